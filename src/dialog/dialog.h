@@ -1,0 +1,61 @@
+/* dialog.h: the conversation with one car, and the paging policy.
+ *
+ * Pure core: events in (what was heard), effects out (what to say, whether to
+ * page the crew), no I/O and no clock.  `kiosk run` and `kiosk replay` feed it
+ * the same way.  The state machine is written out at the top of dialog.c. */
+#ifndef KIOSK_DIALOG_H
+#define KIOSK_DIALOG_H
+
+#include "../order/order.h"
+
+typedef enum {
+    PAGE_NONE = -1,
+    PAGE_HUMAN_REQUEST,
+    PAGE_LOW_CONFIDENCE,
+    PAGE_OUT_OF_MENU,
+    PAGE_QUANTITY_LIMIT,
+    PAGE_REPEATED_CORRECTIONS,
+    PAGE_NO_RESPONSE,
+    PAGE_CREW_OVERRIDE,
+    PAGE_DEVICE_FAULT,
+} page_reason_t;
+extern const char *const page_reason_names[];   /* "human_request", ... */
+
+typedef enum {
+    DIALOG_ORDERING,      /* taking items */
+    DIALOG_ASK_SIZE,      /* asked the size of one line */
+    DIALOG_ASK_CHOICE,    /* asked a combo's choice (which drink?) */
+    DIALOG_READBACK,      /* read the order back, waiting for yes/no */
+    DIALOG_CONFIRMED,     /* customer accepted: pull forward */
+    DIALOG_CREW,          /* paged: the order is the crew's */
+    DIALOG_CANCELLED,
+} dialog_state_t;
+extern const char *const dialog_state_names[];
+
+typedef struct {
+    double confidence_threshold;  /* below it a turn pages low_confidence; 0 disables */
+} dialog_config_t;
+
+/* One customer turn as the recogniser heard it. */
+typedef struct {
+    const char *heard;            /* menu grammar result, "" when nothing matched */
+    const char *free_text;        /* general English pass, for the crew */
+    double confidence;            /* 0..1 */
+} hearing_t;
+
+typedef struct {
+    const char *said;             /* what the kiosk answers; owned by the dialog, valid until the next call */
+    page_reason_t page;           /* PAGE_NONE, or why the crew was paged this turn */
+} dialog_effects_t;
+
+typedef struct dialog_s dialog_t;
+
+dialog_t *dialog_create(const menu_t *m, const dialog_config_t *cfg);
+void dialog_free(dialog_t *d);
+const char *dialog_greeting(const dialog_t *d);   /* "Welcome to Burger Barn! What can I get you?" */
+void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out);
+const order_t *dialog_order(const dialog_t *d);
+dialog_state_t dialog_state(const dialog_t *d);
+int dialog_turns(const dialog_t *d);              /* turns heard so far */
+
+#endif

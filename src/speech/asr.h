@@ -1,0 +1,42 @@
+/* asr.h: offline recognition of one customer turn with pocketsphinx.
+ *
+ * Two passes over the same audio: the menu's grammar ("heard") and the
+ * general English language model of pocketsphinx-en-us ("free_text"), plus an
+ * unconstrained phone loop whose score is the yardstick for the confidence.
+ * The decoder is loaded once (asr_create) and reused for every turn; it is
+ * not thread-safe: one thread decodes. */
+#ifndef KIOSK_ASR_H
+#define KIOSK_ASR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../menu/menu.h"
+
+typedef struct {
+    const char *model_dir;    /* NULL: $KIOSK_MODEL_DIR or /usr/share/pocketsphinx/model/en-us */
+    int free_pass;            /* 1: run the general English pass (default), 0: skip it */
+} asr_config_t;
+
+typedef struct {
+    char *heard;              /* grammar pass words, "" when nothing matched; owned by the asr_t until the next decode */
+    char *free_text;          /* language-model pass words, "" when nothing */
+    double confidence;        /* 0..1, see asr.c for how it is derived */
+    int frames;               /* 10 ms frames decoded */
+    long grammar_score;       /* raw path scores (log base 1.0001), for calibration */
+    long phone_score;
+    double decode_ms;         /* wall time of all passes */
+} asr_result_t;
+
+typedef struct asr_s asr_t;
+
+/* Loads the acoustic model and dictionary, teaches it the menu's words and
+ * compiles the menu's grammar.  NULL on failure with a message in err. */
+asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const dict_t *d,
+                  char *err, size_t errlen);
+void asr_free(asr_t *a);
+/* Decodes one whole turn of 16 kHz mono audio. 0, or -1 with err filled. */
+int asr_decode(asr_t *a, const int16_t *pcm, size_t n, asr_result_t *out,
+               char *err, size_t errlen);
+
+#endif
