@@ -7,10 +7,10 @@ BUILD    := build
 DEB_PKGS := pkg-config make gcc libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us \
             libyaml-dev libsndfile1-dev libspeexdsp-dev libsqlite3-dev libcmocka-dev \
             portaudio19-dev libsdl2-dev libsdl2-ttf-dev libespeak-ng-dev fonts-dejavu-core \
-            espeak-ng sox python3
+            espeak-ng sox python3 time
 PC_LIBS  := pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 cmocka
 # Commands the tests need besides the libraries.
-DEP_CMDS := pkg-config espeak-ng sox python3
+DEP_CMDS := pkg-config espeak-ng sox python3 time
 
 # Recursively expanded on purpose: pkg-config runs when a recipe needs it,
 # after the deps check has installed what was missing.

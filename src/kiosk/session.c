@@ -1,0 +1,206 @@
+/* session.c: see session.h. */
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct session_s {
+    const menu_t *menu;
+    asr_t *asr;
+    store_t *store;
+    dialog_t *dialog;
+    long car;                 /* store id, -1 without a store */
+    session_turn_t *turns;
+    int nturns, capturns;
+    session_page_t *pages;
+    int npages, cappages;
+};
+
+session_t *session_create(const menu_t *m, asr_t *asr, store_t *store, const dialog_config_t *cfg,
+                          double now, char *err, size_t errlen)
+{
+    session_t *s = xcalloc(1, sizeof *s);
+    s->menu = m;
+    s->asr = asr;
+    s->store = store;
+    s->car = -1;
+    s->dialog = dialog_create(m, cfg);
+    if (store) {
+        s->car = store_car_begin(store, m->title, now, err, (unsigned)errlen);
+        if (s->car < 0) goto err;
+    }
+    return s;
+err:
+    session_free(s);
+    return NULL;
+}
+
+void session_free(session_t *s)
+{
+    if (!s) return;
+    for (int i = 0; i < s->nturns; i++) {
+        session_turn_t *t = &s->turns[i];
+        free(t->file);
+        free(t->heard);
+        free(t->free_text);
+        free(t->said);
+    }
+    for (int i = 0; i < s->npages; i++) {
+        free(s->pages[i].heard);
+        free(s->pages[i].free_text);
+    }
+    free(s->turns);
+    free(s->pages);
+    dialog_free(s->dialog);
+    free(s);
+}
+
+int session_hear(session_t *s, const char *file, const int16_t *pcm, size_t n, double now,
+                 char *err, size_t errlen)
+{
+    asr_result_t r;
+    if (asr_decode(s->asr, pcm, n, &r, err, errlen) < 0) return -1;
+
+    hearing_t h = { r.heard, r.free_text, r.confidence };
+    dialog_effects_t fx;
+    dialog_hear(s->dialog, &h, &fx);
+
+    if (s->nturns == s->capturns) {
+        s->capturns = s->capturns ? 2 * s->capturns : 8;
+        s->turns = xrealloc(s->turns, (size_t)s->capturns * sizeof *s->turns);
+    }
+    session_turn_t *t = &s->turns[s->nturns++];
+    t->file = xstrdup(file);
+    t->audio_ms = (long)(n * 1000 / 16000);
+    t->decode_ms = r.decode_ms;
+    t->heard = xstrdup(r.heard);
+    t->free_text = xstrdup(r.free_text);
+    t->confidence = r.confidence;
+    t->said = xstrdup(fx.said ? fx.said : "");
+    t->page = fx.page;
+
+    if (fx.page != PAGE_NONE) {
+        if (s->npages == s->cappages) {
+            s->cappages = s->cappages ? 2 * s->cappages : 4;
+            s->pages = xrealloc(s->pages, (size_t)s->cappages * sizeof *s->pages);
+        }
+        session_page_t *p = &s->pages[s->npages++];
+        p->turn = s->nturns;
+        p->reason = fx.page;
+        p->heard = xstrdup(t->heard);
+        p->free_text = xstrdup(t->free_text);
+    }
+    if (s->store) {
+        const char *page = fx.page == PAGE_NONE ? NULL : page_reason_names[fx.page];
+        if (store_turn(s->store, s->car, s->nturns, now, file, t->heard, t->free_text,
+                       t->confidence, t->said, page, err, (unsigned)errlen) < 0)
+            return -1;
+        if (page && store_page(s->store, s->car, s->nturns, now, page, t->heard, t->free_text,
+                               err, (unsigned)errlen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int session_end(session_t *s, double now, char *err, size_t errlen)
+{
+    if (!s->store) return 0;
+    const order_t *o = dialog_order(s->dialog);
+    strbuf_t j = {0};
+    order_json(o, &j);
+    int rc = store_car_end(s->store, s->car, now, order_status_names[o->status],
+                           order_total_cents(o), strbuf_cstr(&j), err, (unsigned)errlen);
+    strbuf_free(&j);
+    return rc;
+}
+
+const dialog_t *session_dialog(const session_t *s) { return s->dialog; }
+int session_nturns(const session_t *s) { return s->nturns; }
+const session_turn_t *session_turn(const session_t *s, int i) { return &s->turns[i]; }
+
+static void page_json(strbuf_t *b, const session_page_t *p)
+{
+    strbuf_printf(b, "{\"turn\": %d, \"reason\": ", p->turn);
+    strbuf_json_str(b, page_reason_names[p->reason]);
+    strbuf_append(b, ", \"heard\": ");
+    strbuf_json_str(b, p->heard);
+    strbuf_append(b, ", \"free_text\": ");
+    strbuf_json_str(b, p->free_text);
+    strbuf_append(b, "}");
+}
+
+void session_json(const session_t *s, strbuf_t *b)
+{
+    strbuf_append(b, "{\"menu\": ");
+    strbuf_json_str(b, s->menu->title);
+    strbuf_append(b, ", \"turns\": [");
+    int pi = 0;
+    for (int i = 0; i < s->nturns; i++) {
+        const session_turn_t *t = &s->turns[i];
+        if (i) strbuf_append(b, ", ");
+        strbuf_append(b, "{\"file\": ");
+        strbuf_json_str(b, t->file);
+        strbuf_printf(b, ", \"audio_ms\": %ld, \"decode_ms\": %.1f, \"heard\": ", t->audio_ms, t->decode_ms);
+        strbuf_json_str(b, t->heard);
+        strbuf_append(b, ", \"free_text\": ");
+        strbuf_json_str(b, t->free_text);
+        strbuf_printf(b, ", \"confidence\": %.2f, \"said\": ", t->confidence);
+        strbuf_json_str(b, t->said);
+        strbuf_append(b, ", \"page\": ");
+        while (pi < s->npages && s->pages[pi].turn < i + 1) pi++;
+        if (pi < s->npages && s->pages[pi].turn == i + 1) page_json(b, &s->pages[pi]);
+        else strbuf_append(b, "null");
+        strbuf_append(b, "}");
+    }
+    strbuf_append(b, "], \"order\": ");
+    order_json(dialog_order(s->dialog), b);
+    strbuf_append(b, ", \"pages\": [");
+    for (int i = 0; i < s->npages; i++) {
+        if (i) strbuf_append(b, ", ");
+        page_json(b, &s->pages[i]);
+    }
+    strbuf_append(b, "]}");
+}
+
+static void money(strbuf_t *b, long cents)
+{
+    strbuf_printf(b, "%s%ld.%02ld", cents < 0 ? "-" : "", labs(cents) / 100, labs(cents) % 100);
+}
+
+void session_transcript(const session_t *s, strbuf_t *b)
+{
+    strbuf_printf(b, "%s\n  kiosk: %s\n", s->menu->title, dialog_greeting(s->dialog));
+    for (int i = 0; i < s->nturns; i++) {
+        const session_turn_t *t = &s->turns[i];
+        strbuf_printf(b, "turn %d  %s  (%.1f s of audio, decoded in %.0f ms)\n", i + 1, t->file,
+                      t->audio_ms / 1000.0, t->decode_ms);
+        strbuf_printf(b, "  heard:      %s\n", *t->heard ? t->heard : "(nothing on the menu)");
+        strbuf_printf(b, "  free text:  %s\n", t->free_text);
+        strbuf_printf(b, "  confidence: %.2f\n", t->confidence);
+        strbuf_printf(b, "  kiosk:      %s\n", t->said);
+        if (t->page != PAGE_NONE) strbuf_printf(b, "  PAGE crew:  %s\n", page_reason_names[t->page]);
+    }
+    const order_t *o = dialog_order(s->dialog);
+    strbuf_printf(b, "order (%s)\n", order_status_names[o->status]);
+    for (int i = 0; i < o->nlines; i++) {
+        strbuf_t line = {0};
+        order_line_say(o, i, &line);
+        strbuf_printf(b, "  %-48s ", strbuf_cstr(&line));
+        money(b, order_line_cents(o, i));
+        strbuf_append(b, "\n");
+        strbuf_free(&line);
+    }
+    strbuf_append(b, "  subtotal ");
+    money(b, order_subtotal_cents(o));
+    strbuf_append(b, "  tax ");
+    money(b, order_tax_cents(o));
+    strbuf_append(b, "  total ");
+    money(b, order_total_cents(o));
+    strbuf_printf(b, " %s\n", s->menu->currency);
+    if (s->npages) {
+        strbuf_append(b, "pages:");
+        for (int i = 0; i < s->npages; i++)
+            strbuf_printf(b, " %s (turn %d)", page_reason_names[s->pages[i].reason], s->pages[i].turn);
+        strbuf_append(b, "\n");
+    }
+}

@@ -1,0 +1,56 @@
+/* session.h: one car's conversation, the glue `kiosk run` and `kiosk replay`
+ * share: a turn's audio goes through the recogniser, what was heard through the
+ * dialog, and what happened into the store and the transcript.
+ *
+ * Replay and run differ only in where the audio comes from and which clock
+ * ticks: the caller passes the time in. */
+#ifndef KIOSK_SESSION_H
+#define KIOSK_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../dialog/dialog.h"
+#include "../speech/asr.h"
+#include "../store/store.h"
+
+typedef struct {
+    char *file;              /* where the turn came from ("t1.wav", or "mic") */
+    long audio_ms;
+    double decode_ms;
+    char *heard, *free_text;
+    double confidence;
+    char *said;
+    page_reason_t page;
+} session_turn_t;
+
+typedef struct {
+    int turn;                /* 1-based */
+    page_reason_t reason;
+    char *heard, *free_text;
+} session_page_t;
+
+typedef struct session_s session_t;
+
+/* store may be NULL (nothing recorded).  The session borrows menu, asr and store. */
+session_t *session_create(const menu_t *m, asr_t *asr, store_t *store, const dialog_config_t *cfg,
+                          double now, char *err, size_t errlen);
+void session_free(session_t *s);
+
+/* One customer turn of 16 kHz mono audio.  0, or -1 (err filled) when the
+ * recogniser or the store failed; the dialog never fails. */
+int session_hear(session_t *s, const char *file, const int16_t *pcm, size_t n, double now,
+                 char *err, size_t errlen);
+/* The car is done: records the order.  0 or -1. */
+int session_end(session_t *s, double now, char *err, size_t errlen);
+
+const dialog_t *session_dialog(const session_t *s);
+int session_nturns(const session_t *s);
+const session_turn_t *session_turn(const session_t *s, int i);
+
+/* The replay JSON object of ../shared/spec/kiosk-cli.md, on one line. */
+void session_json(const session_t *s, strbuf_t *out);
+/* The same as a short transcript for people. */
+void session_transcript(const session_t *s, strbuf_t *out);
+
+#endif

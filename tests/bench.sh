@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `make bench`: start-up time (model load + grammar compile), decode real-time
+# factor and peak memory for the sample menu; grammar compile time for a
+# 100-item menu.  Prints figures; asserts nothing (timings flake on shared machines).
+set -euo pipefail
+kiosk=${1:-build/kiosk}
+menu=${2:-menus/burger.yaml}
+dir=build/bench
+mkdir -p "$dir"
+sentences=(
+  "can i get two cheeseburgers no onions and a large coke"
+  "a number one with a sprite and a small fries"
+  "i'd like three chicken sandwiches with bacon"
+  "that's all"
+  "make it a large"
+  "can i talk to a manager"
+  "a vanilla shake and a cookie please"
+  "two hamburgers with extra pickles and a lemonade"
+)
+files=()
+for i in "${!sentences[@]}"; do
+  f="$dir/s$i.wav"
+  [ -s "$f" ] || espeak-ng -v en-us -s 150 -w "$f" "${sentences[$i]}"
+  files+=("$f")
+done
+# Start-up: a replay of a 0.5 s silent turn is dominated by model load + grammar compile.
+sox -n -r 16000 -c 1 -b 16 "$dir/silence.wav" trim 0 0.5
+start=$(date +%s.%N)
+/usr/bin/time -f '%M' -o "$dir/startup.mem" "$kiosk" replay --menu "$menu" --json "$dir/silence.wav" > /dev/null
+end=$(date +%s.%N)
+python3 -c "import sys; print(f'start-up + one 0.5 s turn: {float(sys.argv[2])-float(sys.argv[1]):.2f} s, peak memory {int(sys.argv[3])//1024} MiB')" "$start" "$end" "$(cat "$dir/startup.mem")"
+# Decode speed: sum of decode_ms against audio_ms over the batch.
+/usr/bin/time -f '%M' -o "$dir/batch.mem" "$kiosk" replay --menu "$menu" --json --each "${files[@]}" > "$dir/batch.json"
+python3 - "$dir/batch.json" "$(cat "$dir/batch.mem")" <<'PY'
+import json, sys
+audio = dec = 0
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    for t in o["turns"]:
+        audio += t["audio_ms"]; dec += t["decode_ms"]
+print(f"decode: {audio/1000:.1f} s of audio in {dec/1000:.2f} s: real-time factor {dec/audio:.3f} (all passes)")
+print(f"peak memory for the batch: {int(sys.argv[2])//1024} MiB")
+PY
+if [ -x build/bench_grammar ]; then build/bench_grammar; fi
