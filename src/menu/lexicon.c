@@ -130,29 +130,29 @@ int lex_number(const char *const *words, int n, long *value)
     if (n <= 0) return 0;
     long v = 0;
     int used = below_thousand(words, n, &v);
-    if (used) {
-        if (used < n && strcmp(words[used], "thousand") == 0) {
-            long rest = 0;
-            int k = used + 1, r = 0;
-            if (k < n && strcmp(words[k], "and") == 0) {
-                r = below_thousand(words + k + 1, n - k - 1, &rest);
-                if (r) k += 1 + r;
-            } else {
-                r = below_thousand(words + k, n - k, &rest);
-                k += r;
-            }
-            *value = v * 1000 + rest;
-            return k;
+    int article = strcmp(words[0], "a") == 0 || strcmp(words[0], "an") == 0;
+    if (!used && article && n >= 2 && strcmp(words[1], "thousand") == 0) {
+        v = 1;         /* "a thousand": the article stands for one */
+        used = 1;
+    }
+    if (used && used < n && strcmp(words[used], "thousand") == 0) {
+        long rest = 0;
+        int k = used + 1, r = 0;
+        if (k < n && strcmp(words[k], "and") == 0) {
+            r = below_thousand(words + k + 1, n - k - 1, &rest);
+            if (r) k += 1 + r;
+        } else {
+            r = below_thousand(words + k, n - k, &rest);
+            k += r;
         }
+        *value = v * 1000 + rest;
+        return k;
+    }
+    if (used) {
         *value = v;
         return used;
     }
-    if (n >= 2 && (strcmp(words[0], "a") == 0 || strcmp(words[0], "an") == 0) &&
-        strcmp(words[1], "thousand") == 0) {
-        *value = 1000;
-        return 2;
-    }
-    if (strcmp(words[0], "a") == 0 || strcmp(words[0], "an") == 0) {
+    if (article) {
         *value = 1;
         return 1;
     }

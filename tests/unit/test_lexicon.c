@@ -27,6 +27,8 @@ static const struct {
     { "two hundred fifty", 250, 3 },
     { "eighteen thousand waters", 18000, 2 },
     { "a thousand", 1000, 2 },
+    { "a thousand one hundred", 1100, 4 },
+    { "a thousand and five", 1005, 4 },
     { "two thousand and twelve", 2012, 4 },
     { "large coke", 0, 0 },
     { "and", 0, 0 },

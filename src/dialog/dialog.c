@@ -1,0 +1,1018 @@
+/* dialog.c: the conversation with one car, and when to hand it to the crew.
+ *
+ * Pure core: a hearing in, what to say and whether to page out.  The order
+ * lives here; order/ parses the words and keeps the prices.
+ *
+ * States and transitions (a turn is one dialog_hear()):
+ *
+ *   (start)    -> ORDERING    [dialog_create; greeting "Welcome to T! What can I get you?"]
+ *   ORDERING   -> ORDERING    [items added or changed: echo them, "Anything else?"]
+ *   ORDERING   -> ASK_SIZE    [a line needs a size (sized item, no default, none said
+ *                              or one it does not sell)]
+ *   ORDERING   -> ASK_CHOICE  [a combo line has a choose: entry not yet answered]
+ *   ASK_SIZE   -> ASK_SIZE    [the answer is not a size the item sells: ask again]
+ *   ASK_SIZE   -> ASK_CHOICE  [answered, and a combo still needs a choice]
+ *   ASK_SIZE   -> ORDERING    [answered, nothing else pending: "Anything else?"]
+ *   ASK_CHOICE -> ASK_CHOICE / ASK_SIZE / ORDERING  [likewise]
+ *   ORDERING   -> READBACK    [a closing, or "no" to "Anything else?", nothing pending,
+ *                              order not empty: "You have ... Your total is $X. Is that right?"]
+ *   ASK_*      -> READBACK    [the last answer, when the customer had already closed]
+ *   READBACK   -> CONFIRMED   ["yes" (and nothing else changed that turn)]
+ *   READBACK   -> ORDERING    ["no": "Sorry about that. What would you like to change?"]
+ *   READBACK   -> READBACK    [a change or new item: applied, then read back again]
+ *   READBACK   -> ASK_*       [a new item that needs an answer; read back after it]
+ *   any open   -> CREW        [a page: human_request, low_confidence, out_of_menu (two
+ *                              turns in a row not understood), quantity_limit,
+ *                              repeated_corrections]
+ *   CREW, CONFIRMED, CANCELLED: final; later turns change nothing.
+ *
+ * Invariants:
+ * - The order's status follows the state: CONFIRMED <-> confirmed, CREW <-> crew.
+ * - Questions are derived from the order, not queued: the pending question is
+ *   the line asked about if it still needs its answer, else the first line in
+ *   order that needs a size or a choice (its size first).  So a "cancel that",
+ *   a removal or "start over" cannot leave a stale question behind.
+ * - corr[] runs parallel to order.lines (every add/remove goes through
+ *   line_add/line_remove here) and counts corrections per line, once per turn.
+ * - Nothing here keeps state outside a dialog_t; `said` is owned by it and
+ *   valid until the next dialog_hear().
+ *
+ * Decisions where the spec is silent:
+ * - Checks in this order: final state; "" heard (not understood); confidence
+ *   below the threshold (page low_confidence); the parse (-1 = not understood);
+ *   a human request; then the actions in the order said.
+ * - A quantity above max_quantity (ADD or SET_QTY) pages quantity_limit and that
+ *   line is not added/changed; the rest of the turn is applied so the crew sees
+ *   what was understood.  repeated_corrections likewise applies the second
+ *   correction, then pages.
+ * - repeated_corrections: any two corrections (SET_QTY, SET_SIZE, REPLACE) of
+ *   the same line, in two different turns, page; several in one turn ("make
+ *   it two small") count once.  Answering a question is no correction, in any
+ *   of its forms: "large", "a large", "make it a large", "large nuggets" for
+ *   a size; "a sprite", "make it a sprite" for a choice.
+ * - An answer to "Which drink...?" must be one of that entry's items, said
+ *   without size or options; another item is a new line and the question is
+ *   asked again.
+ * - What is said: sentences about what could not be done ("Sorry, we're out
+ *   of apple pie.", "There's no fries in your order."), then "OK, <changed
+ *   lines>.", then the added lines ("Two cheeseburgers, no onions, and a large
+ *   Coke."), then the next question, the read-back or "Anything else?" ("What
+ *   can I get you?" when the order is empty).  A line still waiting for an
+ *   answer is not echoed until the answer completes it ("A large Chicken
+ *   Nuggets.").  Item names are as the menu writes them, plurals lower case.
+ * - "no" while ordering (after "Anything else?") closes the order like "that's
+ *   all"; "yes" while ordering answers "What else can I get you?".
+ * - In READBACK any change is applied and the order is read back again; "yes"
+ *   said together with a change is not taken as confirmation.  A closing in
+ *   READBACK reads back again.
+ * - "cancel that" restores the order as it was before the last turn that
+ *   changed it (one level: a second "cancel that" has nothing left to take
+ *   back); when the same turn already changed the order, it takes back that
+ *   turn's earlier changes instead.
+ * - A size said alone when no size was asked sets the size of the line most
+ *   recently added or changed, as "make it a large" would.
+ * - SET_QTY/SET_SIZE/REMOVE name an item: the most recent line of it; no item:
+ *   the line most recently added or changed (else the last line).  REPLACE of
+ *   an item that is only a combo's choice ("make the coke a sprite" when the
+ *   Coke is the Number One's drink) changes the choice.
+ * - REPLACE keeps qty, the size when the new item sells it (a size it does not
+ *   sell is asked; a line that had no size takes the new item's default), the
+ *   options the new item takes, and combo choices whose choose: entry has the
+ *   same name and still allows the item.  "make it X" (or "make the number one
+ *   X") on a combo line, X one of its choices, changes that choice instead.
+ * - The item being asked about, said again ("a coke" to "What size would you
+ *   like for the coke?"), is a repeat: the question is asked again and no
+ *   second line is added; said with its answer ("a large coke", "a number one
+ *   with a sprite") it is the answer.
+ * - A removal says what it took off: "OK, I took off two cheeseburgers."
+ * - Sold-out items are refused ("Sorry, we're out of apple pie.") and the rest
+ *   of the turn applies.  A turn that changed nothing and said nothing new
+ *   still answers (e.g. "There's no coke in your order. Anything else?"). */
+#include "dialog.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DIALOG_MAX_ACTIONS 32    /* actions in one turn; more is not understood */
+
+const char *const page_reason_names[] = {
+    "human_request", "low_confidence", "out_of_menu", "quantity_limit",
+    "repeated_corrections", "no_response", "crew_override", "device_fault",
+};
+
+const char *const dialog_state_names[] = {
+    "ordering", "ask_size", "ask_choice", "readback", "confirmed", "crew", "cancelled",
+};
+
+static const char SAY_CREW[] = "A team member will be right with you.";
+static const char SAY_SORRY[] = "Sorry, I didn't catch that. Could you say it again?";
+static const char SAY_THANKS[] = "Thank you! Please pull forward to the window.";
+
+typedef struct {
+    int count;        /* corrections of this line */
+    int last_turn;    /* the turn that last counted one */
+} corr_t;
+
+struct dialog_s {
+    const menu_t *m;
+    dialog_config_t cfg;
+    char *greeting;
+    dialog_state_t state;
+    int turns;
+    int misses;          /* turns in a row not understood */
+    int ask_line;        /* ASK_SIZE / ASK_CHOICE: the line asked about */
+    int ask_choice;      /* ASK_CHOICE: the choose: entry */
+    int done_asked;      /* the customer closed while a question was pending */
+    int focus;           /* the line most recently added or changed, -1 none */
+
+    order_t order;
+    corr_t *corr;        /* parallel to order.lines */
+    int corr_cap;
+
+    order_t prev;        /* the order before the last turn that changed it */
+    corr_t *prev_corr;
+    int prev_cap;
+    int have_prev;
+
+    strbuf_t said;
+};
+
+/* ---- lines, kept in step with corr[] ---- */
+
+static void corr_reserve(corr_t **c, int *cap, int n)
+{
+    if (n <= *cap) return;
+    int nc = *cap ? *cap : 8;
+    while (nc < n) nc *= 2;
+    *c = xrealloc(*c, (size_t)nc * sizeof **c);
+    *cap = nc;
+}
+
+static int line_add(dialog_t *d, int item, long qty)
+{
+    int l = order_add(&d->order, item, qty, d->turns);
+    corr_reserve(&d->corr, &d->corr_cap, d->order.nlines);
+    d->corr[l].count = 0;
+    d->corr[l].last_turn = 0;
+    return l;
+}
+
+static void line_remove(dialog_t *d, int l)
+{
+    int n = d->order.nlines;
+    order_remove(&d->order, l);
+    memmove(&d->corr[l], &d->corr[l + 1], (size_t)(n - l - 1) * sizeof *d->corr);
+    if (d->focus == l) d->focus = -1;
+    else if (d->focus > l) d->focus--;
+}
+
+/* dst order (and corr) := src */
+static void snapshot(order_t *dst, corr_t **dcorr, int *dcap, const order_t *src, const corr_t *scorr)
+{
+    order_copy(dst, src);
+    corr_reserve(dcorr, dcap, src->nlines);
+    if (src->nlines) memcpy(*dcorr, scorr, (size_t)src->nlines * sizeof *scorr);
+}
+
+/* ---- words ---- */
+
+static char *lower_dup(const char *s)
+{
+    char *p = xstrdup(s);
+    for (char *q = p; *q; q++) *q = (char)tolower((unsigned char)*q);
+    return p;
+}
+
+static void say_sentence(dialog_t *d, const char *s)
+{
+    if (d->said.len) strbuf_append(&d->said, " ");
+    strbuf_append(&d->said, s);
+}
+
+/* Appends the items joined as a list: "a, b, and c" ("a and b" when a has no comma). */
+static void join_list(strbuf_t *b, char **parts, int n, const char *last_word)
+{
+    for (int i = 0; i < n; i++) {
+        if (i > 0) {
+            if (i == n - 1) {
+                int comma = n > 2 || strchr(parts[0], ',') != NULL;
+                strbuf_printf(b, "%s%s ", comma ? ", " : " ", last_word);
+            } else {
+                strbuf_append(b, ", ");
+            }
+        }
+        strbuf_append(b, parts[i]);
+    }
+}
+
+/* The lines given, said as a list. */
+static void say_lines(const dialog_t *d, const int *lines, int n, strbuf_t *out)
+{
+    char **parts = xcalloc((size_t)(n ? n : 1), sizeof *parts);
+    for (int i = 0; i < n; i++) {
+        strbuf_t b = {0};
+        order_line_say(&d->order, lines[i], &b);
+        parts[i] = strbuf_steal(&b);
+    }
+    join_list(out, parts, n, "and");
+    for (int i = 0; i < n; i++) free(parts[i]);
+    free(parts);
+}
+
+static void capitalise_from(strbuf_t *b, size_t at)
+{
+    if (at < b->len) b->s[at] = (char)toupper((unsigned char)b->s[at]);
+}
+
+/* "small, medium or large": the sizes item sells, in the menu's order. */
+static void say_sizes(const dialog_t *d, int item, strbuf_t *out)
+{
+    const menu_t *m = d->m;
+    char **parts = xcalloc((size_t)(m->nsizes ? m->nsizes : 1), sizeof *parts);
+    int n = 0;
+    for (int s = 0; s < m->nsizes; s++)
+        if (menu_item_has_size(m, item, s)) parts[n++] = m->sizes[s].name;
+    for (int i = 0; i < n; i++) {
+        if (i) strbuf_append(out, i == n - 1 ? " or " : ", ");
+        strbuf_append(out, parts[i]);
+    }
+    free(parts);
+}
+
+static void say_choices(const dialog_t *d, const menu_choice_t *c, strbuf_t *out)
+{
+    for (int i = 0; i < c->nitems; i++) {
+        if (i) strbuf_append(out, i == c->nitems - 1 ? " or " : ", ");
+        strbuf_append(out, d->m->items[c->items[i]].name);
+    }
+}
+
+static void say_readback(dialog_t *d)
+{
+    strbuf_t b = {0};
+    int n = d->order.nlines;
+    int *all = xcalloc((size_t)(n ? n : 1), sizeof *all);
+    for (int i = 0; i < n; i++) all[i] = i;
+    strbuf_append(&b, "You have ");
+    say_lines(d, all, n, &b);
+    strbuf_append(&b, ". Your total is ");
+    order_money_say(order_total_cents(&d->order), &b);
+    strbuf_append(&b, ". Is that right?");
+    say_sentence(d, strbuf_cstr(&b));
+    strbuf_free(&b);
+    free(all);
+}
+
+/* ---- questions ---- */
+
+/* The next question: 1 with the line and its kind (0 size, 1 choice) set, else 0.
+ * The line asked about comes first, then the lines in order. */
+static int line_pending(const order_t *o, int l, int *line, int *kind)
+{
+    if (l < 0 || l >= o->nlines) return 0;
+    *line = l;
+    if (order_line_needs_size(o, l)) {
+        *kind = 0;
+        return 1;
+    }
+    if (order_line_needs_choice(o, l) >= 0) {
+        *kind = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int pending(const dialog_t *d, int *line, int *kind)
+{
+    const order_t *o = &d->order;
+    if ((d->state == DIALOG_ASK_SIZE || d->state == DIALOG_ASK_CHOICE) &&
+        line_pending(o, d->ask_line, line, kind))
+        return 1;
+    for (int i = 0; i < o->nlines; i++)
+        if (line_pending(o, i, line, kind)) return 1;
+    return 0;
+}
+
+static void ask(dialog_t *d, int line, int kind)
+{
+    const order_line_t *l = &d->order.lines[line];
+    const menu_item_t *it = &d->m->items[l->item];
+    char *low = lower_dup(it->name);
+    strbuf_t b = {0};
+    d->ask_line = line;
+    if (kind == 0) {
+        d->state = DIALOG_ASK_SIZE;
+        strbuf_printf(&b, "What size would you like for the %s: ", low);
+        say_sizes(d, l->item, &b);
+        strbuf_append(&b, "?");
+    } else {
+        int k = order_line_needs_choice(&d->order, line);
+        d->ask_choice = k;
+        d->state = DIALOG_ASK_CHOICE;
+        strbuf_printf(&b, "Which %s would you like with the %s: ", it->choose[k].name, low);
+        say_choices(d, &it->choose[k], &b);
+        strbuf_append(&b, "?");
+    }
+    say_sentence(d, strbuf_cstr(&b));
+    strbuf_free(&b);
+    free(low);
+}
+
+/* ---- paging ---- */
+
+static void to_crew(dialog_t *d, page_reason_t why, dialog_effects_t *out)
+{
+    d->state = DIALOG_CREW;
+    d->order.status = ORDER_CREW;
+    strbuf_reset(&d->said);
+    say_sentence(d, SAY_CREW);
+    out->page = why;
+    out->said = strbuf_cstr(&d->said);
+}
+
+static void not_understood(dialog_t *d, dialog_effects_t *out)
+{
+    d->misses++;
+    if (d->misses >= 2) {
+        to_crew(d, PAGE_OUT_OF_MENU, out);
+        return;
+    }
+    say_sentence(d, SAY_SORRY);
+    out->said = strbuf_cstr(&d->said);
+}
+
+/* ---- applying a turn ---- */
+
+typedef struct {
+    int *added;          /* lines added (or completed by an answer) this turn, in order */
+    int nadded;
+    int *changed_lines;  /* lines changed this turn ("OK, two cokes.") */
+    int nchanged;
+    strbuf_t notes;      /* sentences said before the echo: sold out, acknowledgements */
+    page_reason_t page;
+    int changed, cancelled, done, yes, no, answered;
+} turn_t;
+
+static void note(turn_t *t, const char *s)
+{
+    if (t->notes.len) strbuf_append(&t->notes, " ");
+    strbuf_append(&t->notes, s);
+}
+
+static void note_item(dialog_t *d, turn_t *t, const char *before, int item, const char *after)
+{
+    char *low = lower_dup(d->m->items[item].name);
+    strbuf_t b = {0};
+    strbuf_printf(&b, "%s%s%s", before, low, after);
+    note(t, strbuf_cstr(&b));
+    strbuf_free(&b);
+    free(low);
+}
+
+static void list_push(int **v, int *n, int line)
+{
+    for (int i = 0; i < *n; i++)
+        if ((*v)[i] == line) return;
+    *v = xrealloc(*v, (size_t)(*n + 1) * sizeof **v);
+    (*v)[(*n)++] = line;
+}
+
+/* A line removed: forget it, renumber the ones after it. */
+static void list_forget(int *v, int *n, int line)
+{
+    int j = 0;
+    for (int i = 0; i < *n; i++) {
+        if (v[i] == line) continue;
+        v[j++] = v[i] > line ? v[i] - 1 : v[i];
+    }
+    *n = j;
+}
+
+/* Echo line at the end of the turn as added ("A large Coke."). */
+static void echo(turn_t *t, int line)
+{
+    list_push(&t->added, &t->nadded, line);
+}
+
+/* Echo line at the end of the turn as changed ("OK, two cokes."). */
+static void echo_change(turn_t *t, int line)
+{
+    list_push(&t->changed_lines, &t->nchanged, line);
+}
+
+static void correction(dialog_t *d, turn_t *t, int line)
+{
+    corr_t *c = &d->corr[line];
+    if (c->last_turn == d->turns) return;     /* once per turn */
+    c->last_turn = d->turns;
+    if (++c->count >= 2 && t->page == PAGE_NONE) t->page = PAGE_REPEATED_CORRECTIONS;
+}
+
+/* The line an action names: the most recent line of item, or the focus line. */
+static int find_line(const dialog_t *d, int item)
+{
+    const order_t *o = &d->order;
+    if (item < 0) {
+        if (d->focus >= 0 && d->focus < o->nlines) return d->focus;
+        return o->nlines - 1;
+    }
+    for (int i = o->nlines - 1; i >= 0; i--)
+        if (o->lines[i].item == item) return i;
+    return -1;
+}
+
+/* A combo line whose choice is item: the line, and the slot in *k. */
+static int find_choice_line(const dialog_t *d, int item, int *k)
+{
+    const order_t *o = &d->order;
+    for (int i = o->nlines - 1; i >= 0; i--) {
+        const menu_item_t *it = &d->m->items[o->lines[i].item];
+        for (int c = 0; c < it->nchoose && c < ORDER_MAX_CHOICES; c++)
+            if (o->lines[i].choice[c] == item) {
+                *k = c;
+                return i;
+            }
+    }
+    return -1;
+}
+
+static int choice_allows(const menu_choice_t *c, int item)
+{
+    for (int i = 0; i < c->nitems; i++)
+        if (c->items[i] == item) return 1;
+    return 0;
+}
+
+/* Sets the first open choose: entry of line that allows item; 1 if set. */
+static int set_choice(dialog_t *d, int line, int item)
+{
+    order_line_t *l = &d->order.lines[line];
+    const menu_item_t *it = &d->m->items[l->item];
+    for (int k = 0; k < it->nchoose && k < ORDER_MAX_CHOICES; k++)
+        if (l->choice[k] < 0 && choice_allows(&it->choose[k], item)) {
+            l->choice[k] = item;
+            return 1;
+        }
+    return 0;
+}
+
+static void apply_size(dialog_t *d, int line, int size)
+{
+    const menu_item_t *it = &d->m->items[d->order.lines[line].item];
+    if (size >= 0 && menu_item_has_size(d->m, d->order.lines[line].item, size))
+        d->order.lines[line].size = size;
+    else if (it->size_cents && it->default_size >= 0 && size < 0)
+        d->order.lines[line].size = it->default_size;
+    else
+        d->order.lines[line].size = -1;
+}
+
+/* The line asked about when it still waits for the kind of answer given
+ * (0 size, 1 choice) and no answer came yet this turn; else -1.  item, when
+ * not -1, must be the line's item (for a size). */
+static int asked_line(const dialog_t *d, const turn_t *t, int kind, int item)
+{
+    if (t->answered || d->ask_line < 0 || d->ask_line >= d->order.nlines) return -1;
+    if (kind == 0) {
+        if (d->state != DIALOG_ASK_SIZE || !order_line_needs_size(&d->order, d->ask_line)) return -1;
+        if (item >= 0 && d->order.lines[d->ask_line].item != item) return -1;
+    } else {
+        if (d->state != DIALOG_ASK_CHOICE || d->ask_choice < 0 ||
+            order_line_needs_choice(&d->order, d->ask_line) != d->ask_choice)
+            return -1;
+    }
+    return d->ask_line;
+}
+
+/* A size as the answer to "What size...?": applied when the item sells it,
+ * else the question is asked again.  1 when taken as the answer. */
+static int answer_size(dialog_t *d, turn_t *t, int item, int size)
+{
+    int l = asked_line(d, t, 0, item);
+    if (l < 0) return 0;
+    t->answered = 1;
+    if (menu_item_has_size(d->m, d->order.lines[l].item, size)) {
+        d->order.lines[l].size = size;
+        d->focus = l;
+        t->changed = 1;
+        echo(t, l);
+    }
+    return 1;
+}
+
+/* An item as the answer to "Which drink...?".  1 when taken as the answer. */
+static int answer_choice(dialog_t *d, turn_t *t, int item)
+{
+    int l = asked_line(d, t, 1, -1);
+    if (l < 0) return 0;
+    const menu_item_t *combo = &d->m->items[d->order.lines[l].item];
+    if (!choice_allows(&combo->choose[d->ask_choice], item)) return 0;
+    d->order.lines[l].choice[d->ask_choice] = item;
+    t->answered = 1;
+    t->changed = 1;
+    d->focus = l;
+    echo(t, l);
+    return 1;
+}
+
+static void act_add(dialog_t *d, turn_t *t, const action_t *a)
+{
+    const menu_t *m = d->m;
+    const menu_item_t *it = &m->items[a->item];
+    int plain = a->nopts == 0 && a->nchoices == 0 && a->qty <= 1;
+
+    /* an answer to the question asked: "large nuggets", "a sprite" */
+    if (plain && a->size >= 0 && answer_size(d, t, a->item, a->size)) return;
+    if (plain && a->size < 0 && answer_choice(d, t, a->item)) return;
+    /* the asked item said again ("a coke" to "What size...for the coke?", "a
+     * number one with a sprite" to "Which drink...?"): its answer if it has
+     * one, else a repeat to ask again, never a second line */
+    if (a->nopts == 0 && a->qty <= 1) {
+        int l = asked_line(d, t, 0, a->item);
+        if (l < 0) l = asked_line(d, t, 1, -1);
+        if (l >= 0 && d->order.lines[l].item == a->item) {
+            t->answered = 1;
+            for (int i = 0; i < a->nchoices; i++) set_choice(d, l, a->choices[i]);
+            if (a->nchoices) {
+                t->changed = 1;
+                d->focus = l;
+                echo(t, l);
+            }
+            return;
+        }
+    }
+
+    if (!it->available) {
+        note_item(d, t, "Sorry, we're out of ", a->item, ".");
+        return;
+    }
+    long qty = a->qty > 0 ? a->qty : 1;
+    if (qty > m->max_quantity) {
+        if (t->page == PAGE_NONE) t->page = PAGE_QUANTITY_LIMIT;
+        return;
+    }
+    int l = line_add(d, a->item, qty);
+    apply_size(d, l, a->size);
+    for (int i = 0; i < a->nopts; i++)
+        order_set_option(&d->order, l, a->opts[i].option, a->opts[i].amount);
+    for (int i = 0; i < a->nchoices; i++) set_choice(d, l, a->choices[i]);
+    echo(t, l);
+    t->changed = 1;
+    d->focus = l;
+}
+
+static int need_line(dialog_t *d, turn_t *t, int target)
+{
+    int l = find_line(d, target);
+    if (l < 0) {
+        if (target < 0) note(t, "Your order is empty.");
+        else note_item(d, t, "There's no ", target, " in your order.");
+    }
+    return l;
+}
+
+static void act_set_qty(dialog_t *d, turn_t *t, const action_t *a)
+{
+    int l = need_line(d, t, a->target);
+    if (l < 0) return;
+    if (a->qty > d->m->max_quantity) {
+        if (t->page == PAGE_NONE) t->page = PAGE_QUANTITY_LIMIT;
+        return;
+    }
+    if (a->qty < 1) return;
+    d->order.lines[l].qty = a->qty;
+    d->focus = l;
+    t->changed = 1;
+    correction(d, t, l);
+    echo_change(t, l);
+}
+
+static void act_set_size(dialog_t *d, turn_t *t, int target, int size, int counts)
+{
+    int l = need_line(d, t, target);
+    if (l < 0) return;
+    int item = d->order.lines[l].item;
+    const menu_item_t *it = &d->m->items[item];
+    if (!it->size_cents) {
+        note_item(d, t, "The ", item, " comes in one size.");
+        return;
+    }
+    if (!menu_item_has_size(d->m, item, size)) {
+        strbuf_t b = {0};
+        char *low = lower_dup(it->name);
+        strbuf_printf(&b, "The %s comes in ", low);
+        say_sizes(d, item, &b);
+        strbuf_append(&b, ".");
+        note(t, strbuf_cstr(&b));
+        strbuf_free(&b);
+        free(low);
+        return;
+    }
+    d->order.lines[l].size = size;
+    d->focus = l;
+    t->changed = 1;
+    if (counts) correction(d, t, l);
+    echo_change(t, l);
+}
+
+/* 1 when the line was replaced (or its choice changed), else 0. */
+static int act_replace(dialog_t *d, turn_t *t, const action_t *a)
+{
+    const menu_t *m = d->m;
+    int l = find_line(d, a->target);
+    if (l < 0 && a->target >= 0) {
+        /* the coke may be a combo's drink */
+        int k = -1;
+        int cl = find_choice_line(d, a->target, &k);
+        if (cl >= 0) {
+            const menu_item_t *combo = &m->items[d->order.lines[cl].item];
+            if (a->size < 0 && a->nopts == 0 && choice_allows(&combo->choose[k], a->item)) {
+                d->order.lines[cl].choice[k] = a->item;
+                d->focus = cl;
+                t->changed = 1;
+                correction(d, t, cl);
+                echo_change(t, cl);
+                return 1;
+            } else {
+                strbuf_t b = {0};
+                char *low = lower_dup(combo->name);
+                strbuf_printf(&b, "The %s comes with ", low);
+                say_choices(d, &combo->choose[k], &b);
+                strbuf_append(&b, ".");
+                note(t, strbuf_cstr(&b));
+                strbuf_free(&b);
+                free(low);
+            }
+            return 0;
+        }
+    }
+    if (l < 0) {
+        need_line(d, t, a->target);
+        return 0;
+    }
+    /* "make it a croissant" right after "a coffee and pastry with a bagel":
+     * the combo's choice, not the whole combo */
+    if (a->target < 0 || a->target == d->order.lines[l].item) {
+        order_line_t *cl = &d->order.lines[l];
+        const menu_item_t *combo = &m->items[cl->item];
+        for (int k = 0; k < combo->nchoose && k < ORDER_MAX_CHOICES; k++) {
+            if (a->size >= 0 || a->nopts || a->nchoices || a->item == cl->item ||
+                !choice_allows(&combo->choose[k], a->item))
+                continue;
+            cl->choice[k] = a->item;
+            d->focus = l;
+            t->changed = 1;
+            correction(d, t, l);
+            echo_change(t, l);
+            return 1;
+        }
+    }
+    if (!m->items[a->item].available) {
+        note_item(d, t, "Sorry, we're out of ", a->item, ".");
+        return 0;
+    }
+    order_line_t *ln = &d->order.lines[l];
+    int old_item = ln->item, old_size = ln->size;
+    int old_choice[ORDER_MAX_CHOICES];
+    memcpy(old_choice, ln->choice, sizeof old_choice);
+    int nopt = m->noptions;
+    signed char *old_amount = xmalloc((size_t)(nopt > 0 ? nopt : 1));
+    if (nopt > 0) memcpy(old_amount, ln->amount, (size_t)nopt);
+
+    ln->item = a->item;
+    if (nopt > 0) memset(ln->amount, -1, (size_t)nopt);
+    for (int k = 0; k < ORDER_MAX_CHOICES; k++) ln->choice[k] = -1;
+
+    /* size: as said; else the old one when the new item sells it; else, when
+     * the old line had none, the new item's default; else ask */
+    if (a->size >= 0) apply_size(d, l, a->size);
+    else if (old_size >= 0 && menu_item_has_size(m, a->item, old_size)) ln->size = old_size;
+    else if (old_size >= 0) ln->size = -1;
+    else apply_size(d, l, -1);
+
+    /* options the new item takes, as they were, then as said now */
+    for (int k = 0; k < nopt; k++) {
+        if (old_amount[k] < 0 || !menu_item_takes_option(m, a->item, k)) continue;
+        int was_def = menu_item_option_default(m, old_item, k);
+        int amt = old_amount[k];
+        /* "no" on the old item's default means off; normal on a non-default means on */
+        if (amt == AMOUNT_NO && !was_def) continue;
+        order_set_option(&d->order, l, k, (amount_t)amt);
+    }
+    for (int i = 0; i < a->nopts; i++)
+        order_set_option(&d->order, l, a->opts[i].option, a->opts[i].amount);
+
+    /* choices kept where the new combo has an entry of the same name allowing them */
+    const menu_item_t *oi = &m->items[old_item], *ni = &m->items[a->item];
+    for (int k = 0; k < oi->nchoose && k < ORDER_MAX_CHOICES; k++) {
+        if (old_choice[k] < 0) continue;
+        for (int j = 0; j < ni->nchoose && j < ORDER_MAX_CHOICES; j++)
+            if (strcmp(oi->choose[k].name, ni->choose[j].name) == 0 &&
+                choice_allows(&ni->choose[j], old_choice[k]))
+                ln->choice[j] = old_choice[k];
+    }
+    for (int i = 0; i < a->nchoices; i++) set_choice(d, l, a->choices[i]);
+    free(old_amount);
+
+    d->focus = l;
+    t->changed = 1;
+    correction(d, t, l);
+    echo_change(t, l);
+    return 1;
+}
+
+static void act_remove(dialog_t *d, turn_t *t, const action_t *a)
+{
+    int l = need_line(d, t, a->target);
+    if (l < 0) return;
+    strbuf_t b = {0};
+    strbuf_append(&b, "OK, I took off ");
+    order_line_say(&d->order, l, &b);
+    strbuf_append(&b, ".");
+    line_remove(d, l);
+    list_forget(t->added, &t->nadded, l);
+    list_forget(t->changed_lines, &t->nchanged, l);
+    t->changed = 1;
+    note(t, strbuf_cstr(&b));
+    strbuf_free(&b);
+}
+
+static void act_cancel_last(dialog_t *d, turn_t *t, const order_t *before, const corr_t *bcorr)
+{
+    if (t->changed) {
+        snapshot(&d->order, &d->corr, &d->corr_cap, before, bcorr);
+    } else if (d->have_prev) {
+        snapshot(&d->order, &d->corr, &d->corr_cap, &d->prev, d->prev_corr);
+        d->have_prev = 0;
+    } else {
+        note(t, "There's nothing to take back.");
+        return;
+    }
+    d->order.status = ORDER_OPEN;
+    d->focus = -1;
+    t->nadded = 0;
+    t->nchanged = 0;
+    t->cancelled = 1;
+    t->changed = 0;
+    note(t, "OK, I took that back.");
+}
+
+static void apply(dialog_t *d, const action_t *acts, int n, dialog_effects_t *out)
+{
+    turn_t t;
+    memset(&t, 0, sizeof t);
+    t.page = PAGE_NONE;
+    dialog_state_t was = d->state;
+
+    order_t before;
+    corr_t *bcorr = NULL;
+    int bcap = 0;
+    order_init(&before, d->m);
+    snapshot(&before, &bcorr, &bcap, &d->order, d->corr);
+
+    for (int i = 0; i < n; i++) {
+        const action_t *a = &acts[i];
+        switch (a->kind) {
+        case ACT_ADD:
+            act_add(d, &t, a);
+            break;
+        case ACT_SIZE:
+            if (!answer_size(d, &t, -1, a->size)) act_set_size(d, &t, -1, a->size, 0);
+            break;
+        case ACT_SET_QTY:
+            act_set_qty(d, &t, a);
+            break;
+        case ACT_SET_SIZE:
+            /* "make it a large" answering "What size...?" is no correction */
+            if (!answer_size(d, &t, a->target, a->size))
+                act_set_size(d, &t, a->target, a->size, 1);
+            break;
+        case ACT_REPLACE:
+            /* "make it a sprite" answering "Which drink...?" */
+            if (a->size < 0 && a->nopts == 0 && a->nchoices == 0 &&
+                (a->target < 0 || (asked_line(d, &t, 1, -1) >= 0 &&
+                                   d->order.lines[d->ask_line].item == a->target)) &&
+                answer_choice(d, &t, a->item))
+                break;
+            if (!act_replace(d, &t, a) && i + 1 < n && acts[i + 1].kind == ACT_SET_QTY &&
+                acts[i + 1].target < 0)
+                i++;    /* "make the coke two sprites" with no coke: not the count either */
+            break;
+        case ACT_REMOVE:
+            act_remove(d, &t, a);
+            break;
+        case ACT_CANCEL_LAST:
+            act_cancel_last(d, &t, &before, bcorr);
+            break;
+        case ACT_START_OVER:
+            order_clear(&d->order);
+            d->focus = -1;
+            d->done_asked = 0;
+            t.nadded = 0;
+            t.nchanged = 0;
+            t.changed = 1;
+            note(&t, "OK, let's start over.");
+            break;
+        case ACT_DONE:
+            t.done = 1;
+            break;
+        case ACT_YES:
+            t.yes = 1;
+            break;
+        case ACT_NO:
+            t.no = 1;
+            break;
+        case ACT_HUMAN:
+            break;      /* handled before */
+        }
+    }
+
+    if (t.changed && !t.cancelled) {
+        snapshot(&d->prev, &d->prev_corr, &d->prev_cap, &before, bcorr);
+        d->have_prev = 1;
+    }
+    order_free(&before);
+    free(bcorr);
+
+    if (t.page != PAGE_NONE) {
+        free(t.added);
+        free(t.changed_lines);
+        strbuf_free(&t.notes);
+        to_crew(d, t.page, out);
+        return;
+    }
+
+    /* what to say: notes, the echo of what was added, then what comes next */
+    if (t.notes.len) say_sentence(d, strbuf_cstr(&t.notes));
+    /* changed lines (not also added), then the added ones; lines still
+     * waiting for an answer are echoed once it comes */
+    int nch = 0;
+    for (int i = 0; i < t.nchanged; i++) {
+        int dup = 0;
+        for (int j = 0; j < t.nadded; j++)
+            if (t.added[j] == t.changed_lines[i]) dup = 1;
+        if (!dup && !order_line_needs_size(&d->order, t.changed_lines[i]) &&
+            order_line_needs_choice(&d->order, t.changed_lines[i]) < 0)
+            t.changed_lines[nch++] = t.changed_lines[i];
+    }
+    if (nch) {
+        strbuf_t b = {0};
+        strbuf_append(&b, "OK, ");
+        say_lines(d, t.changed_lines, nch, &b);
+        strbuf_append(&b, ".");
+        say_sentence(d, strbuf_cstr(&b));
+        strbuf_free(&b);
+    }
+    int ncomplete = 0;
+    for (int i = 0; i < t.nadded; i++)
+        if (!order_line_needs_size(&d->order, t.added[i]) &&
+            order_line_needs_choice(&d->order, t.added[i]) < 0)
+            t.added[ncomplete++] = t.added[i];
+    if (ncomplete) {
+        strbuf_t b = {0};
+        say_lines(d, t.added, ncomplete, &b);
+        strbuf_append(&b, ".");
+        capitalise_from(&b, 0);
+        say_sentence(d, strbuf_cstr(&b));
+        strbuf_free(&b);
+    }
+    int had_notes = t.notes.len > 0;
+    free(t.added);
+    free(t.changed_lines);
+    strbuf_free(&t.notes);
+
+    int touched = t.changed || t.cancelled;
+    if (was == DIALOG_READBACK && touched) d->done_asked = 1;
+    if (t.done) d->done_asked = 1;
+
+    int pl, pk;
+    if (pending(d, &pl, &pk)) {
+        ask(d, pl, pk);
+    } else if (was == DIALOG_READBACK && !touched && t.yes && !t.no) {
+        d->state = DIALOG_CONFIRMED;
+        d->order.status = ORDER_CONFIRMED;
+        say_sentence(d, SAY_THANKS);
+    } else if (was == DIALOG_READBACK && !touched && t.no) {
+        d->state = DIALOG_ORDERING;
+        d->done_asked = 0;
+        say_sentence(d, "Sorry about that. What would you like to change?");
+    } else if (d->done_asked || (was == DIALOG_READBACK) ||
+               (!touched && t.no && !t.yes && was == DIALOG_ORDERING)) {
+        d->done_asked = 0;
+        if (d->order.nlines == 0) {
+            d->state = DIALOG_ORDERING;
+            say_sentence(d, "Your order is empty. What can I get you?");
+        } else {
+            d->state = DIALOG_READBACK;
+            say_readback(d);
+        }
+    } else {
+        d->state = DIALOG_ORDERING;
+        if (!touched && t.yes && !had_notes) say_sentence(d, "What else can I get you?");
+        else if (d->order.nlines == 0) say_sentence(d, "What can I get you?");
+        else say_sentence(d, "Anything else?");
+    }
+    out->said = strbuf_cstr(&d->said);
+}
+
+/* ---- public ---- */
+
+dialog_t *dialog_create(const menu_t *m, const dialog_config_t *cfg)
+{
+    dialog_t *d = xcalloc(1, sizeof *d);
+    d->m = m;
+    if (cfg) d->cfg = *cfg;
+    d->greeting = xasprintf("Welcome to %s! What can I get you?", m->title ? m->title : "our drive-through");
+    d->state = DIALOG_ORDERING;
+    d->ask_line = -1;
+    d->ask_choice = -1;
+    d->focus = -1;
+    order_init(&d->order, m);
+    order_init(&d->prev, m);
+    return d;
+}
+
+void dialog_free(dialog_t *d)
+{
+    if (!d) return;
+    free(d->greeting);
+    order_free(&d->order);
+    order_free(&d->prev);
+    free(d->corr);
+    free(d->prev_corr);
+    strbuf_free(&d->said);
+    free(d);
+}
+
+const char *dialog_greeting(const dialog_t *d)
+{
+    return d->greeting;
+}
+
+void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
+{
+    d->turns++;
+    strbuf_reset(&d->said);
+    out->page = PAGE_NONE;
+    out->said = "";
+
+    switch (d->state) {
+    case DIALOG_CREW:
+        say_sentence(d, SAY_CREW);
+        out->said = strbuf_cstr(&d->said);
+        return;
+    case DIALOG_CONFIRMED:
+        say_sentence(d, SAY_THANKS);
+        out->said = strbuf_cstr(&d->said);
+        return;
+    case DIALOG_CANCELLED:
+        say_sentence(d, "Your order was cancelled.");
+        out->said = strbuf_cstr(&d->said);
+        return;
+    default:
+        break;
+    }
+
+    const char *heard = h && h->heard ? h->heard : "";
+    int blank = 1;
+    for (const char *c = heard; *c; c++)
+        if (!isspace((unsigned char)*c)) blank = 0;
+    if (blank) {
+        not_understood(d, out);
+        return;
+    }
+    /* written so that a NaN confidence pages too */
+    if (d->cfg.confidence_threshold > 0 && !(h->confidence >= d->cfg.confidence_threshold)) {
+        to_crew(d, PAGE_LOW_CONFIDENCE, out);
+        return;
+    }
+    action_t acts[DIALOG_MAX_ACTIONS];
+    int n = order_parse(d->m, heard, acts, DIALOG_MAX_ACTIONS);
+    if (n <= 0) {
+        not_understood(d, out);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        if (acts[i].kind == ACT_HUMAN) {
+            to_crew(d, PAGE_HUMAN_REQUEST, out);
+            return;
+        }
+    d->misses = 0;
+    apply(d, acts, n, out);
+}
+
+const order_t *dialog_order(const dialog_t *d)
+{
+    return &d->order;
+}
+
+dialog_state_t dialog_state(const dialog_t *d)
+{
+    return d->state;
+}
+
+int dialog_turns(const dialog_t *d)
+{
+    return d->turns;
+}

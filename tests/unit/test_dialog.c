@@ -1,0 +1,624 @@
+/* test_dialog.c: conversations with one car (src/dialog/dialog.c), as tables.
+ *
+ * Each script is a list of turns: what the grammar heard (and its confidence),
+ * then what the kiosk must say, whether it pages (and why), and the order JSON
+ * after the turn, compared as strings (SAME: as after the turn before).
+ * Run from the repository root. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/dialog/dialog.h"
+
+/* ---- writing order JSON compactly ---- */
+#define ORDER(status, lines, sub, tax, total)                                                   \
+    "{\"status\": \"" status "\", \"lines\": [" lines "], \"subtotal_cents\": " #sub            \
+    ", \"tax_cents\": " #tax ", \"total_cents\": " #total "}"
+#define LINE(item, qty, size, opts, choices, unit, cents)                                       \
+    "{\"item\": \"" item "\", \"qty\": " #qty ", \"size\": " size ", \"options\": [" opts       \
+    "], \"choices\": {" choices "}, \"unit_cents\": " #unit ", \"cents\": " #cents "}"
+#define OPT(name, amount) "{\"name\": \"" name "\", \"amount\": \"" amount "\"}"
+#define DRINK(item) "\"drink\": \"" item "\""
+#define SZ(s) "\"" s "\""
+#define NOSIZE "null"
+#define NONE ""
+#define EMPTY(status) ORDER(status, "", 0, 0, 0)
+#define SAME NULL
+
+#define CREW "A team member will be right with you."
+#define SORRY "Sorry, I didn't catch that. Could you say it again?"
+#define THANKS "Thank you! Please pull forward to the window."
+#define MORE " Anything else?"
+#define COKE_SIZE "What size would you like for the coke: small, medium or large?"
+#define DRINKS "Coke, Diet Coke, Sprite, Root Beer, Iced Tea or Lemonade?"
+
+/* lines used often (Burger Barn prices) */
+#define L_CHEESE2_NO_ONIONS LINE("Cheeseburger", 2, NOSIZE, OPT("onions", "no"), NONE, 349, 698)
+#define L_COKE_L LINE("Coke", 1, SZ("large"), NONE, NONE, 209, 209)
+#define L_COOKIE LINE("Cookie", 1, NOSIZE, NONE, NONE, 99, 99)
+#define L_WATER LINE("Water", 1, NOSIZE, NONE, NONE, 100, 100)
+
+typedef struct {
+    const char *heard;
+    double confidence;        /* 0 in the table: 0.95 */
+    const char *said;
+    const char *page;         /* NULL: no page */
+    const char *json;         /* SAME: as the turn before */
+} turn_row_t;
+
+typedef struct {
+    const char *name;
+    char menu;                /* 'b' burger, 'c' coffee */
+    double threshold;
+    const char *state;        /* dialog state at the end, NULL: not checked */
+    turn_row_t turns[14];
+} script_t;
+
+static const script_t scripts[] = {
+    { "the spec's example, read back and confirmed", 'b', 0, "confirmed", {
+        { "two cheeseburgers no onions and a large coke", 0,
+          "Two cheeseburgers, no onions, and a large Coke." MORE, NULL,
+          ORDER("open", L_CHEESE2_NO_ONIONS ", " L_COKE_L, 907, 75, 982) },
+        { "that's all", 0,
+          "You have two cheeseburgers, no onions, and a large Coke. Your total is $9.82. Is that right?",
+          NULL, SAME },
+        { "yes", 0, THANKS, NULL,
+          ORDER("confirmed", L_CHEESE2_NO_ONIONS ", " L_COKE_L, 907, 75, 982) },
+        { "a cookie", 0, THANKS, NULL, SAME },
+    } },
+    { "two turns not understood in a row page out_of_menu", 'b', 0, "crew", {
+        { "", 0, SORRY, NULL, EMPTY("open") },
+        { "blah blah", 0, CREW, "out_of_menu", EMPTY("crew") },
+        { "a cookie", 0, CREW, NULL, SAME },
+        { "", 0, CREW, NULL, SAME },
+    } },
+    { "an understood turn resets the count", 'b', 0, "crew", {
+        { "and", 0, SORRY, NULL, EMPTY("open") },
+        { "a cookie", 0, "A Cookie." MORE, NULL, ORDER("open", L_COOKIE, 99, 8, 107) },
+        { "no onions", 0, SORRY, NULL, SAME },
+        { "a water", 0, "A Water." MORE, NULL, ORDER("open", L_COOKIE ", " L_WATER, 199, 16, 215) },
+        { "   ", 0, SORRY, NULL, SAME },
+        { "zero cheeseburgers", 0, CREW, "out_of_menu",
+          ORDER("crew", L_COOKIE ", " L_WATER, 199, 16, 215) },
+    } },
+    { "a person asked for, even mid-order: nothing of the turn applies", 'b', 0, "crew", {
+        { "a cookie", 0, "A Cookie." MORE, NULL, ORDER("open", L_COOKIE, 99, 8, 107) },
+        { "two cheeseburgers and a manager", 0, CREW, "human_request",
+          ORDER("crew", L_COOKIE, 99, 8, 107) },
+        { "yes", 0, CREW, NULL, SAME },
+    } },
+    { "a quantity above max_quantity pages; that line is not added", 'b', 0, "crew", {
+        { "ten waters", 0, "Ten waters." MORE, NULL,
+          ORDER("open", LINE("Water", 10, NOSIZE, NONE, NONE, 100, 1000), 1000, 83, 1083) },
+        { "a cookie and eleven cheeseburgers", 0, CREW, "quantity_limit",
+          ORDER("crew", LINE("Water", 10, NOSIZE, NONE, NONE, 100, 1000) ", " L_COOKIE, 1099, 91, 1190) },
+    } },
+    { "eighteen thousand", 'b', 0, "crew", {
+        { "eighteen thousand cheeseburgers", 0, CREW, "quantity_limit", EMPTY("crew") },
+    } },
+    { "make that eleven pages and keeps the line", 'b', 0, "crew", {
+        { "a cookie", 0, "A Cookie." MORE, NULL, ORDER("open", L_COOKIE, 99, 8, 107) },
+        { "make that eleven", 0, CREW, "quantity_limit", ORDER("crew", L_COOKIE, 99, 8, 107) },
+    } },
+    { "low confidence pages, nothing applied", 'b', 0.5, "crew", {
+        { "a cookie", 0.6, "A Cookie." MORE, NULL, ORDER("open", L_COOKIE, 99, 8, 107) },
+        { "a water", 0.3, CREW, "low_confidence", ORDER("crew", L_COOKIE, 99, 8, 107) },
+    } },
+    { "a zero threshold never pages for confidence", 'b', 0, "ordering", {
+        { "a cookie", 0.01, "A Cookie." MORE, NULL, ORDER("open", L_COOKIE, 99, 8, 107) },
+    } },
+    { "sold out: refused, the rest applies", 'b', 0, "ordering", {
+        { "an apple pie and a cookie", 0, "Sorry, we're out of apple pie. A Cookie." MORE, NULL,
+          ORDER("open", L_COOKIE, 99, 8, 107) },
+        { "apple pie", 0, "Sorry, we're out of apple pie." MORE, NULL, SAME },
+    } },
+    { "a missing size is asked, the answer applies to that line", 'b', 0, "readback", {
+        { "chicken nuggets", 0,
+          "What size would you like for the chicken nuggets: small, medium or large?", NULL,
+          ORDER("open", LINE("Chicken Nuggets", 1, NOSIZE, NONE, NONE, 0, 0), 0, 0, 0) },
+        { "a cookie", 0,
+          "A Cookie. What size would you like for the chicken nuggets: small, medium or large?", NULL,
+          ORDER("open", LINE("Chicken Nuggets", 1, NOSIZE, NONE, NONE, 0, 0) ", " L_COOKIE, 99, 8, 107) },
+        { "yes", 0, "What size would you like for the chicken nuggets: small, medium or large?", NULL,
+          SAME },
+        { "large", 0, "A large Chicken Nuggets." MORE, NULL,
+          ORDER("open", LINE("Chicken Nuggets", 1, SZ("large"), NONE, NONE, 599, 599) ", " L_COOKIE,
+                698, 58, 756) },
+        { "no", 0, "You have a large Chicken Nuggets and a Cookie. Your total is $7.56. Is that right?",
+          NULL, SAME },
+    } },
+    { "a size the item does not sell is asked again", 'b', 0, "ordering", {
+        { "a large orange juice", 0, "What size would you like for the orange juice: small or medium?",
+          NULL, ORDER("open", LINE("Orange Juice", 1, NOSIZE, NONE, NONE, 0, 0), 0, 0, 0) },
+        { "large", 0, "What size would you like for the orange juice: small or medium?", NULL, SAME },
+        { "small orange juice", 0, "A small Orange Juice." MORE, NULL,
+          ORDER("open", LINE("Orange Juice", 1, SZ("small"), NONE, NONE, 199, 199), 199, 16, 215) },
+    } },
+    { "a combo's drink is asked; the answer is the choice, not a new line", 'b', 0, "ordering", {
+        { "a number one", 0, "Which drink would you like with the number one: " DRINKS, NULL,
+          ORDER("open", LINE("Number One", 1, NOSIZE, NONE, NONE, 899, 899), 899, 74, 973) },
+        { "a sprite", 0, "A Number One with a Sprite." MORE, NULL,
+          ORDER("open", LINE("Number One", 1, NOSIZE, NONE, DRINK("Sprite"), 899, 899), 899, 74, 973) },
+        { "a sprite", 0, "What size would you like for the sprite: small, medium or large?", NULL,
+          ORDER("open", LINE("Number One", 1, NOSIZE, NONE, DRINK("Sprite"), 899, 899) ", "
+                LINE("Sprite", 1, NOSIZE, NONE, NONE, 0, 0), 899, 74, 973) },
+        { "medium", 0, "A medium Sprite." MORE, NULL,
+          ORDER("open", LINE("Number One", 1, NOSIZE, NONE, DRINK("Sprite"), 899, 899) ", "
+                LINE("Sprite", 1, SZ("medium"), NONE, NONE, 179, 179), 1078, 89, 1167) },
+    } },
+    { "one question at a time, in the order of the lines; closing waits for answers", 'b', 0,
+      "readback", {
+        { "a number one and a coke that's all", 0,
+          "Which drink would you like with the number one: " DRINKS, NULL,
+          ORDER("open", LINE("Number One", 1, NOSIZE, NONE, NONE, 899, 899) ", "
+                LINE("Coke", 1, NOSIZE, NONE, NONE, 0, 0), 899, 74, 973) },
+        { "iced tea", 0, "A Number One with an Iced Tea. " COKE_SIZE, NULL,
+          ORDER("open", LINE("Number One", 1, NOSIZE, NONE, DRINK("Iced Tea"), 899, 899) ", "
+                LINE("Coke", 1, NOSIZE, NONE, NONE, 0, 0), 899, 74, 973) },
+        { "small", 0,
+          "A small Coke. You have a Number One with an Iced Tea and a small Coke. Your total is $11.34. "
+          "Is that right?", NULL,
+          ORDER("open", LINE("Number One", 1, NOSIZE, NONE, DRINK("Iced Tea"), 899, 899) ", "
+                LINE("Coke", 1, SZ("small"), NONE, NONE, 149, 149), 1048, 86, 1134) },
+    } },
+    { "changes: size, quantity, remove, cancel, start over", 'b', 0, "ordering", {
+        { "a large coke and fries", 0, "A large Coke and a medium Fries." MORE, NULL,
+          ORDER("open", L_COKE_L ", " LINE("Fries", 1, SZ("medium"), NONE, NONE, 229, 229), 438, 36, 474) },
+        { "make the fries large", 0, "OK, a large Fries." MORE, NULL,
+          ORDER("open", L_COKE_L ", " LINE("Fries", 1, SZ("large"), NONE, NONE, 279, 279), 488, 40, 528) },
+        { "make the coke two", 0, "OK, two large cokes." MORE, NULL,
+          ORDER("open", LINE("Coke", 2, SZ("large"), NONE, NONE, 209, 418) ", "
+                LINE("Fries", 1, SZ("large"), NONE, NONE, 279, 279), 697, 58, 755) },
+        { "remove the fries", 0, "OK, I took off a large Fries." MORE, NULL,
+          ORDER("open", LINE("Coke", 2, SZ("large"), NONE, NONE, 209, 418), 418, 34, 452) },
+        { "no fries", 0, "There's no fries in your order." MORE, NULL, SAME },
+        { "cancel that", 0, "OK, I took that back." MORE, NULL,
+          ORDER("open", LINE("Coke", 2, SZ("large"), NONE, NONE, 209, 418) ", "
+                LINE("Fries", 1, SZ("large"), NONE, NONE, 279, 279), 697, 58, 755) },
+        { "cancel that", 0, "There's nothing to take back." MORE, NULL, SAME },
+        { "start over", 0, "OK, let's start over. What can I get you?", NULL, EMPTY("open") },
+        { "that's all", 0, "Your order is empty. What can I get you?", NULL, SAME },
+        { "make it a large", 0, "Your order is empty. What can I get you?", NULL, SAME },
+    } },
+    { "replace keeps qty, size and the options the new item takes", 'b', 0, "ordering", {
+        { "two large cokes with no ice and a cookie", 0, "Two large cokes, no ice, and a Cookie." MORE,
+          NULL,
+          ORDER("open", LINE("Coke", 2, SZ("large"), OPT("ice", "no"), NONE, 209, 418) ", " L_COOKIE,
+                517, 43, 560) },
+        { "actually make the coke an iced tea", 0, "OK, two large iced teas, no ice." MORE, NULL,
+          ORDER("open", LINE("Iced Tea", 2, SZ("large"), OPT("ice", "no"), NONE, 199, 398) ", " L_COOKIE,
+                497, 41, 538) },
+        { "make the cookie a water", 0, "OK, a Water." MORE, NULL,
+          ORDER("open", LINE("Iced Tea", 2, SZ("large"), OPT("ice", "no"), NONE, 199, 398) ", " L_WATER,
+                498, 41, 539) },
+        { "a cheeseburger", 0, "A Cheeseburger." MORE, NULL,
+          ORDER("open", LINE("Iced Tea", 2, SZ("large"), OPT("ice", "no"), NONE, 199, 398) ", " L_WATER
+                ", " LINE("Cheeseburger", 1, NOSIZE, NONE, NONE, 349, 349), 847, 70, 917) },
+        { "make the cheeseburger a coke", 0, COKE_SIZE, NULL,
+          ORDER("open", LINE("Iced Tea", 2, SZ("large"), OPT("ice", "no"), NONE, 199, 398) ", " L_WATER
+                ", " LINE("Coke", 1, NOSIZE, NONE, NONE, 0, 0), 498, 41, 539) },
+        { "medium", 0, "A medium Coke." MORE, NULL,
+          ORDER("open", LINE("Iced Tea", 2, SZ("large"), OPT("ice", "no"), NONE, 199, 398) ", " L_WATER
+                ", " LINE("Coke", 1, SZ("medium"), NONE, NONE, 179, 179), 677, 56, 733) },
+    } },
+    { "a combo's drink replaced by name", 'b', 0, "ordering", {
+        { "a number one with a coke", 0, "A Number One with a Coke." MORE, NULL,
+          ORDER("open", LINE("Number One", 1, NOSIZE, NONE, DRINK("Coke"), 899, 899), 899, 74, 973) },
+        { "make the coke a sprite", 0, "OK, a Number One with a Sprite." MORE, NULL,
+          ORDER("open", LINE("Number One", 1, NOSIZE, NONE, DRINK("Sprite"), 899, 899), 899, 74, 973) },
+        { "make the sprite a water", 0,
+          "The number one comes with Coke, Diet Coke, Sprite, Root Beer, Iced Tea or Lemonade." MORE, NULL,
+          SAME },
+    } },
+    { "the same line corrected twice pages repeated_corrections", 'b', 0, "crew", {
+        { "a cheeseburger and a cookie", 0, "A Cheeseburger and a Cookie." MORE, NULL,
+          ORDER("open", LINE("Cheeseburger", 1, NOSIZE, NONE, NONE, 349, 349) ", " L_COOKIE, 448, 37, 485) },
+        { "make the cheeseburger two", 0, "OK, two cheeseburgers." MORE, NULL,
+          ORDER("open", LINE("Cheeseburger", 2, NOSIZE, NONE, NONE, 349, 698) ", " L_COOKIE, 797, 66, 863) },
+        { "make the cookie two", 0, "OK, two cookies." MORE, NULL,
+          ORDER("open", LINE("Cheeseburger", 2, NOSIZE, NONE, NONE, 349, 698) ", "
+                LINE("Cookie", 2, NOSIZE, NONE, NONE, 99, 198), 896, 74, 970) },
+        { "make the cheeseburger a hamburger", 0, CREW, "repeated_corrections",
+          ORDER("crew", LINE("Hamburger", 2, NOSIZE, NONE, NONE, 299, 598) ", "
+                LINE("Cookie", 2, NOSIZE, NONE, NONE, 99, 198), 796, 66, 862) },
+    } },
+    { "\"that\" is the line most recently added or changed", 'b', 0, "crew", {
+        { "a cheeseburger and a cookie", 0, "A Cheeseburger and a Cookie." MORE, NULL,
+          ORDER("open", LINE("Cheeseburger", 1, NOSIZE, NONE, NONE, 349, 349) ", " L_COOKIE, 448, 37, 485) },
+        { "make the cheeseburger two", 0, "OK, two cheeseburgers." MORE, NULL,
+          ORDER("open", LINE("Cheeseburger", 2, NOSIZE, NONE, NONE, 349, 698) ", " L_COOKIE, 797, 66, 863) },
+        { "make that three", 0, CREW, "repeated_corrections",
+          ORDER("crew", LINE("Cheeseburger", 3, NOSIZE, NONE, NONE, 349, 1047) ", " L_COOKIE, 1146, 95, 1241) },
+    } },
+    { "\"make it a large\" answering the size question is no correction", 'b', 0, "crew", {
+        { "a coke", 0, COKE_SIZE, NULL, ORDER("open", LINE("Coke", 1, NOSIZE, NONE, NONE, 0, 0), 0, 0, 0) },
+        { "make it a large", 0, "A large Coke." MORE, NULL, ORDER("open", L_COKE_L, 209, 17, 226) },
+        { "make it a small", 0, "OK, a small Coke." MORE, NULL,
+          ORDER("open", LINE("Coke", 1, SZ("small"), NONE, NONE, 149, 149), 149, 12, 161) },
+        { "make it a medium", 0, CREW, "repeated_corrections",
+          ORDER("crew", LINE("Coke", 1, SZ("medium"), NONE, NONE, 179, 179), 179, 15, 194) },
+    } },
+    { "\"make it a sprite\" answering the drink question", 'b', 0, "ordering", {
+        { "a number one", 0, "Which drink would you like with the number one: " DRINKS, NULL,
+          ORDER("open", LINE("Number One", 1, NOSIZE, NONE, NONE, 899, 899), 899, 74, 973) },
+        { "make it a sprite", 0, "A Number One with a Sprite." MORE, NULL,
+          ORDER("open", LINE("Number One", 1, NOSIZE, NONE, DRINK("Sprite"), 899, 899), 899, 74, 973) },
+        { "a kids meal", 0, "Which drink would you like with the kids meal: Milk, Orange Juice or Water?",
+          NULL,
+          ORDER("open", LINE("Number One", 1, NOSIZE, NONE, DRINK("Sprite"), 899, 899) ", "
+                LINE("Kids Meal", 1, NOSIZE, NONE, NONE, 499, 499), 1398, 115, 1513) },
+        { "make it a cookie", 0, "OK, a Cookie." MORE, NULL,
+          ORDER("open", LINE("Number One", 1, NOSIZE, NONE, DRINK("Sprite"), 899, 899) ", " L_COOKIE,
+                998, 82, 1080) },
+    } },
+    { "the asked item said again is a repeat, not a second line", 'b', 0, "ask_size", {
+        { "a coke", 0, COKE_SIZE, NULL, ORDER("open", LINE("Coke", 1, NOSIZE, NONE, NONE, 0, 0), 0, 0, 0) },
+        { "a coke", 0, COKE_SIZE, NULL, SAME },
+        { "a coke please", 0, COKE_SIZE, NULL, SAME },
+        { "a large coke", 0, "A large Coke." MORE, NULL, ORDER("open", L_COKE_L, 209, 17, 226) },
+        { "a number one", 0, "Which drink would you like with the number one: " DRINKS, NULL,
+          ORDER("open", L_COKE_L ", " LINE("Number One", 1, NOSIZE, NONE, NONE, 899, 899), 1108, 91, 1199) },
+        { "a number one with a root beer", 0, "A Number One with a Root Beer." MORE, NULL,
+          ORDER("open", L_COKE_L ", " LINE("Number One", 1, NOSIZE, NONE, DRINK("Root Beer"), 899, 899),
+                1108, 91, 1199) },
+        { "a coke", 0, COKE_SIZE, NULL,
+          ORDER("open", L_COKE_L ", " LINE("Number One", 1, NOSIZE, NONE, DRINK("Root Beer"), 899, 899)
+                ", " LINE("Coke", 1, NOSIZE, NONE, NONE, 0, 0), 1108, 91, 1199) },
+    } },
+    { "\"make it X\" after a combo changes its choice when X is one", 'c', 0, "ordering", {
+        { "a breakfast deal with a bagel", 0, "A Coffee And Pastry with a Bagel." MORE, NULL,
+          ORDER("open", LINE("Coffee And Pastry", 1, NOSIZE, NONE, "\"pastry\": \"Bagel\"", 495, 495),
+                495, 35, 530) },
+        { "make it a croissant", 0, "OK, a Coffee And Pastry with a Croissant." MORE, NULL,
+          ORDER("open", LINE("Coffee And Pastry", 1, NOSIZE, NONE, "\"pastry\": \"Croissant\"", 495, 495),
+                495, 35, 530) },
+    } },
+    { "replace: a size the new item does not sell is asked", 'b', 0, "ordering", {
+        { "a large coke", 0, "A large Coke." MORE, NULL, ORDER("open", L_COKE_L, 209, 17, 226) },
+        { "make the coke an orange juice", 0,
+          "What size would you like for the orange juice: small or medium?", NULL,
+          ORDER("open", LINE("Orange Juice", 1, NOSIZE, NONE, NONE, 0, 0), 0, 0, 0) },
+        { "medium", 0, "A medium Orange Juice." MORE, NULL,
+          ORDER("open", LINE("Orange Juice", 1, SZ("medium"), NONE, NONE, 249, 249), 249, 21, 270) },
+        { "make the number one a sprite", 0, "There's no number one in your order." MORE, NULL, SAME },
+        { "a number one with a coke", 0, "A Number One with a Coke." MORE, NULL,
+          ORDER("open", LINE("Orange Juice", 1, SZ("medium"), NONE, NONE, 249, 249) ", "
+                LINE("Number One", 1, NOSIZE, NONE, DRINK("Coke"), 899, 899), 1148, 95, 1243) },
+        { "make the number one a sprite", 0, "OK, a Number One with a Sprite." MORE, NULL,
+          ORDER("open", LINE("Orange Juice", 1, SZ("medium"), NONE, NONE, 249, 249) ", "
+                LINE("Number One", 1, NOSIZE, NONE, DRINK("Sprite"), 899, 899), 1148, 95, 1243) },
+    } },
+    { "one turn with two changes to a line counts once", 'b', 0, "ordering", {
+        { "a coke", 0, COKE_SIZE, NULL, ORDER("open", LINE("Coke", 1, NOSIZE, NONE, NONE, 0, 0), 0, 0, 0) },
+        { "large", 0, "A large Coke." MORE, NULL, ORDER("open", L_COKE_L, 209, 17, 226) },
+        { "make it two small", 0, "OK, two small cokes." MORE, NULL,
+          ORDER("open", LINE("Coke", 2, SZ("small"), NONE, NONE, 149, 298), 298, 25, 323) },
+    } },
+    { "read back: no, change, read back, yes", 'b', 0, "confirmed", {
+        { "a cookie", 0, "A Cookie." MORE, NULL, ORDER("open", L_COOKIE, 99, 8, 107) },
+        { "that's all", 0, "You have a Cookie. Your total is $1.07. Is that right?", NULL, SAME },
+        { "no", 0, "Sorry about that. What would you like to change?", NULL, SAME },
+        { "make it two", 0, "OK, two cookies." MORE, NULL,
+          ORDER("open", LINE("Cookie", 2, NOSIZE, NONE, NONE, 99, 198), 198, 16, 214) },
+        { "no", 0, "You have two cookies. Your total is $2.14. Is that right?", NULL, SAME },
+        { "that's it", 0, "You have two cookies. Your total is $2.14. Is that right?", NULL, SAME },
+        { "yeah", 0, THANKS, NULL,
+          ORDER("confirmed", LINE("Cookie", 2, NOSIZE, NONE, NONE, 99, 198), 198, 16, 214) },
+    } },
+    { "read back: a new item is applied and read back again", 'b', 0, "readback", {
+        { "a cookie that's all", 0, "A Cookie. You have a Cookie. Your total is $1.07. Is that right?",
+          NULL, ORDER("open", L_COOKIE, 99, 8, 107) },
+        { "yes and a water", 0,
+          "A Water. You have a Cookie and a Water. Your total is $2.15. Is that right?", NULL,
+          ORDER("open", L_COOKIE ", " L_WATER, 199, 16, 215) },
+        { "a diet coke", 0, "What size would you like for the diet coke: small, medium or large?", NULL,
+          ORDER("open", L_COOKIE ", " L_WATER ", " LINE("Diet Coke", 1, NOSIZE, NONE, NONE, 0, 0), 199, 16, 215) },
+        { "a kids", 0,
+          "A small Diet Coke. You have a Cookie, a Water, and a small Diet Coke. Your total is $3.77. "
+          "Is that right?", NULL,
+          ORDER("open", L_COOKIE ", " L_WATER ", " LINE("Diet Coke", 1, SZ("small"), NONE, NONE, 149, 149),
+                348, 29, 377) },
+    } },
+    { "yes and no while ordering", 'b', 0, "readback", {
+        { "yes", 0, "What else can I get you?", NULL, EMPTY("open") },
+        { "no", 0, "Your order is empty. What can I get you?", NULL, SAME },
+        { "a water", 0, "A Water." MORE, NULL, ORDER("open", L_WATER, 100, 8, 108) },
+        { "yes", 0, "What else can I get you?", NULL, SAME },
+        { "no thanks", 0, "You have a Water. Your total is $1.08. Is that right?", NULL, SAME },
+    } },
+    { "options: off, extra, added, in the menu's order", 'b', 0, "ordering", {
+        { "a hamburger with extra bacon no onions and pickles", 0,
+          "A Hamburger, no onions, no pickles, extra bacon." MORE, NULL,
+          ORDER("open", LINE("Hamburger", 1, NOSIZE, OPT("onions", "no") ", " OPT("pickles", "no") ", "
+                OPT("bacon", "extra"), NONE, 499, 499), 499, 41, 540) },
+        { "a bacon cheeseburger", 0, "A Cheeseburger with bacon." MORE, NULL,
+          ORDER("open", LINE("Hamburger", 1, NOSIZE, OPT("onions", "no") ", " OPT("pickles", "no") ", "
+                OPT("bacon", "extra"), NONE, 499, 499) ", "
+                LINE("Cheeseburger", 1, NOSIZE, OPT("bacon", "normal"), NONE, 449, 449), 948, 78, 1026) },
+    } },
+    { "cancel that in the same turn takes back that turn", 'b', 0, "ordering", {
+        { "a cookie", 0, "A Cookie." MORE, NULL, ORDER("open", L_COOKIE, 99, 8, 107) },
+        { "a water cancel that", 0, "OK, I took that back." MORE, NULL, SAME },
+        { "cancel that", 0, "OK, I took that back. What can I get you?", NULL, EMPTY("open") },
+    } },
+    { "coffee menu", 'c', 0, "confirmed", {
+        { "a grande latte with a splash of oat milk and a breakfast deal", 0,
+          "A medium Latte, light oat milk. Which pastry would you like with the coffee and pastry: "
+          "Croissant, Blueberry Muffin or Bagel?", NULL,
+          ORDER("open", LINE("Latte", 1, SZ("medium"), OPT("oat milk", "light"), NONE, 395, 395) ", "
+                LINE("Coffee And Pastry", 1, NOSIZE, NONE, NONE, 495, 495), 890, 62, 952) },
+        { "a muffin", 0, "A Coffee And Pastry with a Blueberry Muffin." MORE, NULL,
+          ORDER("open", LINE("Latte", 1, SZ("medium"), OPT("oat milk", "light"), NONE, 395, 395) ", "
+                LINE("Coffee And Pastry", 1, NOSIZE, NONE, "\"pastry\": \"Blueberry Muffin\"", 495, 495),
+                890, 62, 952) },
+        { "that's all", 0,
+          "You have a medium Latte, light oat milk, and a Coffee And Pastry with a Blueberry Muffin. "
+          "Your total is $9.52. Is that right?", NULL, SAME },
+        { "correct", 0, THANKS, NULL,
+          ORDER("confirmed", LINE("Latte", 1, SZ("medium"), OPT("oat milk", "light"), NONE, 395, 395) ", "
+                LINE("Coffee And Pastry", 1, NOSIZE, NONE, "\"pastry\": \"Blueberry Muffin\"", 495, 495),
+                890, 62, 952) },
+    } },
+};
+
+typedef struct {
+    menu_t *burger, *coffee;
+} menus_t;
+
+static menu_t *load(const char *path)
+{
+    strlist_t errs = {0};
+    menu_t *m = menu_load(path, &errs);
+    for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
+    strlist_free(&errs);
+    return m;
+}
+
+static int setup(void **state)
+{
+    menus_t *ms = calloc(1, sizeof *ms);
+    ms->burger = load("menus/burger.yaml");
+    ms->coffee = load("menus/coffee.yaml");
+    if (!ms->burger || !ms->coffee) {
+        menu_free(ms->burger);
+        menu_free(ms->coffee);
+        free(ms);
+        return -1;
+    }
+    *state = ms;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    menus_t *ms = *state;
+    menu_free(ms->burger);
+    menu_free(ms->coffee);
+    free(ms);
+    return 0;
+}
+
+static void test_scripts(void **state)
+{
+    menus_t *ms = *state;
+    int bad = 0;
+    for (size_t s = 0; s < sizeof scripts / sizeof scripts[0]; s++) {
+        const script_t *sc = &scripts[s];
+        dialog_config_t cfg = { sc->threshold };
+        dialog_t *d = dialog_create(sc->menu == 'c' ? ms->coffee : ms->burger, &cfg);
+        const char *want_json = NULL;
+        for (int t = 0; t < 14 && sc->turns[t].said; t++) {
+            const turn_row_t *r = &sc->turns[t];
+            hearing_t h = { r->heard, "free text", r->confidence > 0 ? r->confidence : 0.95 };
+            dialog_effects_t fx;
+            dialog_hear(d, &h, &fx);
+            if (r->json) want_json = r->json;
+            strbuf_t j = {0};
+            order_json(dialog_order(d), &j);
+            const char *page = fx.page == PAGE_NONE ? NULL : page_reason_names[fx.page];
+            int ok = strcmp(fx.said, r->said) == 0 && strcmp(strbuf_cstr(&j), want_json) == 0 &&
+                     ((!page && !r->page) || (page && r->page && strcmp(page, r->page) == 0));
+            if (!ok) {
+                fprintf(stderr, "%s, turn %d \"%s\":\n", sc->name, t + 1, r->heard);
+                fprintf(stderr, "   said %s\n   want %s\n", fx.said, r->said);
+                fprintf(stderr, "   page %s, want %s\n", page ? page : "-", r->page ? r->page : "-");
+                fprintf(stderr, "   json %s\n   want %s\n", strbuf_cstr(&j), want_json);
+                bad++;
+            }
+            strbuf_free(&j);
+            assert_int_equal(dialog_turns(d), t + 1);
+        }
+        if (sc->state && strcmp(dialog_state_names[dialog_state(d)], sc->state) != 0) {
+            fprintf(stderr, "%s: ends in state %s, want %s\n", sc->name,
+                    dialog_state_names[dialog_state(d)], sc->state);
+            bad++;
+        }
+        dialog_free(d);
+    }
+    if (bad) fail_msg("%d turns differ", bad);
+}
+
+static void hear(dialog_t *d, const char *heard, dialog_effects_t *fx)
+{
+    hearing_t h = { heard, "", 0.9 };
+    dialog_hear(d, &h, fx);
+}
+
+static void test_greeting_and_turns(void **state)
+{
+    menus_t *ms = *state;
+    dialog_t *d = dialog_create(ms->coffee, NULL);
+    assert_string_equal(dialog_greeting(d), "Welcome to Bean Counter Coffee! What can I get you?");
+    dialog_free(d);
+    d = dialog_create(ms->burger, NULL);
+    assert_string_equal(dialog_greeting(d), "Welcome to Burger Barn! What can I get you?");
+    assert_int_equal(dialog_state(d), DIALOG_ORDERING);
+    assert_int_equal(dialog_turns(d), 0);
+
+    /* lines record the turn that added them */
+    dialog_effects_t fx;
+    hear(d, "a cookie", &fx);
+    hear(d, "", &fx);
+    hear(d, "a water and a coke", &fx);
+    assert_int_equal(dialog_state(d), DIALOG_ASK_SIZE);
+    const order_t *o = dialog_order(d);
+    assert_int_equal(o->nlines, 3);
+    assert_int_equal(o->lines[0].turn, 1);
+    assert_int_equal(o->lines[1].turn, 3);
+    assert_int_equal(o->lines[2].turn, 3);
+    assert_int_equal(dialog_turns(d), 3);
+    dialog_free(d);
+    dialog_free(NULL);
+
+    assert_string_equal(page_reason_names[PAGE_DEVICE_FAULT], "device_fault");
+    assert_string_equal(dialog_state_names[DIALOG_CANCELLED], "cancelled");
+}
+
+/* Bad and big input: a re-ask, then a page; never a crash or a guessed line. */
+static void test_bad_input(void **state)
+{
+    menus_t *ms = *state;
+    dialog_effects_t fx;
+    strbuf_t b = {0};
+
+    dialog_t *d = dialog_create(ms->burger, NULL);
+    hearing_t h = { NULL, NULL, 0 };
+    dialog_hear(d, &h, &fx);
+    assert_string_equal(fx.said, SORRY);
+    assert_int_equal(fx.page, PAGE_NONE);
+
+    for (int i = 0; i < 1000; i++) strbuf_append(&b, "a coke and ");
+    hear(d, strbuf_cstr(&b), &fx);
+    assert_string_equal(fx.said, CREW);
+    assert_int_equal(fx.page, PAGE_OUT_OF_MENU);
+    assert_int_equal(dialog_order(d)->nlines, 0);
+    /* crew: a thousand more turns change nothing and page no more */
+    for (int i = 0; i < 1000; i++) {
+        hear(d, "a cookie", &fx);
+        assert_int_equal(fx.page, PAGE_NONE);
+    }
+    assert_int_equal(dialog_order(d)->nlines, 0);
+    assert_int_equal(dialog_turns(d), 1002);
+    dialog_free(d);
+
+    /* very long input, one word */
+    d = dialog_create(ms->burger, NULL);
+    strbuf_reset(&b);
+    for (int i = 0; i < 200000; i++) strbuf_append(&b, "z");
+    hear(d, strbuf_cstr(&b), &fx);
+    assert_string_equal(fx.said, SORRY);
+    /* the same order many times over, a turn at a time: the order grows, no page */
+    for (int i = 0; i < 1000; i++) {
+        hear(d, "two cookies", &fx);
+        assert_int_equal(fx.page, PAGE_NONE);
+    }
+    assert_int_equal(dialog_order(d)->nlines, 1000);
+    assert_int_equal(order_subtotal_cents(dialog_order(d)), 198000);
+    /* quantities at the edges */
+    hear(d, "ten cookies", &fx);
+    assert_int_equal(fx.page, PAGE_NONE);
+    hear(d, "eleven cookies", &fx);
+    assert_int_equal(fx.page, PAGE_QUANTITY_LIMIT);
+    assert_int_equal(dialog_order(d)->nlines, 1001);
+    assert_int_equal(dialog_order(d)->status, ORDER_CREW);
+    dialog_free(d);
+
+    /* a confidence that is not a number pages as low */
+    dialog_config_t cfg = { 0.5 };
+    d = dialog_create(ms->burger, &cfg);
+    hearing_t hn = { "a cookie", "", NAN };
+    dialog_hear(d, &hn, &fx);
+    assert_int_equal(fx.page, PAGE_LOW_CONFIDENCE);
+    assert_int_equal(dialog_order(d)->nlines, 0);
+    dialog_free(d);
+
+    /* a lone size with nothing ordered */
+    d = dialog_create(ms->burger, NULL);
+    hear(d, "large", &fx);
+    assert_string_equal(fx.said, "Your order is empty. What can I get you?");
+    hear(d, "and and and", &fx);
+    assert_string_equal(fx.said, SORRY);
+    hear(d, "remove the fries", &fx);
+    assert_string_equal(fx.said, "There's no fries in your order. What can I get you?");
+    dialog_free(d);
+    strbuf_free(&b);
+}
+
+/* Random turns from the words the grammar knows (a fixed seed, so the test is
+ * the same every run): never a crash, and whatever happens, every line of the
+ * order is one the menu allows. */
+static void check_order(const menu_t *m, const order_t *o)
+{
+    for (int i = 0; i < o->nlines; i++) {
+        const order_line_t *l = &o->lines[i];
+        assert_true(l->item >= 0 && l->item < m->nitems);
+        assert_true(m->items[l->item].available);
+        assert_true(l->qty >= 1 && l->qty <= m->max_quantity);
+        assert_true(l->size == -1 || menu_item_has_size(m, l->item, l->size));
+        for (int k = 0; k < m->noptions; k++)
+            assert_true(l->amount[k] == -1 || menu_item_takes_option(m, l->item, k));
+        const menu_item_t *it = &m->items[l->item];
+        for (int k = 0; k < ORDER_MAX_CHOICES; k++) {
+            if (l->choice[k] < 0) continue;
+            assert_true(k < it->nchoose);
+            int ok = 0;
+            for (int j = 0; j < it->choose[k].nitems; j++) ok |= it->choose[k].items[j] == l->choice[k];
+            assert_true(ok);
+        }
+    }
+}
+
+static void test_fuzz(void **state)
+{
+    menus_t *ms = *state;
+    static const char *const words[] = {
+        "a", "an", "the", "and", "with", "no", "yes", "please", "make", "that", "it", "them",
+        "remove", "take", "off", "cancel", "start", "over", "actually", "that's", "all", "two",
+        "eleven", "hundred", "thousand", "large", "small", "medium", "regular", "extra",
+        "without", "hold", "a lot of", "a bit of", "onions", "cheese", "bacon", "ice", "coke",
+        "cokes", "sprite", "fries", "cheeseburger", "cheese burger", "burger", "number one",
+        "kids meal", "milk", "orange juice", "apple pie", "chicken nuggets", "iced tea", "big",
+        "stack", "can i get", "thanks", "nope", "it's", "sugar", "cream", "coffee", "water",
+    };
+    const int nwords = (int)(sizeof words / sizeof words[0]);
+    unsigned long seed = 12345;
+    dialog_config_t cfg = { 0 };
+    for (int car = 0; car < 300; car++) {
+        dialog_t *d = dialog_create(ms->burger, &cfg);
+        for (int turn = 0; turn < 12; turn++) {
+            strbuf_t b = {0};
+            seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+            int n = (int)((seed >> 33) % 7);
+            for (int i = 0; i < n; i++) {
+                seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+                if (i) strbuf_append(&b, " ");
+                strbuf_append(&b, words[(seed >> 33) % (unsigned long)nwords]);
+            }
+            hearing_t h = { strbuf_cstr(&b), "", 0.9 };
+            dialog_effects_t fx;
+            dialog_hear(d, &h, &fx);
+            assert_non_null(fx.said);
+            assert_true(fx.said[0] != '\0');
+            check_order(ms->burger, dialog_order(d));
+            strbuf_free(&b);
+        }
+        dialog_free(d);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scripts),
+        cmocka_unit_test(test_greeting_and_turns),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_fuzz),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
