@@ -139,7 +139,13 @@ typedef struct dict_s dict_t;
  * (default /usr/share/pocketsphinx/model/en-us). */
 const char *dict_default_path(void);
 dict_t *dict_load(const char *path, strlist_t *errs);
-void dict_free(dict_t *d);
+/* libpocketsphinx exports a dict_free() of its own and calls it through the
+ * dynamic linker, so a global dict_free() in the kiosk would replace it and
+ * crash the decoder (in ps_set_jsgf_string).  The function is therefore
+ * kiosk_dict_free(); dict_free() stays as the name callers use, with no
+ * global symbol. */
+void kiosk_dict_free(dict_t *d);
+static inline void dict_free(dict_t *d) { kiosk_dict_free(d); }
 /* The first pronunciation of word, or NULL.  Owned by the dictionary. */
 const char *dict_lookup(const dict_t *d, const char *word);
 /* A pronunciation for word: the dictionary's, else derived by rule from a
