@@ -106,13 +106,13 @@ static int dbl_cmp(const void *a, const void *b)
 }
 
 /* The decoder taking the menu's words and grammar, as asr.c does. */
-static int decoder_time(const menu_t *m, const dict_t *d)
+static int decoder_time(const menu_t *m, const cmudict_t *d)
 {
     char hmm[4200];
-    snprintf(hmm, sizeof hmm, "%s", dict_default_path());
+    snprintf(hmm, sizeof hmm, "%s", cmudict_default_path());
     char *slash = strrchr(hmm, '/');
     if (slash) strcpy(slash, "/en-us");
-    cmd_ln_t *cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-dict", dict_default_path(),
+    cmd_ln_t *cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-dict", cmudict_default_path(),
                                 "-logfn", "/dev/null", NULL);
     ps_decoder_t *ps = cfg ? ps_init(cfg) : NULL;
     if (!ps) {
@@ -155,17 +155,17 @@ int main(int argc, char **argv)
 
     /* the dictionary: loaded at start-up and by every `kiosk menu check` */
     double t_dict[RUNS], t0;
-    dict_t *d = NULL;
+    cmudict_t *d = NULL;
     for (int r = 0; r < RUNS; r++) {
-        dict_free(d);
+        cmudict_free(d);
         t0 = now_ms();
-        d = dict_load(dict_default_path(), &errs);
+        d = cmudict_load(cmudict_default_path(), &errs);
         t_dict[r] = now_ms() - t0;
         if (!d) goto fail;
     }
     qsort(t_dict, RUNS, sizeof *t_dict, dbl_cmp);
     printf("dictionary: %s loaded in %.1f ms (median of %d; worst %.1f ms; limit 300 ms)\n",
-           dict_default_path(), t_dict[RUNS / 2], RUNS, t_dict[RUNS - 1]);
+           cmudict_default_path(), t_dict[RUNS / 2], RUNS, t_dict[RUNS - 1]);
     if (t_dict[RUNS / 2] > 300) printf("OVER: loading the dictionary takes more than 300 ms\n");
 
     menu_t *m;
@@ -179,7 +179,7 @@ int main(int argc, char **argv)
     }
     if (!m || menu_check_words(m, d, &errs) > 0) {
         menu_free(m);
-        dict_free(d);
+        cmudict_free(d);
         goto fail;
     }
     double t_menu = now_ms() - t0;
@@ -228,7 +228,7 @@ int main(int argc, char **argv)
         printf("OVER: compiling the grammar takes more than %.0f ms\n", LIMIT_MS);
     status |= decoder_time(m, d);
     menu_free(m);
-    dict_free(d);
+    cmudict_free(d);
     strlist_free(&errs);
     return status;
 

@@ -16,7 +16,7 @@ static void print_errors(strlist_t *errs)
 }
 
 /* Loads and fully checks one menu; NULL after printing its errors. */
-static menu_t *load_checked(const char *path, const dict_t *d)
+static menu_t *load_checked(const char *path, const cmudict_t *d)
 {
     strlist_t errs = {0};
     menu_t *m = menu_load(path, &errs);
@@ -59,7 +59,7 @@ int cmd_menu(int argc, char **argv)
         return EXIT_BADINPUT;
     }
     strlist_t errs = {0};
-    dict_t *d = dict_load(dict_default_path(), &errs);
+    cmudict_t *d = cmudict_load(cmudict_default_path(), &errs);
     if (!d) {
         print_errors(&errs);
         strlist_free(&errs);
@@ -87,6 +87,6 @@ int cmd_menu(int argc, char **argv)
             menu_free(m);
         }
     }
-    dict_free(d);
+    cmudict_free(d);
     return status;
 }

@@ -130,7 +130,7 @@ int cmd_replay(int argc, char **argv)
     int status = 0;
     char err[512];
     strlist_t errs = {0};
-    dict_t *dict = NULL;
+    cmudict_t *dict = NULL;
     menu_t *menu = NULL;
     asr_t *asr = NULL;
     store_t *store = NULL;
@@ -138,7 +138,7 @@ int cmd_replay(int argc, char **argv)
 
     /* Bad input is refused before anything is decoded: the menu, then (for
      * one car) every file, so a typo in the last file does not cost a decode. */
-    dict = dict_load(dict_default_path(), &errs);
+    dict = cmudict_load(cmudict_default_path(), &errs);
     if (!dict) {
         status = EXIT_RUNTIME;
         goto out;
@@ -207,6 +207,6 @@ out:
     store_close(store);
     asr_free(asr);
     menu_free(menu);
-    dict_free(dict);
+    cmudict_free(dict);
     return status;
 }

@@ -14,7 +14,7 @@
  * already uses, so that a menu's own pronunciation of a dictionary word can
  * be taught to the decoder as the next alternate (see menu_lexicon()).
  *
- * Derivation rules (dict_derive): a word is known when it is in the
+ * Derivation rules (cmudict_derive): a word is known when it is in the
  * dictionary, or is the plural / third person ("-s", "-es", "-ies") or the
  * possessive ("'s", "s'") of a word that is.  The "-s" ending is voiced or
  * not after the last phone of the stem, as in English: "cakes" K EY K S,
@@ -37,7 +37,7 @@ typedef struct {
     unsigned last_alt;   /* highest N of a "word(N)" alternate; 1 when none */
 } dict_entry_t;
 
-struct dict_s {
+struct cmudict_s {
     char *text;          /* the whole file, split in place */
     dict_entry_t *ents;
     size_t nents;
@@ -47,10 +47,10 @@ struct dict_s {
 
 /* ---- the dictionary ----------------------------------------------------- */
 
-const char *dict_default_path(void)
+const char *cmudict_default_path(void)
 {
     /* One static buffer: the path is read at start-up by one thread, and
-     * callers use it at once (dict_load copies nothing it does not need). */
+     * callers use it at once (cmudict_load copies nothing it does not need). */
     static char path[4096];
     const char *dir = getenv("KIOSK_MODEL_DIR");
     if (!dir || !*dir) dir = "/usr/share/pocketsphinx/model/en-us";
@@ -69,7 +69,7 @@ static uint32_t hash_str(const char *s, size_t n)
 }
 
 /* Slot of word[0..n) (occupied by it, or the empty slot where it would go). */
-static size_t find_slot(const dict_t *d, const char *w, size_t n)
+static size_t find_slot(const cmudict_t *d, const char *w, size_t n)
 {
     size_t i = hash_str(w, n) & d->mask;
     for (;;) {
@@ -93,7 +93,7 @@ static size_t alternate_base(const char *w, size_t n, unsigned *alt)
     return i - 1;
 }
 
-dict_t *dict_load(const char *path, strlist_t *errs)
+cmudict_t *cmudict_load(const char *path, strlist_t *errs)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -101,7 +101,7 @@ dict_t *dict_load(const char *path, strlist_t *errs)
                       "install pocketsphinx-en-us (make deps)", path, strerror(errno));
         return NULL;
     }
-    dict_t *d = xcalloc(1, sizeof *d);
+    cmudict_t *d = xcalloc(1, sizeof *d);
     struct {
         const char *word;
         unsigned n;
@@ -195,11 +195,11 @@ dict_t *dict_load(const char *path, strlist_t *errs)
     return d;
 err:
     free(alts);
-    dict_free(d);
+    cmudict_free(d);
     return NULL;
 }
 
-void kiosk_dict_free(dict_t *d)
+void cmudict_free(cmudict_t *d)
 {
     if (!d) return;
     free(d->text);
@@ -208,14 +208,14 @@ void kiosk_dict_free(dict_t *d)
     free(d);
 }
 
-static const dict_entry_t *dict_entry(const dict_t *d, const char *word)
+static const dict_entry_t *dict_entry(const cmudict_t *d, const char *word)
 {
     if (!d || !word) return NULL;
     uint32_t e = d->slots[find_slot(d, word, strlen(word))];
     return e ? &d->ents[e - 1] : NULL;
 }
 
-const char *dict_lookup(const dict_t *d, const char *word)
+const char *cmudict_lookup(const cmudict_t *d, const char *word)
 {
     const dict_entry_t *e = dict_entry(d, word);
     return e ? e->phones : NULL;
@@ -227,7 +227,7 @@ const char *dict_lookup(const dict_t *d, const char *word)
  * pronunciations:, and optionally one word to treat as known ("would adding
  * this word to pronunciations: also fix that one?"). */
 typedef struct {
-    const dict_t *d;
+    const cmudict_t *d;
     const menu_t *m;
     const char *pretend;
 } source_t;
@@ -238,7 +238,7 @@ static const char *source_find(const source_t *src, const char *w)
     if (src->m)
         for (int i = 0; i < src->m->nprons; i++)
             if (strcmp(src->m->prons[i].word, w) == 0) return src->m->prons[i].phones;
-    return dict_lookup(src->d, w);
+    return cmudict_lookup(src->d, w);
 }
 
 static int ends_with(const char *s, size_t n, const char *suffix)
@@ -306,7 +306,7 @@ static char *derive(const source_t *src, const char *word, int depth)
     return NULL;
 }
 
-char *dict_derive(const dict_t *d, const char *word)
+char *cmudict_derive(const cmudict_t *d, const char *word)
 {
     source_t src = { d, NULL, NULL };
     return derive(&src, word, 0);
@@ -550,7 +550,7 @@ static int distinct_words(const menu_word_t *w, int n, unknown_t *out)
     return k;
 }
 
-int menu_check_words(const menu_t *m, const dict_t *d, strlist_t *errs)
+int menu_check_words(const menu_t *m, const cmudict_t *d, strlist_t *errs)
 {
     problems_t pl = {0};
     /* An example for an empty entry must not come from that entry itself. */
@@ -611,7 +611,7 @@ int menu_check_words(const menu_t *m, const dict_t *d, strlist_t *errs)
     return nerr;
 }
 
-void menu_lexicon(const menu_t *m, const dict_t *d, strlist_t *words, strlist_t *phones)
+void menu_lexicon(const menu_t *m, const cmudict_t *d, strlist_t *words, strlist_t *phones)
 {
     /* The menu's own pronunciations first.  pocketsphinx refuses to add a word
      * it already has (ps_add_word returns -1), so a menu pronunciation that
@@ -637,7 +637,7 @@ void menu_lexicon(const menu_t *m, const dict_t *d, strlist_t *words, strlist_t 
     source_t src = { d, m, NULL };
     for (int i = 0; i < n; i++) {
         const char *word = w[i].word;
-        if (dict_lookup(d, word) || strlist_index(words, word) >= 0) continue;
+        if (cmudict_lookup(d, word) || strlist_index(words, word) >= 0) continue;
         char *p = derive(&src, word, 0);
         if (!p) continue;   /* menu_check_words() reports it */
         strlist_push(words, word);

@@ -132,36 +132,32 @@ void menu_words_free(menu_word_t *w, int n);
 
 /* ---- dictionary and pronunciations (dict.c) ---- */
 
-/* The CMU pronouncing dictionary shipped with pocketsphinx-en-us. */
-typedef struct dict_s dict_t;
+/* The CMU pronouncing dictionary shipped with pocketsphinx-en-us.  Prefixed
+ * cmudict_ because libpocketsphinx exports dict_* symbols of its own (a global
+ * dict_free here would replace the library's and crash the decoder). */
+typedef struct cmudict_s cmudict_t;
 
 /* Default path of the dictionary; $KIOSK_MODEL_DIR overrides the model folder
  * (default /usr/share/pocketsphinx/model/en-us). */
-const char *dict_default_path(void);
-dict_t *dict_load(const char *path, strlist_t *errs);
-/* libpocketsphinx exports a dict_free() of its own and calls it through the
- * dynamic linker, so a global dict_free() in the kiosk would replace it and
- * crash the decoder (in ps_set_jsgf_string).  The function is therefore
- * kiosk_dict_free(); dict_free() stays as the name callers use, with no
- * global symbol. */
-void kiosk_dict_free(dict_t *d);
-static inline void dict_free(dict_t *d) { kiosk_dict_free(d); }
+const char *cmudict_default_path(void);
+cmudict_t *cmudict_load(const char *path, strlist_t *errs);
+void cmudict_free(cmudict_t *d);
 /* The first pronunciation of word, or NULL.  Owned by the dictionary. */
-const char *dict_lookup(const dict_t *d, const char *word);
+const char *cmudict_lookup(const cmudict_t *d, const char *word);
 /* A pronunciation for word: the dictionary's, else derived by rule from a
  * known word (plural "milkshakes" <- "milkshake", possessive "wendy's" <- "wendy").
  * Returns a new string, or NULL when none can be found. */
-char *dict_derive(const dict_t *d, const char *word);
+char *cmudict_derive(const cmudict_t *d, const char *word);
 
 /* Checks that every word the menu uses can be pronounced (dictionary, rule or
  * the menu's pronunciations:), and that pronunciations: use only CMU phones.
  * Each unknown word is an error naming the word and its line, with an example
  * entry to add.  Returns the number of errors (0: fine). */
-int menu_check_words(const menu_t *m, const dict_t *d, strlist_t *errs);
+int menu_check_words(const menu_t *m, const cmudict_t *d, strlist_t *errs);
 
 /* The words the recogniser must be taught on top of the dictionary: those the
  * menu pronounces itself and those derived by rule.  Parallel lists. */
-void menu_lexicon(const menu_t *m, const dict_t *d, strlist_t *words, strlist_t *phones);
+void menu_lexicon(const menu_t *m, const cmudict_t *d, strlist_t *words, strlist_t *phones);
 
 /* ---- grammar (grammar.c) ---- */
 

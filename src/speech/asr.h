@@ -32,7 +32,7 @@ typedef struct asr_s asr_t;
 
 /* Loads the acoustic model and dictionary, teaches it the menu's words and
  * compiles the menu's grammar.  NULL on failure with a message in err. */
-asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const dict_t *d,
+asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
                   char *err, size_t errlen);
 void asr_free(asr_t *a);
 /* Decodes one whole turn of 16 kHz mono audio. 0, or -1 with err filled. */

@@ -62,7 +62,7 @@ static int setup_small(void **state)
 {
     char *path = write_temp(small_dict);
     strlist_t errs = {0};
-    dict_t *d = dict_load(path, &errs);
+    cmudict_t *d = cmudict_load(path, &errs);
     unlink(path);
     free(path);
     if (!d || errs.n) return -1;
@@ -73,25 +73,25 @@ static int setup_small(void **state)
 
 static int teardown_dict(void **state)
 {
-    dict_free(*state);
+    cmudict_free(*state);
     return 0;
 }
 
 static void test_lookup(void **state)
 {
-    const dict_t *d = *state;
-    assert_string_equal(dict_lookup(d, "cake"), "K EY K");           /* the first of two wins */
-    assert_string_equal(dict_lookup(d, "kid"), "K IH D");            /* tab */
-    assert_string_equal(dict_lookup(d, "latte"), "L AA T EY");       /* CR LF */
-    assert_string_equal(dict_lookup(d, "bag"), "B AE G");            /* runs of spaces */
-    assert_string_equal(dict_lookup(d, "croissant"), "K W AA S AA N T");
-    assert_null(dict_lookup(d, "croissant(2)"));                      /* alternates are not words */
-    assert_string_equal(dict_lookup(d, "pie"), "P AY");                /* its alternate came first */
-    assert_null(dict_lookup(d, "pie(3)"));
-    assert_null(dict_lookup(d, "cak"));
-    assert_null(dict_lookup(d, "cakes"));
-    assert_null(dict_lookup(d, ""));
-    assert_null(dict_lookup(d, "; a comment line"));
+    const cmudict_t *d = *state;
+    assert_string_equal(cmudict_lookup(d, "cake"), "K EY K");           /* the first of two wins */
+    assert_string_equal(cmudict_lookup(d, "kid"), "K IH D");            /* tab */
+    assert_string_equal(cmudict_lookup(d, "latte"), "L AA T EY");       /* CR LF */
+    assert_string_equal(cmudict_lookup(d, "bag"), "B AE G");            /* runs of spaces */
+    assert_string_equal(cmudict_lookup(d, "croissant"), "K W AA S AA N T");
+    assert_null(cmudict_lookup(d, "croissant(2)"));                      /* alternates are not words */
+    assert_string_equal(cmudict_lookup(d, "pie"), "P AY");                /* its alternate came first */
+    assert_null(cmudict_lookup(d, "pie(3)"));
+    assert_null(cmudict_lookup(d, "cak"));
+    assert_null(cmudict_lookup(d, "cakes"));
+    assert_null(cmudict_lookup(d, ""));
+    assert_null(cmudict_lookup(d, "; a comment line"));
 }
 
 /* ---- derivation rules ---- */
@@ -127,9 +127,9 @@ static const struct {
 
 static void test_derive(void **state)
 {
-    const dict_t *d = *state;
+    const cmudict_t *d = *state;
     for (size_t i = 0; i < sizeof derived / sizeof derived[0]; i++) {
-        char *p = dict_derive(d, derived[i].word);
+        char *p = cmudict_derive(d, derived[i].word);
         if (!derived[i].phones && p) fail_msg("\"%s\" derived as \"%s\"", derived[i].word, p);
         if (derived[i].phones && (!p || strcmp(p, derived[i].phones) != 0))
             fail_msg("\"%s\": got \"%s\", expected \"%s\"", derived[i].word, p ? p : "(none)",
@@ -144,7 +144,7 @@ static void test_missing_file(void **state)
 {
     (void)state;
     strlist_t errs = {0};
-    assert_null(dict_load("/nonexistent/cmudict-en-us.dict", &errs));
+    assert_null(cmudict_load("/nonexistent/cmudict-en-us.dict", &errs));
     assert_int_equal(errs.n, 1);
     assert_string_equal(errs.v[0], "/nonexistent/cmudict-en-us.dict: cannot read the pronunciation "
                                    "dictionary: No such file or directory; install "
@@ -157,7 +157,7 @@ static void test_empty_file(void **state)
     (void)state;
     char *path = write_temp("; nothing but a comment\n\n");
     strlist_t errs = {0};
-    assert_null(dict_load(path, &errs));
+    assert_null(cmudict_load(path, &errs));
     assert_int_equal(errs.n, 1);
     assert_non_null(strstr(errs.v[0], "the pronunciation dictionary is empty"));
     assert_int_equal(strncmp(errs.v[0], path, strlen(path)), 0);
@@ -171,12 +171,12 @@ static void test_default_path(void **state)
     (void)state;
     char *saved = getenv("KIOSK_MODEL_DIR") ? xstrdup(getenv("KIOSK_MODEL_DIR")) : NULL;
     unsetenv("KIOSK_MODEL_DIR");
-    assert_string_equal(dict_default_path(),
+    assert_string_equal(cmudict_default_path(),
                         "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict");
     setenv("KIOSK_MODEL_DIR", "/opt/models/en-us", 1);
-    assert_string_equal(dict_default_path(), "/opt/models/en-us/cmudict-en-us.dict");
+    assert_string_equal(cmudict_default_path(), "/opt/models/en-us/cmudict-en-us.dict");
     setenv("KIOSK_MODEL_DIR", "", 1);
-    assert_string_equal(dict_default_path(),
+    assert_string_equal(cmudict_default_path(),
                         "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict");
     if (saved) setenv("KIOSK_MODEL_DIR", saved, 1);
     else unsetenv("KIOSK_MODEL_DIR");
@@ -190,7 +190,7 @@ static void test_stock_dictionary(void **state)
     strlist_t errs = {0};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    dict_t *d = dict_load(dict_default_path(), &errs);
+    cmudict_t *d = cmudict_load(cmudict_default_path(), &errs);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     assert_non_null(d);
     /* A loose bound that still catches a quadratic mistake, even under the
@@ -198,11 +198,11 @@ static void test_stock_dictionary(void **state)
     double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
     if (ms > 2000) fail_msg("loading the dictionary took %.0f ms", ms);
 
-    assert_string_equal(dict_lookup(d, "coke"), "K OW K");
-    assert_string_equal(dict_lookup(d, "a"), "AH");
-    assert_string_equal(dict_lookup(d, "that's"), "DH AE T S");
-    assert_string_equal(dict_lookup(d, "croissant"), "K W AA S AA N T");
-    assert_string_equal(dict_lookup(d, "'bout"), "B AW T");            /* the first line */
+    assert_string_equal(cmudict_lookup(d, "coke"), "K OW K");
+    assert_string_equal(cmudict_lookup(d, "a"), "AH");
+    assert_string_equal(cmudict_lookup(d, "that's"), "DH AE T S");
+    assert_string_equal(cmudict_lookup(d, "croissant"), "K W AA S AA N T");
+    assert_string_equal(cmudict_lookup(d, "'bout"), "B AW T");            /* the first line */
     static const char *const words[][2] = {
         { "milkshakes", "M IH L K SH EY K S" },
         { "sprites", "S P R AY T S" },
@@ -211,13 +211,13 @@ static void test_stock_dictionary(void **state)
         { "wendy's", "W EH N D IY Z" },
     };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
-        char *p = dict_derive(d, words[i][0]);
+        char *p = cmudict_derive(d, words[i][0]);
         assert_non_null(p);
         assert_string_equal(p, words[i][1]);
         free(p);
     }
-    assert_null(dict_derive(d, "mcflurry"));
-    dict_free(d);
+    assert_null(cmudict_derive(d, "mcflurry"));
+    cmudict_free(d);
     strlist_free(&errs);
 }
 
@@ -234,7 +234,7 @@ static menu_t *parse_menu(const char *yaml)
 }
 
 /* Runs the word check; returns the messages joined by newlines. */
-static char *check(const dict_t *d, const char *yaml, int *count)
+static char *check(const cmudict_t *d, const char *yaml, int *count)
 {
     menu_t *m = parse_menu(yaml);
     strlist_t errs = {0};
@@ -250,14 +250,14 @@ static char *check(const dict_t *d, const char *yaml, int *count)
 static int setup_stock(void **state)
 {
     strlist_t errs = {0};
-    *state = dict_load(dict_default_path(), &errs);
+    *state = cmudict_load(cmudict_default_path(), &errs);
     strlist_free(&errs);
     return *state ? 0 : -1;
 }
 
 static void test_sample_menus_pass(void **state)
 {
-    const dict_t *d = *state;
+    const cmudict_t *d = *state;
     const char *files[] = { "menus/burger.yaml", "menus/coffee.yaml" };
     for (size_t i = 0; i < 2; i++) {
         strlist_t errs = {0};
@@ -276,7 +276,7 @@ static void test_sample_menus_pass(void **state)
  * twice is reported once, where it is first written. */
 static void test_unknown_word(void **state)
 {
-    const dict_t *d = *state;
+    const cmudict_t *d = *state;
     int n;
     char *msg = check(d,
         "menu: Test\n"
@@ -309,7 +309,7 @@ static void test_unknown_word(void **state)
  * says so, and still uses only CMU phones. */
 static void test_examples(void **state)
 {
-    const dict_t *d = *state;
+    const cmudict_t *d = *state;
     int n;
     char *msg = check(d,
         "menu: Test\n"
@@ -356,7 +356,7 @@ static void test_examples(void **state)
 
 static void test_bad_phones(void **state)
 {
-    const dict_t *d = *state;
+    const cmudict_t *d = *state;
     int n;
     char *msg = check(d,
         "menu: Test\n"
@@ -379,7 +379,7 @@ static void test_bad_phones(void **state)
 
 static void test_reserved_word(void **state)
 {
-    const dict_t *d = *state;
+    const cmudict_t *d = *state;
     int n;
     char *msg = check(d,
         "menu: Test\n"
@@ -402,7 +402,7 @@ static int find(const strlist_t *l, const char *s)
 
 static void test_lexicon(void **state)
 {
-    const dict_t *d = *state;
+    const cmudict_t *d = *state;
     menu_t *m = parse_menu(
         "menu: Test\n"
         "items:\n"
@@ -453,7 +453,7 @@ static void test_lexicon(void **state)
     assert_true(find(&words, "americano(2)") < 0);
     /* and nothing the dictionary already has */
     for (int k = 0; k < words.n; k++)
-        if (!strchr(words.v[k], '(') && dict_lookup(d, words.v[k]))
+        if (!strchr(words.v[k], '(') && cmudict_lookup(d, words.v[k]))
             fail_msg("\"%s\" is in the dictionary already", words.v[k]);
     strlist_free(&words);
     strlist_free(&phones);

@@ -403,7 +403,7 @@ static void test_words_known(void **state)
 {
     (void)state;
     strlist_t errs = {0};
-    dict_t *d = dict_load(dict_default_path(), &errs);
+    cmudict_t *d = cmudict_load(cmudict_default_path(), &errs);
     assert_non_null(d);
     const char *menus[] = { "menus/burger.yaml", "menus/coffee.yaml" };
     for (size_t k = 0; k < 2; k++) {
@@ -415,7 +415,7 @@ static void test_words_known(void **state)
         compile(g, &c);
         for (int w = 0; w < fsg_model_n_word(c.fsg); w++) {
             const char *word = fsg_model_word_str(c.fsg, w);
-            if (!dict_lookup(d, word) && strlist_index(&words, word) < 0)
+            if (!cmudict_lookup(d, word) && strlist_index(&words, word) < 0)
                 fail_msg("%s: the grammar word \"%s\" is in neither the dictionary nor the "
                          "menu's lexicon", menus[k], word);
         }
@@ -425,7 +425,7 @@ static void test_words_known(void **state)
         strlist_free(&phones);
         menu_free(m);
     }
-    dict_free(d);
+    cmudict_free(d);
     strlist_free(&errs);
 }
 
@@ -435,12 +435,12 @@ static void test_decoder_loads(void **state)
 {
     (void)state;
     strlist_t errs = {0};
-    dict_t *d = dict_load(dict_default_path(), &errs);
+    cmudict_t *d = cmudict_load(cmudict_default_path(), &errs);
     assert_non_null(d);
     char hmm[4200];
-    snprintf(hmm, sizeof hmm, "%s", dict_default_path());
+    snprintf(hmm, sizeof hmm, "%s", cmudict_default_path());
     strcpy(strrchr(hmm, '/'), "/en-us");
-    cmd_ln_t *cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-dict", dict_default_path(),
+    cmd_ln_t *cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-dict", cmudict_default_path(),
                                 "-logfn", "/dev/null", NULL);
     assert_non_null(cfg);
     ps_decoder_t *ps = ps_init(cfg);
@@ -497,7 +497,7 @@ static void test_decoder_loads(void **state)
     }
     ps_free(ps);
     cmd_ln_free_r(cfg);
-    dict_free(d);
+    cmudict_free(d);
     strlist_free(&errs);
 }
 
