@@ -181,8 +181,12 @@ int wav_read(const char *path, int16_t **pcm, size_t *n, char *err, size_t errle
     SNDFILE *sf = sf_open(path, SFM_READ, &info);
     if (!sf) {
         /* sf_strerror(NULL) is the reason of the last failed sf_open. */
-        snprintf(err, errlen, "%s: not a sound file (%s); give a WAV file", path,
-                 sf_strerror(NULL));
+        char why[128];
+        snprintf(why, sizeof why, "%s", sf_strerror(NULL));
+        size_t wl = strlen(why);
+        while (wl > 0 && (why[wl - 1] == '.' || why[wl - 1] == '\n' || why[wl - 1] == ' '))
+            why[--wl] = '\0';
+        snprintf(err, errlen, "%s: not a sound file (%s); give a WAV file", path, why);
         return -1;
     }
     int rate = info.samplerate, ch = info.channels;

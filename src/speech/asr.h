@@ -26,6 +26,12 @@ typedef struct {
     long grammar_score;       /* raw path scores (log base 1.0001), for calibration */
     long phone_score;
     double decode_ms;         /* wall time of all passes */
+    /* Added after the first draft (append-only, so older code still builds): */
+    double margin;            /* the evidence behind confidence: mean per-frame acoustic score of the
+                                 grammar's words minus the phone loop's over the same frames
+                                 (<= about 0; 0 when nothing was heard) */
+    int word_frames;          /* frames covered by the heard words (the margin's denominator) */
+    double grammar_ms, phone_ms, free_ms;   /* wall time of each pass (free_ms 0 when skipped) */
 } asr_result_t;
 
 typedef struct asr_s asr_t;

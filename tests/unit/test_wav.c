@@ -200,6 +200,12 @@ static void test_end_not_cut(void **state)
         size_t last = AUDIO_RATE / 25, edge = AUDIO_RATE / 200;
         double e = rms(out + n - last - edge, last);
         if (e < 0.3) fail_msg("%d Hz: tail rms %.3f: the end was cut", rate, e);
+        /* down to the very last samples (the resampler's delay was flushed
+         * out with zeros, not padded with them) */
+        int peak = 0;
+        for (size_t i = n - 8; i < n; i++)
+            if (abs(out[i]) > peak) peak = abs(out[i]);
+        if (peak < 0.05 * 32768) fail_msg("%d Hz: last 8 samples silent: the end was cut", rate);
         /* and nothing before it */
         double pre = rms(out + AUDIO_RATE / 100, n / 2);
         if (pre > 0.01) fail_msg("%d Hz: rms %.3f before the tone", rate, pre);

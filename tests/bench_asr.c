@@ -1,0 +1,99 @@
+/* bench_asr.c: how fast the recogniser is, pass by pass.
+ *
+ * Loads the menu and the decoder once (timed), decodes each WAV given, and
+ * prints per turn what was heard and per pass the real-time factor (decode
+ * time / audio time): the phone loop, the menu's grammar, the free pass.
+ * Wall time is what a customer waits; CPU time (of the whole process) is
+ * printed beside it because a busy machine inflates wall time.  Asserts no
+ * timing (timings flake on shared machines); exits 1 only when something
+ * fails outright.
+ *
+ * Usage: bench_asr MENU.yaml TURN.wav...   (run from the repository root)
+ *   e.g. build/bench_asr menus/burger.yaml build/bench/s*.wav */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <sphinxbase/err.h>
+
+#include "../src/audio/wav.h"
+#include "../src/menu/menu.h"
+#include "../src/speech/asr.h"
+
+static double clock_ms(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench_asr MENU.yaml TURN.wav...\n");
+        return 2;
+    }
+    err_set_logfp(NULL);
+    strlist_t errs = {0};
+    char err[512];
+    double w0 = clock_ms(CLOCK_MONOTONIC), c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+    menu_t *m = menu_load(argv[1], &errs);
+    cmudict_t *d = m ? cmudict_load(cmudict_default_path(), &errs) : NULL;
+    double w1 = clock_ms(CLOCK_MONOTONIC), c1 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+    asr_config_t cfg = { NULL, 1 };
+    asr_t *a = d ? asr_create(&cfg, m, d, err, sizeof err) : NULL;
+    double w2 = clock_ms(CLOCK_MONOTONIC), c2 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+    if (!a) {
+        for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
+        if (d) fprintf(stderr, "%s\n", err);
+        cmudict_free(d);
+        menu_free(m);
+        strlist_free(&errs);
+        return 1;
+    }
+    printf("load: menu + dictionary %.0f ms (cpu %.0f); decoder (model, %s, LM, phone LM, "
+           "grammar) %.0f ms (cpu %.0f)\n", w1 - w0, c1 - c0, argv[1], w2 - w1, c2 - c1);
+
+    double audio = 0, phone = 0, grammar = 0, fre = 0, total = 0, cpu = 0;
+    int bad = 0, turns = 0;
+    for (int i = 2; i < argc; i++) {
+        int16_t *pcm;
+        size_t n;
+        if (wav_read(argv[i], &pcm, &n, err, sizeof err) < 0) {
+            fprintf(stderr, "%s\n", err);
+            bad = 1;
+            continue;
+        }
+        asr_result_t r;
+        double cs = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+        int rc = asr_decode(a, pcm, n, &r, err, sizeof err);
+        double ce = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+        free(pcm);
+        if (rc < 0) {
+            fprintf(stderr, "%s: %s\n", argv[i], err);
+            bad = 1;
+            continue;
+        }
+        double secs = (double)n / AUDIO_RATE;
+        printf("%-28s %5.2f s  %6.0f ms  conf %.3f (margin %6.1f)  heard \"%s\"  free \"%s\"\n",
+               argv[i], secs, r.decode_ms, r.confidence, r.margin, r.heard, r.free_text);
+        audio += secs * 1000;
+        phone += r.phone_ms;
+        grammar += r.grammar_ms;
+        fre += r.free_ms;
+        total += r.decode_ms;
+        cpu += ce - cs;
+        turns++;
+    }
+    if (audio > 0) {
+        printf("decode: %d turns, %.1f s of audio; real-time factor (wall): phone loop %.3f, "
+               "grammar %.3f, free %.3f, all %.3f; all passes by CPU time %.3f\n",
+               turns, audio / 1000, phone / audio, grammar / audio, fre / audio, total / audio,
+               cpu / audio);
+    }
+    asr_free(a);
+    cmudict_free(d);
+    menu_free(m);
+    strlist_free(&errs);
+    return bad;
+}

@@ -1,0 +1,302 @@
+/* test_asr.c: the recogniser on spoken turns made at test time.
+ *
+ * espeak-ng speaks sentences of the sample menu into a temporary folder; the
+ * decoder is loaded once with menus/burger.yaml (about half a second) and
+ * shared by the tests.  Without espeak-ng the spoken tests are skipped. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sphinxbase/err.h>
+
+#include "../../src/audio/wav.h"
+#include "../../src/menu/menu.h"
+#include "../../src/speech/asr.h"
+
+static char tmpdir[64];
+static int have_espeak;
+static menu_t *menu;
+static cmudict_t *dict;
+static asr_t *asr;
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/test_asr.XXXXXX");
+    if (!mkdtemp(tmpdir)) return -1;
+    have_espeak = system("command -v espeak-ng >/dev/null 2>&1") == 0;
+    strlist_t errs = {0};
+    menu = menu_load("menus/burger.yaml", &errs);
+    dict = cmudict_load(cmudict_default_path(), &errs);
+    for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
+    strlist_free(&errs);
+    if (!menu || !dict) return -1;
+    char err[512] = "";
+    asr_config_t cfg = { NULL, 1 };
+    asr = asr_create(&cfg, menu, dict, err, sizeof err);
+    if (!asr) fprintf(stderr, "asr_create: %s\n", err);
+    return asr ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    asr_free(asr);
+    cmudict_free(dict);
+    menu_free(menu);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Speaks text and reads it back at 16 kHz. */
+static void speak(const char *text, int16_t **pcm, size_t *n)
+{
+    char path[128], txt[128], cmd[512], err[256];
+    static int count;
+    snprintf(path, sizeof path, "%s/say%d.wav", tmpdir, count);
+    snprintf(txt, sizeof txt, "%s/say%d.txt", tmpdir, count++);
+    FILE *f = fopen(txt, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "espeak-ng -v en-us -s 150 -w '%s' -f '%s'", path, txt);
+    assert_int_equal(system(cmd), 0);
+    if (wav_read(path, pcm, n, err, sizeof err) != 0) fail_msg("%s", err);
+}
+
+static void decode_ok(const int16_t *pcm, size_t n, asr_result_t *r)
+{
+    char err[256] = "";
+    if (asr_decode(asr, pcm, n, r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
+    assert_non_null(r->heard);
+    assert_non_null(r->free_text);
+    assert_true(r->confidence >= 0.0 && r->confidence <= 1.0);
+}
+
+/* No filler, alternate-pronunciation mark or double space survives. */
+static void assert_clean(const char *s)
+{
+    if (strpbrk(s, "<>[]()+") || strstr(s, "  ") || (*s && (s[0] == ' ' || s[strlen(s) - 1] == ' ')))
+        fail_msg("not clean words: \"%s\"", s);
+}
+
+static const char *const sentences[] = {
+    "i'd like a medium fries",
+    "i want a large sprite and a small fries",
+    "yes",
+};
+
+static double speech_confidence_min = 1.0;
+
+static void test_menu_sentences(void **state)
+{
+    (void)state;
+    if (!have_espeak) skip();
+    for (size_t k = 0; k < sizeof sentences / sizeof sentences[0]; k++) {
+        int16_t *pcm;
+        size_t n;
+        speak(sentences[k], &pcm, &n);
+        asr_result_t r;
+        decode_ok(pcm, n, &r);
+        print_message("\"%s\": heard \"%s\", free \"%s\", confidence %.3f (margin %.1f over %d "
+                      "word frames), %.0f ms for %.2f s\n", sentences[k], r.heard, r.free_text,
+                      r.confidence, r.margin, r.word_frames, r.decode_ms, (double)n / AUDIO_RATE);
+        assert_string_equal(r.heard, sentences[k]);
+        assert_clean(r.heard);
+        assert_clean(r.free_text);
+        assert_true(r.frames >= (int)(n / 160) - 1 && r.frames <= (int)(n / 160) + 1);
+        assert_true(r.word_frames > 0 && r.word_frames <= r.frames);
+        assert_true(r.grammar_ms > 0 && r.phone_ms > 0 && r.free_ms > 0);
+        assert_true(r.decode_ms >= r.grammar_ms + r.phone_ms + r.free_ms - 1);
+        if (r.confidence < speech_confidence_min) speech_confidence_min = r.confidence;
+        assert_true(r.confidence > 0.4);
+        free(pcm);
+    }
+}
+
+/* Nothing said: silence, steady noise, a hum: nothing heard, no confidence. */
+static void test_silence_and_noise(void **state)
+{
+    (void)state;
+    size_t n = AUDIO_RATE;
+    int16_t *pcm = calloc(n, sizeof *pcm);
+    assert_non_null(pcm);
+    for (int kind = 0; kind < 4; kind++) {
+        unsigned seed = 99;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            double white = ((seed >> 8) & 0xffff) / 32768.0 - 1.0;
+            pcm[i] = kind == 0 ? 0
+                   : kind == 1 ? (int16_t)(600 * white)
+                   : kind == 2 ? (int16_t)(6000 * white)
+                   : (int16_t)(3000 * sin(2 * M_PI * 120.0 * (double)i / AUDIO_RATE));
+        }
+        asr_result_t r;
+        decode_ok(pcm, n, &r);
+        print_message("noise %d: heard \"%s\" free \"%s\" confidence %.3f\n", kind, r.heard,
+                      r.free_text, r.confidence);
+        assert_string_equal(r.heard, "");
+        if (kind < 3) assert_string_equal(r.free_text, "");  /* no speech phone at all */
+        assert_true(r.confidence < 0.05);
+        assert_true(r.confidence < speech_confidence_min);
+        assert_int_equal(r.frames, (int)(n / 160));
+    }
+    free(pcm);
+}
+
+/* Said, but not on the menu: nothing heard, or heard with low confidence. */
+static void test_off_menu(void **state)
+{
+    (void)state;
+    if (!have_espeak) skip();
+    int16_t *pcm;
+    size_t n;
+    speak("what is the weather like today", &pcm, &n);
+    asr_result_t r;
+    decode_ok(pcm, n, &r);
+    print_message("off the menu: heard \"%s\" free \"%s\" confidence %.3f\n", r.heard, r.free_text,
+                  r.confidence);
+    assert_true(r.heard[0] == '\0' || r.confidence < speech_confidence_min);
+    assert_true(r.free_text[0] != '\0');    /* the crew still gets something to read */
+    free(pcm);
+}
+
+/* The same turn decodes the same way whatever came before it. */
+static void test_deterministic(void **state)
+{
+    (void)state;
+    if (!have_espeak) skip();
+    int16_t *a, *b;
+    size_t na, nb;
+    speak("that's all", &a, &na);
+    speak("three chicken nuggets please", &b, &nb);
+    asr_result_t r1, r2, r3;
+    decode_ok(a, na, &r1);
+    char *heard1 = strdup(r1.heard), *free1 = strdup(r1.free_text);
+    decode_ok(b, nb, &r2);
+    decode_ok(a, na, &r3);
+    assert_string_equal(r3.heard, heard1);
+    assert_string_equal(r3.free_text, free1);
+    assert_int_equal(r3.grammar_score, r1.grammar_score);
+    assert_int_equal(r3.phone_score, r1.phone_score);
+    assert_true(r3.margin == r1.margin);
+    assert_true(r3.confidence == r1.confidence);
+    free(heard1);
+    free(free1);
+    free(a);
+    free(b);
+}
+
+static void test_bad_audio(void **state)
+{
+    (void)state;
+    char err[256];
+    asr_result_t r;
+    int16_t one[100] = {0};
+    err[0] = '\0';
+    assert_int_equal(asr_decode(asr, NULL, 100, &r, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no audio"));
+    assert_string_equal(r.heard, "");       /* results stay readable after a failure */
+    err[0] = '\0';
+    assert_int_equal(asr_decode(asr, one, 0, &r, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no audio"));
+    size_t big = (size_t)AUDIO_RATE * 121;
+    int16_t *pcm = calloc(big, sizeof *pcm);
+    assert_non_null(pcm);
+    err[0] = '\0';
+    assert_int_equal(asr_decode(asr, pcm, big, &r, err, sizeof err), -1);
+    assert_non_null(strstr(err, "too long"));
+    free(pcm);
+    /* tiny turns decode to nothing, without a crash */
+    size_t sizes[] = { 1, 100, 400, 1600 };
+    for (size_t k = 0; k < 4; k++) {
+        int16_t *buf = calloc(sizes[k], sizeof *buf);
+        assert_non_null(buf);
+        for (size_t i = 0; i < sizes[k]; i++) buf[i] = (int16_t)((i * 7919) % 4000 - 2000);
+        decode_ok(buf, sizes[k], &r);
+        free(buf);
+    }
+}
+
+static void test_model_missing(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    asr_config_t cfg = { "/nonexistent/model", 1 };
+    assert_null(asr_create(&cfg, menu, dict, err, sizeof err));
+    assert_non_null(strstr(err, "/nonexistent/model"));
+    assert_non_null(strstr(err, "install pocketsphinx-en-us (make deps)"));
+    assert_null(strchr(err, '\n'));
+    /* $KIOSK_MODEL_DIR is used when the config names none */
+    setenv("KIOSK_MODEL_DIR", "/also/missing", 1);
+    asr_config_t none = { NULL, 0 };
+    err[0] = '\0';
+    assert_null(asr_create(&none, menu, dict, err, sizeof err));
+    unsetenv("KIOSK_MODEL_DIR");
+    assert_non_null(strstr(err, "/also/missing"));
+}
+
+/* A word nobody taught the decoder is named in the error. */
+static void test_unknown_word(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "menu: Odd\n"
+        "items:\n"
+        "  - name: Zorblax\n    say: [zorblax]\n    price: 1.00\n";
+    strlist_t errs = {0};
+    menu_t *m = menu_parse(text, sizeof text - 1, "odd.yaml", &errs);
+    strlist_free(&errs);
+    assert_non_null(m);
+    char err[512] = "";
+    asr_config_t cfg = { NULL, 0 };
+    assert_null(asr_create(&cfg, m, dict, err, sizeof err));
+    if (!strstr(err, "zorblax") || !strstr(err, "kiosk menu check")) fail_msg("message: %s", err);
+    menu_free(m);
+}
+
+/* Without the free pass: free_text stays empty and costs nothing. */
+static void test_no_free_pass(void **state)
+{
+    (void)state;
+    if (!have_espeak) skip();
+    char err[512] = "";
+    asr_config_t cfg = { NULL, 0 };
+    asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
+    if (!a) fail_msg("%s", err);
+    int16_t *pcm;
+    size_t n;
+    speak("yes", &pcm, &n);
+    asr_result_t r;
+    assert_int_equal(asr_decode(a, pcm, n, &r, err, sizeof err), 0);
+    assert_string_equal(r.heard, "yes");
+    assert_string_equal(r.free_text, "");
+    assert_true(r.free_ms == 0);
+    free(pcm);
+    asr_free(a);
+}
+
+int main(void)
+{
+    err_set_logfp(NULL);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_menu_sentences),
+        cmocka_unit_test(test_silence_and_noise),
+        cmocka_unit_test(test_off_menu),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_bad_audio),
+        cmocka_unit_test(test_model_missing),
+        cmocka_unit_test(test_unknown_word),
+        cmocka_unit_test(test_no_free_pass),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
