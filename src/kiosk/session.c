@@ -162,11 +162,6 @@ void session_json(const session_t *s, strbuf_t *b)
     strbuf_append(b, "]}");
 }
 
-static void money(strbuf_t *b, long cents)
-{
-    strbuf_printf(b, "%s%ld.%02ld", cents < 0 ? "-" : "", labs(cents) / 100, labs(cents) % 100);
-}
-
 void session_transcript(const session_t *s, strbuf_t *b)
 {
     strbuf_printf(b, "%s\n  kiosk: %s\n", s->menu->title, dialog_greeting(s->dialog));
@@ -186,17 +181,17 @@ void session_transcript(const session_t *s, strbuf_t *b)
         strbuf_t line = {0};
         order_line_say(o, i, &line);
         strbuf_printf(b, "  %-48s ", strbuf_cstr(&line));
-        money(b, order_line_cents(o, i));
+        order_money_say(order_line_cents(o, i), b);
         strbuf_append(b, "\n");
         strbuf_free(&line);
     }
     strbuf_append(b, "  subtotal ");
-    money(b, order_subtotal_cents(o));
+    order_money_say(order_subtotal_cents(o), b);
     strbuf_append(b, "  tax ");
-    money(b, order_tax_cents(o));
+    order_money_say(order_tax_cents(o), b);
     strbuf_append(b, "  total ");
-    money(b, order_total_cents(o));
-    strbuf_printf(b, " %s\n", s->menu->currency);
+    order_money_say(order_total_cents(o), b);
+    strbuf_append(b, "\n");
     if (s->npages) {
         strbuf_append(b, "pages:");
         for (int i = 0; i < s->npages; i++)
