@@ -10,9 +10,10 @@
  *
  * Shape (one public rule, <turn>):
  *
- *   turn   = [polite] (order | change | closing | yes | no | [a|an] SIZE) [polite]
+ *   turn   = [polite] (order | human | change | closing | yes | no | [a|an] SIZE) [polite]
  *   order  = [yes] items [[and] closing]
- *   items  = [and] ([carrier] line | [human_lead | carrier] [a|the] human) [polite] [items]
+ *   items  = [and] ([carrier] line | (human_lead | carrier) [a|the] human) [polite] [items]
+ *   (a bare human phrase is a turn of its own: turn = ... | [human_lead] [a|the] human)
  *   line   = [a|an|one] ONE | [NUMBER>=2] MANY
  *   ONE    = for each group of alike items: [SIZE] {[amount] OPTION} ITEM [post]
  *   post   = {with [a|an|one] CHOICE} (once per choose: entry, combos only)
@@ -485,9 +486,12 @@ char *menu_grammar(const menu_t *m)
     strbuf_append(&g, "\n");
     if (has_line) add(&a, has_carrier ? "[<carrier>] <line>" : "<line>");
     /* the menu's human: phrases come without an article ("crew member") but
-     * are said with one ("can i get a crew member") */
-    if (has_human)
-        add(&a, has_lead ? "[<human_lead>] [a | an | the] <human>" : "[a | an | the] <human>");
+     * are said with one ("can i get a crew member").  Inside an order a
+     * request for a person must come with its lead ("... and i want to talk
+     * to a person"): a bare "help" or "manager" allowed between items is
+     * what the search reaches for when a word is unclear, and paged the crew
+     * for nothing.  Said alone, the bare phrase is fine (<body> below). */
+    if (has_human && has_lead) add(&a, "<human_lead> [a | an | the] <human>");
     int has_piece = rule(&g, "piece", &a);
     if (has_piece) {
         snprintf(buf, sizeof buf, "[and] <piece>%s [<order_items>]",
@@ -527,6 +531,8 @@ char *menu_grammar(const menu_t *m)
     /* the turn */
     strbuf_append(&g, "\n");
     if (has_piece) add(&a, "<order>");
+    if (has_human)
+        add(&a, has_lead ? "[<human_lead>] [a | an | the] <human>" : "[a | an | the] <human>");
     add(&a, "<change>");
     if (has_closing) add(&a, "<closing>");
     if (has_yes) add(&a, "<yes>");

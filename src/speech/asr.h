@@ -27,10 +27,11 @@ typedef struct {
     long phone_score;
     double decode_ms;         /* wall time of all passes */
     /* Added after the first draft (append-only, so older code still builds): */
-    double margin;            /* the evidence behind confidence: mean per-frame acoustic score of the
-                                 grammar's words minus the phone loop's over the same frames
-                                 (<= about 0; 0 when nothing was heard) */
-    int word_frames;          /* frames covered by the heard words (the margin's denominator) */
+    double margin;            /* the evidence behind confidence (asr.c): how much worse the heard
+                                 words fit than a free phone loop, per frame, less a penalty for
+                                 loud frames left outside the words; 0 when nothing was heard */
+    int word_frames;          /* frames covered by the heard words */
+    double coverage;          /* 0..1: share of the turn's loud frames inside heard words */
     double grammar_ms, phone_ms, free_ms;   /* wall time of each pass (free_ms 0 when skipped) */
 } asr_result_t;
 
