@@ -95,8 +95,12 @@ test: unit unit-san e2e speech
 eval: $(BUILD)/kiosk
 	python3 tests/speech/eval.py --kiosk $(BUILD)/kiosk
 
-bench: $(BUILD)/kiosk $(BUILD)/bench_grammar
+bench: $(BUILD)/kiosk $(BUILD)/bench_grammar $(BUILD)/bench_asr
 	bash tests/bench.sh $(BUILD)/kiosk
+
+# Decode speed pass by pass (tests/bench_asr.c); bench.sh runs it.
+$(BUILD)/bench_asr: $(BUILD)/obj/tests/bench_asr.o $(CORE_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Grammar compile time for a 100-item menu (tests/bench_grammar.c); bench.sh runs it.
 $(BUILD)/bench_grammar: $(BUILD)/obj/tests/bench_grammar.o $(CORE_OBJ)

@@ -41,4 +41,8 @@ for line in open(sys.argv[1]):
 print(f"decode: {audio/1000:.1f} s of audio in {dec/1000:.2f} s: real-time factor {dec/audio:.3f} (all passes)")
 print(f"peak memory for the batch: {int(sys.argv[2])//1024} MiB")
 PY
-if [ -x build/bench_grammar ]; then build/bench_grammar; fi
+echo
+echo "per pass (build/bench_asr $menu build/bench/s*.wav):"
+build/bench_asr "$menu" "${files[@]}"
+echo
+build/bench_grammar
