@@ -14,7 +14,7 @@
  *   order  = [yes] items [[and] closing]
  *   items  = [and] ([carrier] line | (human_lead | carrier) [a|the] human) [polite] [items]
  *   (a bare human phrase is a turn of its own: turn = ... | [human_lead] [a|the] human)
- *   line   = [a|an|one] ONE | [NUMBER>=2] MANY
+ *   line   = [a|an|one] ONE | NUMBER>=2 MANY
  *   ONE    = for each group of alike items: [SIZE] {[amount] OPTION} ITEM [post]
  *   post   = {with [a|an|one] CHOICE} (once per choose: entry, combos only)
  *            [(with [amount] OPTION | amount OPTION)
@@ -472,7 +472,9 @@ char *menu_grammar(const menu_t *m)
     int has_one_short = rule(&g, "one_short", &one_short);
     int has_many_short = rule(&g, "many_short", &many_short);
     if (has_one) add(&a, "[a | an | one] <one>");
-    if (has_many) add(&a, "[<num_many>] <many>");
+    /* a plural needs its number: "cokes" alone would let the search drop an
+     * unclear "two" or "ten" and still take the line, with the wrong count */
+    if (has_many) add(&a, "<num_many> <many>");
     int has_line = rule(&g, "line", &a);
 
     /* every item name, for changes ("remove the fries", "make the coke ...") */

@@ -254,6 +254,8 @@ static const row_t burger_rows[] = {
     /* off the menu */
     REFUSE("do you sell tacos"),
     REFUSE("two tacos"),
+    REFUSE("large cokes"),                 /* a plural needs its number */
+    REFUSE("cheeseburgers and a coke"),
     REFUSE("a taco"),
     REFUSE("a cheeseburger and a taco"),
     /* not the menu's shape: the recogniser must not be able to hear these */
