@@ -45,9 +45,9 @@ MAX_RESUME = 5             # crashes tolerated per batch before giving up on it
 # whether a faint noise floor runs under the turn.  Real endpointed audio is never digital
 # silence; "22050z" keeps the exact zeros of espeak-ng and sox pad, a case the kiosk must
 # survive too (WAV files trimmed or gated by other tools).
-FORMATS = {"22050": (None, True), "8000": (("8000", "1"), True), "44100s": (("44100", "2"), True),
+FORMATS = {"22050": (None, True), "8000": (("8000", "1"), True), "48000": (("48000", "1"), True), "44100s": (("44100", "2"), True),
            "22050z": (None, False)}
-FORMAT_NAMES = {"22050": "22.05 kHz mono", "8000": "8 kHz mono", "44100s": "44.1 kHz stereo",
+FORMAT_NAMES = {"22050": "22.05 kHz mono", "8000": "8 kHz mono", "48000": "48 kHz mono", "44100s": "44.1 kHz stereo",
                 "22050z": "22.05 kHz, digital silence"}
 
 
