@@ -29,6 +29,8 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SAN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests-san/%)
 
+.SECONDARY:
+
 .PHONY: all test unit unit-san speech e2e run eval bench deps deps-check clean demo
 
 all: $(BUILD)/kiosk
