@@ -17,12 +17,8 @@ sentences=(
   "a vanilla shake and a cookie please"
   "two hamburgers with extra pickles and a lemonade"
 )
-files=()
-for i in "${!sentences[@]}"; do
-  f="$dir/s$i.wav"
-  [ -s "$f" ] || espeak-ng -v en-us -s 150 -w "$f" "${sentences[$i]}"
-  files+=("$f")
-done
+. "$(dirname "$0")/speak.sh"
+speak "$dir" "${sentences[@]}"
 # Start-up: a replay of a 0.5 s silent turn is dominated by model load + grammar compile.
 sox -n -r 16000 -c 1 -b 16 "$dir/silence.wav" trim 0 0.5
 start=$(date +%s.%N)

@@ -14,12 +14,8 @@ turns=(
   "that's all"
   "yes"
 )
-files=()
-for i in "${!turns[@]}"; do
-  f="$dir/turn$((i + 1)).wav"
-  [ -s "$f" ] || espeak-ng -v en-us -s 150 -w "$f" "${turns[$i]}"
-  files+=("$f")
-done
+. "$(dirname "$0")/speak.sh"
+speak "$dir" "${turns[@]}"
 echo "The live kiosk (microphone, speaker, order board) is not built yet; replaying a sample conversation:"
 echo
 "$kiosk" replay --menu "$menu" "${files[@]}"
