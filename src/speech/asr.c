@@ -486,6 +486,21 @@ static double loud_threshold(const double *e, int nf)
     return thr;
 }
 
+/* A segment's frames, clipped to [0, nfr), and its acoustic score.
+ * Returns 0 when no frame of it is left. */
+static int seg_span(ps_seg_t *s, int nfr, int *sf, int *ef, int32 *ascr)
+{
+    int32 lscr = 0, lback = 0;
+    *sf = 0;
+    *ef = -1;
+    *ascr = 0;
+    ps_seg_frames(s, sf, ef);
+    ps_seg_prob(s, ascr, &lscr, &lback);
+    if (*sf < 0) *sf = 0;
+    if (*ef >= nfr) *ef = nfr - 1;
+    return *ef >= *sf;
+}
+
 /* The phone loop's acoustic score spread over frames: out[f] is its score
  * of frame f, each phone's score shared evenly by its frames.  Returns 1 when
  * it found any speech phone (anything but silence and noise fillers). */
@@ -495,13 +510,9 @@ static int phone_frames(ps_decoder_t *ps, double *out, int nfr)
     for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
         const char *ph = ps_seg_word(s);
         if (strcmp(ph, "SIL") != 0 && ph[0] != '+' && !is_filler(ph)) speech = 1;
-        int sf = 0, ef = -1;
-        int32 ascr = 0, lscr = 0, lback = 0;
-        ps_seg_frames(s, &sf, &ef);
-        ps_seg_prob(s, &ascr, &lscr, &lback);
-        if (sf < 0) sf = 0;
-        if (ef >= nfr) ef = nfr - 1;
-        if (ef < sf) continue;
+        int sf, ef;
+        int32 ascr;
+        if (!seg_span(s, nfr, &sf, &ef, &ascr)) continue;
         for (int f = sf; f <= ef; f++) out[f] += (double)ascr / (ef - sf + 1);
     }
     return speech;
@@ -519,13 +530,9 @@ static void weigh_words(ps_decoder_t *ps, const double *phone, int nfr, const do
     int frames = 0, nwords = 0;
     for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
         if (is_filler(ps_seg_word(s))) continue;
-        int sf = 0, ef = -1;
-        int32 ascr = 0, lscr = 0, lback = 0;
-        ps_seg_frames(s, &sf, &ef);
-        ps_seg_prob(s, &ascr, &lscr, &lback);
-        if (sf < 0) sf = 0;
-        if (ef >= nfr) ef = nfr - 1;
-        if (ef < sf) continue;
+        int sf, ef;
+        int32 ascr;
+        if (!seg_span(s, nfr, &sf, &ef, &ascr)) continue;
         double diff = ascr;
         for (int f = sf; f <= ef; f++) {
             diff -= phone[f];
