@@ -38,9 +38,16 @@
  *   valid until the next dialog_hear().
  *
  * Decisions where the spec is silent:
- * - Checks in this order: final state; "" heard (not understood); confidence
- *   below the threshold (page low_confidence); the parse (-1 = not understood);
- *   a human request; then the actions in the order said.
+ * - Checks in this order: final state; a request for a person, in what the
+ *   grammar heard or anywhere in the free pass's text (the menu's human:
+ *   phrases, built-ins included, as whole words), whatever the confidence;
+ *   "" heard (not understood); confidence below the threshold (page
+ *   low_confidence: nothing of the turn is applied, so one doubtful line is
+ *   never added silently); the parse (-1 = not understood); then the actions
+ *   in the order said.
+ * - Not understood once: "Sorry, ... say it again?"; twice in a row: page
+ *   out_of_menu.  A blank hearing is no reason to page at once: a cough or an
+ *   engine revving is heard as nothing, and the customer is asked again.
  * - A quantity above max_quantity (ADD or SET_QTY) pages quantity_limit and that
  *   line is not added/changed; the rest of the turn is applied so the crew sees
  *   what was understood.  repeated_corrections likewise applies the second
@@ -978,6 +985,14 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
     int blank = 1;
     for (const char *c = heard; *c; c++)
         if (!isspace((unsigned char)*c)) blank = 0;
+    action_t acts[DIALOG_MAX_ACTIONS];
+    int n = blank ? 0 : order_parse(d->m, heard, acts, DIALOG_MAX_ACTIONS);
+    int human = h && h->free_text && dialog_spot_human(d->m, h->free_text);
+    for (int i = 0; i < n; i++) human |= acts[i].kind == ACT_HUMAN;
+    if (human) {
+        to_crew(d, PAGE_HUMAN_REQUEST, out);
+        return;
+    }
     if (blank) {
         not_understood(d, out);
         return;
@@ -987,19 +1002,30 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
         to_crew(d, PAGE_LOW_CONFIDENCE, out);
         return;
     }
-    action_t acts[DIALOG_MAX_ACTIONS];
-    int n = order_parse(d->m, heard, acts, DIALOG_MAX_ACTIONS);
     if (n <= 0) {
         not_understood(d, out);
         return;
     }
-    for (int i = 0; i < n; i++)
-        if (acts[i].kind == ACT_HUMAN) {
-            to_crew(d, PAGE_HUMAN_REQUEST, out);
-            return;
-        }
     d->misses = 0;
     apply(d, acts, n, out);
+}
+
+int dialog_spot_human(const menu_t *m, const char *text)
+{
+    /* " text " against " phrase ": whole words only ("personal" is no "person") */
+    strbuf_t t = {0};
+    strbuf_append(&t, " ");
+    for (const char *c = text; *c; c++)
+        strbuf_printf(&t, "%c", isspace((unsigned char)*c) ? ' ' : tolower((unsigned char)*c));
+    strbuf_append(&t, " ");
+    int found = 0;
+    for (int i = 0; i < m->human.n && !found; i++) {
+        char *p = xasprintf(" %s ", m->human.v[i]);
+        found = strstr(strbuf_cstr(&t), p) != NULL;
+        free(p);
+    }
+    strbuf_free(&t);
+    return found;
 }
 
 const order_t *dialog_order(const dialog_t *d)

@@ -32,6 +32,11 @@ typedef enum {
 } dialog_state_t;
 extern const char *const dialog_state_names[];
 
+/* The kiosk's default confidence threshold: a turn the calibrated confidence
+ * puts below it pages low_confidence (tests/speech/fit_confidence.py). */
+#define DIALOG_DEFAULT_THRESHOLD 0.5
+#define DIALOG_DEFAULT_THRESHOLD_STR "0.5"
+
 typedef struct {
     double confidence_threshold;  /* below it a turn pages low_confidence; 0 disables */
 } dialog_config_t;
@@ -54,6 +59,9 @@ dialog_t *dialog_create(const menu_t *m, const dialog_config_t *cfg);
 void dialog_free(dialog_t *d);
 const char *dialog_greeting(const dialog_t *d);   /* "Welcome to Burger Barn! What can I get you?" */
 void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out);
+/* 1 when text holds one of the menu's human: phrases (built-ins included)
+ * as whole words: how a request for a person is spotted in the free pass. */
+int dialog_spot_human(const menu_t *m, const char *text);
 const order_t *dialog_order(const dialog_t *d);
 dialog_state_t dialog_state(const dialog_t *d);
 int dialog_turns(const dialog_t *d);              /* turns heard so far */

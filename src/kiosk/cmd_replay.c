@@ -1,6 +1,7 @@
 /* cmd_replay.c: `kiosk replay`: one car's conversation from recorded turns
  * (or, with --each, one car per file), through the same session code that
  * `kiosk run` uses; prints the spec's JSON or a transcript. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,18 +13,25 @@
 #include "session.h"
 
 static const char usage[] =
-    "usage: kiosk replay [--menu F] [--db F] [--json] [--each] [--board PNG] TURN.wav...\n"
+    "usage: kiosk replay [--menu F] [--db F] [--json] [--each] [--board PNG]\n"
+    "                    [--threshold T] [--features FILE] TURN.wav...\n"
     "  Replays one car's conversation from recorded turns, in order, through the\n"
     "  kiosk's dialog, confidence and paging, and prints what happened.\n"
     "  --menu F     the menu (default " DEFAULT_MENU ")\n"
     "  --db F       also record the cars, turns and pages in this SQLite file\n"
     "  --json       print one JSON object (see the README) instead of a transcript\n"
     "  --each       every file is its own car (the model is loaded once)\n"
-    "  --board PNG  save the order board at the end (not available yet)\n";
+    "  --board PNG  save the order board at the end (not available yet)\n"
+    "  --threshold T  page the crew (low_confidence) for a turn whose confidence\n"
+    "               is below T, 0..1 (default " DIALOG_DEFAULT_THRESHOLD_STR "; 0: never)\n"
+    "  --features FILE  append each turn's confidence evidence to FILE, one JSON\n"
+    "               object a line (for tests/speech/fit_confidence.py)\n";
 
 typedef struct {
-    const char *menu, *db, *board;
+    const char *menu, *db, *board, *features;
     int json, each;
+    double threshold;
+    FILE *ffeat;
 } opts_t;
 
 static double wall_now(void)
@@ -39,10 +47,12 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         { "menu", required_argument, NULL, 'm' }, { "db", required_argument, NULL, 'd' },
         { "json", no_argument, NULL, 'j' },       { "each", no_argument, NULL, 'e' },
         { "board", required_argument, NULL, 'b' }, { "help", no_argument, NULL, 'h' },
+        { "threshold", required_argument, NULL, 't' }, { "features", required_argument, NULL, 'f' },
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
     o->menu = DEFAULT_MENU;
+    o->threshold = DIALOG_DEFAULT_THRESHOLD;
     opterr = 0;
     optind = 1;
     int c;
@@ -53,6 +63,17 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         case 'j': o->json = 1; break;
         case 'e': o->each = 1; break;
         case 'b': o->board = optarg; break;
+        case 'f': o->features = optarg; break;
+        case 't': {
+            char *end;
+            o->threshold = strtod(optarg, &end);
+            if (end == optarg || *end || !(o->threshold >= 0 && o->threshold <= 1)) {
+                fprintf(stderr, "kiosk replay: --threshold %s: give a number from 0 to 1 "
+                                "(e.g. 0.5; 0 never pages for low confidence)\n", optarg);
+                return EXIT_BADINPUT;
+            }
+            break;
+        }
         case 'h': fputs(usage, stdout); return 0;
         default:
             fprintf(stderr, "kiosk replay: %s option %s\n%s",
@@ -92,12 +113,36 @@ static void print_car(const session_t *s, int json)
     strbuf_free(&b);
 }
 
+/* Appends each turn's evidence to the --features file. */
+static void write_features(const session_t *s, FILE *f)
+{
+    strbuf_t b = {0};
+    for (int i = 0; i < session_nturns(s); i++) {
+        const session_turn_t *t = session_turn(s, i);
+        strbuf_append(&b, "{\"file\": ");
+        strbuf_json_str(&b, t->file);
+        strbuf_append(&b, ", \"heard\": ");
+        strbuf_json_str(&b, t->heard);
+        strbuf_append(&b, ", \"free_text\": ");
+        strbuf_json_str(&b, t->free_text);
+        strbuf_append(&b, ", \"loop_text\": ");
+        strbuf_json_str(&b, t->loop_text);
+        strbuf_printf(&b, ", \"confidence\": %.4f, \"features\": {", t->confidence);
+        for (int k = 0; k < CF_N; k++)
+            strbuf_printf(&b, "%s\"%s\": %.4f", k ? ", " : "", conf_feature_names[k], t->features[k]);
+        strbuf_append(&b, "}}\n");
+    }
+    fputs(strbuf_cstr(&b), f);
+    fflush(f);
+    strbuf_free(&b);
+}
+
 /* One car over files[0..n): 0, or an exit status. */
 static int replay_car(const menu_t *m, asr_t *asr, store_t *store, const opts_t *o,
                       char **files, const audio_t *audio, int n)
 {
     char err[512];
-    dialog_config_t cfg = { 0 };
+    dialog_config_t cfg = { o->threshold };
     session_t *s = session_create(m, asr, store, &cfg, wall_now(), err, sizeof err);
     if (!s) {
         fprintf(stderr, "kiosk replay: %s\n", err);
@@ -115,6 +160,7 @@ static int replay_car(const menu_t *m, asr_t *asr, store_t *store, const opts_t 
         status = EXIT_RUNTIME;
     }
     if (!status) print_car(s, o->json);
+    if (!status && o->ffeat) write_features(s, o->ffeat);
     session_free(s);
     return status;
 }
@@ -156,6 +202,12 @@ int cmd_replay(int argc, char **argv)
             }
         }
         if (status) goto out;
+    }
+    if (o.features && !(o.ffeat = fopen(o.features, "a"))) {
+        strlist_pushf(&errs, "kiosk replay: --features %s: cannot open it for writing (%s)",
+                      o.features, strerror(errno));
+        status = EXIT_BADINPUT;
+        goto out;
     }
     asr_config_t acfg = { NULL, 1 };
     asr = asr_create(&acfg, menu, dict, err, sizeof err);
@@ -204,6 +256,7 @@ out:
     strlist_free(&errs);
     for (int i = 0; i < nfiles; i++) free(audio[i].pcm);
     free(audio);
+    if (o.ffeat) fclose(o.ffeat);
     store_close(store);
     asr_free(asr);
     menu_free(menu);

@@ -44,6 +44,7 @@ void session_free(session_t *s)
         free(t->heard);
         free(t->free_text);
         free(t->said);
+        free(t->loop_text);
     }
     for (int i = 0; i < s->npages; i++) {
         free(s->pages[i].heard);
@@ -77,6 +78,8 @@ int session_hear(session_t *s, const char *file, const int16_t *pcm, size_t n, d
     t->free_text = xstrdup(r.free_text);
     t->confidence = r.confidence;
     t->said = xstrdup(fx.said ? fx.said : "");
+    memcpy(t->features, r.features, sizeof t->features);
+    t->loop_text = xstrdup(r.loop_text ? r.loop_text : "");
     t->page = fx.page;
 
     if (fx.page != PAGE_NONE) {

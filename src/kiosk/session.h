@@ -22,6 +22,8 @@ typedef struct {
     double confidence;
     char *said;
     page_reason_t page;
+    double features[CF_N];   /* the recogniser's evidence behind confidence (confidence.h) */
+    char *loop_text;         /* what the loop over the menu's words heard */
 } session_turn_t;
 
 typedef struct {

@@ -154,7 +154,7 @@ struct asr_s {
     int free_pass;
     int phones_ready;         /* the "phones" search exists */
     int has_menu;             /* the "menu" search exists */
-    char *heard, *free_text;
+    char *heard, *free_text, *loop_text;
     int16_t *buf;             /* the dithered copy of the turn */
     size_t bufcap;
 };
@@ -280,6 +280,48 @@ static int teach_words(asr_t *a, const menu_t *m, const cmudict_t *d, char *err,
     return ret;
 }
 
+/* The "loop" search: any sequence of the grammar's words, in any order.
+ * Where the grammar's words are what was said, the loop mostly finds them
+ * too; where the grammar forced its sentences onto sounds they do not fit,
+ * the loop goes its own way.  Built with the decoder's default beams. */
+static int set_loop(asr_t *a, fsg_model_t *grammar, char *err, size_t errlen)
+{
+    if (!grammar) {
+        snprintf(err, errlen, "menu grammar: no grammar to build the word loop from");
+        return -1;
+    }
+    strbuf_t b = {0};
+    strbuf_append(&b, "#JSGF V1.0;\ngrammar loop;\npublic <loop> = <w>+;\n<w> = ");
+    int n = 0;
+    strlist_t seen = {0};
+    for (int i = 0; i < fsg_model_n_word(grammar); i++) {
+        const char *w = fsg_model_word_str(grammar, i);
+        if (is_filler(w)) continue;
+        /* "an(2)": the decoder tries every pronunciation of "an" anyway */
+        char *base = xstrndup(w, strcspn(w, "("));
+        if (strlist_index(&seen, base) < 0) {
+            strbuf_printf(&b, "%s%s", n++ ? " | " : "", base);
+            strlist_push(&seen, base);
+        }
+        free(base);
+    }
+    strlist_free(&seen);
+    strbuf_append(&b, ";\n");
+    jsgf_t *j = n ? jsgf_parse_string(strbuf_cstr(&b), NULL) : NULL;
+    jsgf_rule_t *rule = j ? jsgf_get_public_rule(j) : NULL;
+    fsg_model_t *f = rule ? jsgf_build_fsg(j, rule, ps_get_logmath(a->ps),
+                                           cmd_ln_float32_r(a->config, "-lw")) : NULL;
+    int ret = 0;
+    if (!f || ps_set_fsg(a->ps, "loop", f) < 0) {
+        snprintf(err, errlen, "menu grammar: the loop over its %d words did not compile", n);
+        ret = -1;
+    }
+    if (f) fsg_model_free(f);
+    if (j) jsgf_grammar_free(j);
+    strbuf_free(&b);
+    return ret;
+}
+
 static int set_grammar(asr_t *a, const menu_t *m, char *err, size_t errlen)
 {
     char *g = menu_grammar(m);
@@ -367,7 +409,7 @@ asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
         settings_push(a->config, menu_settings, NSET(menu_settings), saved);
         int rc = set_grammar(a, m, err, errlen);
         settings_pop(a->config, menu_settings, NSET(menu_settings), saved);
-        if (rc < 0) goto err;
+        if (rc < 0 || set_loop(a, ps_get_fsg(a->ps, "menu"), err, errlen) < 0) goto err;
         a->has_menu = 1;
     }
 
@@ -401,6 +443,7 @@ void asr_free(asr_t *a)
     if (a->config) cmd_ln_free_r(a->config);
     free(a->heard);
     free(a->free_text);
+    free(a->loop_text);
     free(a->buf);
     free(a);
 }
@@ -518,6 +561,19 @@ static int phone_frames(ps_decoder_t *ps, double *out, int nfr)
     return speech;
 }
 
+/* The acoustic score of the best path over the whole turn, fillers and
+ * silence included, in the same units as the margins. */
+static double path_ascr(ps_decoder_t *ps, int nfr)
+{
+    double sum = 0;
+    for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
+        int sf, ef;
+        int32 ascr;
+        if (seg_span(s, nfr, &sf, &ef, &ascr)) sum += ascr;
+    }
+    return sum;
+}
+
 /* The grammar's words against the phone loop and the loud frames (see the
  * top): sets margin, word_frames, coverage and confidence. */
 static void weigh_words(ps_decoder_t *ps, const double *phone, int nfr, const double *energy,
@@ -548,7 +604,30 @@ static void weigh_words(ps_decoder_t *ps, const double *phone, int nfr, const do
     if (frames == 0) return;
     out->coverage = loud > 0 ? (double)covered / loud : 1.0;
     out->margin = 0.5 * (total / frames + worst) - COVER_WEIGHT * (1.0 - out->coverage);
+    out->features[CF_MEAN] = total / frames;
+    out->features[CF_WORST] = worst;
+    out->features[CF_COVERAGE] = out->coverage;
+    out->features[CF_SECONDS] = frames / 100.0;
     out->confidence = 1.0 / (1.0 + exp(-(out->margin - CONF_MID) / CONF_SCALE));
+}
+
+/* How clean the signal is: the loud frames' median level over the quietest
+ * tenth's (a rough signal-to-noise ratio), and the share of clipped samples. */
+static void signal_features(const int16_t *pcm, size_t n, const double *e, int nen,
+                            asr_result_t *out)
+{
+    double *sorted = xmalloc((size_t)nen * sizeof *sorted);
+    memcpy(sorted, e, (size_t)nen * sizeof *sorted);
+    qsort(sorted, (size_t)nen, sizeof *sorted, cmp_double);
+    double thr = loud_threshold(e, nen);
+    int first = 0;
+    while (first < nen && sorted[first] <= thr) first++;
+    double loud = first < nen ? sorted[first + (nen - first) / 2] : sorted[nen - 1];
+    out->features[CF_SNR] = loud - sorted[nen / 10];
+    free(sorted);
+    size_t clipped = 0;
+    for (size_t i = 0; i < n; i++) clipped += pcm[i] >= 32000 || pcm[i] <= -32000;
+    out->features[CF_CLIPPED] = (double)clipped / (double)n;
 }
 
 int asr_decode(asr_t *a, const int16_t *pcm, size_t n, asr_result_t *out,
@@ -557,10 +636,13 @@ int asr_decode(asr_t *a, const int16_t *pcm, size_t n, asr_result_t *out,
     memset(out, 0, sizeof *out);
     free(a->heard);
     free(a->free_text);
+    free(a->loop_text);
     a->heard = xstrdup("");
     a->free_text = xstrdup("");
+    a->loop_text = xstrdup("");
     out->heard = a->heard;
     out->free_text = a->free_text;
+    out->loop_text = a->loop_text;
     if (!pcm || n == 0) {
         snprintf(err, errlen, "empty turn: no audio to decode");
         return -1;
@@ -599,6 +681,7 @@ int asr_decode(asr_t *a, const int16_t *pcm, size_t n, asr_result_t *out,
     out->phone_ms = t1 - t0;
 
     /* 2. the menu's grammar (none when created without a menu) */
+    double grammar_ascr = 0;
     if (a->has_menu) {
         if (run_pass(a, "menu", n, &hyp, &score, err, errlen) < 0) {
             free(phone);
@@ -609,30 +692,58 @@ int asr_decode(asr_t *a, const int16_t *pcm, size_t n, asr_result_t *out,
         free(a->heard);
         a->heard = clean_hyp(hyp);
         out->heard = a->heard;
-        if (*a->heard) weigh_words(a->ps, phone, nfr, energy, nen, out);
+        if (*a->heard) {
+            weigh_words(a->ps, phone, nfr, energy, nen, out);
+            grammar_ascr = path_ascr(a->ps, nfr);
+        }
     }
     free(phone);
-    free(energy);
     double t2 = now_ms();
     out->grammar_ms = t2 - t1;
     if (!speech && out->confidence < NOISE_CONF) {   /* words forced onto noise */
+        free(energy);
         a->heard[0] = '\0';
         out->confidence = 0;
         out->margin = 0;
         out->word_frames = 0;
         out->coverage = 0;
+        memset(out->features, 0, sizeof out->features);
         out->decode_ms = t2 - t0;
         return 0;
     }
 
-    /* 3. the free pass, for the crew to read */
+    /* 3. the loop over the menu's words: does it find the same words? */
+    if (*a->heard) {
+        if (run_pass(a, "loop", n, &hyp, &score, err, errlen) < 0) {
+            free(energy);
+            return -1;
+        }
+        free(a->loop_text);
+        a->loop_text = clean_hyp(hyp);
+        out->loop_text = a->loop_text;
+        out->features[CF_LOOP_AGREE] = conf_agreement(a->heard, a->loop_text, 0);
+        if (nfr > 0) out->features[CF_LOOP_MARGIN] = (grammar_ascr - path_ascr(a->ps, nfr)) / nfr;
+    }
+    double t3 = now_ms();
+    out->loop_ms = t3 - t2;
+
+    /* 4. the free pass, for the crew to read */
     if (a->free_pass) {
-        if (run_pass(a, "free", n, &hyp, &score, err, errlen) < 0) return -1;
+        if (run_pass(a, "free", n, &hyp, &score, err, errlen) < 0) {
+            free(energy);
+            return -1;
+        }
         free(a->free_text);
         a->free_text = clean_hyp(hyp);
         out->free_text = a->free_text;
-        out->free_ms = now_ms() - t2;
+        out->free_ms = now_ms() - t3;
     }
+    if (*a->heard) {
+        out->features[CF_FREE_AGREE] = a->free_pass ? conf_agreement(a->heard, a->free_text, 1) : 0.5;
+        signal_features(pcm, n, energy, nen, out);
+        out->confidence = conf_calibrate(out->features);
+    }
+    free(energy);
     out->decode_ms = now_ms() - t0;
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../menu/menu.h"
+#include "confidence.h"
 
 typedef struct {
     const char *model_dir;    /* NULL: $KIOSK_MODEL_DIR or /usr/share/pocketsphinx/model/en-us */
@@ -33,6 +34,10 @@ typedef struct {
     int word_frames;          /* frames covered by the heard words */
     double coverage;          /* 0..1: share of the turn's loud frames inside heard words */
     double grammar_ms, phone_ms, free_ms;   /* wall time of each pass (free_ms 0 when skipped) */
+    /* Added for calibration (issue 3): */
+    double features[CF_N];    /* the evidence conf_calibrate() weighs; all 0 when nothing was heard */
+    char *loop_text;          /* what the loop over the menu's words heard (owned like heard) */
+    double loop_ms;
 } asr_result_t;
 
 typedef struct asr_s asr_t;

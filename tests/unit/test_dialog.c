@@ -577,6 +577,108 @@ static void test_fuzz(void **state)
     }
 }
 
+/* The paging policy as a table of hearings: what the grammar heard, its
+ * confidence and the free pass's text, after an optional first turn heard
+ * clearly; then the page the turn must raise (NULL: none), the order's status
+ * and how many lines it holds. */
+typedef struct {
+    char menu;                /* 'b' burger, 'c' coffee */
+    double threshold;
+    const char *before;       /* a first turn at confidence 0.95, or NULL */
+    const char *heard;
+    double confidence;
+    const char *free_text;
+    const char *page;
+    const char *status;
+    int nlines;
+} policy_row_t;
+
+static const policy_row_t policy[] = {
+    /* confidence against the threshold */
+    { 'b', 0.5, NULL, "a cookie", 0.9, "a cookie", NULL, "open", 1 },
+    { 'b', 0.5, NULL, "a cookie", 0.5, "a cookie", NULL, "open", 1 },
+    { 'b', 0.5, NULL, "a cookie", 0.4999, "a cookie", "low_confidence", "crew", 0 },
+    { 'b', 0.5, NULL, "a cookie", 0.05, "", "low_confidence", "crew", 0 },
+    { 'b', 0.5, NULL, "a cookie", NAN, "a cookie", "low_confidence", "crew", 0 },
+    { 'b', 0.0, NULL, "a cookie", 0.05, "a cookie", NULL, "open", 1 },
+    { 'b', 0.9, NULL, "a cookie", 0.85, "a cookie", "low_confidence", "crew", 0 },
+    /* a doubtful turn adds none of its lines; what came before stays for the crew */
+    { 'b', 0.5, "a cookie", "two waters and a large coke", 0.3, "", "low_confidence", "crew", 1 },
+    /* a request for a person: in the grammar's words or only in the free text,
+     * whatever the confidence, and nothing else of the turn is applied */
+    { 'b', 0.5, NULL, "i want to talk to a manager", 0.95, "", "human_request", "crew", 0 },
+    { 'b', 0.5, NULL, "i want to talk to a manager", 0.1, "", "human_request", "crew", 0 },
+    { 'b', 0.5, NULL, "", 0.0, "is there a real person i can talk to", "human_request", "crew", 0 },
+    { 'b', 0.5, NULL, "two cookies", 0.95, "two cookies and get me a manager", "human_request", "crew", 0 },
+    { 'b', 0.5, NULL, "a sprite", 0.2, "i want to speak to someone", "human_request", "crew", 0 },
+    { 'b', 0.5, "a cookie", "a water", 0.9, "can somebody help me", "human_request", "crew", 1 },
+    { 'b', 0.5, NULL, "a cookie", 0.95, "uh HUMAN please", "human_request", "crew", 0 },
+    { 'b', 0.5, NULL, "", 0.0, "get me a team member", "human_request", "crew", 0 },   /* the menu's human: */
+    { 'c', 0.5, NULL, "a latte", 0.95, "a latte for my team member", NULL, "open", 1 },  /* not coffee's */
+    { 'b', 0.5, NULL, "a cookie", 0.95, "a personal pan pizza", NULL, "open", 1 },      /* whole words */
+    { 'b', 0.5, NULL, "a cookie", 0.95, "the humane society", NULL, "open", 1 },
+    /* off the menu: asked again, no line */
+    { 'b', 0.5, NULL, "", 0.0, "do you sell tacos", NULL, "open", 0 },
+    { 'b', 0.5, "", "", 0.0, "what time do you close", "out_of_menu", "crew", 0 },
+    { 'b', 0.5, NULL, "blah blah", 0.9, "", NULL, "open", 0 },
+    /* quantity limit: the line is not added */
+    { 'b', 0.5, NULL, "eleven cookies", 0.95, "eleven cookies", "quantity_limit", "crew", 0 },
+    { 'b', 0.5, NULL, "eighteen thousand waters", 0.95, "", "quantity_limit", "crew", 0 },
+    { 'c', 0.5, NULL, "nine lattes", 0.95, "", "quantity_limit", "crew", 0 },
+    { 'c', 0.5, NULL, "eight lattes", 0.95, "", NULL, "open", 1 },
+    /* after a page the order is the crew's */
+    { 'b', 0.5, "i want to talk to a manager", "a cookie", 0.95, "a cookie", NULL, "crew", 0 },
+    { 'b', 0.5, "eleven cookies", "get me a human", 0.95, "", NULL, "crew", 0 },
+};
+
+static void test_policy(void **state)
+{
+    menus_t *ms = *state;
+    int bad = 0;
+    for (size_t i = 0; i < sizeof policy / sizeof policy[0]; i++) {
+        const policy_row_t *r = &policy[i];
+        dialog_config_t cfg = { r->threshold };
+        dialog_t *d = dialog_create(r->menu == 'c' ? ms->coffee : ms->burger, &cfg);
+        dialog_effects_t fx;
+        if (r->before) {
+            hearing_t h0 = { r->before, r->before, 0.95 };
+            dialog_hear(d, &h0, &fx);
+        }
+        hearing_t h = { r->heard, r->free_text, r->confidence };
+        dialog_hear(d, &h, &fx);
+        const char *page = fx.page == PAGE_NONE ? NULL : page_reason_names[fx.page];
+        const order_t *o = dialog_order(d);
+        strbuf_t j = {0};
+        order_json(o, &j);
+        char want_status[40];
+        snprintf(want_status, sizeof want_status, "{\"status\": \"%s\"", r->status);
+        int ok = ((!page && !r->page) || (page && r->page && strcmp(page, r->page) == 0)) &&
+                 strncmp(strbuf_cstr(&j), want_status, strlen(want_status)) == 0 &&
+                 o->nlines == r->nlines;
+        if (!ok) {
+            fprintf(stderr, "policy row %zu (\"%s\" %.4f, free \"%s\"): page %s, want %s; %s; "
+                    "want status %s and %d lines\n", i, r->heard, r->confidence, r->free_text,
+                    page ? page : "-", r->page ? r->page : "-", strbuf_cstr(&j), r->status, r->nlines);
+            bad++;
+        }
+        strbuf_free(&j);
+        dialog_free(d);
+    }
+    if (bad) fail_msg("%d policy rows differ", bad);
+}
+
+static void test_spot_human(void **state)
+{
+    menus_t *ms = *state;
+    assert_true(dialog_spot_human(ms->burger, "can i talk to a person"));
+    assert_true(dialog_spot_human(ms->burger, "person"));
+    assert_true(dialog_spot_human(ms->burger, "Get Me A\tCrew Member"));
+    assert_false(dialog_spot_human(ms->coffee, "get me a crew member"));
+    assert_false(dialog_spot_human(ms->burger, "personally"));
+    assert_false(dialog_spot_human(ms->burger, ""));
+    assert_false(dialog_spot_human(ms->burger, "two cheeseburgers and a large coke"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -584,6 +686,8 @@ int main(void)
         cmocka_unit_test(test_greeting_and_turns),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_fuzz),
+        cmocka_unit_test(test_policy),
+        cmocka_unit_test(test_spot_human),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
