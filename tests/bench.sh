@@ -41,4 +41,39 @@ echo
 echo "per pass (build/bench_asr $menu build/bench/s*.wav):"
 build/bench_asr "$menu" "${files[@]}"
 echo
+# A request for a person: how long after the turn's audio is in the page is
+# raised (decode_ms of the paged turn; in replay the whole turn is in at once).
+human=(
+  "can i talk to a manager"
+  "i want to speak to someone"
+  "is there a real person i can talk to"
+  "uh do you guys have tacos actually let me speak to someone"
+  "get me a human"
+  "two cheeseburgers and can i talk to a manager"
+  "operator"
+  "can somebody help me please"
+  "this is too complicated can i just talk to a person"
+  "human please"
+)
+speak "$dir" "${human[@]}"
+"$kiosk" replay --menu "$menu" --json --each "${files[@]}" > "$dir/human.json"
+python3 - "$dir/human.json" <<'PY'
+import json, sys
+ms, missed, early = [], 0, 0
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    t = o["turns"][0]
+    if o["pages"] and o["pages"][0]["reason"] == "human_request":
+        ms.append(t["decode_ms"])
+        early += t["heard"] == ""
+    else:
+        missed += 1
+ms.sort()
+if ms:
+    print(f"human request to page: {len(ms)} paged ({early} from the free pass alone), {missed} missed; "
+          f"median {ms[len(ms) // 2]:.0f} ms, max {ms[-1]:.0f} ms after the turn's audio (target 300 ms)")
+else:
+    print(f"human request to page: none of {missed} paged")
+PY
+echo
 build/bench_grammar

@@ -56,11 +56,19 @@ void session_free(session_t *s)
     free(s);
 }
 
+/* A request for a person in the free pass's text: the dialog pages for it
+ * whatever else is heard, so the other passes need not run. */
+static int spot_human(void *menu, const char *free_text)
+{
+    return dialog_spot_human(menu, free_text);
+}
+
 int session_hear(session_t *s, const char *file, const int16_t *pcm, size_t n, double now,
                  char *err, size_t errlen)
 {
     asr_result_t r;
-    if (asr_decode(s->asr, pcm, n, &r, err, errlen) < 0) return -1;
+    if (asr_decode_early(s->asr, pcm, n, spot_human, (void *)s->menu, &r, err, errlen) < 0)
+        return -1;
 
     hearing_t h = { r.heard, r.free_text, r.confidence };
     dialog_effects_t fx;
@@ -74,6 +82,7 @@ int session_hear(session_t *s, const char *file, const int16_t *pcm, size_t n, d
     t->file = xstrdup(file);
     t->audio_ms = (long)(n * 1000 / 16000);
     t->decode_ms = r.decode_ms;
+    t->page_ms = fx.page != PAGE_NONE ? r.decode_ms : 0;
     t->heard = xstrdup(r.heard);
     t->free_text = xstrdup(r.free_text);
     t->confidence = r.confidence;

@@ -1,12 +1,24 @@
 /* asr.c: one customer turn through pocketsphinx (see asr.h).
  *
- * One decoder, loaded once, holds three searches over the same acoustic model,
+ * One decoder, loaded once, holds four searches over the same acoustic model,
  * run in this order on each turn:
+ *   "free"    the general English trigram of pocketsphinx-en-us -> free_text; a request
+ *             for a person in it pages at once (asr_decode_early), the rest is skipped
  *   "phones"  a context-independent phone loop (phone bigram)  -> speech?, the yardstick
- *   "menu"    the menu's JSGF grammar, compiled to an FSG      -> heard, confidence
- *   "free"    the general English trigram of pocketsphinx-en-us -> free_text
+ *   "menu"    the menu's JSGF grammar, compiled to an FSG      -> heard
+ *   "loop"    any sequence of the grammar's words              -> a second opinion
  * Each decodes the turn as one whole utterance (full_utt: batch CMN over the
- * whole file, pauses included).
+ * whole file, pauses included).  The free pass comes first because it is the
+ * one that finds "uh do you have tacos... let me talk to someone" (the
+ * grammar cannot), and it is cheap (0.07x real time): the page goes out
+ * without waiting for the other three.
+ *
+ * The confidence is calibrated (issue 3): the evidence below and more (the
+ * loop's agreement with the grammar, the free pass's, the level of the
+ * signal) goes into conf_calibrate() (confidence.c), a logistic model fitted
+ * on the development set by tests/speech/fit_confidence.py.  The margin and
+ * the constants below still decide one thing: whether words were forced onto
+ * noise.
  *
  * No speech.  Nothing was said when no 25 ms stretch of the turn is louder
  * than SILENCE_RMS (-55 dBFS: a voice at the post is 20 dB or more above it;
@@ -633,6 +645,12 @@ static void signal_features(const int16_t *pcm, size_t n, const double *e, int n
 int asr_decode(asr_t *a, const int16_t *pcm, size_t n, asr_result_t *out,
                char *err, size_t errlen)
 {
+    return asr_decode_early(a, pcm, n, NULL, NULL, out, err, errlen);
+}
+
+int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early, void *ctx,
+                     asr_result_t *out, char *err, size_t errlen)
+{
     memset(out, 0, sizeof *out);
     free(a->heard);
     free(a->free_text);
@@ -664,10 +682,32 @@ int asr_decode(asr_t *a, const int16_t *pcm, size_t n, asr_result_t *out,
         return 0;
     }
     dither_copy(a, pcm, n);
-
-    /* 1. the phone loop: the yardstick, and does it hear speech at all */
     const char *hyp;
     long score;
+
+    /* 1. the free pass, for the crew to read, and the early look for a
+     * request for a person: when early() takes it, nothing else is needed */
+    if (a->free_pass) {
+        if (run_pass(a, "free", n, &hyp, &score, err, errlen) < 0) {
+            free(energy);
+            return -1;
+        }
+        free(a->free_text);
+        a->free_text = clean_hyp(hyp);
+        out->free_text = a->free_text;
+        out->frames = ps_get_n_frames(a->ps);
+        out->free_ms = now_ms() - t0;
+        if (early && *a->free_text && early(ctx, a->free_text)) {
+            out->early = 1;
+            out->early_ms = now_ms() - t0;
+            out->decode_ms = out->early_ms;
+            free(energy);
+            return 0;
+        }
+    }
+    double t1 = now_ms();
+
+    /* 2. the phone loop: the yardstick, and does it hear speech at all */
     if (run_pass(a, "phones", n, &hyp, &score, err, errlen) < 0) {
         free(energy);
         return -1;
@@ -677,10 +717,10 @@ int asr_decode(asr_t *a, const int16_t *pcm, size_t n, asr_result_t *out,
     int nfr = out->frames > 0 ? out->frames : 0;
     double *phone = xcalloc((size_t)nfr + 1, sizeof *phone);
     int speech = phone_frames(a->ps, phone, nfr);
-    double t1 = now_ms();
-    out->phone_ms = t1 - t0;
+    double t2 = now_ms();
+    out->phone_ms = t2 - t1;
 
-    /* 2. the menu's grammar (none when created without a menu) */
+    /* 3. the menu's grammar (none when created without a menu) */
     double grammar_ascr = 0;
     if (a->has_menu) {
         if (run_pass(a, "menu", n, &hyp, &score, err, errlen) < 0) {
@@ -698,21 +738,22 @@ int asr_decode(asr_t *a, const int16_t *pcm, size_t n, asr_result_t *out,
         }
     }
     free(phone);
-    double t2 = now_ms();
-    out->grammar_ms = t2 - t1;
+    double t3 = now_ms();
+    out->grammar_ms = t3 - t2;
     if (!speech && out->confidence < NOISE_CONF) {   /* words forced onto noise */
         free(energy);
         a->heard[0] = '\0';
+        a->free_text[0] = '\0';
         out->confidence = 0;
         out->margin = 0;
         out->word_frames = 0;
         out->coverage = 0;
         memset(out->features, 0, sizeof out->features);
-        out->decode_ms = t2 - t0;
+        out->decode_ms = t3 - t0;
         return 0;
     }
 
-    /* 3. the loop over the menu's words: does it find the same words? */
+    /* 4. the loop over the menu's words: does it find the same words? */
     if (*a->heard) {
         if (run_pass(a, "loop", n, &hyp, &score, err, errlen) < 0) {
             free(energy);
@@ -723,26 +764,11 @@ int asr_decode(asr_t *a, const int16_t *pcm, size_t n, asr_result_t *out,
         out->loop_text = a->loop_text;
         out->features[CF_LOOP_AGREE] = conf_agreement(a->heard, a->loop_text, 0);
         if (nfr > 0) out->features[CF_LOOP_MARGIN] = (grammar_ascr - path_ascr(a->ps, nfr)) / nfr;
-    }
-    double t3 = now_ms();
-    out->loop_ms = t3 - t2;
-
-    /* 4. the free pass, for the crew to read */
-    if (a->free_pass) {
-        if (run_pass(a, "free", n, &hyp, &score, err, errlen) < 0) {
-            free(energy);
-            return -1;
-        }
-        free(a->free_text);
-        a->free_text = clean_hyp(hyp);
-        out->free_text = a->free_text;
-        out->free_ms = now_ms() - t3;
-    }
-    if (*a->heard) {
         out->features[CF_FREE_AGREE] = a->free_pass ? conf_agreement(a->heard, a->free_text, 1) : 0.5;
         signal_features(pcm, n, energy, nen, out);
         out->confidence = conf_calibrate(out->features);
     }
+    out->loop_ms = now_ms() - t3;
     free(energy);
     out->decode_ms = now_ms() - t0;
     return 0;

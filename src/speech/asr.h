@@ -38,6 +38,8 @@ typedef struct {
     double features[CF_N];    /* the evidence conf_calibrate() weighs; all 0 when nothing was heard */
     char *loop_text;          /* what the loop over the menu's words heard (owned like heard) */
     double loop_ms;
+    int early;                /* asr_decode_early(): early() took the free text; the other passes did not run */
+    double early_ms;          /* ... and how long after the call it did */
 } asr_result_t;
 
 typedef struct asr_s asr_t;
@@ -50,5 +52,13 @@ void asr_free(asr_t *a);
 /* Decodes one whole turn of 16 kHz mono audio. 0, or -1 with err filled. */
 int asr_decode(asr_t *a, const int16_t *pcm, size_t n, asr_result_t *out,
                char *err, size_t errlen);
+
+/* The same, but the free pass runs first and its text goes to early(ctx,
+ * text) at once; when early returns nonzero (a request for a person: the
+ * page need not wait for the grammar) the other passes are skipped, heard
+ * stays "", confidence 0, and out->early is 1. */
+typedef int (*asr_early_fn)(void *ctx, const char *free_text);
+int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early, void *ctx,
+                     asr_result_t *out, char *err, size_t errlen);
 
 #endif

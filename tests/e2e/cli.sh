@@ -85,5 +85,37 @@ contains "transcript shows the order" "two cheeseburgers" "$(cat "$T/transcript"
 rows=$(python3 -c 'import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); print(d.execute("select count(*), status, total_cents from cars").fetchone(), d.execute("select count(*), said from turns").fetchone())' "$T/db/kiosk.db")
 check "db rows" "(1, 'open', 982) (1, 'Two cheeseburgers, no onions, and a large Coke. Anything else?')" "$rows"
 
+# ---- confidence and paging (issue 3) ----
+out=$("$K" replay --threshold abc "$T/t1.wav" 2>&1); check "threshold not a number exits 2" 2 $?
+contains "threshold message" "--threshold abc: give a number from 0 to 1" "$out"
+out=$("$K" replay --threshold 1.5 "$T/t1.wav" 2>&1); check "threshold above 1 exits 2" 2 $?
+out=$("$K" replay --features "$T/no/such/dir/f.jsonl" "$T/t1.wav" 2>&1); check "unwritable features exits 2" 2 $?
+contains "features message" "--features $T/no/such/dir/f.jsonl: cannot open it for writing" "$out"
+# a threshold nothing reaches pages low_confidence and adds nothing; 0 never pages
+out=$("$K" replay --menu menus/burger.yaml --json --threshold 1 "$T/t1.wav" 2>&1)
+got=$(printf '%s' "$out" | python3 -c 'import json,sys; o=json.load(sys.stdin); print(o["order"]["status"], len(o["order"]["lines"]), [p["reason"] for p in o["pages"]], o["turns"][0]["said"])')
+check "threshold 1 pages" "crew 0 ['low_confidence'] A team member will be right with you." "$got"
+out=$("$K" replay --menu menus/burger.yaml --json --threshold 0 --features "$T/f.jsonl" "$T/t1.wav" "$T/t1.wav" 2>&1)
+got=$(printf '%s' "$out" | python3 -c 'import json,sys; o=json.load(sys.stdin); print(o["order"]["status"], len(o["order"]["lines"]), o["pages"])')
+check "threshold 0 never pages" "open 4 []" "$got"
+got=$(python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+want = ["mean", "worst", "coverage", "loop_agree", "free_agree", "snr", "clipped", "seconds", "loop_margin"]
+print(len(rows), list(rows[0]), list(rows[0]["features"]) == want, rows[0]["file"] == sys.argv[2],
+      all(0 <= r["confidence"] <= 1 for r in rows))' "$T/f.jsonl" "$T/t1.wav")
+check "features lines" "2 ['file', 'heard', 'free_text', 'loop_text', 'confidence', 'features'] True True True" "$got"
+# a request for a person the grammar cannot parse, found in the free pass
+espeak-ng -v en-us -s 150 -w "$T/person.wav" "i need to speak to somebody about my order"
+out=$("$K" replay --menu menus/burger.yaml --json "$T/t1.wav" "$T/person.wav" 2>&1)
+got=$(printf '%s' "$out" | python3 -c 'import json,sys; o=json.load(sys.stdin); p=o["pages"]; print(o["order"]["status"], len(o["order"]["lines"]), [(x["turn"], x["reason"]) for x in p], "somebody" in p[0]["free_text"], o["turns"][1]["heard"])')
+check "person in free text pages" "crew 2 [(2, 'human_request')] True " "$got"
+# a cough and an idling engine: nothing added
+sox -R -n -r 16000 -c 1 -b 16 "$T/cough.wav" synth 0.3 pinknoise bandpass 1200 1.5k fade q 0.01 0.3 0.25 gain -n -8 pad 0.3 0.3
+sox -R -n -r 16000 -c 1 -b 16 "$T/engine.wav" synth 3 brownnoise lowpass 200 tremolo 27 60 gain -n -20
+out=$("$K" replay --menu menus/burger.yaml --json --each "$T/cough.wav" "$T/engine.wav" 2>&1)
+got=$(printf '%s\n' "$out" | python3 -c 'import json,sys; print([len(json.loads(l)["order"]["lines"]) for l in sys.stdin])')
+check "noise adds no line" "[0, 0]" "$got"
+
 echo "cli: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Fits the kiosk's confidence model: a logistic regression from the recogniser's evidence
+(src/speech/confidence.h) to "this turn came out right", on the development speech set.
+
+    make build/kiosk
+    python3 tests/speech/eval.py --kiosk build/kiosk --threshold 0 --noise clean,20,10,5
+    python3 tests/speech/fit_confidence.py [--results build/speech/results.json] [--write]
+
+Samples: every single-turn case of every noise level whose turn heard something (`heard` not
+empty), except requests for a person (those page whatever the confidence).  Label: the case's
+verdict at threshold 0 (the order came out exactly as expected; for a turn off the menu: no
+line was added).  Run eval.py with --threshold 0 first, so that no low_confidence page hides
+what the turn would have done.
+
+The fit: features standardised, L2-regularised (LAMBDA) logistic regression by Newton's method,
+Python standard library only.  It prints the coefficients, the area under the ROC curve on the
+samples and by 5-fold cross-validation (folds by case, all levels of a case in one fold), a
+reliability table, and what each threshold would do (share paged, share of accepted turns that
+are wrong) per level.  --write writes src/speech/confidence_coef.h (raw feature units, so the C
+side needs no scaling); the kiosk then needs a rebuild.  The default threshold
+(DIALOG_DEFAULT_THRESHOLD in src/dialog/dialog.h) is chosen by hand from the table.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+# the order of conf_feature_t in src/speech/confidence.h
+FEATURES = ["mean", "worst", "coverage", "loop_agree", "free_agree", "snr", "clipped", "seconds",
+            "loop_margin"]
+# and the range confidence.c clamps each to (keep in step)
+LO = [-400, -400, 0, 0, 0, 0, 0, 0, -400]
+HI = [100, 100, 1, 1, 1, 80, 1, 20, 100]
+LAMBDA = 1.0
+COEF_H = os.path.join(ROOT, "src", "speech", "confidence_coef.h")
+
+
+def die(msg):
+    print(f"fit_confidence.py: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def clamp(x, i):
+    if not isinstance(x, (int, float)) or x != x:
+        return LO[i]
+    return min(max(x, LO[i]), HI[i])
+
+
+def samples(results):
+    levels = results.get("levels")
+    if not isinstance(levels, dict) or not levels:
+        die("results.json has no \"levels\"; run eval.py first (see --help)")
+    if results.get("threshold") not in (0, 0.0):
+        print("fit_confidence.py: warning: eval.py ran with threshold "
+              f"{results.get('threshold')!r}, not 0: low_confidence pages hide labels", file=sys.stderr)
+    out = []
+    for level, lv in levels.items():
+        for cid, c in lv.get("results", {}).items():
+            if c.get("kind") != "single" or c.get("category", "").startswith("human"):
+                continue
+            if c.get("verdict") == "error":
+                continue
+            t = (c.get("turns") or [None])[0]
+            if not isinstance(t, dict) or not t.get("heard") or not isinstance(t.get("features"), dict):
+                continue
+            f = t["features"]
+            if any(k not in f for k in FEATURES):
+                die(f"{cid}: features lack {[k for k in FEATURES if k not in f]}; rebuild the kiosk "
+                    "and rerun eval.py")
+            x = [clamp(f[k], i) for i, k in enumerate(FEATURES)]
+            out.append({"id": cid, "level": level, "x": x, "y": 1 if c["verdict"] == "ok" else 0,
+                        "conf": t.get("confidence")})
+    return out
+
+
+def solve(a, b):
+    """Gaussian elimination with partial pivoting: a x = b."""
+    n = len(b)
+    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    for c in range(n):
+        p = max(range(c, n), key=lambda r: abs(m[r][c]))
+        m[c], m[p] = m[p], m[c]
+        if abs(m[c][c]) < 1e-12:
+            continue
+        for r in range(n):
+            if r != c:
+                k = m[r][c] / m[c][c]
+                for j in range(c, n + 1):
+                    m[r][j] -= k * m[c][j]
+    return [m[i][n] / m[i][i] if abs(m[i][i]) > 1e-12 else 0.0 for i in range(n)]
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+def fit(xs, ys):
+    """Standardised L2 logistic regression; returns (intercept, weights) in raw units."""
+    d = len(xs[0])
+    mu = [sum(x[i] for x in xs) / len(xs) for i in range(d)]
+    sd = [math.sqrt(sum((x[i] - mu[i]) ** 2 for x in xs) / len(xs)) or 1.0 for i in range(d)]
+    zs = [[1.0] + [(x[i] - mu[i]) / sd[i] for i in range(d)] for x in xs]
+    w = [0.0] * (d + 1)
+    for _ in range(50):
+        g = [0.0] * (d + 1)
+        h = [[0.0] * (d + 1) for _ in range(d + 1)]
+        for z, y in zip(zs, ys):
+            p = sigmoid(sum(a * b for a, b in zip(w, z)))
+            for i in range(d + 1):
+                g[i] += (p - y) * z[i]
+                for j in range(d + 1):
+                    h[i][j] += p * (1 - p) * z[i] * z[j]
+        for i in range(1, d + 1):          # no penalty on the intercept
+            g[i] += LAMBDA * w[i]
+            h[i][i] += LAMBDA
+        step = solve(h, g)
+        w = [a - b for a, b in zip(w, step)]
+        if max(abs(s) for s in step) < 1e-8:
+            break
+    coef = [w[i + 1] / sd[i] for i in range(d)]
+    b0 = w[0] - sum(w[i + 1] * mu[i] / sd[i] for i in range(d))
+    return b0, coef
+
+
+def predict(b0, coef, x):
+    return sigmoid(b0 + sum(c * v for c, v in zip(coef, x)))
+
+
+def auc(ps, ys):
+    pairs = sorted(zip(ps, ys))
+    pos = sum(ys)
+    neg = len(ys) - pos
+    if not pos or not neg:
+        return float("nan")
+    # rank-sum with ties averaged
+    rank, i, s = 0, 0, 0.0
+    while i < len(pairs):
+        j = i
+        while j < len(pairs) and pairs[j][0] == pairs[i][0]:
+            j += 1
+        r = (rank + 1 + rank + (j - i)) / 2.0
+        s += r * sum(y for _, y in pairs[i:j])
+        rank += j - i
+        i = j
+    return (s - pos * (pos + 1) / 2.0) / (pos * neg)
+
+
+def fold_of(cid):
+    return zlib.crc32(cid.encode()) % 5
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--results", default=os.path.join(ROOT, "build", "speech", "results.json"))
+    ap.add_argument("--write", action="store_true", help=f"write {os.path.relpath(COEF_H, ROOT)}")
+    args = ap.parse_args()
+    try:
+        with open(args.results, encoding="utf-8") as f:
+            results = json.load(f)
+    except OSError as e:
+        die(f"{args.results}: {e.strerror}; run eval.py first (see --help)")
+    except ValueError as e:
+        die(f"{args.results}: not JSON ({e})")
+    ss = samples(results)
+    if len(ss) < 50 or len({s["y"] for s in ss}) < 2:
+        die(f"only {len(ss)} usable turns ({sum(s['y'] for s in ss)} right); need more of both kinds")
+    xs, ys = [s["x"] for s in ss], [s["y"] for s in ss]
+    b0, coef = fit(xs, ys)
+    ps = [predict(b0, coef, x) for x in xs]
+    cv = [0.0] * len(ss)
+    for k in range(5):
+        tr = [i for i, s in enumerate(ss) if fold_of(s["id"]) != k]
+        te = [i for i, s in enumerate(ss) if fold_of(s["id"]) == k]
+        if not te:
+            continue
+        fb0, fc = fit([xs[i] for i in tr], [ys[i] for i in tr])
+        for i in te:
+            cv[i] = predict(fb0, fc, xs[i])
+    old = [s["conf"] if isinstance(s["conf"], (int, float)) else 0.0 for s in ss]
+    print(f"{len(ss)} turns ({sum(ys)} right, {len(ys) - sum(ys)} wrong) from levels "
+          f"{', '.join(sorted({s['level'] for s in ss}))}")
+    print(f"AUC: fitted {auc(ps, ys):.3f}, 5-fold cross-validated {auc(cv, ys):.3f}, "
+          f"the kiosk's confidence in these results {auc(old, ys):.3f}")
+    print("\nfeature       coefficient   AUC alone")
+    for i, name in enumerate(FEATURES):
+        print(f"{name:<12} {coef[i]:>12.5f}   {auc([x[i] for x in xs], ys):.3f}")
+    print(f"{'intercept':<12} {b0:>12.5f}")
+
+    print("\nreliability (cross-validated): bin, turns, mean confidence, share right")
+    for b in range(10):
+        sel = [i for i in range(len(ss)) if b / 10 <= cv[i] < (b + 1) / 10 or (b == 9 and cv[i] == 1.0)]
+        if sel:
+            print(f"  {b / 10:.1f}-{(b + 1) / 10:.1f} {len(sel):>6} {sum(cv[i] for i in sel) / len(sel):>8.3f} "
+                  f"{sum(ys[i] for i in sel) / len(sel):>8.3f}")
+
+    levels = sorted({s["level"] for s in ss}, key=lambda v: (v != "clean", -float(v) if v != "clean" else 0))
+    print("\nthreshold (cross-validated): per level, % of turns paged / % of turns wrong and not paged")
+    print("  t     " + "".join(f"{lv:>16}" for lv in levels))
+    for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        cells = ""
+        for lv in levels:
+            sel = [i for i, s in enumerate(ss) if s["level"] == lv]
+            paged = sum(1 for i in sel if cv[i] < t)
+            sw = sum(1 for i in sel if cv[i] >= t and not ys[i])
+            cells += f"{100 * paged / len(sel):>8.1f}/{100 * sw / len(sel):<6.1f} "
+        print(f"  {t:.1f}  {cells}")
+
+    if args.write:
+        names = ", ".join(f"/* {n} */ {c:.7g}" for n, c in zip(FEATURES, coef))
+        text = ("/* confidence_coef.h: the logistic model of confidence.c.\n"
+                " * Written by tests/speech/fit_confidence.py; do not edit by hand (rerun it).\n"
+                f" * Fitted on {len(ss)} turns ({sum(ys)} right) of the development set, levels "
+                f"{', '.join(levels)};\n"
+                f" * AUC {auc(ps, ys):.3f}, cross-validated {auc(cv, ys):.3f}. */\n"
+                f"static const double conf_intercept = {b0:.7g};\n"
+                "static const double conf_coef[CF_N] = {\n    " + names + ",\n};\n")
+        with open(COEF_H, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"\nwrote {os.path.relpath(COEF_H, ROOT)}; rebuild the kiosk (make)")
+
+
+if __name__ == "__main__":
+    main()
