@@ -21,8 +21,8 @@
  *   READBACK   -> ORDERING    ["no": "Sorry about that. What would you like to change?"]
  *   READBACK   -> READBACK    [a change or new item: applied, then read back again]
  *   READBACK   -> ASK_*       [a new item that needs an answer; read back after it]
- *   any open   -> CREW        [a page: human_request, low_confidence, out_of_menu (two
- *                              turns in a row not understood), quantity_limit,
+ *   any open   -> CREW        [a page: human_request, low_confidence, out_of_menu (a
+ *                              sentence not understood, or two turns in a row), quantity_limit,
  *                              repeated_corrections]
  *   CREW, CONFIRMED, CANCELLED: final; later turns change nothing.
  *
@@ -45,9 +45,12 @@
  *   low_confidence: nothing of the turn is applied, so one doubtful line is
  *   never added silently); the parse (-1 = not understood); then the actions
  *   in the order said.
- * - Not understood once: "Sorry, ... say it again?"; twice in a row: page
- *   out_of_menu.  A blank hearing is no reason to page at once: a cough or an
- *   engine revving is heard as nothing, and the customer is asked again.
+ * - Not understood (the grammar heard nothing, or nothing it can parse):
+ *   when the free pass heard a sentence (DIALOG_OFF_MENU_WORDS words or more:
+ *   "do you have wifi", "is there a person there" misheard), page out_of_menu
+ *   at once: the customer said something the kiosk cannot handle, and a
+ *   person can.  Otherwise (a cough, an engine, a word or two) "Sorry, ... say
+ *   it again?", and the second such turn in a row pages out_of_menu.
  * - A quantity above max_quantity (ADD or SET_QTY) pages quantity_limit and that
  *   line is not added/changed; the rest of the turn is applied so the crew sees
  *   what was understood.  repeated_corrections likewise applies the second
@@ -338,10 +341,22 @@ static void to_crew(dialog_t *d, page_reason_t why, dialog_effects_t *out)
     out->said = strbuf_cstr(&d->said);
 }
 
-static void not_understood(dialog_t *d, dialog_effects_t *out)
+/* Words in the free pass's text. */
+static int count_words(const char *s)
+{
+    int n = 0, in = 0;
+    for (; s && *s; s++) {
+        int sp = isspace((unsigned char)*s);
+        if (!sp && !in) n++;
+        in = !sp;
+    }
+    return n;
+}
+
+static void not_understood(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
 {
     d->misses++;
-    if (d->misses >= 2) {
+    if (d->misses >= 2 || count_words(h ? h->free_text : NULL) >= DIALOG_OFF_MENU_WORDS) {
         to_crew(d, PAGE_OUT_OF_MENU, out);
         return;
     }
@@ -994,7 +1009,7 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
         return;
     }
     if (blank) {
-        not_understood(d, out);
+        not_understood(d, h, out);
         return;
     }
     /* written so that a NaN confidence pages too */
@@ -1003,7 +1018,7 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
         return;
     }
     if (n <= 0) {
-        not_understood(d, out);
+        not_understood(d, h, out);
         return;
     }
     d->misses = 0;

@@ -34,8 +34,12 @@ extern const char *const dialog_state_names[];
 
 /* The kiosk's default confidence threshold: a turn the calibrated confidence
  * puts below it pages low_confidence (tests/speech/fit_confidence.py). */
-#define DIALOG_DEFAULT_THRESHOLD 0.5
-#define DIALOG_DEFAULT_THRESHOLD_STR "0.5"
+#define DIALOG_DEFAULT_THRESHOLD 0.7
+#define DIALOG_DEFAULT_THRESHOLD_STR "0.7"
+
+/* A turn the grammar does not understand pages out_of_menu at once when the
+ * free pass heard at least this many words (a sentence off the menu). */
+#define DIALOG_OFF_MENU_WORDS 3
 
 typedef struct {
     double confidence_threshold;  /* below it a turn pages low_confidence; 0 disables */

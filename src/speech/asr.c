@@ -167,6 +167,8 @@ struct asr_s {
     int phones_ready;         /* the "phones" search exists */
     int has_menu;             /* the "menu" search exists */
     char *heard, *free_text, *loop_text;
+    int *span;                /* the heard words' frames and acoustic scores: sf, ef, ascr per word */
+    int nspan, capspan;
     int16_t *buf;             /* the dithered copy of the turn */
     size_t bufcap;
 };
@@ -456,6 +458,7 @@ void asr_free(asr_t *a)
     free(a->heard);
     free(a->free_text);
     free(a->loop_text);
+    free(a->span);
     free(a->buf);
     free(a);
 }
@@ -586,6 +589,50 @@ static double path_ascr(ps_decoder_t *ps, int nfr)
     return sum;
 }
 
+/* Keeps the heard words' frames and acoustic scores, for loop_worst(). */
+static void keep_spans(asr_t *a, int nfr)
+{
+    a->nspan = 0;
+    for (ps_seg_t *s = ps_seg_iter(a->ps); s; s = ps_seg_next(s)) {
+        int sf, ef;
+        int32 ascr;
+        if (is_filler(ps_seg_word(s)) || !seg_span(s, nfr, &sf, &ef, &ascr)) continue;
+        if (a->nspan == a->capspan) {
+            a->capspan = a->capspan ? 2 * a->capspan : 16;
+            a->span = xrealloc(a->span, (size_t)a->capspan * 3 * sizeof *a->span);
+        }
+        int *p = &a->span[3 * a->nspan++];
+        p[0] = sf;
+        p[1] = ef;
+        p[2] = ascr;
+    }
+}
+
+/* After the loop pass: each kept word's score less the loop's over the same
+ * frames (the loop's words' scores shared evenly by their frames), per
+ * frame; the lowest.  A word the loop explains much better with other words
+ * is a word the grammar may have forced. */
+static double loop_worst(asr_t *a, int nfr)
+{
+    double *lf = xcalloc((size_t)nfr + 1, sizeof *lf);
+    for (ps_seg_t *s = ps_seg_iter(a->ps); s; s = ps_seg_next(s)) {
+        int sf, ef;
+        int32 ascr;
+        if (!seg_span(s, nfr, &sf, &ef, &ascr)) continue;
+        for (int f = sf; f <= ef; f++) lf[f] += (double)ascr / (ef - sf + 1);
+    }
+    double worst = 0;
+    for (int i = 0; i < a->nspan; i++) {
+        const int *p = &a->span[3 * i];
+        double d = p[2];
+        for (int f = p[0]; f <= p[1]; f++) d -= lf[f];
+        d /= p[1] - p[0] + 1;
+        if (i == 0 || d < worst) worst = d;
+    }
+    free(lf);
+    return worst;
+}
+
 /* The grammar's words against the phone loop and the loud frames (see the
  * top): sets margin, word_frames, coverage and confidence. */
 static void weigh_words(ps_decoder_t *ps, const double *phone, int nfr, const double *energy,
@@ -594,18 +641,21 @@ static void weigh_words(ps_decoder_t *ps, const double *phone, int nfr, const do
     double thr = loud_threshold(energy, nen);
     int loud = 0, covered = 0;
     for (int f = 0; f < nen && f < nfr; f++) loud += energy[f] > thr;
-    double total = 0, worst = 0;
+    double total = 0, worst = 0, loudest = energy[0], quiet_peak = 0;
     int frames = 0, nwords = 0;
+    for (int f = 1; f < nen; f++) if (energy[f] > loudest) loudest = energy[f];
     for (ps_seg_t *s = ps_seg_iter(ps); s; s = ps_seg_next(s)) {
         if (is_filler(ps_seg_word(s))) continue;
         int sf, ef;
         int32 ascr;
         if (!seg_span(s, nfr, &sf, &ef, &ascr)) continue;
-        double diff = ascr;
+        double diff = ascr, peak = -1e9;
         for (int f = sf; f <= ef; f++) {
             diff -= phone[f];
             if (f < nen && energy[f] > thr) covered++;
+            if (f < nen && energy[f] > peak) peak = energy[f];
         }
+        if (nwords == 0 || peak - loudest < quiet_peak) quiet_peak = peak - loudest;
         double per = diff / (ef - sf + 1);
         if (nwords == 0 || per < worst) worst = per;
         total += diff;
@@ -620,6 +670,7 @@ static void weigh_words(ps_decoder_t *ps, const double *phone, int nfr, const do
     out->features[CF_WORST] = worst;
     out->features[CF_COVERAGE] = out->coverage;
     out->features[CF_SECONDS] = frames / 100.0;
+    out->features[CF_WORD_PEAK] = quiet_peak;
     out->confidence = 1.0 / (1.0 + exp(-(out->margin - CONF_MID) / CONF_SCALE));
 }
 
@@ -735,6 +786,7 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
         if (*a->heard) {
             weigh_words(a->ps, phone, nfr, energy, nen, out);
             grammar_ascr = path_ascr(a->ps, nfr);
+            keep_spans(a, nfr);
         }
     }
     free(phone);
@@ -763,7 +815,10 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
         a->loop_text = clean_hyp(hyp);
         out->loop_text = a->loop_text;
         out->features[CF_LOOP_AGREE] = conf_agreement(a->heard, a->loop_text, 0);
-        if (nfr > 0) out->features[CF_LOOP_MARGIN] = (grammar_ascr - path_ascr(a->ps, nfr)) / nfr;
+        if (nfr > 0) {
+            out->features[CF_LOOP_MARGIN] = (grammar_ascr - path_ascr(a->ps, nfr)) / nfr;
+            out->features[CF_LOOP_WORST] = loop_worst(a, nfr);
+        }
         out->features[CF_FREE_AGREE] = a->free_pass ? conf_agreement(a->heard, a->free_text, 1) : 0.5;
         signal_features(pcm, n, energy, nen, out);
         out->confidence = conf_calibrate(out->features);

@@ -19,12 +19,12 @@
 
 const char *const conf_feature_names[CF_N] = {
     "mean", "worst", "coverage", "loop_agree", "free_agree", "snr", "clipped", "seconds",
-    "loop_margin",
+    "loop_margin", "loop_worst", "word_peak",
 };
 
 /* The range each feature is clamped to before it is weighed. */
-static const double lo[CF_N] = { -400, -400, 0, 0, 0, 0, 0, 0, -400 };
-static const double hi[CF_N] = { 100, 100, 1, 1, 1, 80, 1, 20, 100 };
+static const double lo[CF_N] = { -400, -400, 0, 0, 0, 0, 0, 0, -400, -400, -60 };
+static const double hi[CF_N] = { 100, 100, 1, 1, 1, 80, 1, 20, 100, 100, 0 };
 
 double conf_calibrate(const double f[CF_N])
 {

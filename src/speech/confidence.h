@@ -17,6 +17,8 @@ typedef enum {
     CF_CLIPPED,     /* 0..1: share of samples at full scale */
     CF_SECONDS,     /* seconds inside heard words */
     CF_LOOP_MARGIN, /* grammar path's acoustic score less the word loop's, per frame */
+    CF_LOOP_WORST,  /* the same for the heard word the loop fits best against (per frame) */
+    CF_WORD_PEAK,   /* dB: the quietest heard word's loudest frame, less the turn's loudest */
     CF_N
 } conf_feature_t;
 

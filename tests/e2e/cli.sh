@@ -101,7 +101,7 @@ check "threshold 0 never pages" "open 4 []" "$got"
 got=$(python3 -c '
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-want = ["mean", "worst", "coverage", "loop_agree", "free_agree", "snr", "clipped", "seconds", "loop_margin"]
+want = ["mean", "worst", "coverage", "loop_agree", "free_agree", "snr", "clipped", "seconds", "loop_margin", "loop_worst", "word_peak"]
 print(len(rows), list(rows[0]), list(rows[0]["features"]) == want, rows[0]["file"] == sys.argv[2],
       all(0 <= r["confidence"] <= 1 for r in rows))' "$T/f.jsonl" "$T/t1.wav")
 check "features lines" "2 ['file', 'heard', 'free_text', 'loop_text', 'confidence', 'features'] True True True" "$got"

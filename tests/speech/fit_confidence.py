@@ -31,10 +31,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 # the order of conf_feature_t in src/speech/confidence.h
 FEATURES = ["mean", "worst", "coverage", "loop_agree", "free_agree", "snr", "clipped", "seconds",
-            "loop_margin"]
+            "loop_margin", "loop_worst", "word_peak"]
 # and the range confidence.c clamps each to (keep in step)
-LO = [-400, -400, 0, 0, 0, 0, 0, 0, -400]
-HI = [100, 100, 1, 1, 1, 80, 1, 20, 100]
+LO = [-400, -400, 0, 0, 0, 0, 0, 0, -400, -400, -60]
+HI = [100, 100, 1, 1, 1, 80, 1, 20, 100, 100, 0]
+# The sign each coefficient must have: +1 where more means better evidence, -1 where more
+# means worse (clipping), 0 free.  A feature whose fitted coefficient has the wrong sign (two
+# features that say much the same thing can pull each other over zero) is dropped and the
+# rest refitted, so that the model never lowers the confidence for better evidence.
+SIGN = {"mean": 1, "worst": 1, "coverage": 1, "loop_agree": 1, "free_agree": 1, "snr": 1,
+        "clipped": -1, "seconds": 0, "loop_margin": 1, "loop_worst": 1, "word_peak": 1}
 LAMBDA = 1.0
 COEF_H = os.path.join(ROOT, "src", "speech", "confidence_coef.h")
 
@@ -99,6 +105,22 @@ def sigmoid(z):
 
 
 def fit(xs, ys):
+    """fit_free() under SIGN: returns (intercept, weights) in raw units, 0 for a dropped feature."""
+    keep = list(range(len(xs[0])))
+    while True:
+        b0, c = fit_free([[x[i] for i in keep] for x in xs], ys)
+        bad = [k for k, i in enumerate(keep) if SIGN.get(FEATURES[i], 0) * c[k] < 0]
+        if not bad:
+            break
+        worst = min(bad, key=lambda k: SIGN[FEATURES[keep[k]]] * c[k])
+        keep.pop(worst)
+    coef = [0.0] * len(xs[0])
+    for k, i in enumerate(keep):
+        coef[i] = c[k]
+    return b0, coef
+
+
+def fit_free(xs, ys):
     """Standardised L2 logistic regression; returns (intercept, weights) in raw units."""
     d = len(xs[0])
     mu = [sum(x[i] for x in xs) / len(xs) for i in range(d)]

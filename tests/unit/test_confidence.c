@@ -48,47 +48,62 @@ static void test_agreement(void **state)
     if (bad) fail_msg("%d agreement rows differ", bad);
 }
 
-/* Good evidence everywhere, then each feature made worse alone: the
- * confidence is in 0..1, never rises when evidence gets worse, and wild or
- * NaN values are clamped rather than spread. */
+/* Good evidence everywhere, bad evidence everywhere, and each feature made
+ * better alone: the confidence is in 0..1, high for the good, low for the
+ * bad, never lower for better evidence (the fit keeps the coefficients'
+ * signs), and wild or NaN values are clamped rather than spread. */
+static void fill(double f[CF_N], int good)
+{
+    memset(f, 0, CF_N * sizeof f[0]);
+    f[CF_MEAN] = good ? -10 : -120;
+    f[CF_WORST] = good ? -20 : -200;
+    f[CF_COVERAGE] = good ? 1 : 0.4;
+    f[CF_LOOP_AGREE] = good ? 1 : 0.2;
+    f[CF_FREE_AGREE] = good ? 1 : 0;
+    f[CF_SNR] = good ? 40 : 8;
+    f[CF_CLIPPED] = 0;
+    f[CF_SECONDS] = 1.5;
+    f[CF_LOOP_MARGIN] = good ? 2 : -30;
+    f[CF_LOOP_WORST] = good ? 0 : -80;
+    f[CF_WORD_PEAK] = good ? -3 : -30;
+}
+
 static void test_calibrate(void **state)
 {
     (void)state;
-    double good[CF_N] = {0};
-    good[CF_MEAN] = -10;
-    good[CF_WORST] = -20;
-    good[CF_COVERAGE] = 1;
-    good[CF_LOOP_AGREE] = 1;
-    good[CF_FREE_AGREE] = 1;
-    good[CF_SNR] = 40;
-    good[CF_CLIPPED] = 0;
-    good[CF_SECONDS] = 1.5;
-    good[CF_LOOP_MARGIN] = 0;
-    double base = conf_calibrate(good);
-    assert_true(base > 0.0 && base < 1.0);
-    assert_true(base > 0.5);
+    double good[CF_N], bad[CF_N], f[CF_N];
+    fill(good, 1);
+    fill(bad, 0);
+    double hi = conf_calibrate(good), lo = conf_calibrate(bad);
+    assert_true(hi > 0.8 && hi < 1.0);
+    assert_true(lo > 0.0 && lo < 0.2);
 
-    double f[CF_N];
+    /* better evidence never lowers it: each feature from bad to good alone */
+    static const int better[] = { CF_MEAN, CF_WORST, CF_COVERAGE, CF_LOOP_AGREE, CF_FREE_AGREE,
+                                  CF_SNR, CF_LOOP_MARGIN, CF_LOOP_WORST, CF_WORD_PEAK };
+    for (size_t k = 0; k < sizeof better / sizeof better[0]; k++) {
+        memcpy(f, bad, sizeof f);
+        f[better[k]] = good[better[k]];
+        if (conf_calibrate(f) < lo) fail_msg("better %s lowered the confidence", conf_feature_names[better[k]]);
+        memcpy(f, good, sizeof f);
+        f[better[k]] = bad[better[k]];
+        if (conf_calibrate(f) > hi) fail_msg("worse %s raised the confidence", conf_feature_names[better[k]]);
+    }
     memcpy(f, good, sizeof f);
-    f[CF_MEAN] = -120;
-    f[CF_WORST] = -200;
-    double bad_fit = conf_calibrate(f);
-    assert_true(bad_fit < base);
-    assert_true(bad_fit < 0.5);
-
-    memcpy(f, good, sizeof f);
-    f[CF_COVERAGE] = 0.3;
-    assert_true(conf_calibrate(f) <= base);
+    f[CF_CLIPPED] = 0.2;
+    assert_true(conf_calibrate(f) <= hi);
 
     memcpy(f, good, sizeof f);
-    f[CF_WORST] = -1e12;
+    f[CF_LOOP_WORST] = -1e12;
     double wild = conf_calibrate(f);
-    f[CF_WORST] = -400;
+    f[CF_LOOP_WORST] = -400;
     assert_true(fabs(wild - conf_calibrate(f)) < 1e-12);     /* clamped */
-    f[CF_WORST] = NAN;
+    f[CF_LOOP_WORST] = NAN;
     double nan = conf_calibrate(f);
     assert_false(isnan(nan));
-    assert_true(nan <= base);
+    assert_true(nan <= hi);
+    f[CF_LOOP_WORST] = INFINITY;
+    assert_false(isnan(conf_calibrate(f)));
 
     for (int i = 0; i < CF_N; i++) {
         assert_non_null(conf_feature_names[i]);

@@ -618,9 +618,13 @@ static const policy_row_t policy[] = {
     { 'b', 0.5, NULL, "a cookie", 0.95, "a personal pan pizza", NULL, "open", 1 },      /* whole words */
     { 'b', 0.5, NULL, "a cookie", 0.95, "the humane society", NULL, "open", 1 },
     /* off the menu: asked again, no line */
-    { 'b', 0.5, NULL, "", 0.0, "do you sell tacos", NULL, "open", 0 },
-    { 'b', 0.5, "", "", 0.0, "what time do you close", "out_of_menu", "crew", 0 },
+    { 'b', 0.5, NULL, "", 0.0, "do you sell tacos", "out_of_menu", "crew", 0 },
+    { 'b', 0.5, "a cookie", "", 0.0, "is there authors and error", "out_of_menu", "crew", 1 },
+    { 'b', 0.5, NULL, "", 0.0, "uh huh", NULL, "open", 0 },
+    { 'b', 0.5, NULL, "", 0.0, "", NULL, "open", 0 },
+    { 'b', 0.5, "", "", 0.0, "what", "out_of_menu", "crew", 0 },
     { 'b', 0.5, NULL, "blah blah", 0.9, "", NULL, "open", 0 },
+    { 'b', 0.5, NULL, "blah blah", 0.9, "blah blah blah", "out_of_menu", "crew", 0 },
     /* quantity limit: the line is not added */
     { 'b', 0.5, NULL, "eleven cookies", 0.95, "eleven cookies", "quantity_limit", "crew", 0 },
     { 'b', 0.5, NULL, "eighteen thousand waters", 0.95, "", "quantity_limit", "crew", 0 },
