@@ -18,7 +18,12 @@ Rules the expectations follow (../shared/spec/menu-format.md, kiosk-cli.md):
 - a sold-out item (`available: false`) adds nothing;
 - a quantity above max_quantity adds no line, pages `quantity_limit`; a page hands the order
   to the crew (status `crew`);
-- a request for a person pages `human_request` (status `crew`).
+- a request for a person pages `human_request` (status `crew`);
+- a turn that is not an order (a question, chatter, another chain's item, a sound written
+  "<cough>", "<engine 3.0>"... that eval.py makes with sox) adds no line: such cases carry
+  `"offmenu": true` and are judged for safety only (any page is fine, a line added is not).
+Cases added after the first set are appended with their own round robin of audio variants, so
+the existing cases keep their ids, voices, speeds and formats.
 Python standard library only.
 """
 import json
@@ -345,6 +350,9 @@ def utterance(m, items, join="and", carrier=None, please=False):
 # ---------------------------------------------------------------- the set
 
 CASES = []
+# A turn that is not speech, made with sox by eval.py: "<silence 2.0>", "<engine 3.0>",
+# "<wind 2.5>", "<traffic 3.0>" (seconds), "<cough>", "<cough 2>", "<clunk>" (how many).
+NONSPEECH_RE = r"<(?:(?:silence|engine|wind|traffic) \d+(?:\.\d+)?|(?:cough|clunk)(?: [1-3])?)>"
 
 
 def add(kind, category, m, turns, expect, note=None):
@@ -353,8 +361,9 @@ def add(kind, category, m, turns, expect, note=None):
     if note:
         c["note"] = note
     for t in turns:
-        if not re.fullmatch(r"[a-z' ,]+", t):
-            raise SystemExit(f"make_set: turn {t!r}: lower-case words only")
+        if not (re.fullmatch(r"[a-z' ,]+", t) or re.fullmatch(NONSPEECH_RE, t)):
+            raise SystemExit(f"make_set: turn {t!r}: lower-case words only (or a sound: "
+                             f"<silence|engine|wind|traffic SECONDS>, <cough|clunk [COUNT]>)")
     CASES.append(c)
 
 
@@ -726,11 +735,152 @@ def conversations(B, C):
          status="confirmed")
 
 
+# ---------------------------------------------------------------- added with the noise work
+# Appended after the cases above (which keep their ids and audio variants): turns that are
+# not orders, and more ways to ask for a person.
+
+def offmenu(category, m, turns, lines=(), status="open", off=None):
+    """Something that is not an order (a question, chatter, another chain's item, a sound).
+    The kiosk may page (low_confidence, out_of_menu) or just say sorry: any page is safe;
+    what must not happen is a line added.  `lines`: what the order turns around it add; the
+    case passes when the final order holds nothing else (eval.py: off-menu safety).
+    `off`: which turns (1-based) are off the menu: all of a single turn; in a conversation
+    the ones named (eval.py counts a turn there that heard something as a wrong turn)."""
+    if off is None:
+        assert len(turns) == 1, "say which turns of a conversation are off the menu"
+        off = [1]
+    add("single" if len(turns) == 1 else "conversation", category, m, list(turns),
+        {"offmenu": True, "offmenu_turns": list(off), "status": status, "lines": list(lines),
+         "pages": []},
+        note="off-menu: passes when no line beyond `lines` is added, whatever the pages")
+
+
+def off_menu_singles(B, C):
+    # -- questions, some naming a menu item: a question orders nothing
+    for m, text in [(B, "do you sell tacos"), (B, "what time do you close"),
+                    (B, "where is the bathroom"), (B, "how much is a large coke"),
+                    (B, "is the ice cream machine working"), (B, "do you take credit cards"),
+                    (B, "are you guys hiring"), (B, "what comes on the big stack"),
+                    (C, "do you have wifi"), (C, "how much is a latte"),
+                    (C, "are you open on sundays"), (C, "do you have decaf"),
+                    (C, "what kind of milk do you have"), (C, "is the croissant fresh today"),
+                    (C, "can i pay with my phone")]:
+        offmenu("off_menu_question", m, [text])
+
+    # -- talk not meant for the kiosk: the car, the radio
+    for m, text in [(B, "hang on a second"), (B, "uh what do you want honey"), (B, "let me think"),
+                    (B, "hold on my kids are deciding"), (B, "sorry what was that"), (B, "um"),
+                    (B, "can you hear me"), (B, "stay tuned for more after the break"),
+                    (C, "give me a minute"), (C, "what did you say"), (C, "okay um let me see"),
+                    (C, "and now the weather for the tri county area"),
+                    (C, "traffic on the interstate is backed up for three miles"),
+                    (C, "you're listening to the best hits of the eighties"),
+                    (C, "hey can you pass me my wallet")]:
+        offmenu("off_menu_chatter", m, [text])
+
+    # -- other chains' items: none is a menu item (a word or two may be: big, cheese, caramel)
+    for m, text in [(B, "a big mac and a mcflurry"), (B, "a whopper with cheese"),
+                    (B, "a crunchwrap supreme"), (B, "a frosty"), (B, "a baconator"),
+                    (B, "a mcrib"), (B, "a chalupa supreme"), (B, "a blizzard"),
+                    (C, "a pumpkin spice frappuccino"), (C, "a caramel macchiato"),
+                    (C, "a flat white"), (C, "a box of munchkins"), (C, "a pink drink"),
+                    (C, "a boston kreme donut"), (C, "a cake pop")]:
+        offmenu("other_chain", m, [text])
+
+    # -- no speech at all: eval.py makes these with sox (see NONSPEECH_RE)
+    for m, text in [(B, "<silence 2.0>"), (B, "<cough>"), (B, "<engine 3.0>"), (B, "<wind 2.5>"),
+                    (B, "<clunk>"), (C, "<silence 3.0>"), (C, "<cough 2>"), (C, "<traffic 3.0>"),
+                    (C, "<engine 5.0>"), (C, "<clunk 2>")]:
+        offmenu("nonspeech", m, [text])
+
+
+def human_singles(B, C):
+    crew = {"status": "crew", "lines": [], "pages": ["human_request"]}
+    # -- a person asked for, alone, in many phrasings (the spec's built-in phrases, the burger
+    #    menu's `human: [crew member, team member]`, and words outside the grammar around them)
+    for m, text in [(B, "can i talk to a real person"), (B, "get me a human"),
+                    (B, "i want to speak to the manager"), (B, "operator"), (B, "human please"),
+                    (B, "can someone help me"), (B, "i need help"), (B, "let me talk to somebody"),
+                    (B, "is there a person there"), (B, "can i get a team member"),
+                    (B, "this is too complicated can i just talk to a person"),
+                    (B, "ugh forget it get me a manager"),
+                    (C, "can i talk to a real person"), (C, "get me a human"),
+                    (C, "i'd like to speak to a manager"), (C, "operator"), (C, "somebody help"),
+                    (C, "i need to talk to someone"), (C, "can i speak to an employee"),
+                    (C, "real person please"), (C, "is anyone there i need a person"),
+                    (C, "this machine doesn't understand me get me a person")]:
+        add("single", "human_request", m, [text], dict(crew))
+
+    # -- a person asked for in the middle or at the end of an order: the crew takes the car;
+    #    whether the items said before are added is left open (as for the mid-order
+    #    human_request cases above), so only status and pages are compared
+    for m, text in [(B, "two cheeseburgers and can i talk to a manager"),
+                    (B, "a number one with a coke actually get me a real person"),
+                    (B, "large fries and uh i need help"),
+                    (B, "a cheeseburger and a sprite wait can i talk to someone"),
+                    (B, "three hamburgers no actually i want a real person"),
+                    (B, "a big stack and let me talk to a team member"),
+                    (B, "a chocolate shake um can i speak to somebody"),
+                    (B, "a kids meal and i need a human"),
+                    (C, "a large latte and uh i need to speak to someone"),
+                    (C, "two croissants and can i talk to the manager"),
+                    (C, "a medium mocha actually get me a person"),
+                    (C, "an espresso and i want to talk to a real person"),
+                    (C, "a bagel with butter help"),
+                    (C, "a chai latte and can someone help me"),
+                    (C, "a breakfast sandwich actually let me talk to somebody")]:
+        add("single", "human_mid_order", m, [text],
+            {"status": "crew", "lines": None, "pages": ["human_request"]},
+            note="lines not compared: the spec leaves open whether items before the request are added")
+
+
+def more_conversations(B, C):
+    def L(m, item, qty=1, size=None, opts=(), choices=None):
+        return expect_line(m, item, qty, size, opts, choices)
+
+    def conv(category, m, turns, lines, status="open", pages=()):
+        add("conversation", category, m, list(turns),
+            {"status": status, "lines": list(lines), "pages": list(pages)})
+
+    # a person asked for in turn 2 or later: the order taken so far stands, the crew has it
+    H = {"status": "crew", "pages": ["human_request"]}
+    conv("conv_human", B, ["a cheeseburger and fries", "can i talk to a real person"],
+         [L(B, "Cheeseburger"), L(B, "Fries", 1, "medium")], **H)
+    conv("conv_human", B, ["two hamburgers", "a large coke", "get me a manager"],
+         [L(B, "Hamburger", 2), L(B, "Coke", 1, "large")], **H)
+    conv("conv_human", B, ["a number two with a sprite", "um i need help"],
+         [L(B, "Number Two", choices={"drink": "Sprite"})], **H)
+    conv("conv_human", B, ["a fish sandwich", "is there a person there"], [L(B, "Fish Sandwich")], **H)
+    conv("conv_human", B, ["a big stack", "a cookie", "let me talk to a team member"],
+         [L(B, "Big Stack"), L(B, "Cookie")], **H)
+    conv("conv_human", C, ["a large latte", "a croissant", "operator"],
+         [L(C, "Latte", 1, "large"), L(C, "Croissant")], **H)
+    conv("conv_human", C, ["a medium cappuccino", "can i speak to an employee"],
+         [L(C, "Cappuccino", 1, "medium")], **H)
+    conv("conv_human", C, ["two blueberry muffins", "that's all", "no", "i want to talk to a person"],
+         [L(C, "Blueberry Muffin", 2)], **H)
+
+    # something off the menu in the middle of an order: the kiosk may page (safe) or go on;
+    # judged for safety only: the final order holds nothing but what the order turns asked for
+    offmenu("conv_off_menu", B, ["a cheeseburger", "what time do you close", "a large coke"],
+            [L(B, "Cheeseburger"), L(B, "Coke", 1, "large")], off=[2])
+    offmenu("conv_off_menu", B, ["two hamburgers", "hang on a second", "a small sprite"],
+            [L(B, "Hamburger", 2), L(B, "Sprite", 1, "small")], off=[2])
+    offmenu("conv_off_menu", B, ["a hamburger", "<cough>", "that's all", "yes"],
+            [L(B, "Hamburger")], status="confirmed", off=[2])
+    offmenu("conv_off_menu", C, ["a large latte", "do you have wifi", "a croissant"],
+            [L(C, "Latte", 1, "large"), L(C, "Croissant")], off=[2])
+    offmenu("conv_off_menu", C, ["a bagel", "<engine 3.0>", "a medium mocha"],
+            [L(C, "Bagel"), L(C, "Mocha", 1, "medium")], off=[2])
+
+
 def assign_audio(cases):
     """Voice, speed and file format, round-robin so every category meets every variant.
     Of every 8 cases one is sent at 48 kHz mono, one at 44.1 kHz stereo, one at espeak-ng's
     22050 Hz with digital silence around and between words ("22050z"); the rest at 22050 Hz
-    mono.  All but "22050z" get a faint noise floor (eval.py), as real audio has."""
+    mono.  All but "22050z" get a faint noise floor (eval.py), as real audio has.
+    Called once for the first set and once for the cases added later, so adding cases at the
+    end never moves an existing case to another variant."""
     for k, c in enumerate(cases):
         c["voice"] = VOICES[k % len(VOICES)]
         c["speed"] = SPEEDS[(k // len(VOICES)) % len(SPEEDS)]
@@ -742,13 +892,18 @@ def main():
     C = Menu("menus/coffee.yaml")
     singles(B, C)
     conversations(B, C)
+    first = len(CASES)
+    off_menu_singles(B, C)
+    human_singles(B, C)
+    more_conversations(B, C)
     counts = {}
     for c in CASES:
         short = os.path.splitext(os.path.basename(c["menu"]))[0]
         key = (short, c["category"])
         counts[key] = counts.get(key, 0) + 1
         c["id"] = f"{short}-{c['category']}-{counts[key]:02d}"
-    assign_audio(CASES)
+    assign_audio(CASES[:first])
+    assign_audio(CASES[first:])
     ids = [c["id"] for c in CASES]
     assert len(ids) == len(set(ids))
     out = {
@@ -772,7 +927,10 @@ def main():
     ns = sum(1 for c in CASES if c["kind"] == "single")
     nc = len(CASES) - ns
     nt = sum(len(c["turns"]) for c in CASES)
-    print(f"wrote {os.path.relpath(path, ROOT)}: {ns} single turns, {nc} conversations, {nt} turns")
+    no = sum(1 for c in CASES if c["expect"].get("offmenu"))
+    nh = sum(1 for c in CASES if "human_request" in c["expect"]["pages"])
+    print(f"wrote {os.path.relpath(path, ROOT)}: {len(CASES)} cases ({ns} single turns, {nc} conversations), "
+          f"{nt} turns; {no} off-menu, {nh} asking for a person")
 
 
 if __name__ == "__main__":
