@@ -489,6 +489,17 @@ static int run_pass(asr_t *a, const char *name, size_t n, const char **hyp, long
     return 0;
 }
 
+/* run_pass(), then its words, cleaned (clean_hyp), into *slot. */
+static int pass_words(asr_t *a, const char *name, size_t n, char **slot, long *score,
+                      char *err, size_t errlen)
+{
+    const char *hyp;
+    if (run_pass(a, name, n, &hyp, score, err, errlen) < 0) return -1;
+    free(*slot);
+    *slot = clean_hyp(hyp);
+    return 0;
+}
+
 /* Adds a +-DITHER_LSB triangular dither from a fixed seed (see the top). */
 static void dither_copy(asr_t *a, const int16_t *pcm, size_t n)
 {
@@ -739,12 +750,10 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
     /* 1. the free pass, for the crew to read, and the early look for a
      * request for a person: when early() takes it, nothing else is needed */
     if (a->free_pass) {
-        if (run_pass(a, "free", n, &hyp, &score, err, errlen) < 0) {
+        if (pass_words(a, "free", n, &a->free_text, &score, err, errlen) < 0) {
             free(energy);
             return -1;
         }
-        free(a->free_text);
-        a->free_text = clean_hyp(hyp);
         out->free_text = a->free_text;
         out->frames = ps_get_n_frames(a->ps);
         out->free_ms = now_ms() - t0;
@@ -774,14 +783,12 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
     /* 3. the menu's grammar (none when created without a menu) */
     double grammar_ascr = 0;
     if (a->has_menu) {
-        if (run_pass(a, "menu", n, &hyp, &score, err, errlen) < 0) {
+        if (pass_words(a, "menu", n, &a->heard, &score, err, errlen) < 0) {
             free(phone);
             free(energy);
             return -1;
         }
         out->grammar_score = score;
-        free(a->heard);
-        a->heard = clean_hyp(hyp);
         out->heard = a->heard;
         if (*a->heard) {
             weigh_words(a->ps, phone, nfr, energy, nen, out);
@@ -807,12 +814,10 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
 
     /* 4. the loop over the menu's words: does it find the same words? */
     if (*a->heard) {
-        if (run_pass(a, "loop", n, &hyp, &score, err, errlen) < 0) {
+        if (pass_words(a, "loop", n, &a->loop_text, &score, err, errlen) < 0) {
             free(energy);
             return -1;
         }
-        free(a->loop_text);
-        a->loop_text = clean_hyp(hyp);
         out->loop_text = a->loop_text;
         out->features[CF_LOOP_AGREE] = conf_agreement(a->heard, a->loop_text, 0);
         if (nfr > 0) {
