@@ -82,7 +82,6 @@ int session_hear(session_t *s, const char *file, const int16_t *pcm, size_t n, d
     t->file = xstrdup(file);
     t->audio_ms = (long)(n * 1000 / 16000);
     t->decode_ms = r.decode_ms;
-    t->page_ms = fx.page != PAGE_NONE ? r.decode_ms : 0;
     t->heard = xstrdup(r.heard);
     t->free_text = xstrdup(r.free_text);
     t->confidence = r.confidence;

@@ -24,7 +24,6 @@ typedef struct {
     page_reason_t page;
     double features[CF_N];   /* the recogniser's evidence behind confidence (confidence.h) */
     char *loop_text;         /* what the loop over the menu's words heard */
-    double page_ms;          /* a page: how long after the turn's audio was in it was raised */
 } session_turn_t;
 
 typedef struct {
