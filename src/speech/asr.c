@@ -543,14 +543,27 @@ static int cmp_double(const void *x, const void *y)
 }
 
 /* The level above which a frame counts as loud (see the top). */
-static double loud_threshold(const double *e, int nf)
+static double loud_threshold_sorted(const double *sorted, int nf)
+{
+    double thr = sorted[nf - 1] - LOUD_RANGE_DB;
+    if (sorted[nf / 10] + LOUD_ABOVE_DB > thr) thr = sorted[nf / 10] + LOUD_ABOVE_DB;
+    if (SILENCE_DB > thr) thr = SILENCE_DB;
+    return thr;
+}
+
+/* A sorted copy of the frame energies; the caller frees it. */
+static double *sorted_energies(const double *e, int nf)
 {
     double *sorted = xmalloc((size_t)nf * sizeof *sorted);
     memcpy(sorted, e, (size_t)nf * sizeof *sorted);
     qsort(sorted, (size_t)nf, sizeof *sorted, cmp_double);
-    double thr = sorted[nf - 1] - LOUD_RANGE_DB;
-    if (sorted[nf / 10] + LOUD_ABOVE_DB > thr) thr = sorted[nf / 10] + LOUD_ABOVE_DB;
-    if (SILENCE_DB > thr) thr = SILENCE_DB;
+    return sorted;
+}
+
+static double loud_threshold(const double *e, int nf)
+{
+    double *sorted = sorted_energies(e, nf);
+    double thr = loud_threshold_sorted(sorted, nf);
     free(sorted);
     return thr;
 }
@@ -690,10 +703,8 @@ static void weigh_words(ps_decoder_t *ps, const double *phone, int nfr, const do
 static void signal_features(const int16_t *pcm, size_t n, const double *e, int nen,
                             asr_result_t *out)
 {
-    double *sorted = xmalloc((size_t)nen * sizeof *sorted);
-    memcpy(sorted, e, (size_t)nen * sizeof *sorted);
-    qsort(sorted, (size_t)nen, sizeof *sorted, cmp_double);
-    double thr = loud_threshold(e, nen);
+    double *sorted = sorted_energies(e, nen);
+    double thr = loud_threshold_sorted(sorted, nen);
     int first = 0;
     while (first < nen && sorted[first] <= thr) first++;
     double loud = first < nen ? sorted[first + (nen - first) / 2] : sorted[nen - 1];
