@@ -24,6 +24,9 @@
  *   any open   -> CREW        [a page: human_request, low_confidence, out_of_menu (a
  *                              sentence not understood, or two turns in a row), quantity_limit,
  *                              repeated_corrections]
+ *   any open   -> CREW        [dialog_page: no_response (the live loop's timer),
+ *                              device_fault, crew_override]
+ *   any open   -> CANCELLED   [dialog_car_left: the car drove off mid-order]
  *   CREW, CONFIRMED, CANCELLED: final; later turns change nothing.
  *
  * Invariants:
@@ -1023,6 +1026,35 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
     }
     d->misses = 0;
     apply(d, acts, n, out);
+}
+
+static int is_open(dialog_state_t s)
+{
+    return s != DIALOG_CREW && s != DIALOG_CONFIRMED && s != DIALOG_CANCELLED;
+}
+
+void dialog_page(dialog_t *d, page_reason_t why, dialog_effects_t *out)
+{
+    if (is_open(d->state)) {
+        to_crew(d, why, out);
+        return;
+    }
+    strbuf_reset(&d->said);
+    out->said = "";
+    out->page = why;
+}
+
+int dialog_waiting(const dialog_t *d)
+{
+    return is_open(d->state);
+}
+
+int dialog_car_left(dialog_t *d)
+{
+    if (!is_open(d->state)) return 0;
+    d->state = DIALOG_CANCELLED;
+    d->order.status = ORDER_CANCELLED;
+    return 1;
 }
 
 int dialog_spot_human(const menu_t *m, const char *text)

@@ -66,6 +66,16 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out);
 /* 1 when text holds one of the menu's human: phrases (built-ins included)
  * as whole words: how a request for a person is spotted in the free pass. */
 int dialog_spot_human(const menu_t *m, const char *text);
+/* A page from outside the turns (the live loop's timers and devices):
+ * no_response, device_fault, crew_override.  An open order becomes the
+ * crew's; a final one stays as it is, but the page is still raised. */
+void dialog_page(dialog_t *d, page_reason_t why, dialog_effects_t *out);
+/* 1 while the dialog waits for the customer to speak (an open order): the
+ * live loop's no_response timer runs only then. */
+int dialog_waiting(const dialog_t *d);
+/* The car left.  An order still open is cancelled (abandoned); one that is
+ * confirmed or the crew's stays as it is.  1 when it was abandoned. */
+int dialog_car_left(dialog_t *d);
 const order_t *dialog_order(const dialog_t *d);
 dialog_state_t dialog_state(const dialog_t *d);
 int dialog_turns(const dialog_t *d);              /* turns heard so far */

@@ -683,6 +683,59 @@ static void test_spot_human(void **state)
     assert_false(dialog_spot_human(ms->burger, "two cheeseburgers and a large coke"));
 }
 
+/* The live loop's events: pages from outside a turn, waiting, a car leaving. */
+static void test_live_events(void **state)
+{
+    menus_t *ms = *state;
+    dialog_effects_t fx;
+
+    /* no answer: the open order becomes the crew's, lines kept */
+    dialog_t *d = dialog_create(ms->burger, NULL);
+    assert_true(dialog_waiting(d));
+    hear(d, "a cookie", &fx);
+    dialog_page(d, PAGE_NO_RESPONSE, &fx);
+    assert_int_equal(fx.page, PAGE_NO_RESPONSE);
+    assert_string_equal(fx.said, "A team member will be right with you.");
+    assert_int_equal(dialog_state(d), DIALOG_CREW);
+    assert_int_equal(dialog_order(d)->status, ORDER_CREW);
+    assert_int_equal(dialog_order(d)->nlines, 1);
+    assert_false(dialog_waiting(d));
+    /* a device fault after that still pages, and changes nothing */
+    dialog_page(d, PAGE_DEVICE_FAULT, &fx);
+    assert_int_equal(fx.page, PAGE_DEVICE_FAULT);
+    assert_string_equal(fx.said, "");
+    assert_int_equal(dialog_state(d), DIALOG_CREW);
+    /* the crew's order is not abandoned when the car leaves */
+    assert_false(dialog_car_left(d));
+    assert_int_equal(dialog_order(d)->status, ORDER_CREW);
+    dialog_free(d);
+
+    /* a car that drives off mid-order abandons it */
+    d = dialog_create(ms->burger, NULL);
+    hear(d, "a coke", &fx);
+    assert_int_equal(dialog_state(d), DIALOG_ASK_SIZE);
+    assert_true(dialog_waiting(d));
+    assert_true(dialog_car_left(d));
+    assert_int_equal(dialog_state(d), DIALOG_CANCELLED);
+    assert_int_equal(dialog_order(d)->status, ORDER_CANCELLED);
+    hear(d, "a cookie", &fx);
+    assert_int_equal(dialog_order(d)->nlines, 1);       /* nothing more is taken */
+    dialog_free(d);
+
+    /* a confirmed order stays confirmed */
+    d = dialog_create(ms->burger, NULL);
+    hear(d, "a cookie", &fx);
+    hear(d, "that's all", &fx);
+    assert_int_equal(dialog_state(d), DIALOG_READBACK);
+    assert_true(dialog_waiting(d));
+    hear(d, "yes", &fx);
+    assert_int_equal(dialog_state(d), DIALOG_CONFIRMED);
+    assert_false(dialog_waiting(d));
+    assert_false(dialog_car_left(d));
+    assert_int_equal(dialog_order(d)->status, ORDER_CONFIRMED);
+    dialog_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -692,6 +745,7 @@ int main(void)
         cmocka_unit_test(test_fuzz),
         cmocka_unit_test(test_policy),
         cmocka_unit_test(test_spot_human),
+        cmocka_unit_test(test_live_events),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,389 @@
+/* device.c: see device.h.
+ *
+ * The callbacks run on PortAudio's thread and do nothing but copy samples in
+ * or out of a ring and bump counters: no locks, no allocation, no I/O.  Rate
+ * conversion, mixing and the stall check happen on the caller's thread. */
+#include "device.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <portaudio.h>
+#include <speex/speex_resampler.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ring.h"
+
+#define RATE 16000
+#define STALL_SECONDS 1.0     /* no capture callback for this long: the device is gone */
+
+struct device_s {
+    PaStream *in, *out;
+    int in_rate, in_ch, out_rate;
+    ring_t in_ring, out_ring;
+    atomic_ulong in_frames;        /* frames the capture callback has delivered */
+    atomic_ulong overflows;        /* the device's own input-overflow flags */
+    atomic_int hush;               /* set: the output callback drops what is queued */
+    SpeexResamplerState *in_rs, *out_rs;
+    unsigned long seen_frames;
+    double seen_at;
+    char describe[512];
+};
+
+static int pa_users;   /* Pa_Initialize calls not yet matched */
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ALSA and JACK print pages of probing noise to stderr while PortAudio
+ * enumerates devices; the kiosk's own messages say what matters. */
+static int quiet_begin(void)
+{
+    fflush(stderr);
+    int saved = dup(2), null = open("/dev/null", O_WRONLY);
+    if (saved >= 0 && null >= 0) dup2(null, 2);
+    if (null >= 0) close(null);
+    return saved;
+}
+
+static void quiet_end(int saved)
+{
+    if (saved < 0) return;
+    dup2(saved, 2);
+    close(saved);
+}
+
+static int pa_up(char *err, size_t errlen)
+{
+    setenv("JACK_NO_START_SERVER", "1", 0);
+    int q = quiet_begin();
+    PaError e = Pa_Initialize();
+    quiet_end(q);
+    if (e != paNoError) {
+        snprintf(err, errlen, "audio: PortAudio did not start (%s); is the sound system running?",
+                 Pa_GetErrorText(e));
+        return -1;
+    }
+    pa_users++;
+    return 0;
+}
+
+static void pa_down(void)
+{
+    if (!pa_users) return;
+    int q = quiet_begin();
+    Pa_Terminate();
+    quiet_end(q);
+    pa_users--;
+}
+
+int device_list(FILE *out, char *err, size_t errlen)
+{
+    if (pa_up(err, errlen) < 0) return -1;
+    int n = Pa_GetDeviceCount();
+    if (n < 0) {
+        snprintf(err, errlen, "audio: cannot list devices (%s)", Pa_GetErrorText(n));
+        pa_down();
+        return -1;
+    }
+    PaDeviceIndex din = Pa_GetDefaultInputDevice(), dout = Pa_GetDefaultOutputDevice();
+    fprintf(out, "%-5s %-4s %-4s %-7s %s\n", "index", "in", "out", "rate", "name");
+    for (int i = 0; i < n; i++) {
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+        if (!d) continue;
+        fprintf(out, "%-5d %-4d %-4d %-7.0f %s%s%s\n", i, d->maxInputChannels, d->maxOutputChannels,
+                d->defaultSampleRate, d->name, i == din ? "  (default input)" : "",
+                i == dout ? "  (default output)" : "");
+    }
+    if (n == 0) fprintf(out, "(no audio devices: the kiosk cannot listen; try `make demo`)\n");
+    pa_down();
+    return 0;
+}
+
+static int ci_contains(const char *hay, const char *needle)
+{
+    size_t nl = strlen(needle);
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < nl && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i])) i++;
+        if (i == nl) return 1;
+    }
+    return 0;
+}
+
+/* The device a name, an index or NULL (default) means, with the channels the
+ * direction needs; paNoDevice with err filled when there is none. */
+static PaDeviceIndex find_device(const char *spec, int input, char *err, size_t errlen)
+{
+    const char *dir = input ? "input" : "output";
+    int n = Pa_GetDeviceCount();
+    if (!spec || !*spec || !strcmp(spec, "default")) {
+        PaDeviceIndex i = input ? Pa_GetDefaultInputDevice() : Pa_GetDefaultOutputDevice();
+        if (i == paNoDevice || n <= 0)
+            snprintf(err, errlen, "audio: no default %s device (none found); plug one in or pass "
+                                  "--%s (see `kiosk devices`), or try `make demo`", dir, dir);
+        return n <= 0 ? paNoDevice : i;
+    }
+    char *end;
+    long idx = strtol(spec, &end, 10);
+    if (*spec && !*end) {
+        const PaDeviceInfo *d = idx >= 0 && idx < n ? Pa_GetDeviceInfo((PaDeviceIndex)idx) : NULL;
+        if (!d || (input ? d->maxInputChannels : d->maxOutputChannels) < 1) {
+            snprintf(err, errlen, "audio: --%s %s: no %s device with that index; `kiosk devices` "
+                                  "lists them", dir, spec, dir);
+            return paNoDevice;
+        }
+        return (PaDeviceIndex)idx;
+    }
+    PaDeviceIndex part = paNoDevice;
+    for (int i = 0; i < n; i++) {
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+        if (!d || (input ? d->maxInputChannels : d->maxOutputChannels) < 1) continue;
+        if (!strcmp(d->name, spec)) return i;
+        if (part == paNoDevice && ci_contains(d->name, spec)) part = i;
+    }
+    if (part == paNoDevice)
+        snprintf(err, errlen, "audio: --%s \"%s\": no %s device by that name; `kiosk devices` "
+                              "lists them", dir, spec, dir);
+    return part;
+}
+
+static int in_cb(const void *input, void *output, unsigned long frames,
+                 const PaStreamCallbackTimeInfo *ti, PaStreamCallbackFlags flags, void *user)
+{
+    (void)output;
+    (void)ti;
+    device_t *d = user;
+    if (flags & paInputOverflow) atomic_fetch_add_explicit(&d->overflows, 1, memory_order_relaxed);
+    size_t n = frames * (size_t)d->in_ch;
+    if (input) ring_write(&d->in_ring, input, n);
+    else ring_write_zeros(&d->in_ring, n);
+    atomic_fetch_add_explicit(&d->in_frames, frames, memory_order_relaxed);
+    return paContinue;
+}
+
+static int out_cb(const void *input, void *output, unsigned long frames,
+                  const PaStreamCallbackTimeInfo *ti, PaStreamCallbackFlags flags, void *user)
+{
+    (void)input;
+    (void)ti;
+    (void)flags;
+    device_t *d = user;
+    float *o = output;
+    if (atomic_exchange_explicit(&d->hush, 0, memory_order_acq_rel)) ring_clear(&d->out_ring);
+    size_t got = ring_read(&d->out_ring, o, frames);
+    memset(o + got, 0, (frames - got) * sizeof *o);
+    return paContinue;
+}
+
+static int open_input(device_t *d, PaDeviceIndex i, char *err, size_t errlen)
+{
+    const PaDeviceInfo *info = Pa_GetDeviceInfo(i);
+    d->in_rate = (int)(info->defaultSampleRate + 0.5);
+    PaError e = paNoError;
+    /* Mono where the device offers it, else its first two channels, mixed later. */
+    for (int ch = 1; ch <= 2 && ch <= info->maxInputChannels; ch++) {
+        PaStreamParameters p = { i, ch, paFloat32, info->defaultLowInputLatency, NULL };
+        d->in_ch = ch;
+        int q = quiet_begin();
+        e = Pa_OpenStream(&d->in, &p, NULL, d->in_rate, (unsigned long)(d->in_rate / 100),
+                          paNoFlag, in_cb, d);
+        quiet_end(q);
+        if (e == paNoError) break;
+        d->in = NULL;
+    }
+    if (e != paNoError || !d->in) {
+        snprintf(err, errlen, "audio: cannot open input \"%s\" (%s); check it is not in use, or "
+                              "pick another with --input (see `kiosk devices`)",
+                 info->name, Pa_GetErrorText(e));
+        return -1;
+    }
+    if (ring_init(&d->in_ring, (size_t)d->in_rate * (size_t)d->in_ch * 4) < 0) {
+        snprintf(err, errlen, "audio: out of memory");
+        return -1;
+    }
+    int rerr = 0;
+    d->in_rs = speex_resampler_init(1, (spx_uint32_t)d->in_rate, RATE, 5, &rerr);
+    if (!d->in_rs) {
+        snprintf(err, errlen, "audio: input \"%s\" at %d Hz: cannot convert to 16 kHz (%s)",
+                 info->name, d->in_rate, speex_resampler_strerror(rerr));
+        return -1;
+    }
+    return 0;
+}
+
+static int open_output(device_t *d, PaDeviceIndex i, char *err, size_t errlen)
+{
+    const PaDeviceInfo *info = Pa_GetDeviceInfo(i);
+    d->out_rate = (int)(info->defaultSampleRate + 0.5);
+    PaStreamParameters p = { i, 1, paFloat32, info->defaultLowOutputLatency, NULL };
+    int q = quiet_begin();
+    PaError e = Pa_OpenStream(&d->out, NULL, &p, d->out_rate, paFramesPerBufferUnspecified,
+                              paNoFlag, out_cb, d);
+    quiet_end(q);
+    if (e != paNoError) {
+        d->out = NULL;
+        snprintf(err, errlen, "audio: cannot open output \"%s\" (%s); pick another with --output "
+                              "(see `kiosk devices`) or --output none", info->name, Pa_GetErrorText(e));
+        return -1;
+    }
+    if (ring_init(&d->out_ring, (size_t)d->out_rate * 60) < 0) {
+        snprintf(err, errlen, "audio: out of memory");
+        return -1;
+    }
+    int rerr = 0;
+    d->out_rs = speex_resampler_init(1, RATE, (spx_uint32_t)d->out_rate, 5, &rerr);
+    if (!d->out_rs) {
+        snprintf(err, errlen, "audio: output \"%s\" at %d Hz: cannot convert from 16 kHz (%s)",
+                 info->name, d->out_rate, speex_resampler_strerror(rerr));
+        return -1;
+    }
+    return 0;
+}
+
+device_t *device_open(const char *input, const char *output, char *err, size_t errlen)
+{
+    if (pa_users) {
+        snprintf(err, errlen, "audio: a device is already open");
+        return NULL;
+    }
+    if (pa_up(err, errlen) < 0) return NULL;
+    device_t *d = calloc(1, sizeof *d);
+    if (!d) {
+        pa_down();
+        snprintf(err, errlen, "audio: out of memory");
+        return NULL;
+    }
+    atomic_init(&d->in_frames, 0);
+    atomic_init(&d->overflows, 0);
+    atomic_init(&d->hush, 0);
+    PaDeviceIndex in = find_device(input, 1, err, errlen);
+    if (in == paNoDevice || open_input(d, in, err, errlen) < 0) goto fail;
+    int speak = !(output && !strcmp(output, "none"));
+    PaDeviceIndex out = paNoDevice;
+    if (speak) {
+        out = find_device(output, 0, err, errlen);
+        if (out == paNoDevice || open_output(d, out, err, errlen) < 0) goto fail;
+    }
+    PaError e = Pa_StartStream(d->in);
+    if (e == paNoError && d->out) e = Pa_StartStream(d->out);
+    if (e != paNoError) {
+        snprintf(err, errlen, "audio: cannot start \"%s\" (%s)", Pa_GetDeviceInfo(in)->name,
+                 Pa_GetErrorText(e));
+        goto fail;
+    }
+    d->seen_at = mono_now();
+    snprintf(d->describe, sizeof d->describe, "capture \"%s\" %d Hz %d ch; playback %s%s%s",
+             Pa_GetDeviceInfo(in)->name, d->in_rate, d->in_ch, d->out ? "\"" : "none",
+             d->out ? Pa_GetDeviceInfo(out)->name : "", d->out ? "\"" : "");
+    if (d->out)
+        snprintf(d->describe + strlen(d->describe), sizeof d->describe - strlen(d->describe),
+                 " %d Hz", d->out_rate);
+    return d;
+fail:
+    device_close(d);
+    return NULL;
+}
+
+void device_close(device_t *d)
+{
+    if (!d) return;
+    int q = quiet_begin();
+    if (d->in) Pa_CloseStream(d->in);
+    if (d->out) Pa_CloseStream(d->out);
+    quiet_end(q);
+    pa_down();
+    if (d->in_rs) speex_resampler_destroy(d->in_rs);
+    if (d->out_rs) speex_resampler_destroy(d->out_rs);
+    ring_free(&d->in_ring);
+    ring_free(&d->out_ring);
+    free(d);
+}
+
+static int16_t to_s16(float x)
+{
+    x *= 32768.0f;
+    if (x > 32767.0f) return 32767;
+    if (x < -32768.0f) return -32768;
+    return (int16_t)(x < 0 ? x - 0.5f : x + 0.5f);
+}
+
+size_t device_read(device_t *d, int16_t *out, size_t max)
+{
+    float raw[2048], mono[1024], conv[1024];
+    size_t done = 0;
+    while (done < max) {
+        /* Enough input that the converted output still fits in what is left. */
+        size_t want_frames = (max - done) * (size_t)d->in_rate / RATE;
+        if (want_frames > 1024) want_frames = 1024;
+        if (want_frames == 0) break;
+        size_t got = ring_read(&d->in_ring, raw, want_frames * (size_t)d->in_ch) / (size_t)d->in_ch;
+        if (!got) break;
+        for (size_t i = 0; i < got; i++)
+            mono[i] = d->in_ch == 1 ? raw[i] : 0.5f * (raw[2 * i] + raw[2 * i + 1]);
+        spx_uint32_t in_len = (spx_uint32_t)got, out_len = (spx_uint32_t)(max - done < 1024 ? max - done : 1024);
+        speex_resampler_process_float(d->in_rs, 0, mono, &in_len, conv, &out_len);
+        for (spx_uint32_t i = 0; i < out_len; i++) out[done + i] = to_s16(conv[i]);
+        done += out_len;
+    }
+    return done;
+}
+
+int device_play(device_t *d, const int16_t *pcm, size_t n, char *err, size_t errlen)
+{
+    if (!d->out) {
+        snprintf(err, errlen, "audio: no output device open");
+        return -1;
+    }
+    float in[512], conv[4096];
+    for (size_t at = 0; at < n;) {
+        size_t k = n - at < 512 ? n - at : 512;
+        for (size_t i = 0; i < k; i++) in[i] = pcm[at + i] / 32768.0f;
+        spx_uint32_t in_len = (spx_uint32_t)k, out_len = 4096;
+        speex_resampler_process_float(d->out_rs, 0, in, &in_len, conv, &out_len);
+        if (ring_write(&d->out_ring, conv, out_len) < out_len) {
+            snprintf(err, errlen, "audio: the loudspeaker queue is full (over a minute of speech)");
+            return -1;
+        }
+        at += in_len;
+    }
+    return 0;
+}
+
+double device_playing(device_t *d)
+{
+    return d->out ? (double)ring_used(&d->out_ring) / d->out_rate : 0;
+}
+
+void device_hush(device_t *d)
+{
+    /* The output callback is the ring's only reader: it drops the queue. */
+    if (d->out) atomic_store_explicit(&d->hush, 1, memory_order_release);
+}
+
+int device_alive(device_t *d)
+{
+    if (!d || !d->in) return 0;
+    double now = mono_now();
+    unsigned long f = atomic_load_explicit(&d->in_frames, memory_order_relaxed);
+    if (f != d->seen_frames) {
+        d->seen_frames = f;
+        d->seen_at = now;
+    }
+    if (Pa_IsStreamActive(d->in) != 1) return 0;
+    return now - d->seen_at < STALL_SECONDS;
+}
+
+unsigned long device_overruns(const device_t *d)
+{
+    return atomic_load(&d->in_ring.dropped) + atomic_load(&d->overflows);
+}
+
+const char *device_describe(const device_t *d) { return d->describe; }

@@ -1,0 +1,51 @@
+/* device.h: the PortAudio adapter: the kiosk's microphone and loudspeaker.
+ *
+ * Capture: the stream's callback only copies the device's samples into a
+ * lock-free ring (ring.h); device_read() drains it on the event loop's
+ * thread, mixes to mono and converts the device's native rate to 16 kHz with
+ * speexdsp.  Playback: device_play() converts 16 kHz speech to the output's
+ * rate and queues it in a second ring that the output callback drains,
+ * playing silence when it is empty.
+ *
+ * PortAudio is global, so there is one device_t at a time. */
+#ifndef KIOSK_DEVICE_H
+#define KIOSK_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct device_s device_t;
+
+/* Prints the input and output devices, one a line: index, in/out channels,
+ * default rate, name, and which are the defaults.  0, or -1 with err. */
+int device_list(FILE *out, char *err, size_t errlen);
+
+/* Opens capture on input and, unless output is "none", playback on output.
+ * Each is NULL (the default device), a device index ("3") or a name or
+ * part of one ("pulse").  NULL with a one-line message naming the device and
+ * what to do. */
+device_t *device_open(const char *input, const char *output, char *err, size_t errlen);
+void device_close(device_t *d);
+
+/* Up to max samples of 16 kHz mono captured audio; 0 when none is waiting. */
+size_t device_read(device_t *d, int16_t *out, size_t max);
+
+/* Queues 16 kHz mono speech for the loudspeaker; returns at once.  0, or -1
+ * (err) when there is no output or the queue is full. */
+int device_play(device_t *d, const int16_t *pcm, size_t n, char *err, size_t errlen);
+/* Seconds of queued speech still to play (0 when quiet). */
+double device_playing(device_t *d);
+/* Drops the speech still queued (the crew took over). */
+void device_hush(device_t *d);
+
+/* 1 while capture works; 0 once the device has stopped or gone away
+ * (PortAudio stopped the stream, or no samples for a second). */
+int device_alive(device_t *d);
+/* Samples lost because the event loop fell behind (overruns), and the
+ * device's own overflow reports, since open. */
+unsigned long device_overruns(const device_t *d);
+/* What is open, for the log: "capture \"pulse\" 44100 Hz 1 ch, playback ...". */
+const char *device_describe(const device_t *d);
+
+#endif
