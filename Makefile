@@ -119,4 +119,13 @@ demo: run
 clean:
 	rm -rf $(BUILD)
 
+# Speaks a sentence with the kiosk's voice into a 16 kHz WAV (tests/say_wav.c):
+#   $(BUILD)/say_wav "two cheeseburgers and a large coke" /tmp/t.wav
+$(BUILD)/say_wav: $(BUILD)/obj/tests/say_wav.o $(CORE_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The endpointer over a WAV file: event times in ms (tests/endpoint_wav.c).
+$(BUILD)/endpoint_wav: $(BUILD)/obj/tests/endpoint_wav.o $(CORE_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -9,7 +9,9 @@ static const char usage[] =
     "  replay [--menu F] [--db F] [--json] [--each] TURN.wav...   one car's conversation from recordings\n"
     "  menu check F...                                            validate menu files\n"
     "  menu grammar F                                             print the grammar a menu compiles to\n"
-    "  run, devices, crew, report                                 the live kiosk (not built yet in this version)\n";
+    "  run [--input DEV] [--output DEV] [--headless] [--events]   the drive-through, live\n"
+    "  devices                                                    list audio devices\n"
+    "  crew, report                                               (not built yet in this version)\n";
 
 static int not_yet(const char *cmd)
 {
@@ -31,7 +33,9 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "replay")) return cmd_replay(argc - 1, argv + 1);
     if (!strcmp(cmd, "menu")) return cmd_menu(argc - 1, argv + 1);
-    if (!strcmp(cmd, "run") || !strcmp(cmd, "devices") || !strcmp(cmd, "crew") || !strcmp(cmd, "report"))
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "devices")) return cmd_devices(argc - 1, argv + 1);
+    if (!strcmp(cmd, "crew") || !strcmp(cmd, "report"))
         return not_yet(cmd);
     fprintf(stderr, "kiosk: unknown command \"%s\"\n%s", cmd, usage);
     return EXIT_BADINPUT;

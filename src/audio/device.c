@@ -5,7 +5,9 @@
  * conversion, mixing and the stall check happen on the caller's thread. */
 #include "device.h"
 
+#include <alsa/asoundlib.h>
 #include <ctype.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <portaudio.h>
 #include <speex/speex_resampler.h>
@@ -60,8 +62,19 @@ static void quiet_end(int saved)
     close(saved);
 }
 
+/* ALSA reports every playback underrun and every probe that failed on
+ * stderr by itself; the kiosk counts them instead (PortAudio's ALSA host
+ * reads them as stream status, which is what matters). */
+static atomic_ulong alsa_msgs;
+static void alsa_quiet(const char *file, int line, const char *fn, int err, const char *fmt, ...)
+{
+    (void)file; (void)line; (void)fn; (void)err; (void)fmt;
+    atomic_fetch_add_explicit(&alsa_msgs, 1, memory_order_relaxed);
+}
+
 static int pa_up(char *err, size_t errlen)
 {
+    snd_lib_error_set_handler(alsa_quiet);
     setenv("JACK_NO_START_SERVER", "1", 0);
     int q = quiet_begin();
     PaError e = Pa_Initialize();

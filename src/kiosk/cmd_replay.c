@@ -8,13 +8,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "../audio/denoise.h"
 #include "../audio/wav.h"
 #include "commands.h"
 #include "session.h"
 
 static const char usage[] =
     "usage: kiosk replay [--menu F] [--db F] [--json] [--each] [--board PNG]\n"
-    "                    [--threshold T] [--features FILE] TURN.wav...\n"
+    "                    [--threshold T] [--features FILE] [--denoise] TURN.wav...\n"
     "  Replays one car's conversation from recorded turns, in order, through the\n"
     "  kiosk's dialog, confidence and paging, and prints what happened.\n"
     "  --menu F     the menu (default " DEFAULT_MENU ")\n"
@@ -25,11 +26,13 @@ static const char usage[] =
     "  --threshold T  page the crew (low_confidence) for a turn whose confidence\n"
     "               is below T, 0..1 (default " DIALOG_DEFAULT_THRESHOLD_STR "; 0: never)\n"
     "  --features FILE  append each turn's confidence evidence to FILE, one JSON\n"
-    "               object a line (for tests/speech/fit_confidence.py)\n";
+    "               object a line (for tests/speech/fit_confidence.py)\n"
+    "  --denoise    pass every turn through the live kiosk's noise suppression and\n"
+    "               gain control (speexdsp's preprocessor) before decoding it\n";
 
 typedef struct {
     const char *menu, *db, *board, *features;
-    int json, each;
+    int json, each, denoise;
     double threshold;
     FILE *ffeat;
 } opts_t;
@@ -48,6 +51,7 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         { "json", no_argument, NULL, 'j' },       { "each", no_argument, NULL, 'e' },
         { "board", required_argument, NULL, 'b' }, { "help", no_argument, NULL, 'h' },
         { "threshold", required_argument, NULL, 't' }, { "features", required_argument, NULL, 'f' },
+        { "denoise", no_argument, NULL, 'n' },
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
@@ -64,6 +68,7 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         case 'e': o->each = 1; break;
         case 'b': o->board = optarg; break;
         case 'f': o->features = optarg; break;
+        case 'n': o->denoise = 1; break;
         case 't': {
             char *end;
             o->threshold = strtod(optarg, &end);
@@ -184,21 +189,15 @@ int cmd_replay(int argc, char **argv)
 
     /* Bad input is refused before anything is decoded: the menu, then (for
      * one car) every file, so a typo in the last file does not cost a decode. */
-    dict = cmudict_load(cmudict_default_path(), &errs);
-    if (!dict) {
-        status = EXIT_RUNTIME;
-        goto out;
-    }
-    menu = menu_load(o.menu, &errs);
-    if (!menu || menu_check_words(menu, dict, &errs) > 0) {
-        status = EXIT_BADINPUT;
-        goto out;
-    }
+    status = session_load(o.menu, &dict, &menu, &errs);
+    if (status) goto out;
     if (!o.each) {
         for (int i = 0; i < nfiles; i++) {
             if (wav_read(files[i], &audio[i].pcm, &audio[i].n, err, sizeof err) < 0) {
                 strlist_pushf(&errs, "kiosk replay: %s", err);
                 status = EXIT_BADINPUT;
+            } else if (o.denoise) {
+                denoise_buffer(audio[i].pcm, audio[i].pcm, audio[i].n);
             }
         }
         if (status) goto out;
@@ -244,6 +243,7 @@ int cmd_replay(int argc, char **argv)
             status = EXIT_BADINPUT;
             continue;
         }
+        if (o.denoise) denoise_buffer(a.pcm, a.pcm, a.n);
         int r = replay_car(menu, asr, store, &o, files + i, &a, 1);
         free(a.pcm);
         if (r == EXIT_RUNTIME) {

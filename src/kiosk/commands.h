@@ -9,6 +9,8 @@
 
 int cmd_menu(int argc, char **argv);     /* kiosk menu check|grammar */
 int cmd_replay(int argc, char **argv);   /* kiosk replay */
+int cmd_run(int argc, char **argv);      /* kiosk run */
+int cmd_devices(int argc, char **argv);  /* kiosk devices */
 
 /* The default sample menu and database. */
 #define DEFAULT_MENU "menus/burger.yaml"

@@ -16,6 +16,15 @@ struct session_s {
     int npages, cappages;
 };
 
+int session_load(const char *menu_path, cmudict_t **dict, menu_t **menu, strlist_t *errs)
+{
+    *dict = cmudict_load(cmudict_default_path(), errs);
+    if (!*dict) return 1;
+    *menu = menu_load(menu_path, errs);
+    if (!*menu || menu_check_words(*menu, *dict, errs) > 0) return 2;
+    return 0;
+}
+
 session_t *session_create(const menu_t *m, asr_t *asr, store_t *store, const dialog_config_t *cfg,
                           double now, char *err, size_t errlen)
 {
@@ -58,19 +67,37 @@ void session_free(session_t *s)
 
 /* A request for a person in the free pass's text: the dialog pages for it
  * whatever else is heard, so the other passes need not run. */
-static int spot_human(void *menu, const char *free_text)
+int session_spot_human(void *menu, const char *free_text)
 {
     return dialog_spot_human(menu, free_text);
+}
+
+static void add_page(session_t *s, page_reason_t why, const char *heard, const char *free_text)
+{
+    if (s->npages == s->cappages) {
+        s->cappages = s->cappages ? 2 * s->cappages : 4;
+        s->pages = xrealloc(s->pages, (size_t)s->cappages * sizeof *s->pages);
+    }
+    session_page_t *p = &s->pages[s->npages++];
+    p->turn = s->nturns;
+    p->reason = why;
+    p->heard = xstrdup(heard);
+    p->free_text = xstrdup(free_text);
 }
 
 int session_hear(session_t *s, const char *file, const int16_t *pcm, size_t n, double now,
                  char *err, size_t errlen)
 {
     asr_result_t r;
-    if (asr_decode_early(s->asr, pcm, n, spot_human, (void *)s->menu, &r, err, errlen) < 0)
+    if (asr_decode_early(s->asr, pcm, n, session_spot_human, (void *)s->menu, &r, err, errlen) < 0)
         return -1;
+    return session_apply(s, file, (long)(n * 1000 / 16000), &r, now, err, errlen);
+}
 
-    hearing_t h = { r.heard, r.free_text, r.confidence };
+int session_apply(session_t *s, const char *file, long audio_ms, const asr_result_t *r, double now,
+                  char *err, size_t errlen)
+{
+    hearing_t h = { r->heard, r->free_text, r->confidence };
     dialog_effects_t fx;
     dialog_hear(s->dialog, &h, &fx);
 
@@ -80,27 +107,17 @@ int session_hear(session_t *s, const char *file, const int16_t *pcm, size_t n, d
     }
     session_turn_t *t = &s->turns[s->nturns++];
     t->file = xstrdup(file);
-    t->audio_ms = (long)(n * 1000 / 16000);
-    t->decode_ms = r.decode_ms;
-    t->heard = xstrdup(r.heard);
-    t->free_text = xstrdup(r.free_text);
-    t->confidence = r.confidence;
+    t->audio_ms = audio_ms;
+    t->decode_ms = r->decode_ms;
+    t->heard = xstrdup(r->heard);
+    t->free_text = xstrdup(r->free_text);
+    t->confidence = r->confidence;
     t->said = xstrdup(fx.said ? fx.said : "");
-    memcpy(t->features, r.features, sizeof t->features);
-    t->loop_text = xstrdup(r.loop_text ? r.loop_text : "");
+    memcpy(t->features, r->features, sizeof t->features);
+    t->loop_text = xstrdup(r->loop_text ? r->loop_text : "");
     t->page = fx.page;
 
-    if (fx.page != PAGE_NONE) {
-        if (s->npages == s->cappages) {
-            s->cappages = s->cappages ? 2 * s->cappages : 4;
-            s->pages = xrealloc(s->pages, (size_t)s->cappages * sizeof *s->pages);
-        }
-        session_page_t *p = &s->pages[s->npages++];
-        p->turn = s->nturns;
-        p->reason = fx.page;
-        p->heard = xstrdup(t->heard);
-        p->free_text = xstrdup(t->free_text);
-    }
+    if (fx.page != PAGE_NONE) add_page(s, fx.page, t->heard, t->free_text);
     if (s->store) {
         const char *page = fx.page == PAGE_NONE ? NULL : page_reason_names[fx.page];
         if (store_turn(s->store, s->car, s->nturns, now, file, t->heard, t->free_text,
@@ -110,6 +127,19 @@ int session_hear(session_t *s, const char *file, const int16_t *pcm, size_t n, d
                                err, (unsigned)errlen) < 0)
             return -1;
     }
+    return 0;
+}
+
+int session_page(session_t *s, page_reason_t why, double now, const char **said,
+                 char *err, size_t errlen)
+{
+    dialog_effects_t fx;
+    dialog_page(s->dialog, why, &fx);
+    *said = fx.said;
+    add_page(s, why, "", "");
+    if (s->store && store_page(s->store, s->car, s->nturns, now, page_reason_names[why], "", "",
+                               err, (unsigned)errlen) < 0)
+        return -1;
     return 0;
 }
 

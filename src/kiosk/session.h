@@ -34,6 +34,11 @@ typedef struct {
 
 typedef struct session_s session_t;
 
+/* The dictionary, then the menu, checked against it: 0, or the exit status
+ * (1 the dictionary is missing, 2 the menu is bad) with the messages in errs.
+ * The caller frees both, whatever is returned. */
+int session_load(const char *menu_path, cmudict_t **dict, menu_t **menu, strlist_t *errs);
+
 /* store may be NULL (nothing recorded).  The session borrows menu, asr and store. */
 session_t *session_create(const menu_t *m, asr_t *asr, store_t *store, const dialog_config_t *cfg,
                           double now, char *err, size_t errlen);
@@ -42,6 +47,18 @@ void session_free(session_t *s);
 /* One customer turn of 16 kHz mono audio.  0, or -1 (err filled) when the
  * recogniser or the store failed; the dialog never fails. */
 int session_hear(session_t *s, const char *file, const int16_t *pcm, size_t n, double now,
+                 char *err, size_t errlen);
+/* The same in two halves, for `kiosk run`, where recognition runs on its own
+ * thread: asr_decode_early(..., session_spot_human, menu, ...) there, then
+ * the result applied here on the event loop's thread.  session_spot_human
+ * only reads the menu, so it is safe on the recogniser's thread. */
+int session_spot_human(void *menu, const char *free_text);
+int session_apply(session_t *s, const char *file, long audio_ms, const asr_result_t *r, double now,
+                  char *err, size_t errlen);
+/* A page from outside a turn (no_response, device_fault): recorded against
+ * the last turn; *said is what to tell the customer ("" for none), valid
+ * until the next call.  0, or -1 when the store failed. */
+int session_page(session_t *s, page_reason_t why, double now, const char **said,
                  char *err, size_t errlen);
 /* The car is done: records the order.  0 or -1. */
 int session_end(session_t *s, double now, char *err, size_t errlen);

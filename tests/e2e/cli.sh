@@ -117,5 +117,10 @@ out=$("$K" replay --menu menus/burger.yaml --json --each "$T/cough.wav" "$T/engi
 got=$(printf '%s\n' "$out" | python3 -c 'import json,sys; print([len(json.loads(l)["order"]["lines"]) for l in sys.stdin])')
 check "noise adds no line" "[0, 0]" "$got"
 
+# ---- noise suppression and gain control (issue 4) ----
+out=$("$KS" replay --menu menus/burger.yaml --json --each --denoise "$T/t1.wav" "$T/engine.wav" 2>"$T/err"); check "replay --denoise exits 0" 0 $?
+got=$(printf '%s\n' "$out" | python3 -c 'import json,sys; o=[json.loads(l) for l in sys.stdin]; print(len(o), list(o[0]), len(o[1]["order"]["lines"]))')
+check "replay --denoise prints the JSON" "2 ['menu', 'turns', 'order', 'pages'] 0" "$got"
+
 echo "cli: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

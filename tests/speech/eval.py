@@ -3,7 +3,7 @@
 drive-through noise.
 
     python3 tests/speech/eval.py --kiosk build/kiosk [--noise clean,20,10,5] [--check]
-                                 [--threshold T] [--only CAT[,CAT]] [--limit N] [-j 2]
+                                 [--threshold T] [--denoise] [--only CAT[,CAT]] [--limit N] [-j 2]
 
 1. Speaks every turn with espeak-ng (voice, speed and file format given per case in the set),
    pads it with 250 ms of silence at each end and lays a faint noise floor under it (sox), into
@@ -26,7 +26,7 @@ drive-through noise.
 3. Replays the turns through the kiosk (../shared/spec/kiosk-cli.md):
       kiosk replay --menu MENU --db DB --json --features F --each f1.wav f2.wav ...  singles
       kiosk replay --menu MENU --db DB --json --features F t1.wav t2.wav ...         a conversation
-   (`--threshold T` too when given here), -j processes at a time, all levels in one queue.
+   (`--threshold T` and `--denoise` too when given here), -j processes at a time, all levels in one queue.
    The kiosk appends each turn's confidence evidence to F (one JSON object a line); it is
    joined back to the turns by file path, in order, and kept in results.json.
 4. Compares the final order (status; lines in order: item, qty, size, options, choices;
@@ -633,7 +633,7 @@ def kiosk_options(kiosk):
     """The replay options this kiosk build knows, from `kiosk replay --help`."""
     r = run_kiosk([kiosk, "replay", "--help"], 20)
     text = (r["out"] + r["err"]).decode(errors="replace")
-    return {o for o in ("--threshold", "--features") if o in text}
+    return {o for o in ("--threshold", "--features", "--denoise") if o in text}
 
 
 class Job:
@@ -1359,6 +1359,9 @@ def main():
                     help="exit 1 when a floor is broken, i.e. the kiosk got worse (see the top of eval.py); needs 'clean' among the levels")
     ap.add_argument("--threshold", type=float,
                     help="passed to `kiosk replay --threshold` (0..1; default: the kiosk's own)")
+    ap.add_argument("--denoise", action="store_true",
+                    help="pass `kiosk replay --denoise`: noise suppression and gain control "
+                         "(speexdsp's preprocessor) on every turn before it is decoded")
     ap.add_argument("--only", help="comma-separated categories (or ids, menus, 'single', 'conversation', "
                                    "'ordering', 'human', 'offmenu')")
     ap.add_argument("--limit", type=int, default=0, help="at most N cases, spread over the categories")
@@ -1389,6 +1392,11 @@ def main():
             die(f"{args.kiosk} does not take --threshold (not in `{args.kiosk} replay --help`); "
                 f"rebuild it, or leave --threshold out")
         extra = ["--threshold", f"{args.threshold:g}"]
+    if args.denoise:
+        if "--denoise" not in opts:
+            die(f"{args.kiosk} does not take --denoise (not in `{args.kiosk} replay --help`); "
+                f"rebuild it, or leave --denoise out")
+        extra += ["--denoise"]
     notes = []
     if "--features" not in opts:
         notes.append(f"{args.kiosk} does not take --features (not in `replay --help`): "
@@ -1533,6 +1541,7 @@ def main():
           f"{sum(map(is_human, cases))} asking for a person, {sum(map(is_offmenu, cases))} off-menu); "
           f"kiosk {args.kiosk}"
           + (f" --threshold {args.threshold:g}" if args.threshold is not None else "")
+          + (" --denoise (speexdsp preprocessor on: noise suppression + AGC)" if args.denoise else "")
           + f"; levels: {', '.join(level_title(n) for n in names)}\n")
     first = names[0]
     print(f"== {level_title(first)}: exact order by category ==")
@@ -1565,6 +1574,8 @@ def main():
     head = {"set": os.path.relpath(args.set, ROOT), "kiosk": args.kiosk, "threshold": args.threshold,
             "levels_run": names, "cases": len(cases), "audio_seconds": audio_s,
             "wall_seconds": time.monotonic() - t_start}
+    if args.denoise:
+        head["denoise"] = True
     write_results(os.path.join(out_dir, "results.json"), head, levels, R, M, REL, cases)
     print("exact-order rate " + ", ".join(f"{level_title(n)} {100 * M[n]['exact']['rate']:.1f}% "
                                           f"({M[n]['exact']['k']}/{M[n]['exact']['n']})" for n in names)

@@ -1,0 +1,775 @@
+/* cmd_run.c: `kiosk run`, the drive-through, and `kiosk devices`.
+ *
+ * One thread owns the core and runs the event loop below; recognition runs on
+ * its own thread; PortAudio's callbacks only fill rings (device.h).
+ *
+ *   microphone -> device_read (16 kHz) -> [denoise] -> endpoint -> turn audio
+ *        turn audio -> recogniser thread (asr_decode_early) -> result
+ *        result -> session_apply (dialog, store) -> events, voice
+ *   timers: no_response (the customer does not answer), car gone (no speech
+ *           for a long time), device check (the microphone went away)
+ *
+ * Decisions where the issue leaves a choice:
+ * - The kiosk stops listening while it speaks (half duplex), plus a short
+ *   tail for the loudspeaker's latency, rather than cancelling its own voice
+ *   with speexdsp's echo canceller.  The canceller needs the loudspeaker's
+ *   signal and the microphone's aligned within its filter length, which
+ *   depends on the speaker post's hardware we do not have yet; a canceller
+ *   that leaves residue makes the kiosk hear itself and take orders from its
+ *   own read-back, the worst failure there is.  The cost: a customer cannot
+ *   interrupt a prompt; prompts are short, and the board shows the order.
+ * - Without a speaker post (--no-post, the only mode until the post's
+ *   firmware lands), speech onset starts a car.  The customer is already
+ *   speaking, so the greeting is not spoken over them: it opens the kiosk's
+ *   first answer instead ("Welcome to Burger Barn! Two cheeseburgers...").
+ * - Recognition starts speculatively when the customer pauses (EP_PAUSE,
+ *   200 ms of silence) on the audio so far; if they go on speaking the
+ *   result is dropped, and if the pause becomes the endpoint the result is
+ *   (nearly) ready.  The passes of the recogniser share one decoder, so they
+ *   cannot each follow the audio as it comes.
+ * - A car with an open order that stays silent for --no-response seconds
+ *   after the kiosk finished speaking pages no_response; silence for
+ *   --car-gone seconds means the car left: an open order is abandoned
+ *   (cancelled), a car whose order is the crew's is closed as it stands.
+ * - A microphone that stops delivering pages device_fault (the car's order
+ *   becomes the crew's) and is reopened every 2 s until it comes back. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../audio/denoise.h"
+#include "../audio/device.h"
+#include "../audio/endpoint.h"
+#include "../voice/voice.h"
+#include "commands.h"
+#include "session.h"
+
+static const char usage[] =
+    "usage: kiosk run [--menu F] [--db F] [--input DEV] [--output DEV] [--post TTY]\n"
+    "                 [--headless] [--events] [--no-post] [--threshold T]\n"
+    "                 [--trailing-ms MS] [--no-response S] [--car-gone S] [--voice V]\n"
+    "                 [--no-denoise] [--for S]\n"
+    "  The drive-through: listens on the microphone, answers out loud, takes the\n"
+    "  order and pages the crew.  Stop it with Ctrl-C.\n"
+    "  --menu F        the menu (default " DEFAULT_MENU ")\n"
+    "  --db F          where cars, turns and pages are recorded (default " DEFAULT_DB ")\n"
+    "  --input DEV     microphone: an index or (part of) a name from `kiosk devices`\n"
+    "  --output DEV    loudspeaker, likewise; \"none\" for a silent kiosk\n"
+    "  --post TTY      the speaker post's serial line (not available yet: --no-post)\n"
+    "  --no-post       no speaker post: speech starts a car (the default for now)\n"
+    "  --headless      no window (the order board comes in a later version)\n"
+    "  --events        one JSON object a line on standard output as things happen\n"
+    "  --threshold T   page low_confidence below T, 0..1 (default " DIALOG_DEFAULT_THRESHOLD_STR ")\n"
+    "  --trailing-ms MS  silence that ends a customer's turn (default 700)\n"
+    "  --no-response S   page no_response after S seconds without an answer (default 8)\n"
+    "  --car-gone S      a car silent this long has left (default 30)\n"
+    "  --voice V       espeak-ng voice (default en-us)\n"
+    "  --no-denoise    do not run speexdsp's noise suppression and gain control\n"
+    "  --for S         stop after S seconds (for tests and benchmarks)\n";
+
+typedef struct {
+    const char *menu, *db, *input, *output, *post, *voice;
+    int headless, events, denoise;
+    double threshold, no_response, car_gone, run_for;
+    int trailing_ms;
+} run_opts_t;
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int number_opt(const char *name, const char *arg, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    if (end == arg || *end || !(v >= lo && v <= hi)) {
+        fprintf(stderr, "kiosk run: --%s %s: give a number from %g to %g\n", name, arg, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_opts(int argc, char **argv, run_opts_t *o)
+{
+    static const struct option longs[] = {
+        { "menu", required_argument, NULL, 'm' },   { "db", required_argument, NULL, 'd' },
+        { "input", required_argument, NULL, 'i' },  { "output", required_argument, NULL, 'o' },
+        { "post", required_argument, NULL, 'p' },   { "no-post", no_argument, NULL, 'P' },
+        { "headless", no_argument, NULL, 'H' },     { "events", no_argument, NULL, 'e' },
+        { "threshold", required_argument, NULL, 't' },
+        { "trailing-ms", required_argument, NULL, 'T' },
+        { "no-response", required_argument, NULL, 'n' },
+        { "car-gone", required_argument, NULL, 'g' },
+        { "voice", required_argument, NULL, 'v' },  { "no-denoise", no_argument, NULL, 'D' },
+        { "for", required_argument, NULL, 'f' },    { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    memset(o, 0, sizeof *o);
+    o->menu = DEFAULT_MENU;
+    o->db = DEFAULT_DB;
+    o->threshold = DIALOG_DEFAULT_THRESHOLD;
+    o->no_response = 8;
+    o->car_gone = 30;
+    o->trailing_ms = 700;
+    o->denoise = 1;
+    opterr = 0;
+    optind = 1;
+    int c;
+    double v;
+    while ((c = getopt_long(argc, argv, "+h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'm': o->menu = optarg; break;
+        case 'd': o->db = optarg; break;
+        case 'i': o->input = optarg; break;
+        case 'o': o->output = optarg; break;
+        case 'p': o->post = optarg; break;
+        case 'P': o->post = NULL; break;
+        case 'H': o->headless = 1; break;
+        case 'e': o->events = 1; break;
+        case 'v': o->voice = optarg; break;
+        case 'D': o->denoise = 0; break;
+        case 't': if (number_opt("threshold", optarg, 0, 1, &o->threshold) < 0) return EXIT_BADINPUT; break;
+        case 'T':
+            if (number_opt("trailing-ms", optarg, 200, 5000, &v) < 0) return EXIT_BADINPUT;
+            o->trailing_ms = (int)v;
+            break;
+        case 'n': if (number_opt("no-response", optarg, 1, 600, &o->no_response) < 0) return EXIT_BADINPUT; break;
+        case 'g': if (number_opt("car-gone", optarg, 2, 3600, &o->car_gone) < 0) return EXIT_BADINPUT; break;
+        case 'f': if (number_opt("for", optarg, 0.1, 1e7, &o->run_for) < 0) return EXIT_BADINPUT; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default:
+            fprintf(stderr, "kiosk run: %s option %s\n%s", optopt ? "bad use of" : "unknown",
+                    argv[optind - 1], usage);
+            return EXIT_BADINPUT;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "kiosk run: unexpected argument \"%s\"\n%s", argv[optind], usage);
+        return EXIT_BADINPUT;
+    }
+    if (o->post) {
+        fprintf(stderr, "kiosk run: --post %s: the speaker post is not supported yet; run with "
+                        "--no-post (speech starts a car)\n", o->post);
+        return EXIT_BADINPUT;
+    }
+    return -1;
+}
+
+/* ---- the recogniser thread ------------------------------------------------ */
+
+typedef struct {
+    int id;                 /* the turn's job number */
+    int16_t *pcm;
+    size_t n;
+} job_t;
+
+typedef struct {
+    int id;
+    asr_result_t r;         /* strings owned here (copied off the decoder) */
+    int failed;
+    char err[256];
+} result_t;
+
+typedef struct {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    asr_t *asr;
+    const menu_t *menu;
+    job_t next;             /* waiting (pcm NULL: none); a newer job replaces it */
+    result_t done;          /* finished (id 0: none); the loop takes it */
+    int have_done, busy_id, stop;
+} recog_t;
+
+static void result_clear(result_t *r)
+{
+    free(r->r.heard);
+    free(r->r.free_text);
+    free(r->r.loop_text);
+    memset(r, 0, sizeof *r);
+}
+
+static void *recog_main(void *arg)
+{
+    recog_t *g = arg;
+    pthread_mutex_lock(&g->mu);
+    for (;;) {
+        while (!g->stop && !g->next.pcm) pthread_cond_wait(&g->cv, &g->mu);
+        if (g->stop) break;
+        job_t j = g->next;
+        g->next.pcm = NULL;
+        g->busy_id = j.id;
+        pthread_mutex_unlock(&g->mu);
+
+        result_t res;
+        memset(&res, 0, sizeof res);
+        res.id = j.id;
+        asr_result_t r;
+        if (asr_decode_early(g->asr, j.pcm, j.n, session_spot_human, (void *)g->menu, &r,
+                             res.err, sizeof res.err) < 0) {
+            res.failed = 1;
+        } else {
+            res.r = r;
+            res.r.heard = xstrdup(r.heard);
+            res.r.free_text = xstrdup(r.free_text);
+            res.r.loop_text = xstrdup(r.loop_text ? r.loop_text : "");
+        }
+        free(j.pcm);
+
+        pthread_mutex_lock(&g->mu);
+        g->busy_id = 0;
+        if (g->have_done) result_clear(&g->done);
+        g->done = res;
+        g->have_done = 1;
+    }
+    pthread_mutex_unlock(&g->mu);
+    return NULL;
+}
+
+static void recog_submit(recog_t *g, int id, const int16_t *pcm, size_t n)
+{
+    int16_t *copy = xmalloc(n * sizeof *copy + 1);
+    memcpy(copy, pcm, n * sizeof *copy);
+    pthread_mutex_lock(&g->mu);
+    free(g->next.pcm);
+    g->next = (job_t){ id, copy, n };
+    pthread_cond_signal(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+}
+
+/* The result of job id when it is done (1, *out filled and owned by the
+ * caller), else 0.  Results of other jobs are dropped. */
+static int recog_take(recog_t *g, int id, result_t *out)
+{
+    int got = 0;
+    pthread_mutex_lock(&g->mu);
+    if (g->have_done) {
+        if (g->done.id == id) {
+            *out = g->done;
+            memset(&g->done, 0, sizeof g->done);
+            got = 1;
+        } else {
+            result_clear(&g->done);
+        }
+        g->have_done = 0;
+    }
+    pthread_mutex_unlock(&g->mu);
+    return got;
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+typedef struct {
+    const run_opts_t *o;
+    const menu_t *menu;
+    asr_t *asr;
+    store_t *store;
+    device_t *dev;
+    voice_t *voice;
+    endpoint_t *ep;
+    denoise_t *dn;
+    recog_t rec;
+
+    session_t *car;           /* NULL: no car at the post */
+    int cars;                 /* cars so far (the events' "car") */
+    int greet;                /* the next answer opens with the greeting */
+    double last_activity;     /* mono: the customer's speech or the kiosk's voice ended */
+    int paged_no_response;
+
+    int job;                  /* the newest job number */
+    int spec_job;             /* a speculative job still valid for the open turn, 0 none */
+    int await_job;            /* the job whose result the loop waits for, 0 none */
+    double turn_end;          /* mono: when the awaited turn's endpoint was reached */
+    long await_ms;            /* its audio length */
+    int turns_decoded, speculative_used;
+    double mute_until;        /* mono: not listening before this (the voice's tail) */
+    double fault_since;       /* mono: the device is down since, 0 when up */
+    double next_reopen;
+} kiosk_t;
+
+static void ev_begin(kiosk_t *k, strbuf_t *b, const char *type)
+{
+    strbuf_printf(b, "{\"t\": %.3f, \"event\": ", wall_now());
+    strbuf_json_str(b, type);
+    if (k->car) strbuf_printf(b, ", \"car\": %d", k->cars);
+}
+
+static void ev_end(kiosk_t *k, strbuf_t *b)
+{
+    strbuf_append(b, "}\n");
+    if (k->o->events) {
+        fputs(strbuf_cstr(b), stdout);
+        fflush(stdout);
+    }
+    strbuf_free(b);
+}
+
+/* A line for the person watching a headless kiosk without --events. */
+static void say_log(kiosk_t *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say_log(kiosk_t *k, const char *fmt, ...)
+{
+    if (k->o->events) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stdout, fmt, ap);
+    va_end(ap);
+    fputc('\n', stdout);
+    fflush(stdout);
+}
+
+/* Queues text for the loudspeaker; returns how long it will speak, in ms. */
+static long speak(kiosk_t *k, const char *text)
+{
+    if (!text || !*text) return 0;
+    say_log(k, "  kiosk: %s", text);
+    if (!k->voice || !k->dev) return 0;
+    int16_t *pcm = NULL;
+    size_t n = 0;
+    char err[256];
+    if (voice_say(k->voice, text, &pcm, &n, err, sizeof err) < 0 ||
+        device_play(k->dev, pcm, n, err, sizeof err) < 0)
+        fprintf(stderr, "kiosk run: %s\n", err);
+    free(pcm);
+    long ms = (long)(n * 1000 / 16000);
+    strbuf_t b = {0};
+    ev_begin(k, &b, "say");
+    strbuf_append(&b, ", \"text\": ");
+    strbuf_json_str(&b, text);
+    strbuf_printf(&b, ", \"ms\": %ld", ms);
+    ev_end(k, &b);
+    return ms;
+}
+
+static void ev_page(kiosk_t *k, page_reason_t why, int turn, const char *heard, const char *free_text)
+{
+    strbuf_t b = {0};
+    ev_begin(k, &b, "page");
+    strbuf_printf(&b, ", \"turn\": %d, \"reason\": ", turn);
+    strbuf_json_str(&b, page_reason_names[why]);
+    strbuf_append(&b, ", \"heard\": ");
+    strbuf_json_str(&b, heard);
+    strbuf_append(&b, ", \"free_text\": ");
+    strbuf_json_str(&b, free_text);
+    ev_end(k, &b);
+    say_log(k, "  PAGE crew: %s", page_reason_names[why]);
+}
+
+static void ev_order(kiosk_t *k, const char *type)
+{
+    strbuf_t b = {0};
+    ev_begin(k, &b, type);
+    strbuf_append(&b, ", \"order\": ");
+    order_json(dialog_order(session_dialog(k->car)), &b);
+    ev_end(k, &b);
+}
+
+static int car_arrives(kiosk_t *k)
+{
+    char err[512];
+    dialog_config_t cfg = { k->o->threshold };
+    k->car = session_create(k->menu, k->asr, k->store, &cfg, wall_now(), err, sizeof err);
+    if (!k->car) {
+        fprintf(stderr, "kiosk run: %s\n", err);
+        return -1;
+    }
+    k->cars++;
+    k->greet = 1;
+    k->paged_no_response = 0;
+    strbuf_t b = {0};
+    ev_begin(k, &b, "car");
+    strbuf_append(&b, ", \"state\": \"arrived\"");
+    ev_end(k, &b);
+    say_log(k, "car %d arrived", k->cars);
+    return 0;
+}
+
+static int car_leaves(kiosk_t *k, const char *why)
+{
+    char err[512];
+    int rc = session_end(k->car, wall_now(), err, sizeof err);
+    if (rc < 0) fprintf(stderr, "kiosk run: %s\n", err);
+    const order_t *o = dialog_order(session_dialog(k->car));
+    strbuf_t b = {0};
+    ev_begin(k, &b, "car");
+    strbuf_append(&b, ", \"state\": \"left\", \"why\": ");
+    strbuf_json_str(&b, why);
+    strbuf_append(&b, ", \"status\": ");
+    strbuf_json_str(&b, order_status_names[o->status]);
+    strbuf_printf(&b, ", \"total_cents\": %ld", order_total_cents(o));
+    ev_end(k, &b);
+    say_log(k, "car %d left (%s): order %s", k->cars, why, order_status_names[o->status]);
+    session_free(k->car);
+    k->car = NULL;
+    return rc;
+}
+
+/* A recognised turn goes through the dialog; what changed goes out. */
+static int apply_turn(kiosk_t *k, result_t *res)
+{
+    char err[512];
+    const dialog_t *d = session_dialog(k->car);
+    strbuf_t before = {0}, after = {0};
+    order_json(dialog_order(d), &before);
+    dialog_state_t was = dialog_state(d);
+    if (session_apply(k->car, "mic", k->await_ms, &res->r, wall_now(), err, sizeof err) < 0) {
+        fprintf(stderr, "kiosk run: %s\n", err);
+        strbuf_free(&before);
+        return -1;
+    }
+    double delay_ms = (mono_now() - k->turn_end) * 1000.0;
+    int nt = session_nturns(k->car);
+    const session_turn_t *t = session_turn(k->car, nt - 1);
+
+    strbuf_t b = {0};
+    ev_begin(k, &b, "turn");
+    strbuf_printf(&b, ", \"turn\": %d, \"audio_ms\": %ld, \"decode_ms\": %.1f, \"endpoint_ms\": %.1f, "
+                      "\"heard\": ", nt, t->audio_ms, t->decode_ms, delay_ms);
+    strbuf_json_str(&b, t->heard);
+    strbuf_append(&b, ", \"free_text\": ");
+    strbuf_json_str(&b, t->free_text);
+    strbuf_printf(&b, ", \"confidence\": %.2f, \"said\": ", t->confidence);
+    strbuf_json_str(&b, t->said);
+    strbuf_append(&b, ", \"page\": ");
+    if (t->page == PAGE_NONE) strbuf_append(&b, "null");
+    else strbuf_json_str(&b, page_reason_names[t->page]);
+    ev_end(k, &b);
+    say_log(k, "  heard: %s  (free text: %s; confidence %.2f; ready %.0f ms after the endpoint)",
+            *t->heard ? t->heard : "(nothing on the menu)", t->free_text, t->confidence, delay_ms);
+
+    order_json(dialog_order(d), &after);
+    int changed = strcmp(strbuf_cstr(&before), strbuf_cstr(&after)) != 0;
+    if (changed) ev_order(k, "order");
+    strbuf_free(&before);
+    strbuf_free(&after);
+    if (t->page != PAGE_NONE) ev_page(k, t->page, nt, t->heard, t->free_text);
+
+    strbuf_t say = {0};
+    if (k->greet && t->page == PAGE_NONE && !changed && dialog_state(d) == was) {
+        /* "hello" or a cough opened the car: greet rather than apologise */
+        strbuf_append(&say, dialog_greeting(d));
+    } else {
+        /* the customer spoke first: the welcome opens the answer */
+        if (k->greet && t->page == PAGE_NONE)
+            strbuf_printf(&say, "Welcome to %s! ", k->menu->title ? k->menu->title : "our drive-through");
+        strbuf_append(&say, t->said);
+    }
+    k->greet = 0;
+    speak(k, strbuf_cstr(&say));
+    strbuf_free(&say);
+
+    if (was != DIALOG_CONFIRMED && dialog_state(d) == DIALOG_CONFIRMED) {
+        ev_order(k, "confirmed");
+        return car_leaves(k, "confirmed");
+    }
+    return 0;
+}
+
+/* A page from a timer or a device, with or without a car. */
+static void outside_page(kiosk_t *k, page_reason_t why)
+{
+    if (!k->car) {
+        ev_page(k, why, 0, "", "");
+        return;
+    }
+    char err[512];
+    const char *said = "";
+    if (session_page(k->car, why, wall_now(), &said, err, sizeof err) < 0)
+        fprintf(stderr, "kiosk run: %s\n", err);
+    ev_page(k, why, session_nturns(k->car), "", "");
+    ev_order(k, "order");
+    speak(k, said);
+}
+
+/* ---- audio in --------------------------------------------------------------- */
+
+static void on_frame(kiosk_t *k, int16_t *frame, double now)
+{
+    if (device_playing(k->dev) > 0 || now < k->mute_until) {
+        endpoint_mute(k->ep);
+        if (device_playing(k->dev) > 0) {
+            k->mute_until = now + 0.25;    /* the loudspeaker's own latency */
+            k->last_activity = now + 0.25;
+        }
+        return;
+    }
+    if (k->dn) denoise_frame(k->dn, frame);
+    ep_event_t ev = endpoint_feed(k->ep, frame);
+    size_t n;
+    const int16_t *pcm;
+    switch (ev) {
+    case EP_ONSET:
+        if (!k->car && car_arrives(k) < 0) return;
+        k->spec_job = 0;
+        say_log(k, "  (listening)");
+        break;
+    case EP_PAUSE:
+        pcm = endpoint_turn(k->ep, &n);
+        k->spec_job = ++k->job;
+        recog_submit(&k->rec, k->spec_job, pcm, n);
+        break;
+    case EP_RESUME:
+        k->spec_job = 0;
+        break;
+    case EP_END:
+    case EP_CUT:
+        pcm = endpoint_turn(k->ep, &n);
+        if (ev == EP_END && k->spec_job) {
+            k->await_job = k->spec_job;
+            k->speculative_used++;
+        } else {
+            k->await_job = ++k->job;
+            recog_submit(&k->rec, k->await_job, pcm, n);
+        }
+        k->spec_job = 0;
+        k->turn_end = now;
+        k->await_ms = (long)(n * 1000 / 16000);
+        k->last_activity = now;
+        endpoint_reset(k->ep);
+        break;
+    default:
+        break;
+    }
+    if (endpoint_in_turn(k->ep)) k->last_activity = now;
+}
+
+static volatile sig_atomic_t stopping;
+static void on_signal(int sig)
+{
+    (void)sig;
+    stopping = 1;
+}
+
+static int reopen(kiosk_t *k, double now)
+{
+    if (now < k->next_reopen) return 0;
+    k->next_reopen = now + 2.0;
+    char err[512];
+    device_t *d = device_open(k->o->input, k->o->output, err, sizeof err);
+    if (!d) return 0;
+    k->dev = d;
+    fprintf(stderr, "kiosk run: audio back after %.1f s: %s\n", now - k->fault_since, device_describe(d));
+    k->fault_since = 0;
+    endpoint_mute(k->ep);
+    return 1;
+}
+
+static int loop(kiosk_t *k)
+{
+    int16_t buf[1600], frame[EP_FRAME];
+    size_t have = 0;
+    double start = mono_now();
+    k->last_activity = start;
+    int status = 0;
+    while (!stopping && !status) {
+        double now = mono_now();
+        if (k->o->run_for > 0 && now - start >= k->o->run_for) break;
+
+        if (k->fault_since) {
+            if (!reopen(k, now)) {
+                usleep(20000);
+                continue;
+            }
+        } else if (!device_alive(k->dev)) {
+            fprintf(stderr, "kiosk run: audio: the microphone stopped (%s); paging the crew and "
+                            "reopening it every 2 s\n", device_describe(k->dev));
+            device_close(k->dev);
+            k->dev = NULL;
+            k->fault_since = now;
+            k->next_reopen = now + 2.0;
+            outside_page(k, PAGE_DEVICE_FAULT);
+            continue;
+        }
+
+        size_t got = device_read(k->dev, buf, sizeof buf / sizeof buf[0]);
+        for (size_t i = 0; i < got; i++) {
+            frame[have++] = buf[i];
+            if (have == EP_FRAME) {
+                on_frame(k, frame, now);
+                have = 0;
+            }
+        }
+
+        if (k->await_job) {
+            result_t res;
+            if (recog_take(&k->rec, k->await_job, &res)) {
+                k->await_job = 0;
+                k->turns_decoded++;
+                if (res.failed) {
+                    fprintf(stderr, "kiosk run: %s\n", res.err);
+                    status = EXIT_RUNTIME;
+                } else if (k->car && apply_turn(k, &res) < 0) {
+                    status = EXIT_RUNTIME;
+                }
+                result_clear(&res);
+                k->last_activity = mono_now();
+            }
+        } else if (k->spec_job == 0) {
+            /* drop a finished speculative result nobody waits for */
+            result_t res;
+            if (recog_take(&k->rec, -1, &res)) result_clear(&res);
+        }
+
+        if (k->car && !k->await_job && !endpoint_in_turn(k->ep) && device_playing(k->dev) == 0 &&
+            now >= k->mute_until) {
+            double quiet = now - k->last_activity;
+            if (quiet >= k->o->car_gone) {
+                dialog_car_left((dialog_t *)session_dialog(k->car));
+                if (car_leaves(k, "gone") < 0) status = EXIT_RUNTIME;
+            } else if (quiet >= k->o->no_response && !k->paged_no_response &&
+                       dialog_waiting(session_dialog(k->car))) {
+                k->paged_no_response = 1;
+                outside_page(k, PAGE_NO_RESPONSE);
+            }
+        }
+        if (!got) usleep(5000);
+    }
+    return status;
+}
+
+static int no_device(const char *err)
+{
+    fprintf(stderr, "kiosk run: %s. There is no microphone to listen to; `make demo` replays a "
+                    "sample conversation through the kiosk instead\n", err);
+    return EXIT_RUNTIME;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_opts_t o;
+    int rc = parse_opts(argc, argv, &o);
+    if (rc >= 0) return rc;
+
+    kiosk_t k;
+    memset(&k, 0, sizeof k);
+    k.o = &o;
+    int status = 0;
+    char err[512];
+    cmudict_t *dict = NULL;
+    menu_t *menu = NULL;
+    strlist_t errs = {0};
+    status = session_load(o.menu, &dict, &menu, &errs);
+    if (status) goto out;
+    k.menu = menu;
+
+    /* The device first: without a microphone nothing else is worth loading. */
+    k.dev = device_open(o.input, o.output, err, sizeof err);
+    if (!k.dev) {
+        status = no_device(err);
+        goto out;
+    }
+    fprintf(stderr, "kiosk run: audio: %s\n", device_describe(k.dev));
+    if (strcmp(o.output ? o.output : "", "none") &&
+        !(k.voice = voice_create(o.voice, 0, err, sizeof err))) {
+        strlist_pushf(&errs, "kiosk run: %s", err);
+        status = EXIT_RUNTIME;
+        goto out;
+    }
+    asr_config_t acfg = { NULL, 1 };
+    k.asr = asr_create(&acfg, menu, dict, err, sizeof err);
+    if (!k.asr) {
+        strlist_pushf(&errs, "kiosk run: %s", err);
+        status = EXIT_RUNTIME;
+        goto out;
+    }
+    if (strchr(o.db, '/')) {
+        char *dir = xstrdup(o.db);
+        *strrchr(dir, '/') = 0;
+        if (*dir) mkdir(dir, 0755);
+        free(dir);
+    }
+    if (!(k.store = store_open(o.db, err, sizeof err))) {
+        strlist_pushf(&errs, "kiosk run: %s", err);
+        status = EXIT_RUNTIME;
+        goto out;
+    }
+    endpoint_config_t ecfg;
+    endpoint_defaults(&ecfg);
+    ecfg.trailing_ms = o.trailing_ms;
+    k.ep = endpoint_create(&ecfg);
+    if (o.denoise) k.dn = denoise_create();
+
+    k.rec.asr = k.asr;
+    k.rec.menu = menu;
+    pthread_mutex_init(&k.rec.mu, NULL);
+    pthread_cond_init(&k.rec.cv, NULL);
+    if (pthread_create(&k.rec.thread, NULL, recog_main, &k.rec) != 0) {
+        strlist_pushf(&errs, "kiosk run: cannot start the recogniser thread");
+        status = EXIT_RUNTIME;
+        goto out;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    if (!o.headless)
+        fprintf(stderr, "kiosk run: the order board window is not built yet; running headless\n");
+    fprintf(stderr, "kiosk run: listening (%s, trailing silence %d ms)\n", menu->title, o.trailing_ms);
+    status = loop(&k);
+    if (k.car && car_leaves(&k, "stopped") < 0 && !status) status = EXIT_RUNTIME;
+    fprintf(stderr, "kiosk run: stopped: %d cars, %d turns (%d decoded speculatively), %lu samples "
+                    "lost to overruns\n", k.cars, k.turns_decoded, k.speculative_used,
+            k.dev ? device_overruns(k.dev) : 0UL);
+
+    pthread_mutex_lock(&k.rec.mu);
+    k.rec.stop = 1;
+    pthread_cond_signal(&k.rec.cv);
+    pthread_mutex_unlock(&k.rec.mu);
+    pthread_join(k.rec.thread, NULL);
+    free(k.rec.next.pcm);
+    result_clear(&k.rec.done);
+    pthread_mutex_destroy(&k.rec.mu);
+    pthread_cond_destroy(&k.rec.cv);
+out:
+    for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
+    strlist_free(&errs);
+    if (k.car) session_free(k.car);
+    endpoint_free(k.ep);
+    denoise_free(k.dn);
+    store_close(k.store);
+    asr_free(k.asr);
+    voice_free(k.voice);
+    device_close(k.dev);
+    menu_free(menu);
+    cmudict_free(dict);
+    return status;
+}
+
+int cmd_devices(int argc, char **argv)
+{
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        puts("usage: kiosk devices\n  Lists the audio input and output devices PortAudio sees; "
+             "`kiosk run --input/--output` take an index or a name from this list.");
+        return 0;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "kiosk devices: unexpected argument \"%s\"\n", argv[1]);
+        return EXIT_BADINPUT;
+    }
+    char err[512];
+    if (device_list(stdout, err, sizeof err) < 0) {
+        fprintf(stderr, "kiosk devices: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    return 0;
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The live kiosk's figures (issue 4), through a private PulseAudio null sink:
+#  - endpoint delay: from the end of the customer's speech to the kiosk's turn
+#    event (the order event goes out with it), less the trailing silence that
+#    ends a turn; median and 95th percentile over 30 turns.  Measured two ways:
+#    outside (paplay's start + where the speech ends in the file) and inside
+#    (the kiosk's own endpoint_ms: from its endpoint to the event).
+#  - CPU while listening to silence, as a share of one core.
+# Prints figures; asserts nothing (timings flake on shared machines).
+set -euo pipefail
+kiosk=${1:-build/kiosk}
+dir=build/bench-live
+rm -rf "$dir" && mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+. "$(dirname "$0")/pulse.sh"
+pa_private "$dir/pa"
+trap 'kill $KPID 2>/dev/null; pa_stop' EXIT
+pa_start
+sentences=(
+  "can i get two cheeseburgers no onions and a large coke"
+  "a number one with a sprite and a small fries"
+  "i'd like three chicken sandwiches with bacon"
+  "that's all"
+  "make it a large"
+  "a vanilla shake and a cookie please"
+  "two hamburgers with extra pickles and a lemonade"
+  "yes"
+  "a medium coffee"
+  "remove the fries"
+)
+voices=(en-us en-us+f3 en-us+m3)
+n=0
+for v in "${voices[@]}"; do
+  for s in "${sentences[@]}"; do
+    espeak-ng -v "$v" -s 160 -w "$dir/t$n.wav" "$s"; n=$((n + 1))
+  done
+done
+
+# CPU while listening to silence: 10 s of the kiosk's own CPU time, after start-up.
+"$kiosk" run --headless --events --output none --db "$dir/k.db" --car-gone 3 >"$dir/events.jsonl" 2>"$dir/err" &
+KPID=$!
+for _ in $(seq 100); do grep -q "listening" "$dir/err" && break; sleep 0.1; done
+sleep 1
+cpu() { awk '{print $14 + $15}' "/proc/$KPID/stat"; }
+c0=$(cpu); t0=$(date +%s.%N); sleep 10; c1=$(cpu); t1=$(date +%s.%N)
+python3 -c "import os,sys; hz=os.sysconf('SC_CLK_TCK'); c=(float(sys.argv[2])-float(sys.argv[1]))/hz; t=float(sys.argv[4])-float(sys.argv[3]); print(f'idle listening: {100*c/t:.1f} % of one core ({c:.2f} s CPU in {t:.1f} s)')" "$c0" "$c1" "$t0" "$t1"
+
+# Endpoint delay: each turn played, then wait for its event and a quiet gap.
+: > "$dir/plays.txt"
+for ((i = 0; i < n; i++)); do
+  before=$(grep -c '"event": "turn"' "$dir/events.jsonl" || true)
+  echo "$i $(date +%s.%N)" >> "$dir/plays.txt"
+  paplay "$dir/t$i.wav"
+  for _ in $(seq 300); do
+    [ "$(grep -c '"event": "turn"' "$dir/events.jsonl" || true)" -gt "$before" ] && break; sleep 0.05
+  done
+  sleep 0.5
+done
+kill -TERM $KPID; wait $KPID || true
+python3 - "$dir" "$n" <<'PY'
+import json, sys, wave, array, statistics
+d, n = sys.argv[1], int(sys.argv[2])
+def speech_end(path):
+    w = wave.open(path); rate = w.getframerate(); a = array.array("h", w.readframes(w.getnframes()))
+    last = max((i for i, x in enumerate(a) if abs(x) > 300), default=0)
+    return (last + 1) / rate
+plays = {int(l.split()[0]): float(l.split()[1]) for l in open(f"{d}/plays.txt")}
+turns = [json.loads(l) for l in open(f"{d}/events.jsonl") if '"event": "turn"' in l]
+outside, inside = [], []
+for i in range(n):
+    end = plays[i] + speech_end(f"{d}/t{i}.wav")
+    after = [t for t in turns if t["t"] > end]
+    if not after: continue
+    outside.append((after[0]["t"] - end) * 1000 - 700)
+    inside.append(after[0]["endpoint_ms"])
+def q(v, p): v = sorted(v); return v[min(len(v) - 1, int(round(p * (len(v) - 1))))]
+print(f"endpoint delay beyond the 700 ms trailing silence, {len(outside)} of {n} turns:")
+print(f"  speech end to turn event, less 700 ms: median {statistics.median(outside):.0f} ms, 95th percentile {q(outside, .95):.0f} ms, max {max(outside):.0f} ms")
+print(f"  kiosk's endpoint to turn event:        median {statistics.median(inside):.0f} ms, 95th percentile {q(inside, .95):.0f} ms, max {max(inside):.0f} ms")
+PY
+grep "stopped:" "$dir/err" || true

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# The live kiosk end to end, with no sound card: a private PulseAudio server
+# with a null sink "drive" whose monitor is the kiosk's microphone.  Turns
+# spoken by espeak-ng are played into it with paplay; the kiosk captures them
+# through PortAudio (ALSA's pulse device), and its own voice goes into the
+# same sink, as a loudspeaker beside the microphone would: the kiosk must not
+# take its own read-back for a customer.  Checks the events it writes
+# (`kiosk run --headless --events`) and what it stored.
+set -uo pipefail
+K=${KIOSK:-build/kiosk}
+KS=${KIOSK_SAN:-$K}
+T=$(mktemp -d)
+fails=0
+pass=0
+check() { # name, expected, actual
+  if [ "$2" == "$3" ]; then pass=$((pass + 1)); else
+    fails=$((fails + 1)); printf 'FAIL %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3"; fi
+}
+contains() { # name, needle, haystack
+  if [[ "$3" == *"$2"* ]]; then pass=$((pass + 1)); else
+    fails=$((fails + 1)); printf 'FAIL %s\n  expected to contain: %s\n  actual: %s\n' "$1" "$2" "$3"; fi
+}
+
+# ---- no sound system at all: one line, pointing to make demo ----
+out=$(XDG_RUNTIME_DIR=$T/none PULSE_RUNTIME_PATH=$T/none "$KS" run --headless --db "$T/x.db" 2>&1)
+check "no device exits 1" 1 $?
+contains "no device says make demo" "make demo" "$out"
+check "no device is one line" 1 "$(printf '%s\n' "$out" | wc -l)"
+out=$("$K" run --post /dev/ttyS0 2>&1); check "--post not yet exits 2" 2 $?
+contains "--post says --no-post" "run with --no-post" "$out"
+out=$("$K" run --trailing-ms soon 2>&1); check "bad --trailing-ms exits 2" 2 $?
+contains "bad --trailing-ms named" "--trailing-ms soon: give a number from 200 to 5000" "$out"
+out=$("$K" run --frob 2>&1); check "unknown run option exits 2" 2 $?
+
+# ---- a private PulseAudio ----
+. "$(dirname "$0")/../pulse.sh"
+pa_private "$T"
+cleanup() {
+  [ -n "${KPID:-}" ] && kill "$KPID" 2>/dev/null
+  pa_stop
+  rm -rf "$T"
+}
+trap cleanup EXIT
+if ! pa_start; then
+  echo "FAIL live: PulseAudio did not start (see below; \`make deps\` installs it)"; cat "$T/pulse.log"; exit 1
+fi
+
+out=$("$K" devices 2>&1); check "devices exits 0" 0 $?
+contains "devices lists pulse" " pulse" "$out"
+contains "devices marks the default" "(default input)" "$out"
+
+say() { espeak-ng -v en-us -s 150 -w "$T/$1.wav" "$2"; }
+say order "two cheeseburgers and a large coke"
+say done "that's all"
+say yes "yes"
+say person "can i talk to a person"
+say coke "a coke"
+
+EV=$T/events.jsonl
+count() { grep -c "\"event\": \"$1\"" "$EV" 2>/dev/null || true; }
+# waits until there are at least $2 events of type $1 (at most $3 seconds)
+wait_for() {
+  for _ in $(seq $(( ${3:-30} * 10 ))); do
+    [ "$(count "$1")" -ge "$2" ] && return 0
+    kill -0 "$KPID" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+# plays a turn, waits for its turn event and for the kiosk to finish speaking
+turn() { # wav, expected turn events after it
+  local says; says=$(count say)
+  paplay "$T/$1.wav"
+  wait_for turn "$2" 40 || { echo "no turn event after $1"; return 1; }
+  if wait_for say $((says + 1)) 5; then
+    local ms; ms=$(grep '"event": "say"' "$EV" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["ms"])')
+    sleep "$(python3 -c "print(($ms + 900) / 1000)")"
+  fi
+}
+field() { # python expression over the list E of events
+  python3 -c "import json,sys; E=[json.loads(l) for l in open('$EV')]; print($1)"
+}
+
+"$K" run --headless --events --db "$T/k.db" --no-response 4 --car-gone 9 >"$EV" 2>"$T/err" &
+KPID=$!
+for _ in $(seq 100); do grep -q "listening" "$T/err" && break; sleep 0.1; done
+contains "kiosk listens" "kiosk run: listening (Burger Barn" "$(cat "$T/err")"
+
+# ---- car 1: an order, the read-back, yes ----
+turn order 1 && turn done 2 && turn yes 3
+wait_for confirmed 1 10
+check "car 1 heard the order" "True" "$(field '[e for e in E if e["event"]=="turn"][0]["heard"].replace(" ", "") == "twocheeseburgersandalargecoke"')"
+check "car 1 confirmed order" "confirmed [('Cheeseburger', 2, None), ('Coke', 1, 'large')] 982" \
+  "$(field '(lambda o: " ".join([o["status"], str([(l["item"], l["qty"], l["size"]) for l in o["lines"]]), str(o["total_cents"])]))([e for e in E if e["event"]=="confirmed"][0]["order"])')"
+check "car 1 greeted in its first answer" "True" "$(field '[e for e in E if e["event"]=="say"][0]["text"].startswith("Welcome to Burger Barn! Two cheeseburgers")')"
+check "car 1 read back with the total" "True" "$(field '"Your total is " in [e for e in E if e["event"]=="turn"][1]["said"]')"
+check "car 1 left confirmed" "confirmed" "$(field '[e for e in E if e["event"]=="car" and e["state"]=="left"][0]["status"]')"
+check "the kiosk did not hear itself (3 turns)" "3" "$(count turn)"
+check "every event has a wall-clock t" "True" "$(field 'all(abs(e["t"] - __import__("time").time()) < 600 for e in E)')"
+
+# ---- car 2: asks for a person ----
+turn person 4
+wait_for page 1 10
+check "car 2 pages human_request" "2 human_request" "$(field '" ".join(str(x) for x in [(e["car"], e["reason"]) for e in E if e["event"]=="page"][0])')"
+
+# ---- car 2 silent: it leaves; car 3: "a coke", then no answer ----
+sleep 10
+check "car 2 left, still the crew's" "gone crew" "$(field '" ".join([[e for e in E if e["event"]=="car" and e["state"]=="left"][1][k] for k in ("why", "status")])')"
+turn coke 5
+wait_for page 2 12
+check "car 3 pages no_response" "3 no_response" "$(field '" ".join(str(x) for x in [(e["car"], e["reason"]) for e in E if e["event"]=="page"][1])')"
+check "car 3 was asked the size" "True" "$(field '"What size" in [e for e in E if e["event"]=="turn"][4]["said"]')"
+
+# ---- the microphone goes away and comes back ----
+pa_stop
+wait_for page 3 10
+check "device gone pages device_fault" "device_fault" "$(field '[e for e in E if e["event"]=="page"][2]["reason"]')"
+pa_start
+for _ in $(seq 100); do grep -q "audio back" "$T/err" && break; sleep 0.1; done
+contains "device reopened" "kiosk run: audio back after" "$(cat "$T/err")"
+sleep 1
+turn person 6  # the order is already the crew's: heard, no second page
+check "heard again after the reopen" "True" "$(field '"person" in [e for e in E if e["event"]=="turn"][5]["heard"]')"
+
+kill -TERM "$KPID"; wait "$KPID"; check "SIGTERM stops it cleanly" 0 $?
+KPID=
+contains "stop summary" "kiosk run: stopped: " "$(cat "$T/err")"
+stored=$(python3 -c "
+import sqlite3; c = sqlite3.connect('$T/k.db')
+print(c.execute('select count(*) from cars').fetchone()[0] in (3, 4), [r[0] for r in c.execute('select reason from pages order by t')])")
+check "stored cars and pages" "True ['human_request', 'no_response', 'device_fault']" "$stored"
+
+if [ "$fails" -ne 0 ]; then echo "--- kiosk stderr"; cat "$T/err"; echo "--- events"; cat "$EV"; fi
+echo "live: $pass passed, $fails failed"
+[ "$fails" -eq 0 ]

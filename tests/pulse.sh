@@ -1,0 +1,20 @@
+# Sourced: a private PulseAudio server with a null sink "drive" whose monitor is
+# the default source, so PortAudio (ALSA's pulse device) has a microphone on a
+# machine with no sound card.  Whatever paplay plays into the sink, the kiosk
+# hears.  Uses $1 of pa_private (a scratch folder) for its runtime files.
+#   pa_private DIR   exports XDG_RUNTIME_DIR/PULSE_RUNTIME_PATH/HOME under DIR
+#   pa_start         starts the server (again, after pa_stop); 1 on failure
+#   pa_stop          stops it
+pa_private() {
+  PA_DIR=$1
+  export XDG_RUNTIME_DIR=$PA_DIR/run PULSE_RUNTIME_PATH=$PA_DIR/run/pulse HOME=$PA_DIR/home
+  mkdir -p "$XDG_RUNTIME_DIR" "$HOME" && chmod 700 "$XDG_RUNTIME_DIR"
+}
+pa_start() {
+  pulseaudio -n --daemonize=yes --exit-idle-time=-1 --use-pid-file=yes \
+    -L module-native-protocol-unix -L "module-null-sink sink_name=drive" \
+    --log-target=file:"$PA_DIR/pulse.log" 2>>"$PA_DIR/pulse.log" || return 1
+  for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
+  pactl set-default-sink drive && pactl set-default-source drive.monitor
+}
+pa_stop() { pulseaudio --kill 2>/dev/null; sleep 0.3; }
