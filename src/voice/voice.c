@@ -291,6 +291,33 @@ static int is_blank(const char *s)
     return 1;
 }
 
+char *voice_words(const char *text)
+{
+    strbuf_t b = {0};
+    strbuf_append(&b, "");
+    for (const char *p = text; *p;) {
+        const char *d = p + 1;
+        if (*p == '$' && isdigit((unsigned char)*d)) {
+            long dollars = 0, cents = 0;
+            while (isdigit((unsigned char)*d) && dollars < 100000000) dollars = dollars * 10 + (*d++ - '0');
+            if (d[0] == '.' && isdigit((unsigned char)d[1]) && isdigit((unsigned char)d[2]) &&
+                !isdigit((unsigned char)d[3])) {
+                cents = (d[1] - '0') * 10 + (d[2] - '0');
+                d += 3;
+            }
+            if (dollars || !cents)
+                strbuf_printf(&b, "%ld dollar%s", dollars, dollars == 1 ? "" : "s");
+            if (dollars && cents) strbuf_append(&b, " and ");
+            if (cents) strbuf_printf(&b, "%ld cent%s", cents, cents == 1 ? "" : "s");
+            p = d;
+            continue;
+        }
+        strbuf_appendn(&b, p, 1);
+        p++;
+    }
+    return strbuf_steal(&b);
+}
+
 int voice_say(voice_t *v, const char *text, int16_t **pcm, size_t *n, char *err,
               size_t errlen)
 {
@@ -322,8 +349,10 @@ int voice_say(voice_t *v, const char *text, int16_t **pcm, size_t *n, char *err,
     v->too_long = 0;
     /* espeakENDPAUSE: the usual pause after the last sentence, so prompts
      * played back to back do not run together. */
-    espeak_ng_STATUS st = espeak_ng_Synthesize(text, tl + 1, 0, POS_CHARACTER, 0,
+    char *words = voice_words(text);
+    espeak_ng_STATUS st = espeak_ng_Synthesize(words, strlen(words) + 1, 0, POS_CHARACTER, 0,
                                                espeakCHARS_UTF8 | espeakENDPAUSE, NULL, NULL);
+    free(words);
     if (v->too_long) {
         snprintf(err, errlen, "voice_say: text gives more than %d s of speech; say it in parts",
                  VOICE_MAX_SECONDS);

@@ -48,4 +48,9 @@ void voice_free(voice_t *v);
 int voice_say(voice_t *v, const char *text, int16_t **pcm, size_t *n, char *err,
               size_t errlen);
 
+/* text as it is spoken: prices written for the ear ("Your total is $9.82"
+ * -> "Your total is 9 dollars and 82 cents"; espeak-ng reads "$9.82" as
+ * "dollar nine point eight two").  The caller frees the result. */
+char *voice_words(const char *text);
+
 #endif

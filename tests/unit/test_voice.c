@@ -278,6 +278,29 @@ static void test_odd_text_is_spoken(void **state)
     voice_free(v);
 }
 
+/* Prices are written out for the ear. */
+static void test_words_for_prices(void **state)
+{
+    (void)state;
+    static const char *const rows[][2] = {
+        { "Your total is $9.82. Is that right?", "Your total is 9 dollars and 82 cents. Is that right?" },
+        { "$1.00", "1 dollar" },
+        { "$0.50 each", "50 cents each" },
+        { "$10.05", "10 dollars and 5 cents" },
+        { "$0.01", "1 cent" },
+        { "$3", "3 dollars" },
+        { "no price $ here, $x", "no price $ here, $x" },
+        { "$2.5", "2 dollars.5" },
+        { "", "" },
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char *got = voice_words(rows[i][0]);
+        if (strcmp(got, rows[i][1]))
+            fail_msg("voice_words(\"%s\") = \"%s\", want \"%s\"", rows[i][0], got, rows[i][1]);
+        free(got);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_bad_rate),
         cmocka_unit_test(test_too_long_text),
         cmocka_unit_test(test_odd_text_is_spoken),
+        cmocka_unit_test(test_words_for_prices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
