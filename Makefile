@@ -111,10 +111,13 @@ $(BUILD)/bench_asr: $(BUILD)/obj/tests/bench_asr.o $(CORE_OBJ)
 $(BUILD)/bench_grammar: $(BUILD)/obj/tests/bench_grammar.o $(CORE_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The live kiosk on the sample menu; without a microphone, `make demo`.
 run: $(BUILD)/kiosk
-	bash tests/demo.sh $(BUILD)/kiosk menus/burger.yaml
+	bash tests/run.sh $(BUILD)/kiosk menus/burger.yaml
 
-demo: run
+# A sample conversation through the whole live kiosk via a PulseAudio null sink.
+demo: $(BUILD)/kiosk
+	bash tests/demo.sh $(BUILD)/kiosk menus/burger.yaml
 
 clean:
 	rm -rf $(BUILD)

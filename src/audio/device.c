@@ -21,6 +21,8 @@
 
 #define RATE 16000
 #define STALL_SECONDS 1.0     /* no capture callback for this long: the device is gone */
+#define STARTUP_SECONDS 5.0   /* ...or none at all this long after opening (PulseAudio's
+                                 monitor source takes about 2 s to deliver its first samples) */
 
 struct device_s {
     PaStream *in, *out;
@@ -391,7 +393,12 @@ int device_alive(device_t *d)
         d->seen_at = now;
     }
     if (Pa_IsStreamActive(d->in) != 1) return 0;
-    return now - d->seen_at < STALL_SECONDS;
+    return now - d->seen_at < (f ? STALL_SECONDS : STARTUP_SECONDS);
+}
+
+int device_started(const device_t *d)
+{
+    return d && atomic_load_explicit(&d->in_frames, memory_order_relaxed) > 0;
 }
 
 unsigned long device_overruns(const device_t *d)

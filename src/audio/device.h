@@ -42,6 +42,9 @@ void device_hush(device_t *d);
 /* 1 while capture works; 0 once the device has stopped or gone away
  * (PortAudio stopped the stream, or no samples for a second). */
 int device_alive(device_t *d);
+/* 1 once the microphone has delivered its first samples (some devices take
+ * a second or two after opening). */
+int device_started(const device_t *d);
 /* Samples lost because the event loop fell behind (overruns), and the
  * device's own overflow reports, since open. */
 unsigned long device_overruns(const device_t *d);

@@ -304,6 +304,7 @@ typedef struct {
     double mute_until;        /* mono: not listening before this (the voice's tail) */
     double fault_since;       /* mono: the device is down since, 0 when up */
     double next_reopen;
+    int listening;            /* the microphone has delivered (logged once) */
 } kiosk_t;
 
 static void ev_begin(kiosk_t *k, strbuf_t *b, const char *type)
@@ -599,6 +600,11 @@ static int loop(kiosk_t *k)
             continue;
         }
 
+        if (!k->listening && device_started(k->dev)) {
+            k->listening = 1;
+            fprintf(stderr, "kiosk run: listening (%s, trailing silence %d ms)\n", k->menu->title,
+                    k->o->trailing_ms);
+        }
         size_t got = device_read(k->dev, buf, sizeof buf / sizeof buf[0]);
         for (size_t i = 0; i < got; i++) {
             frame[have++] = buf[i];
@@ -724,7 +730,6 @@ int cmd_run(int argc, char **argv)
 
     if (!o.headless)
         fprintf(stderr, "kiosk run: the order board window is not built yet; running headless\n");
-    fprintf(stderr, "kiosk run: listening (%s, trailing silence %d ms)\n", menu->title, o.trailing_ms);
     status = loop(&k);
     if (k.car && car_leaves(&k, "stopped") < 0 && !status) status = EXIT_RUNTIME;
     fprintf(stderr, "kiosk run: stopped: %d cars, %d turns (%d decoded speculatively), %lu samples "
