@@ -77,3 +77,6 @@ else:
 PY
 echo
 build/bench_grammar
+echo
+# The live kiosk (issue 4): endpoint delay over 30 turns and CPU while idle.
+bash "$(dirname "$0")/bench_live.sh" "$kiosk"

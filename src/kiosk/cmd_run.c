@@ -305,6 +305,8 @@ typedef struct {
     double fault_since;       /* mono: the device is down since, 0 when up */
     double next_reopen;
     int listening;            /* the microphone has delivered (logged once) */
+    unsigned long overruns_seen;   /* device_overruns() at the last check */
+    double overrun_check;
 } kiosk_t;
 
 static void ev_begin(kiosk_t *k, strbuf_t *b, const char *type)
@@ -567,6 +569,7 @@ static int reopen(kiosk_t *k, double now)
     device_t *d = device_open(k->o->input, k->o->output, err, sizeof err);
     if (!d) return 0;
     k->dev = d;
+    k->overruns_seen = 0;
     fprintf(stderr, "kiosk run: audio back after %.1f s: %s\n", now - k->fault_since, device_describe(d));
     k->fault_since = 0;
     endpoint_mute(k->ep);
@@ -645,6 +648,14 @@ static int loop(kiosk_t *k)
                 k->paged_no_response = 1;
                 outside_page(k, PAGE_NO_RESPONSE);
             }
+        }
+        if (k->dev && now - k->overrun_check >= 1.0) {
+            unsigned long lost = device_overruns(k->dev);
+            if (lost > k->overruns_seen)
+                fprintf(stderr, "kiosk run: audio: %lu samples lost (the kiosk fell behind the "
+                                "microphone); listening goes on\n", lost - k->overruns_seen);
+            k->overruns_seen = lost;
+            k->overrun_check = now;
         }
         if (!got) usleep(5000);
     }

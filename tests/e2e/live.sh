@@ -49,6 +49,11 @@ out=$("$K" devices 2>&1); check "devices exits 0" 0 $?
 contains "devices lists pulse" " pulse" "$out"
 contains "devices marks the default" "(default input)" "$out"
 
+out=$("$K" run --headless --input 99 --db "$T/x.db" 2>&1); check "--input 99 exits 1" 1 $?
+contains "--input 99 explained" "--input 99: no input device with that index; \`kiosk devices\` lists them" "$out"
+out=$("$K" run --headless --input "no such mic" --db "$T/x.db" 2>&1); check "--input by a wrong name exits 1" 1 $?
+contains "--input name explained" '--input "no such mic": no input device by that name' "$out"
+
 say() { espeak-ng -v en-us -s 150 -w "$T/$1.wav" "$2"; }
 say order "two cheeseburgers and a large coke"
 say done "that's all"
@@ -81,7 +86,7 @@ field() { # python expression over the list E of events
   python3 -c "import json,sys; E=[json.loads(l) for l in open('$EV')]; print($1)"
 }
 
-"$K" run --headless --events --db "$T/k.db" --no-response 4 --car-gone 9 >"$EV" 2>"$T/err" &
+"$K" run --headless --events --input pulse --output pulse --db "$T/k.db" --no-response 4 --car-gone 9 >"$EV" 2>"$T/err" &
 KPID=$!
 for _ in $(seq 100); do grep -q "listening" "$T/err" && break; sleep 0.1; done
 contains "kiosk listens" "kiosk run: listening (Burger Barn" "$(cat "$T/err")"
