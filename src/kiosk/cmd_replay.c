@@ -10,11 +10,12 @@
 
 #include "../audio/denoise.h"
 #include "../audio/wav.h"
+#include "../board/board.h"
 #include "commands.h"
 #include "session.h"
 
 static const char usage[] =
-    "usage: kiosk replay [--menu F] [--db F] [--json] [--each] [--board PNG]\n"
+    "usage: kiosk replay [--menu F] [--db F] [--json] [--each] [--board PNG] [--board-size WxH]\n"
     "                    [--threshold T] [--features FILE] [--denoise] TURN.wav...\n"
     "  Replays one car's conversation from recorded turns, in order, through the\n"
     "  kiosk's dialog, confidence and paging, and prints what happened.\n"
@@ -22,7 +23,9 @@ static const char usage[] =
     "  --db F       also record the cars, turns and pages in this SQLite file\n"
     "  --json       print one JSON object (see the README) instead of a transcript\n"
     "  --each       every file is its own car (the model is loaded once)\n"
-    "  --board PNG  save the order board at the end (not available yet)\n"
+    "  --board PNG  save the order board as it stands after the last turn, rendered\n"
+    "               off-screen (with --each: the last file's car)\n"
+    "  --board-size WxH  the board's size: 1920x1080 (default) or 800x480\n"
     "  --threshold T  page the crew (low_confidence) for a turn whose confidence\n"
     "               is below T, 0..1 (default " DIALOG_DEFAULT_THRESHOLD_STR "; 0: never)\n"
     "  --features FILE  append each turn's confidence evidence to FILE, one JSON\n"
@@ -33,6 +36,7 @@ static const char usage[] =
 typedef struct {
     const char *menu, *db, *board, *features;
     int json, each, denoise;
+    int board_w, board_h;
     double threshold;
     FILE *ffeat;
 } opts_t;
@@ -52,11 +56,14 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         { "board", required_argument, NULL, 'b' }, { "help", no_argument, NULL, 'h' },
         { "threshold", required_argument, NULL, 't' }, { "features", required_argument, NULL, 'f' },
         { "denoise", no_argument, NULL, 'n' },
+        { "board-size", required_argument, NULL, 'B' },
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
     o->menu = DEFAULT_MENU;
     o->threshold = DIALOG_DEFAULT_THRESHOLD;
+    o->board_w = 1920;
+    o->board_h = 1080;
     opterr = 0;
     optind = 1;
     int c;
@@ -67,6 +74,15 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         case 'j': o->json = 1; break;
         case 'e': o->each = 1; break;
         case 'b': o->board = optarg; break;
+        case 'B': {
+            char x;
+            if (sscanf(optarg, "%d%c%d", &o->board_w, &x, &o->board_h) != 3 || x != 'x' ||
+                !((o->board_w == 1920 && o->board_h == 1080) || (o->board_w == 800 && o->board_h == 480))) {
+                fprintf(stderr, "kiosk replay: --board-size %s: give 1920x1080 or 800x480\n", optarg);
+                return EXIT_BADINPUT;
+            }
+            break;
+        }
         case 'f': o->features = optarg; break;
         case 'n': o->denoise = 1; break;
         case 't': {
@@ -85,11 +101,6 @@ static int parse_opts(int argc, char **argv, opts_t *o)
                     optopt ? "bad use of" : "unknown", argv[optind - 1], usage);
             return EXIT_BADINPUT;
         }
-    }
-    if (o->board) {
-        fprintf(stderr, "kiosk replay: --board %s: the order board is not built yet in this version; "
-                        "run without --board\n", o->board);
-        return EXIT_BADINPUT;
     }
     if (optind >= argc) {
         fprintf(stderr, "kiosk replay: give at least one TURN.wav\n%s", usage);
@@ -142,9 +153,29 @@ static void write_features(const session_t *s, FILE *f)
     strbuf_free(&b);
 }
 
-/* One car over files[0..n): 0, or an exit status. */
+/* Draws the board as the car left it and saves it to --board: 0, or -1
+ * (the message printed). */
+static int save_board(board_t *board, const session_t *s, const char *path)
+{
+    const dialog_t *d = session_dialog(s);
+    int nt = session_nturns(s);
+    const session_turn_t *last = nt > 0 ? session_turn(s, nt - 1) : NULL;
+    /* The words just heard: the grammar's, else (a sentence off the menu) the free pass's. */
+    const char *heard = last ? (last->heard && *last->heard ? last->heard : last->free_text) : NULL;
+    board_view_t v = { NULL, dialog_order(d), board_banner_for(dialog_state(d), 1), heard };
+    char err[512];
+    board_draw(board, &v);
+    if (board_save_png(board, path, err, sizeof err) < 0) {
+        fprintf(stderr, "kiosk replay: --board %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* One car over files[0..n): 0, or an exit status.  board: draw the car's
+ * board into o->board at the end (NULL: not this car). */
 static int replay_car(const menu_t *m, asr_t *asr, store_t *store, const opts_t *o,
-                      char **files, const audio_t *audio, int n)
+                      char **files, const audio_t *audio, int n, board_t *board)
 {
     char err[512];
     dialog_config_t cfg = { o->threshold };
@@ -165,6 +196,7 @@ static int replay_car(const menu_t *m, asr_t *asr, store_t *store, const opts_t 
         status = EXIT_RUNTIME;
     }
     if (!status) print_car(s, o->json);
+    if (!status && board && save_board(board, s, o->board) < 0) status = EXIT_RUNTIME;
     if (!status && o->ffeat) write_features(s, o->ffeat);
     session_free(s);
     return status;
@@ -185,6 +217,7 @@ int cmd_replay(int argc, char **argv)
     menu_t *menu = NULL;
     asr_t *asr = NULL;
     store_t *store = NULL;
+    board_t *board = NULL;
     audio_t *audio = xcalloc((size_t)nfiles, sizeof *audio);
 
     /* Bad input is refused before anything is decoded: the menu, then (for
@@ -208,6 +241,12 @@ int cmd_replay(int argc, char **argv)
         status = EXIT_BADINPUT;
         goto out;
     }
+    /* The board's fonts before the long part: a missing font costs no decode. */
+    if (o.board && !(board = board_create(o.board_w, o.board_h, err, sizeof err))) {
+        strlist_pushf(&errs, "kiosk replay: --board %s: %s", o.board, err);
+        status = EXIT_RUNTIME;
+        goto out;
+    }
     asr_config_t acfg = { NULL, 1 };
     asr = asr_create(&acfg, menu, dict, err, sizeof err);
     if (!asr) {
@@ -221,7 +260,7 @@ int cmd_replay(int argc, char **argv)
         goto out;
     }
     if (!o.each) {
-        status = replay_car(menu, asr, store, &o, files, audio, nfiles);
+        status = replay_car(menu, asr, store, &o, files, audio, nfiles, board);
         goto out;
     }
     /* --each: a bad file is reported (and, with --json, given an "error"
@@ -244,7 +283,7 @@ int cmd_replay(int argc, char **argv)
             continue;
         }
         if (o.denoise) denoise_buffer(a.pcm, a.pcm, a.n);
-        int r = replay_car(menu, asr, store, &o, files + i, &a, 1);
+        int r = replay_car(menu, asr, store, &o, files + i, &a, 1, i == nfiles - 1 ? board : NULL);
         free(a.pcm);
         if (r == EXIT_RUNTIME) {
             status = r;
@@ -258,6 +297,7 @@ out:
     free(audio);
     if (o.ffeat) fclose(o.ffeat);
     store_close(store);
+    board_free(board);
     asr_free(asr);
     menu_free(menu);
     cmudict_free(dict);
