@@ -26,7 +26,7 @@ KPID=
 trap '[ -n "$KPID" ] && kill $KPID 2>/dev/null; pa_stop' EXIT
 pa_start || { echo "make demo: PulseAudio did not start; see $dir/pa/pulse.log"; exit 1; }
 ev=$dir/events.jsonl
-"$kiosk" run --headless --events --menu "$menu" --db "$dir/demo.db" >"$ev" 2>"$dir/kiosk.err" &
+"$kiosk" run --headless --events --menu "$menu" --db "$dir/demo.db" --board "$dir/board.png" >"$ev" 2>"$dir/kiosk.err" &
 KPID=$!
 for _ in $(seq 100); do grep -q "listening" "$dir/kiosk.err" && break; sleep 0.1; done
 grep -q "listening" "$dir/kiosk.err" || { cat "$dir/kiosk.err"; exit 1; }
@@ -62,7 +62,7 @@ o = orders[-1]["order"]
 money = lambda c: f"${c // 100}.{c % 100:02d}"
 w = 60
 print("+" + "-" * w + "+")
-print("|" + " ORDER BOARD (text until the SDL2 board lands)".ljust(w) + "|")
+print("|" + " ORDER BOARD".ljust(w) + "|")
 print("+" + "-" * w + "+")
 for l in o["lines"]:
     desc = f'{l["qty"]} x {(l["size"] + " ") if l["size"] else ""}{l["item"]}'
@@ -78,4 +78,5 @@ print("+" + "-" * w + "+")
 print("|" + f" {status}".ljust(w) + "|")
 print("+" + "-" * w + "+")
 PY
+echo "The order board as the customer saw it: $dir/board.png (1920x1080)"
 echo "(events: $ev; the kiosk's log: $dir/kiosk.err)"

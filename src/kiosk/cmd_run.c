@@ -48,6 +48,8 @@
 #include "../audio/denoise.h"
 #include "../audio/device.h"
 #include "../audio/endpoint.h"
+#include "../board/board.h"
+#include "../ui/window.h"
 #include "../voice/voice.h"
 #include "commands.h"
 #include "session.h"
@@ -56,7 +58,7 @@ static const char usage[] =
     "usage: kiosk run [--menu F] [--db F] [--input DEV] [--output DEV] [--post TTY]\n"
     "                 [--headless] [--events] [--no-post] [--threshold T]\n"
     "                 [--trailing-ms MS] [--no-response S] [--car-gone S] [--voice V]\n"
-    "                 [--no-denoise] [--for S]\n"
+    "                 [--no-denoise] [--board PNG] [--board-size WxH] [--for S]\n"
     "  The drive-through: listens on the microphone, answers out loud, takes the\n"
     "  order and pages the crew.  Stop it with Ctrl-C.\n"
     "  --menu F        the menu (default " DEFAULT_MENU ")\n"
@@ -65,7 +67,9 @@ static const char usage[] =
     "  --output DEV    loudspeaker, likewise; \"none\" for a silent kiosk\n"
     "  --post TTY      the speaker post's serial line (not available yet: --no-post)\n"
     "  --no-post       no speaker post: speech starts a car (the default for now)\n"
-    "  --headless      no window (the order board comes in a later version)\n"
+    "  --headless      no window for the order board (without a display it is headless anyway)\n"
+    "  --board PNG     also save the order board to PNG whenever it changes\n"
+    "  --board-size WxH  1920x1080 (default) or 800x480\n"
     "  --events        one JSON object a line on standard output as things happen\n"
     "  --threshold T   page low_confidence below T, 0..1 (default " DIALOG_DEFAULT_THRESHOLD_STR ")\n"
     "  --trailing-ms MS  silence that ends a customer's turn (default 700)\n"
@@ -76,7 +80,8 @@ static const char usage[] =
     "  --for S         stop after S seconds (for tests and benchmarks)\n";
 
 typedef struct {
-    const char *menu, *db, *input, *output, *post, *voice;
+    const char *menu, *db, *input, *output, *post, *voice, *board_png;
+    int board_w, board_h;
     int headless, events, denoise;
     double threshold, no_response, car_gone, run_for;
     int trailing_ms;
@@ -121,6 +126,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         { "car-gone", required_argument, NULL, 'g' },
         { "voice", required_argument, NULL, 'v' },  { "no-denoise", no_argument, NULL, 'D' },
         { "for", required_argument, NULL, 'f' },    { "help", no_argument, NULL, 'h' },
+        { "board", required_argument, NULL, 'b' },  { "board-size", required_argument, NULL, 'B' },
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
@@ -131,6 +137,8 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
     o->car_gone = 30;
     o->trailing_ms = 700;
     o->denoise = 1;
+    o->board_w = 1920;
+    o->board_h = 1080;
     opterr = 0;
     optind = 1;
     int c;
@@ -147,6 +155,16 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         case 'e': o->events = 1; break;
         case 'v': o->voice = optarg; break;
         case 'D': o->denoise = 0; break;
+        case 'b': o->board_png = optarg; break;
+        case 'B': {
+            char x;
+            if (sscanf(optarg, "%d%c%d", &o->board_w, &x, &o->board_h) != 3 || x != 'x' ||
+                !((o->board_w == 1920 && o->board_h == 1080) || (o->board_w == 800 && o->board_h == 480))) {
+                fprintf(stderr, "kiosk run: --board-size %s: give 1920x1080 or 800x480\n", optarg);
+                return EXIT_BADINPUT;
+            }
+            break;
+        }
         case 't': if (number_opt("threshold", optarg, 0, 1, &o->threshold) < 0) return EXIT_BADINPUT; break;
         case 'T':
             if (number_opt("trailing-ms", optarg, 200, 5000, &v) < 0) return EXIT_BADINPUT;
@@ -305,6 +323,11 @@ typedef struct {
     double fault_since;       /* mono: the device is down since, 0 when up */
     double next_reopen;
     int listening;            /* the microphone has delivered (logged once) */
+    board_t *board;
+    window_t *win;
+    int board_dirty;          /* the view changed: draw before the next frame */
+    char *board_heard;        /* the words just heard, for the board */
+    order_t no_order;         /* what the board shows between cars */
     unsigned long overruns_seen;   /* device_overruns() at the last check */
     double overrun_check;
 } kiosk_t;
@@ -318,6 +341,7 @@ static void ev_begin(kiosk_t *k, strbuf_t *b, const char *type)
 
 static void ev_end(kiosk_t *k, strbuf_t *b)
 {
+    k->board_dirty = 1;
     strbuf_append(b, "}\n");
     if (k->o->events) {
         fputs(strbuf_cstr(b), stdout);
@@ -422,6 +446,8 @@ static int car_leaves(kiosk_t *k, const char *why)
     say_log(k, "car %d left (%s): order %s", k->cars, why, order_status_names[o->status]);
     session_free(k->car);
     k->car = NULL;
+    free(k->board_heard);
+    k->board_heard = NULL;
     return rc;
 }
 
@@ -441,6 +467,8 @@ static int apply_turn(kiosk_t *k, result_t *res)
     double delay_ms = (mono_now() - k->turn_end) * 1000.0;
     int nt = session_nturns(k->car);
     const session_turn_t *t = session_turn(k->car, nt - 1);
+    free(k->board_heard);
+    k->board_heard = xstrdup(*t->heard ? t->heard : t->free_text);
 
     strbuf_t b = {0};
     ev_begin(k, &b, "turn");
@@ -500,6 +528,28 @@ static void outside_page(kiosk_t *k, page_reason_t why)
     ev_page(k, why, session_nturns(k->car), "", "");
     ev_order(k, "order");
     speak(k, said);
+}
+
+/* ---- the order board ----------------------------------------------------- */
+
+static void board_update(kiosk_t *k)
+{
+    k->board_dirty = 0;
+    if (!k->board) return;
+    board_view_t v = { k->menu->title, &k->no_order, BOARD_WELCOME, NULL };
+    if (k->car) {
+        const dialog_t *d = session_dialog(k->car);
+        v.order = dialog_order(d);
+        v.banner = board_banner_for(dialog_state(d), 1);
+        v.heard = k->board_heard;
+    }
+    board_draw(k->board, &v);
+    int w, h, pitch;
+    const uint32_t *px = board_pixels(k->board, &w, &h, &pitch);
+    window_show(k->win, px, w, h, pitch);
+    char err[512];
+    if (k->o->board_png && board_save_png(k->board, k->o->board_png, err, sizeof err) < 0)
+        fprintf(stderr, "kiosk run: --board %s\n", err);
 }
 
 /* ---- audio in --------------------------------------------------------------- */
@@ -657,6 +707,8 @@ static int loop(kiosk_t *k)
             k->overruns_seen = lost;
             k->overrun_check = now;
         }
+        if (k->board_dirty) board_update(k);
+        if (window_poll(k->win)) break;
         if (!got) usleep(5000);
     }
     return status;
@@ -739,8 +791,17 @@ int cmd_run(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    if (!o.headless)
-        fprintf(stderr, "kiosk run: the order board window is not built yet; running headless\n");
+    if (!o.headless || o.board_png) {
+        if (!(k.board = board_create(o.board_w, o.board_h, err, sizeof err))) {
+            strlist_pushf(&errs, "kiosk run: order board: %s", err);
+            status = EXIT_RUNTIME;
+            goto out;
+        }
+        k.board_dirty = 1;
+        order_init(&k.no_order, menu);
+    }
+    if (!o.headless && !(k.win = window_open(menu->title, o.board_w, o.board_h, 0, err, sizeof err)))
+        fprintf(stderr, "kiosk run: %s; running headless\n", err);
     status = loop(&k);
     if (k.car && car_leaves(&k, "stopped") < 0 && !status) status = EXIT_RUNTIME;
     fprintf(stderr, "kiosk run: stopped: %d cars, %d turns (%d decoded speculatively), %lu samples "
@@ -760,6 +821,10 @@ out:
     for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
     strlist_free(&errs);
     if (k.car) session_free(k.car);
+    free(k.board_heard);
+    window_close(k.win);
+    if (k.board) order_free(&k.no_order);
+    board_free(k.board);
     endpoint_free(k.ep);
     denoise_free(k.dn);
     store_close(k.store);

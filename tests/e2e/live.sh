@@ -86,7 +86,9 @@ field() { # python expression over the list E of events
   python3 -c "import json,sys; E=[json.loads(l) for l in open('$EV')]; print($1)"
 }
 
-"$K" run --headless --events --input pulse --output pulse --db "$T/k.db" --no-response 4 --car-gone 9 >"$EV" 2>"$T/err" &
+# not --headless: the board's window opens on SDL's offscreen display
+SDL_VIDEODRIVER=offscreen "$K" run --events --input pulse --output pulse --db "$T/k.db" \
+  --board "$T/board.png" --board-size 800x480 --no-response 4 --car-gone 9 >"$EV" 2>"$T/err" &
 KPID=$!
 for _ in $(seq 100); do grep -q "listening" "$T/err" && break; sleep 0.1; done
 contains "kiosk listens" "kiosk run: listening (Burger Barn" "$(cat "$T/err")"
@@ -101,6 +103,8 @@ check "car 1 greeted in its first answer" "True" "$(field '[e for e in E if e["e
 check "car 1 read back with the total" "True" "$(field '"Your total is " in [e for e in E if e["event"]=="turn"][1]["said"]')"
 check "car 1 left confirmed" "confirmed" "$(field '[e for e in E if e["event"]=="car" and e["state"]=="left"][0]["status"]')"
 check "the kiosk did not hear itself (3 turns)" "3" "$(count turn)"
+check "board saved, 800x480" "800 480" "$(python3 -c "import struct; d=open('$T/board.png','rb').read(24); print(*struct.unpack('>II', d[16:24]))")"
+check "the window opened on the offscreen display" "0" "$(grep -c 'running headless' "$T/err")"
 check "every event has a wall-clock t" "True" "$(field 'all(abs(e["t"] - __import__("time").time()) < 600 for e in E)')"
 
 # ---- car 2: asks for a person ----
