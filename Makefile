@@ -79,11 +79,12 @@ $(BUILD)/tests-san/%: $(BUILD)/san/tests/unit/%.o $(SAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; timeout 300 $$t || { echo "$$t failed or hung (status $$?)"; exit 1; }; done
 
 unit-san: $(UNIT_SAN)
 	@set -e; for t in $(UNIT_SAN); do echo "== $$t (asan+ubsan)"; \
-	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 timeout 600 $$t || \
+	  { echo "$$t failed or hung (status $$?)"; exit 1; }; done
 
 e2e: $(BUILD)/kiosk $(BUILD)/kiosk-san
 	@set -e; for t in tests/e2e/*.sh; do echo "== $$t"; KIOSK=$(BUILD)/kiosk KIOSK_SAN=$(BUILD)/kiosk-san bash $$t; done

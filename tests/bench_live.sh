@@ -37,7 +37,7 @@ for v in "${voices[@]}"; do
 done
 
 # CPU while listening to silence: 10 s of the kiosk's own CPU time, after start-up.
-"$kiosk" run --headless --events --output none --db "$dir/k.db" --car-gone 3 >"$dir/events.jsonl" 2>"$dir/err" &
+timeout -s KILL 600 "$kiosk" run --headless --events --output none --db "$dir/k.db" --car-gone 3 >"$dir/events.jsonl" 2>"$dir/err" &
 KPID=$!
 for _ in $(seq 100); do grep -q "listening" "$dir/err" && break; sleep 0.1; done
 sleep 1
