@@ -142,8 +142,8 @@ static PaDeviceIndex find_device(const char *spec, int input, char *err, size_t 
     if (!spec || !*spec || !strcmp(spec, "default")) {
         PaDeviceIndex i = input ? Pa_GetDefaultInputDevice() : Pa_GetDefaultOutputDevice();
         if (i == paNoDevice || n <= 0)
-            snprintf(err, errlen, "audio: no default %s device (none found); plug one in or pass "
-                                  "--%s (see `kiosk devices`), or try `make demo`", dir, dir);
+            snprintf(err, errlen, "audio: no %s device found; plug one in, or pass --%s (see "
+                                  "`kiosk devices`)", dir, dir);
         return n <= 0 ? paNoDevice : i;
     }
     char *end;

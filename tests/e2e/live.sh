@@ -22,7 +22,9 @@ contains() { # name, needle, haystack
 }
 
 # ---- no sound system at all: one line, pointing to make demo ----
-out=$(XDG_RUNTIME_DIR=$T/none PULSE_RUNTIME_PATH=$T/none "$KS" run --headless --db "$T/x.db" 2>&1)
+# (leak checks off for this one: ALSA's plugins, loaded and unloaded while
+# PortAudio probes for devices, leave allocations LeakSanitizer cannot name)
+out=$(XDG_RUNTIME_DIR=$T/none PULSE_RUNTIME_PATH=$T/none ASAN_OPTIONS=detect_leaks=0 "$KS" run --headless --db "$T/x.db" 2>&1)
 check "no device exits 1" 1 $?
 contains "no device says make demo" "make demo" "$out"
 check "no device is one line" 1 "$(printf '%s\n' "$out" | wc -l)"
