@@ -8,15 +8,15 @@ DEB_PKGS := pkg-config make gcc libpocketsphinx-dev libsphinxbase-dev pocketsphi
             libyaml-dev libsndfile1-dev libspeexdsp-dev libsqlite3-dev libcmocka-dev \
             portaudio19-dev libsdl2-dev libsdl2-ttf-dev libespeak-ng-dev fonts-dejavu-core \
             espeak-ng sox python3 time gnuplot-nox libpng-dev \
-            pulseaudio pulseaudio-utils libasound2-plugins
-PC_LIBS  := pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng cmocka
+            pulseaudio pulseaudio-utils libasound2-plugins clang libclang-rt-dev libjansson-dev
+PC_LIBS  := pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson cmocka
 # Commands the tests need besides the libraries.
 DEP_CMDS := pkg-config espeak-ng sox python3 time gnuplot pulseaudio paplay pactl
 
 # Recursively expanded on purpose: pkg-config runs when a recipe needs it,
 # after the deps check has installed what was missing.
 PC_CFLAGS = $(shell pkg-config --cflags $(PC_LIBS))
-PC_LDLIBS = $(shell pkg-config --libs pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng)
+PC_LDLIBS = $(shell pkg-config --libs pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson)
 CFLAGS   ?= -O2 -g
 WARN     := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PC_CFLAGS) -MMD -MP
@@ -95,7 +95,7 @@ e2e: $(BUILD)/kiosk $(BUILD)/kiosk-san
 speech: $(BUILD)/kiosk
 	python3 tests/speech/eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --check
 
-test: unit unit-san e2e speech
+test: unit unit-san e2e speech fuzz
 
 # Every noise level; the reliability diagram goes to build/speech/reliability.png.
 eval: $(BUILD)/kiosk
@@ -131,5 +131,24 @@ $(BUILD)/say_wav: $(BUILD)/obj/tests/say_wav.o $(CORE_OBJ)
 # The endpointer over a WAV file: event times in ms (tests/endpoint_wav.c).
 $(BUILD)/endpoint_wav: $(BUILD)/obj/tests/endpoint_wav.o $(CORE_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---- fuzzing --------------------------------------------------------------
+# libFuzzer (clang, with ASan + UBSan) over the crew station's message parser,
+# tests/fuzz/fuzz_crew.c, for FUZZ_SECONDS.  The seed corpus is made here from
+# tests/fuzz/crew_seeds.txt (one message a line) and grows in $(BUILD)/fuzz-corpus;
+# a crash is saved as $(BUILD)/fuzz-crash-* and fails the target.
+FUZZ_SECONDS ?= 20
+.PHONY: fuzz
+$(BUILD)/fuzz_crew: tests/fuzz/fuzz_crew.c src/crew/proto.c src/crew/proto.h src/util/util.c src/util/util.h | $(BUILD)/.deps-ok
+	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  $$(pkg-config --cflags jansson) -o $@ tests/fuzz/fuzz_crew.c src/crew/proto.c src/util/util.c \
+	  $$(pkg-config --libs jansson)
+
+fuzz: $(BUILD)/fuzz_crew
+	@mkdir -p $(BUILD)/fuzz-corpus
+	@n=0; while IFS= read -r line; do n=$$((n+1)); printf '%s' "$$line" > $(BUILD)/fuzz-corpus/seed-$$n; \
+	  done < tests/fuzz/crew_seeds.txt
+	$(BUILD)/fuzz_crew -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
+	  -artifact_prefix=$(BUILD)/fuzz-crash- $(BUILD)/fuzz-corpus
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -11,7 +11,8 @@ static const char usage[] =
     "  menu grammar F                                             print the grammar a menu compiles to\n"
     "  run [--input DEV] [--output DEV] [--headless] [--events]   the drive-through, live\n"
     "  devices                                                    list audio devices\n"
-    "  crew, report                                               (not built yet in this version)\n";
+    "  crew [--connect ADDR] [--token FILE]                       the crew station\n"
+    "  report                                                     (not built yet in this version)\n";
 
 static int not_yet(const char *cmd)
 {
@@ -35,7 +36,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "menu")) return cmd_menu(argc - 1, argv + 1);
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "devices")) return cmd_devices(argc - 1, argv + 1);
-    if (!strcmp(cmd, "crew") || !strcmp(cmd, "report"))
+    if (!strcmp(cmd, "crew")) return cmd_crew(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
         return not_yet(cmd);
     fprintf(stderr, "kiosk: unknown command \"%s\"\n%s", cmd, usage);
     return EXIT_BADINPUT;

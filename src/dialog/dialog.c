@@ -27,7 +27,26 @@
  *   any open   -> CREW        [dialog_page: no_response (the live loop's timer),
  *                              device_fault, crew_override]
  *   any open   -> CANCELLED   [dialog_car_left: the car drove off mid-order]
- *   CREW, CONFIRMED, CANCELLED: final; later turns change nothing.
+ *   CONFIRMED, CANCELLED: final; later turns and crew actions change nothing.
+ *   CREW: later turns change nothing; only the crew's actions move it.
+ *
+ * The crew's actions (the crew station; no turn, nothing said, no page):
+ *   any open   -> CREW        [dialog_take_over]
+ *   CREW       -> CREW        [dialog_take_over (already the crew's: 0); dialog_crew_edit,
+ *                              dialog_crew_remove: the order changes, the state does not]
+ *   CREW       -> ORDERING    [dialog_hand_back: status open; misses, focus, the pending
+ *                              question, the closing and the correction counts reset; the
+ *                              next turn asks what is still missing]
+ *   ORDERING   -> ORDERING    [dialog_crew_edit / dialog_crew_remove; a line needing an
+ *                              answer is asked at the next turn]
+ *   ASK_*      -> ASK_*       [dialog_crew_edit / dialog_crew_remove, when the line asked
+ *                              about still needs the answer asked]
+ *   ASK_*      -> ORDERING    [dialog_crew_edit / dialog_crew_remove, when it does not]
+ *   READBACK   -> ORDERING    [dialog_crew_edit / dialog_crew_remove that changed the
+ *                              order: the next turn reads back again (or asks first)]
+ *   READBACK   -> READBACK    [a crew edit that changed nothing (and was refused)]
+ *   any open, CREW -> CONFIRMED [dialog_crew_confirm: not empty, no line waiting for an answer]
+ *   any open, CREW -> CANCELLED [dialog_crew_cancel]
  *
  * Invariants:
  * - The order's status follows the state: CONFIRMED <-> confirmed, CREW <-> crew.
@@ -38,7 +57,8 @@
  * - corr[] runs parallel to order.lines (every add/remove goes through
  *   line_add/line_remove here) and counts corrections per line, once per turn.
  * - Nothing here keeps state outside a dialog_t; `said` is owned by it and
- *   valid until the next dialog_hear().
+ *   valid until the next dialog_hear() (the crew's actions leave it alone);
+ *   a crew action's *why is owned by it and valid until the next crew action.
  *
  * Decisions where the spec is silent:
  * - Checks in this order: final state; a request for a person, in what the
@@ -100,14 +120,44 @@
  * - A removal says what it took off: "OK, I took off two cheeseburgers."
  * - Sold-out items are refused ("Sorry, we're out of apple pie.") and the rest
  *   of the turn applies.  A turn that changed nothing and said nothing new
- *   still answers (e.g. "There's no coke in your order. Anything else?"). */
+ *   still answers (e.g. "There's no coke in your order. Anything else?").
+ *
+ * Decisions on the crew's actions:
+ * - A crew edit runs the turn's machinery (run_actions) with the crew's
+ *   authority: no confidence check, no page of any kind, no quantity_limit
+ *   (up to DIALOG_CREW_MAX_QTY, 999, above which the line is refused as a slip
+ *   of the keys), and its changes are not counted as the customer's
+ *   corrections.  Sold-out items are still refused.  It says nothing: the
+ *   customer hears of it at the next turn (echo, question or read-back).
+ * - A crew edit that asks for a person is refused whole ("a request for a
+ *   person is no edit"); one that parses but changes nothing is refused with
+ *   what the kiosk would have said ("There's no fries in your order.") or
+ *   "nothing to change: <say>"; yes/no/closings in it are ignored.  On
+ *   success *why is NULL.
+ * - A crew edit or removal cannot be taken back by a later "cancel that"
+ *   (the customer's or the crew's): the order before it is forgotten.  A
+ *   "cancel that" inside a crew edit still takes back the customer's last
+ *   turn.  dialog_hand_back forgets it too: the crew checked that order.
+ * - The asked question survives a crew change only while the same line still
+ *   needs the same answer; otherwise the dialog goes back to ORDERING and the
+ *   next turn asks whatever is pending (the customer never heard a question
+ *   the kiosk did not say).  A read-back the crew changed is stale: ORDERING
+ *   with the closing kept, so the next turn reads the new order back, and a
+ *   "yes" to the old one confirms nothing.
+ * - dialog_crew_confirm refuses a line still waiting for an answer ("line 2
+ *   (coke) still needs a size", "... still needs a drink"): the kitchen must
+ *   not guess.  It confirms from any open state or CREW.
+ * - dialog_hand_back of a confirmed or cancelled order gives that reason
+ *   rather than "the kiosk has the order already". */
 #include "dialog.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DIALOG_MAX_ACTIONS 32    /* actions in one turn; more is not understood */
+#define DIALOG_CREW_MAX_QTY 999  /* a crew edit's quantity cap: above it is a slip of the keys */
 
 const char *const page_reason_names[] = {
     "human_request", "low_confidence", "out_of_menu", "quantity_limit",
@@ -149,6 +199,9 @@ struct dialog_s {
     int have_prev;
 
     strbuf_t said;
+
+    int crew_authority;  /* run_actions() with the crew's authority: no pages, no limits */
+    strbuf_t why;        /* the crew actions' reason, valid until the next call */
 };
 
 /* ---- lines, kept in step with corr[] ---- */
@@ -178,6 +231,9 @@ static void line_remove(dialog_t *d, int l)
     memmove(&d->corr[l], &d->corr[l + 1], (size_t)(n - l - 1) * sizeof *d->corr);
     if (d->focus == l) d->focus = -1;
     else if (d->focus > l) d->focus--;
+    /* the line asked about keeps pointing at it (or at none) */
+    if (d->ask_line == l) d->ask_line = -1;
+    else if (d->ask_line > l) d->ask_line--;
 }
 
 /* dst order (and corr) := src */
@@ -428,6 +484,7 @@ static void echo_change(turn_t *t, int line)
 
 static void correction(dialog_t *d, turn_t *t, int line)
 {
+    if (d->crew_authority) return;     /* the crew's fixes are not the customer's corrections */
     corr_t *c = &d->corr[line];
     if (c->last_turn == d->turns) return;     /* once per turn */
     c->last_turn = d->turns;
@@ -541,6 +598,23 @@ static int answer_choice(dialog_t *d, turn_t *t, int item)
     return 1;
 }
 
+/* A quantity the line may take: above max_quantity a customer's turn pages
+ * quantity_limit; the crew may go up to DIALOG_CREW_MAX_QTY.  0 when refused. */
+static int qty_allowed(dialog_t *d, turn_t *t, long qty)
+{
+    if (d->crew_authority) {
+        if (qty <= DIALOG_CREW_MAX_QTY) return 1;
+        strbuf_t b = {0};
+        strbuf_printf(&b, "%ld is too many for one line (at most %d).", qty, DIALOG_CREW_MAX_QTY);
+        note(t, strbuf_cstr(&b));
+        strbuf_free(&b);
+        return 0;
+    }
+    if (qty <= d->m->max_quantity) return 1;
+    if (t->page == PAGE_NONE) t->page = PAGE_QUANTITY_LIMIT;
+    return 0;
+}
+
 static void act_add(dialog_t *d, turn_t *t, const action_t *a)
 {
     const menu_t *m = d->m;
@@ -573,10 +647,7 @@ static void act_add(dialog_t *d, turn_t *t, const action_t *a)
         return;
     }
     long qty = a->qty > 0 ? a->qty : 1;
-    if (qty > m->max_quantity) {
-        if (t->page == PAGE_NONE) t->page = PAGE_QUANTITY_LIMIT;
-        return;
-    }
+    if (!qty_allowed(d, t, qty)) return;
     int l = line_add(d, a->item, qty);
     apply_size(d, l, a->size);
     for (int i = 0; i < a->nopts; i++)
@@ -601,10 +672,7 @@ static void act_set_qty(dialog_t *d, turn_t *t, const action_t *a)
 {
     int l = need_line(d, t, a->target);
     if (l < 0) return;
-    if (a->qty > d->m->max_quantity) {
-        if (t->page == PAGE_NONE) t->page = PAGE_QUANTITY_LIMIT;
-        return;
-    }
+    if (!qty_allowed(d, t, a->qty)) return;
     if (a->qty < 1) return;
     d->order.lines[l].qty = a->qty;
     d->focus = l;
@@ -783,12 +851,13 @@ static void act_cancel_last(dialog_t *d, turn_t *t, const order_t *before, const
     note(t, "OK, I took that back.");
 }
 
-static void apply(dialog_t *d, const action_t *acts, int n, dialog_effects_t *out)
+/* The actions, in the order said, on the order (state untouched; t filled in:
+ * the caller frees t's lists and notes). */
+static void run_actions(dialog_t *d, const action_t *acts, int n, turn_t *tp)
 {
     turn_t t;
     memset(&t, 0, sizeof t);
     t.page = PAGE_NONE;
-    dialog_state_t was = d->state;
 
     order_t before;
     corr_t *bcorr = NULL;
@@ -859,6 +928,14 @@ static void apply(dialog_t *d, const action_t *acts, int n, dialog_effects_t *ou
     }
     order_free(&before);
     free(bcorr);
+    *tp = t;
+}
+
+static void apply(dialog_t *d, const action_t *acts, int n, dialog_effects_t *out)
+{
+    dialog_state_t was = d->state;
+    turn_t t;
+    run_actions(d, acts, n, &t);
 
     if (t.page != PAGE_NONE) {
         free(t.added);
@@ -967,6 +1044,7 @@ void dialog_free(dialog_t *d)
     free(d->corr);
     free(d->prev_corr);
     strbuf_free(&d->said);
+    strbuf_free(&d->why);
     free(d);
 }
 
@@ -1088,4 +1166,182 @@ dialog_state_t dialog_state(const dialog_t *d)
 int dialog_turns(const dialog_t *d)
 {
     return d->turns;
+}
+
+/* ---- the crew's actions ---- */
+
+/* *why := a reason built here (valid until the next crew call); returns -1. */
+static int refuse(dialog_t *d, const char **why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int refuse(dialog_t *d, const char **why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_reset(&d->why);
+    strbuf_vprintf(&d->why, fmt, ap);
+    va_end(ap);
+    if (why) *why = strbuf_cstr(&d->why);
+    return -1;
+}
+
+static int succeed(const char **why)
+{
+    if (why) *why = NULL;
+    return 0;
+}
+
+/* A final state's reason, or NULL for an open or CREW order. */
+static const char *final_reason(const dialog_t *d)
+{
+    if (d->state == DIALOG_CONFIRMED) return "the order is already confirmed";
+    if (d->state == DIALOG_CANCELLED) return "the order was cancelled";
+    return NULL;
+}
+
+/* After the crew changed the order: CREW stays the crew's; an open state is
+ * recomputed from the order (see the state table). */
+static void crew_settle(dialog_t *d, int asked_item)
+{
+    int l, k;
+    switch (d->state) {
+    case DIALOG_CREW:
+        d->order.status = ORDER_CREW;
+        return;
+    case DIALOG_ASK_SIZE:
+    case DIALOG_ASK_CHOICE: {
+        int want = d->state == DIALOG_ASK_SIZE ? 0 : 1;
+        if (line_pending(&d->order, d->ask_line, &l, &k) && k == want &&
+            d->order.lines[l].item == asked_item &&
+            (want == 0 || order_line_needs_choice(&d->order, l) == d->ask_choice))
+            break;      /* the question the customer heard still stands */
+        d->state = DIALOG_ORDERING;
+        d->ask_line = -1;
+        d->ask_choice = -1;
+        break;
+    }
+    case DIALOG_READBACK:
+        /* what was read back is no longer the order: a "yes" must not confirm it */
+        d->state = DIALOG_ORDERING;
+        d->done_asked = d->order.nlines > 0;
+        break;
+    default:
+        break;
+    }
+    d->order.status = ORDER_OPEN;
+}
+
+static int asked_item(const dialog_t *d)
+{
+    if ((d->state == DIALOG_ASK_SIZE || d->state == DIALOG_ASK_CHOICE) && d->ask_line >= 0 &&
+        d->ask_line < d->order.nlines)
+        return d->order.lines[d->ask_line].item;
+    return -1;
+}
+
+int dialog_take_over(dialog_t *d, const char **why)
+{
+    const char *r = final_reason(d);
+    if (r) return refuse(d, why, "%s", r);
+    d->state = DIALOG_CREW;
+    d->order.status = ORDER_CREW;
+    return succeed(why);
+}
+
+int dialog_hand_back(dialog_t *d, const char **why)
+{
+    const char *r = final_reason(d);
+    if (r) return refuse(d, why, "%s", r);
+    if (d->state != DIALOG_CREW) return refuse(d, why, "%s", "the kiosk has the order already");
+    d->state = DIALOG_ORDERING;
+    d->order.status = ORDER_OPEN;
+    d->misses = 0;
+    d->focus = -1;
+    d->ask_line = -1;
+    d->ask_choice = -1;
+    d->done_asked = 0;
+    d->have_prev = 0;   /* the crew checked the order: no "cancel that" past it */
+    for (int i = 0; i < d->order.nlines; i++) {
+        d->corr[i].count = 0;
+        d->corr[i].last_turn = 0;
+    }
+    return succeed(why);
+}
+
+int dialog_crew_edit(dialog_t *d, const char *say, const char **why)
+{
+    const char *r = final_reason(d);
+    if (r) return refuse(d, why, "%s", r);
+    if (!say) say = "";
+    int blank = 1;
+    for (const char *c = say; *c; c++)
+        if (!isspace((unsigned char)*c)) blank = 0;
+    action_t acts[DIALOG_MAX_ACTIONS];
+    int n = blank ? 0 : order_parse(d->m, say, acts, DIALOG_MAX_ACTIONS);
+    if (n <= 0) return refuse(d, why, "not understood: %s", say);
+    for (int i = 0; i < n; i++)
+        if (acts[i].kind == ACT_HUMAN)
+            return refuse(d, why, "%s", "a request for a person is no edit");
+
+    int item = asked_item(d);
+    turn_t t;
+    d->crew_authority = 1;
+    run_actions(d, acts, n, &t);
+    d->crew_authority = 0;
+    int changed = t.changed || t.cancelled;
+    int rc;
+    if (changed) {
+        d->have_prev = 0;   /* a customer's "cancel that" does not undo the crew */
+        crew_settle(d, item);
+        rc = succeed(why);
+    } else if (t.notes.len) {
+        rc = refuse(d, why, "%s", strbuf_cstr(&t.notes));
+    } else {
+        rc = refuse(d, why, "nothing to change: %s", say);
+    }
+    free(t.added);
+    free(t.changed_lines);
+    strbuf_free(&t.notes);
+    return rc;
+}
+
+int dialog_crew_remove(dialog_t *d, int line, const char **why)
+{
+    const char *r = final_reason(d);
+    if (r) return refuse(d, why, "%s", r);
+    if (line < 0 || line >= d->order.nlines)
+        return refuse(d, why, "no line %lld", (long long)line + 1);
+    int item = asked_item(d);
+    line_remove(d, line);
+    d->have_prev = 0;
+    crew_settle(d, item);
+    return succeed(why);
+}
+
+int dialog_crew_confirm(dialog_t *d, const char **why)
+{
+    const char *r = final_reason(d);
+    if (r) return refuse(d, why, "%s", r);
+    if (d->order.nlines == 0) return refuse(d, why, "%s", "the order is empty");
+    for (int l = 0; l < d->order.nlines; l++) {
+        int k = order_line_needs_choice(&d->order, l);
+        if (!order_line_needs_size(&d->order, l) && k < 0) continue;
+        const menu_item_t *it = &d->m->items[d->order.lines[l].item];
+        char *low = lower_dup(it->name);
+        int rc = refuse(d, why, "line %d (%s) still needs a %s", l + 1, low,
+                        order_line_needs_size(&d->order, l) ? "size" : it->choose[k].name);
+        free(low);
+        return rc;
+    }
+    d->state = DIALOG_CONFIRMED;
+    d->order.status = ORDER_CONFIRMED;
+    return succeed(why);
+}
+
+int dialog_crew_cancel(dialog_t *d, const char **why)
+{
+    const char *r = final_reason(d);
+    if (r) return refuse(d, why, "%s", r);
+    d->state = DIALOG_CANCELLED;
+    d->order.status = ORDER_CANCELLED;
+    return succeed(why);
 }

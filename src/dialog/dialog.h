@@ -76,6 +76,25 @@ int dialog_waiting(const dialog_t *d);
 /* The car left.  An order still open is cancelled (abandoned); one that is
  * confirmed or the crew's stays as it is.  1 when it was abandoned. */
 int dialog_car_left(dialog_t *d);
+/* The crew's actions, from the crew station.  Each returns 0, or -1 with
+ * *why set to a short reason for the station ("the order is already
+ * confirmed", "no line 4", "not understood: ...").
+ *  take_over:  an open order becomes the crew's (state CREW, no page);
+ *  hand_back:  a CREW order goes back to the kiosk (ORDERING, status open;
+ *              the kiosk asks what is still missing next turn);
+ *  edit:       words as a customer would say them ("two large cokes",
+ *              "remove the fries", "make the coke a sprite"), parsed by
+ *              order/parse.c and applied without any confidence check or
+ *              quantity page, in any state but CONFIRMED and CANCELLED;
+ *  remove:     line (0-based) removed;
+ *  confirm:    the order confirmed and sent (state CONFIRMED; not when empty);
+ *  cancel:     the order cancelled (state CANCELLED). */
+int dialog_take_over(dialog_t *d, const char **why);
+int dialog_hand_back(dialog_t *d, const char **why);
+int dialog_crew_edit(dialog_t *d, const char *say, const char **why);
+int dialog_crew_remove(dialog_t *d, int line, const char **why);
+int dialog_crew_confirm(dialog_t *d, const char **why);
+int dialog_crew_cancel(dialog_t *d, const char **why);
 const order_t *dialog_order(const dialog_t *d);
 dialog_state_t dialog_state(const dialog_t *d);
 int dialog_turns(const dialog_t *d);              /* turns heard so far */

@@ -49,6 +49,8 @@
 #include "../audio/device.h"
 #include "../audio/endpoint.h"
 #include "../board/board.h"
+#include "../crew/escalate.h"
+#include "../crew/server.h"
 #include "../ui/window.h"
 #include "../voice/voice.h"
 #include "commands.h"
@@ -59,6 +61,7 @@ static const char usage[] =
     "                 [--headless] [--events] [--no-post] [--threshold T]\n"
     "                 [--trailing-ms MS] [--no-response S] [--car-gone S] [--voice V]\n"
     "                 [--denoise] [--board PNG] [--board-size WxH] [--for S]\n"
+    "                 [--crew-socket PATH] [--crew-port N] [--crew-token FILE]\n"
     "  The drive-through: listens on the microphone, answers out loud, takes the\n"
     "  order and pages the crew.  Stop it with Ctrl-C.\n"
     "  --menu F        the menu (default " DEFAULT_MENU ")\n"
@@ -78,10 +81,16 @@ static const char usage[] =
     "  --voice V       espeak-ng voice (default en-us)\n"
     "  --denoise       run speexdsp's noise suppression and gain control on the\n"
     "                  microphone (off by default: it made the kiosk worse at 10 and 5 dB)\n"
-    "  --for S         stop after S seconds (for tests and benchmarks)\n";
+    "  --for S         stop after S seconds (for tests and benchmarks)\n"
+    "  --crew-socket PATH  where crew stations connect (default " DEFAULT_CREW_SOCKET ")\n"
+    "  --crew-port N   also listen on TCP 127.0.0.1:N for crew stations\n"
+    "  --crew-token FILE   the token crew stations prove themselves with, written\n"
+    "                  at start with mode 0600 (default " DEFAULT_CREW_TOKEN ")\n";
 
 typedef struct {
     const char *menu, *db, *input, *output, *post, *voice, *board_png;
+    const char *crew_socket, *crew_token;
+    int crew_port;
     int board_w, board_h;
     int headless, events, denoise;
     double threshold, no_response, car_gone, run_for;
@@ -128,6 +137,8 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         { "voice", required_argument, NULL, 'v' },  { "denoise", no_argument, NULL, 'D' },
         { "for", required_argument, NULL, 'f' },    { "help", no_argument, NULL, 'h' },
         { "board", required_argument, NULL, 'b' },  { "board-size", required_argument, NULL, 'B' },
+        { "crew-socket", required_argument, NULL, 'S' }, { "crew-port", required_argument, NULL, 'C' },
+        { "crew-token", required_argument, NULL, 'K' },
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
@@ -140,6 +151,8 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
     o->denoise = 0;
     o->board_w = 1920;
     o->board_h = 1080;
+    o->crew_socket = DEFAULT_CREW_SOCKET;
+    o->crew_token = DEFAULT_CREW_TOKEN;
     opterr = 0;
     optind = 1;
     int c;
@@ -157,6 +170,12 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         case 'v': o->voice = optarg; break;
         case 'D': o->denoise = 1; break;
         case 'b': o->board_png = optarg; break;
+        case 'S': o->crew_socket = optarg; break;
+        case 'K': o->crew_token = optarg; break;
+        case 'C':
+            if (number_opt("crew-port", optarg, 1, 65535, &v) < 0) return EXIT_BADINPUT;
+            o->crew_port = (int)v;
+            break;
         case 'B': {
             char x;
             if (sscanf(optarg, "%d%c%d", &o->board_w, &x, &o->board_h) != 3 || x != 'x' ||
@@ -329,6 +348,10 @@ typedef struct {
     int board_dirty;          /* the view changed: draw before the next frame */
     char *board_heard;        /* the words just heard, for the board */
     order_t no_order;         /* what the board shows between cars */
+    crew_server_t *crew;
+    escalation_t esc;
+    int taken_over;           /* the crew took the car: the kiosk does not speak */
+    int talking;              /* the crew's headset talk button is held */
     unsigned long overruns_seen;   /* device_overruns() at the last check */
     double overrun_check;
 } kiosk_t;
@@ -343,6 +366,7 @@ static void ev_begin(kiosk_t *k, strbuf_t *b, const char *type)
 static void ev_end(kiosk_t *k, strbuf_t *b)
 {
     k->board_dirty = 1;
+    if (k->crew) crew_server_broadcast(k->crew, strbuf_cstr(b), 0);
     strbuf_append(b, "}\n");
     if (k->o->events) {
         fputs(strbuf_cstr(b), stdout);
@@ -367,7 +391,7 @@ static void say_log(kiosk_t *k, const char *fmt, ...)
 /* Queues text for the loudspeaker; returns how long it will speak, in ms. */
 static long speak(kiosk_t *k, const char *text)
 {
-    if (!text || !*text) return 0;
+    if (!text || !*text || k->taken_over || k->talking) return 0;
     say_log(k, "  kiosk: %s", text);
     if (!k->voice || !k->dev) return 0;
     int16_t *pcm = NULL;
@@ -398,6 +422,7 @@ static void ev_page(kiosk_t *k, page_reason_t why, int turn, const char *heard, 
     strbuf_append(&b, ", \"free_text\": ");
     strbuf_json_str(&b, free_text);
     ev_end(k, &b);
+    esc_raise(&k->esc, mono_now());
     say_log(k, "  PAGE crew: %s", page_reason_names[why]);
 }
 
@@ -449,6 +474,7 @@ static int car_leaves(kiosk_t *k, const char *why)
     k->car = NULL;
     free(k->board_heard);
     k->board_heard = NULL;
+    k->taken_over = 0;
     return rc;
 }
 
@@ -544,6 +570,7 @@ static void board_update(kiosk_t *k)
         v.banner = board_banner_for(dialog_state(d), 1);
         v.heard = k->board_heard;
     }
+    if (k->talking) v.banner = BOARD_TEAM_SPEAKING;
     board_draw(k->board, &v);
     int w, h, pitch;
     const uint32_t *px = board_pixels(k->board, &w, &h, &pitch);
@@ -553,10 +580,137 @@ static void board_update(kiosk_t *k)
         fprintf(stderr, "kiosk run: --board %s\n", err);
 }
 
+/* ---- the crew station --------------------------------------------------- */
+
+static void ev_override(kiosk_t *k, const char *kind, int down)
+{
+    strbuf_t b = {0};
+    ev_begin(k, &b, "override");
+    strbuf_append(&b, ", \"kind\": ");
+    strbuf_json_str(&b, kind);
+    if (!strcmp(kind, "talk")) strbuf_printf(&b, ", \"down\": %s", down ? "true" : "false");
+    ev_end(k, &b);
+    say_log(k, "  crew: %s%s", kind, !strcmp(kind, "talk") ? (down ? " (button down)" : " (released)") : "");
+}
+
+/* One action from a crew station: applied, the board redrawn at once, and
+ * the station told how long the board took (the action-to-board delay). */
+static void on_crew(void *ctx, int client, int manager, const crew_msg_t *m)
+{
+    (void)manager;
+    kiosk_t *k = ctx;
+    double t0 = mono_now();
+    const char *why = NULL;
+    int rc = 0, leave = 0;
+    dialog_t *d = k->car ? session_dialog_rw(k->car) : NULL;
+    if (!d && m->kind != CREW_ACK && m->kind != CREW_TALK) {
+        why = "no car at the post";
+        rc = -1;
+    } else switch (m->kind) {
+    case CREW_ACK: {
+        double waited = esc_ack(&k->esc, t0);
+        if (waited < 0) {
+            why = "no page is waiting";
+            rc = -1;
+            break;
+        }
+        strbuf_t b = {0};
+        ev_begin(k, &b, "ack");
+        strbuf_printf(&b, ", \"after_s\": %.1f", waited);
+        ev_end(k, &b);
+        break;
+    }
+    case CREW_TAKE_OVER:
+        if ((rc = dialog_take_over(d, &why)) == 0) {
+            k->taken_over = 1;
+            if (k->dev) device_hush(k->dev);
+            ev_override(k, "take_over", 0);
+            ev_order(k, "order");
+        }
+        break;
+    case CREW_HAND_BACK:
+        if ((rc = dialog_hand_back(d, &why)) == 0) {
+            k->taken_over = 0;
+            ev_override(k, "hand_back", 0);
+            ev_order(k, "order");
+        }
+        break;
+    case CREW_EDIT:
+        if ((rc = dialog_crew_edit(d, m->say, &why)) == 0) ev_order(k, "order");
+        break;
+    case CREW_REMOVE:
+        if ((rc = dialog_crew_remove(d, m->line - 1, &why)) == 0) ev_order(k, "order");
+        break;
+    case CREW_CONFIRM:
+        if ((rc = dialog_crew_confirm(d, &why)) == 0) {
+            ev_order(k, "confirmed");
+            int was = k->taken_over;
+            k->taken_over = 0;
+            speak(k, "Thank you! Please pull forward to the window.");
+            k->taken_over = was;
+            leave = 1;
+        }
+        break;
+    case CREW_CANCEL:
+        if ((rc = dialog_crew_cancel(d, &why)) == 0) {
+            ev_order(k, "order");
+            leave = 1;
+        }
+        break;
+    case CREW_TALK:
+        if (m->down == k->talking) {
+            why = m->down ? "the talk button is already down" : "the talk button is not down";
+            rc = -1;
+            break;
+        }
+        k->talking = m->down;
+        if (k->talking && k->dev) device_hush(k->dev);
+        ev_override(k, "talk", m->down);
+        break;
+    default:
+        why = "not an action";
+        rc = -1;
+    }
+    if (leave && car_leaves(k, m->kind == CREW_CONFIRM ? "confirmed" : "cancelled") < 0)
+        fprintf(stderr, "kiosk run: the store failed at the end of a car\n");
+    strbuf_t r = {0};
+    if (rc < 0) {
+        strbuf_append(&r, "{\"error\": ");
+        strbuf_json_str(&r, why ? why : "refused");
+        strbuf_append(&r, "}");
+    } else {
+        board_update(k);
+        strbuf_append(&r, "{\"ok\": ");
+        strbuf_json_str(&r, crew_kind_names[m->kind]);
+        strbuf_printf(&r, ", \"board_ms\": %.2f}", (mono_now() - t0) * 1000.0);
+    }
+    crew_server_reply(k->crew, client, strbuf_cstr(&r));
+    strbuf_free(&r);
+}
+
+static void escalate(kiosk_t *k, double now)
+{
+    esc_level_t lvl = esc_tick(&k->esc, now);
+    if (lvl == ESC_NONE) return;
+    strbuf_t b = {0};
+    ev_begin(k, &b, "escalate");
+    strbuf_append(&b, ", \"level\": ");
+    strbuf_json_str(&b, esc_level_names[lvl]);
+    strbuf_printf(&b, ", \"after_s\": %.1f", now - k->esc.raised);
+    ev_end(k, &b);
+    say_log(k, "  PAGE not acknowledged after %.0f s: %s", now - k->esc.raised,
+            lvl == ESC_MANAGER ? "sent to the manager" : "chiming again");
+}
+
 /* ---- audio in --------------------------------------------------------------- */
 
 static void on_frame(kiosk_t *k, int16_t *frame, double now)
 {
+    if (k->talking) {                      /* the crew is speaking to the car */
+        endpoint_mute(k->ep);
+        k->last_activity = now;
+        return;
+    }
     if (device_playing(k->dev) > 0 || now < k->mute_until) {
         endpoint_mute(k->ep);
         if (device_playing(k->dev) > 0) {
@@ -692,7 +846,7 @@ static int loop(kiosk_t *k)
             now >= k->mute_until) {
             double quiet = now - k->last_activity;
             if (quiet >= k->o->car_gone) {
-                dialog_car_left((dialog_t *)session_dialog(k->car));
+                dialog_car_left(session_dialog_rw(k->car));
                 if (car_leaves(k, "gone") < 0) status = EXIT_RUNTIME;
             } else if (quiet >= k->o->no_response && !k->paged_no_response &&
                        dialog_waiting(session_dialog(k->car))) {
@@ -708,6 +862,8 @@ static int loop(kiosk_t *k)
             k->overruns_seen = lost;
             k->overrun_check = now;
         }
+        if (k->crew) crew_server_poll(k->crew, on_crew, k, stderr);
+        escalate(k, now);
         if (k->board_dirty) board_update(k);
         if (window_poll(k->win)) break;
         if (!got) usleep(5000);
@@ -717,8 +873,8 @@ static int loop(kiosk_t *k)
 
 static int no_device(const char *err)
 {
-    fprintf(stderr, "kiosk run: %s. There is no microphone to listen to; `make demo` replays a "
-                    "sample conversation through the kiosk instead\n", err);
+    fprintf(stderr, "kiosk run: %s; without a microphone, `make demo` plays a sample "
+                    "conversation through the kiosk\n", err);
     return EXIT_RUNTIME;
 }
 
@@ -768,6 +924,12 @@ int cmd_run(int argc, char **argv)
     }
     if (!(k.store = store_open(o.db, err, sizeof err))) {
         strlist_pushf(&errs, "kiosk run: %s", err);
+        status = EXIT_RUNTIME;
+        goto out;
+    }
+    esc_init(&k.esc);
+    if (!(k.crew = crew_server_open(o.crew_socket, o.crew_port, o.crew_token, err, sizeof err))) {
+        strlist_pushf(&errs, "kiosk run: crew station: %s", err);
         status = EXIT_RUNTIME;
         goto out;
     }
@@ -829,6 +991,7 @@ out:
     if (k.car) session_free(k.car);
     free(k.board_heard);
     window_close(k.win);
+    crew_server_close(k.crew);
     if (k.board) order_free(&k.no_order);
     board_free(k.board);
     endpoint_free(k.ep);

@@ -64,6 +64,9 @@ int session_page(session_t *s, page_reason_t why, double now, const char **said,
 int session_end(session_t *s, double now, char *err, size_t errlen);
 
 const dialog_t *session_dialog(const session_t *s);
+/* The same, for the live loop's own events (the crew's actions, a car
+ * leaving): the session records nothing of them until session_end. */
+dialog_t *session_dialog_rw(session_t *s);
 int session_nturns(const session_t *s);
 const session_turn_t *session_turn(const session_t *s, int i);
 

@@ -736,6 +736,348 @@ static void test_live_events(void **state)
     dialog_free(d);
 }
 
+/* The crew's actions, as tables: customer turns (h) and crew actions (t take
+ * over, b hand back, e edit, r remove, c confirm, x cancel).  After each step:
+ * the state (the order's status must follow it), the lines ("Item xQTY size",
+ * SAME: as before); for a turn what was said (NULL: not checked) and the page;
+ * for a crew action its return code and *why (NULL when it succeeded). */
+typedef struct {
+    char op;
+    const char *text;         /* h, e */
+    int line;                 /* r */
+    int rc;
+    const char *msg;          /* h: said; crew: why */
+    const char *page;         /* h: NULL no page */
+    const char *state;
+    const char *lines;
+} crew_step_t;
+
+#define HEAR(text, said, page, state, lines) { 'h', text, 0, 0, said, page, state, lines }
+#define EDIT(text, rc, why, state, lines) { 'e', text, 0, rc, why, NULL, state, lines }
+#define REMOVE(n, rc, why, state, lines) { 'r', NULL, n, rc, why, NULL, state, lines }
+#define TAKE(rc, why, state) { 't', NULL, 0, rc, why, NULL, state, SAME }
+#define BACK(rc, why, state) { 'b', NULL, 0, rc, why, NULL, state, SAME }
+#define CONFIRM(rc, why, state) { 'c', NULL, 0, rc, why, NULL, state, SAME }
+#define CANCEL(rc, why, state) { 'x', NULL, 0, rc, why, NULL, state, SAME }
+#define IS_CONFIRMED "the order is already confirmed"
+#define IS_CANCELLED "the order was cancelled"
+
+typedef struct {
+    const char *name;
+    crew_step_t steps[20];
+} crew_script_t;
+
+static const crew_script_t crew_scripts[] = {
+    { "a page, then the crew fixes the order in CREW and confirms it", {
+        HEAR("a cookie", "A Cookie." MORE, NULL, "ordering", "Cookie x1"),
+        HEAR("i want to talk to a manager", CREW, "human_request", "crew", SAME),
+        EDIT("two large cokes", 0, NULL, "crew", "Cookie x1, Coke x2 large"),
+        EDIT("make the coke a sprite", 0, NULL, "crew", "Cookie x1, Sprite x2 large"),
+        EDIT("remove the cookie", 0, NULL, "crew", "Sprite x2 large"),
+        /* above max_quantity (10): the crew may */
+        EDIT("thirty cheeseburgers", 0, NULL, "crew", "Sprite x2 large, Cheeseburger x30"),
+        /* corrections by the crew never page */
+        EDIT("make the cheeseburger two", 0, NULL, "crew", "Sprite x2 large, Cheeseburger x2"),
+        EDIT("make it twelve", 0, NULL, "crew", "Sprite x2 large, Cheeseburger x12"),
+        EDIT("make the sprite small", 0, NULL, "crew", "Sprite x2 small, Cheeseburger x12"),
+        HEAR("a water", CREW, NULL, "crew", SAME),
+        CONFIRM(0, NULL, "confirmed"),
+        /* after confirm every action is refused and nothing changes */
+        EDIT("a cookie", -1, IS_CONFIRMED, "confirmed", SAME),
+        REMOVE(0, -1, IS_CONFIRMED, "confirmed", SAME),
+        TAKE(-1, IS_CONFIRMED, "confirmed"),
+        BACK(-1, IS_CONFIRMED, "confirmed"),
+        CANCEL(-1, IS_CONFIRMED, "confirmed"),
+        CONFIRM(-1, IS_CONFIRMED, "confirmed"),
+        HEAR("a cookie", THANKS, NULL, "confirmed", SAME),
+    } },
+    { "the crew cancels; then everything is refused", {
+        HEAR("a cookie", "A Cookie." MORE, NULL, "ordering", "Cookie x1"),
+        TAKE(0, NULL, "crew"),
+        CANCEL(0, NULL, "cancelled"),
+        CONFIRM(-1, IS_CANCELLED, "cancelled"),
+        EDIT("a water", -1, IS_CANCELLED, "cancelled", SAME),
+        BACK(-1, IS_CANCELLED, "cancelled"),
+        TAKE(-1, IS_CANCELLED, "cancelled"),
+        CANCEL(-1, IS_CANCELLED, "cancelled"),
+        HEAR("a water", "Your order was cancelled.", NULL, "cancelled", SAME),
+    } },
+    { "hand back: the next turn is the kiosk's, and asks what is missing", {
+        HEAR("a coke", COKE_SIZE, NULL, "ask_size", "Coke x1"),
+        HEAR("get me a manager", CREW, "human_request", "crew", SAME),
+        BACK(0, NULL, "ordering"),
+        BACK(-1, "the kiosk has the order already", "ordering"),
+        HEAR("a cookie", "A Cookie. " COKE_SIZE, NULL, "ask_size", "Coke x1, Cookie x1"),
+        HEAR("large", "A large Coke." MORE, NULL, "ordering", "Coke x1 large, Cookie x1"),
+        TAKE(0, NULL, "crew"),
+        TAKE(0, NULL, "crew"),
+        HEAR("a water", CREW, NULL, "crew", SAME),
+        BACK(0, NULL, "ordering"),
+        HEAR("that's all", "You have a large Coke and a Cookie. Your total is $3.33. Is that right?",
+             NULL, "readback", SAME),
+        HEAR("yes", THANKS, NULL, "confirmed", SAME),
+    } },
+    { "take over mid-order, hand back: the lines are kept", {
+        HEAR("two cheeseburgers no onions and a large coke",
+             "Two cheeseburgers, no onions, and a large Coke." MORE, NULL, "ordering",
+             "Cheeseburger x2, Coke x1 large"),
+        TAKE(0, NULL, "crew"),
+        HEAR("a cookie", CREW, NULL, "crew", SAME),
+        BACK(0, NULL, "ordering"),
+        HEAR("that's all",
+             "You have two cheeseburgers, no onions, and a large Coke. Your total is $9.82. Is that right?",
+             NULL, "readback", SAME),
+        HEAR("yes", THANKS, NULL, "confirmed", SAME),
+    } },
+    { "hand back after repeated corrections: the customer starts afresh", {
+        HEAR("a cheeseburger", "A Cheeseburger." MORE, NULL, "ordering", "Cheeseburger x1"),
+        HEAR("make it two", "OK, two cheeseburgers." MORE, NULL, "ordering", "Cheeseburger x2"),
+        HEAR("make it three", CREW, "repeated_corrections", "crew", "Cheeseburger x3"),
+        EDIT("make it two", 0, NULL, "crew", "Cheeseburger x2"),
+        BACK(0, NULL, "ordering"),
+        HEAR("make it four", "OK, four cheeseburgers." MORE, NULL, "ordering", "Cheeseburger x4"),
+        /* "cancel that" takes back the customer's turn, not the crew's edit */
+        HEAR("cancel that", "OK, I took that back." MORE, NULL, "ordering", "Cheeseburger x2"),
+    } },
+    { "refused edits, removals and confirmations", {
+        HEAR("a cookie", "A Cookie." MORE, NULL, "ordering", "Cookie x1"),
+        TAKE(0, NULL, "crew"),
+        EDIT("blah blah", -1, "not understood: blah blah", "crew", SAME),
+        EDIT("", -1, "not understood: ", "crew", SAME),
+        EDIT("no onions", -1, "not understood: no onions", "crew", SAME),
+        EDIT("get me a manager", -1, "a request for a person is no edit", "crew", SAME),
+        EDIT("remove the fries", -1, "There's no fries in your order.", "crew", SAME),
+        EDIT("yes", -1, "nothing to change: yes", "crew", SAME),
+        EDIT("an apple pie", -1, "Sorry, we're out of apple pie.", "crew", SAME),
+        EDIT("eighteen thousand cookies", -1, "18000 is too many for one line (at most 999).", "crew",
+             SAME),
+        REMOVE(1, -1, "no line 2", "crew", SAME),
+        REMOVE(-1, -1, "no line 0", "crew", SAME),
+        REMOVE(0, 0, NULL, "crew", ""),
+        CONFIRM(-1, "the order is empty", "crew"),
+        EDIT("a coke", 0, NULL, "crew", "Coke x1"),
+        CONFIRM(-1, "line 1 (coke) still needs a size", "crew"),
+        EDIT("a number one and make the coke large", 0, NULL, "crew", "Coke x1 large, Number One x1"),
+        CONFIRM(-1, "line 2 (number one) still needs a drink", "crew"),
+        EDIT("make the number one a sprite", 0, NULL, "crew", "Coke x1 large, Number One x1"),
+        CONFIRM(0, NULL, "confirmed"),
+    } },
+    { "a crew edit while ordering: the kiosk asks what is missing next turn", {
+        HEAR("a cookie", "A Cookie." MORE, NULL, "ordering", "Cookie x1"),
+        EDIT("a coke", 0, NULL, "ordering", "Cookie x1, Coke x1"),
+        EDIT("make the cookie fifteen", 0, NULL, "ordering", "Cookie x15, Coke x1"),
+        HEAR("a water", "A Water. " COKE_SIZE, NULL, "ask_size", "Cookie x15, Coke x1, Water x1"),
+        HEAR("medium", "A medium Coke." MORE, NULL, "ordering", "Cookie x15, Coke x1 medium, Water x1"),
+        /* the customer's first correction of a line the crew changed: no page */
+        HEAR("make the cookie two", "OK, two cookies." MORE, NULL, "ordering",
+             "Cookie x2, Coke x1 medium, Water x1"),
+        REMOVE(2, 0, NULL, "ordering", "Cookie x2, Coke x1 medium"),
+        HEAR("cancel that", "There's nothing to take back." MORE, NULL, "ordering", SAME),
+    } },
+    { "a crew edit while a size is asked: the question stands while it still applies", {
+        HEAR("a cookie and a coke", "A Cookie. " COKE_SIZE, NULL, "ask_size", "Cookie x1, Coke x1"),
+        EDIT("a water", 0, NULL, "ask_size", "Cookie x1, Coke x1, Water x1"),
+        REMOVE(0, 0, NULL, "ask_size", "Coke x1, Water x1"),
+        HEAR("small", "A small Coke." MORE, NULL, "ordering", "Coke x1 small, Water x1"),
+        HEAR("a sprite", "What size would you like for the sprite: small, medium or large?", NULL,
+             "ask_size", "Coke x1 small, Water x1, Sprite x1"),
+        /* the crew answers it: the kiosk goes back to ordering */
+        EDIT("make the sprite large", 0, NULL, "ordering", "Coke x1 small, Water x1, Sprite x1 large"),
+        HEAR("a cookie", "A Cookie." MORE, NULL, "ordering",
+             "Coke x1 small, Water x1, Sprite x1 large, Cookie x1"),
+        HEAR("a diet coke", "What size would you like for the diet coke: small, medium or large?", NULL,
+             "ask_size", "Coke x1 small, Water x1, Sprite x1 large, Cookie x1, Diet Coke x1"),
+        /* the crew removes the line asked about */
+        REMOVE(4, 0, NULL, "ordering", "Coke x1 small, Water x1, Sprite x1 large, Cookie x1"),
+        HEAR("no thanks",
+             "You have a small Coke, a Water, a large Sprite, and a Cookie. Your total is $6.03. "
+             "Is that right?", NULL, "readback", SAME),
+    } },
+    { "a crew edit during the read-back: read back again, the old yes confirms nothing", {
+        HEAR("a cookie that's all", "A Cookie. You have a Cookie. Your total is $1.07. Is that right?",
+             NULL, "readback", "Cookie x1"),
+        EDIT("remove the fries", -1, "There's no fries in your order.", "readback", SAME),
+        EDIT("a water", 0, NULL, "ordering", "Cookie x1, Water x1"),
+        HEAR("yes", "You have a Cookie and a Water. Your total is $2.15. Is that right?", NULL,
+             "readback", SAME),
+        HEAR("yes", THANKS, NULL, "confirmed", SAME),
+    } },
+    { "the crew confirms and cancels from an open state", {
+        HEAR("a large coke", "A large Coke." MORE, NULL, "ordering", "Coke x1 large"),
+        CONFIRM(0, NULL, "confirmed"),
+        HEAR("a cookie", THANKS, NULL, "confirmed", SAME),
+    } },
+    { "cancel from ordering", {
+        HEAR("a coke", COKE_SIZE, NULL, "ask_size", "Coke x1"),
+        CONFIRM(-1, "line 1 (coke) still needs a size", "ask_size"),
+        CANCEL(0, NULL, "cancelled"),
+    } },
+};
+
+static void lines_text(const dialog_t *d, strbuf_t *b)
+{
+    const order_t *o = dialog_order(d);
+    const menu_t *m = o->menu;
+    for (int i = 0; i < o->nlines; i++) {
+        const order_line_t *l = &o->lines[i];
+        strbuf_printf(b, "%s%s x%ld", i ? ", " : "", m->items[l->item].name, l->qty);
+        if (l->size >= 0) strbuf_printf(b, " %s", m->sizes[l->size].name);
+    }
+}
+
+static const char *status_for(dialog_state_t s)
+{
+    switch (s) {
+    case DIALOG_CONFIRMED: return "confirmed";
+    case DIALOG_CREW: return "crew";
+    case DIALOG_CANCELLED: return "cancelled";
+    default: return "open";
+    }
+}
+
+static void test_crew_actions(void **state)
+{
+    menus_t *ms = *state;
+    int bad = 0;
+    for (size_t s = 0; s < sizeof crew_scripts / sizeof crew_scripts[0]; s++) {
+        const crew_script_t *sc = &crew_scripts[s];
+        dialog_t *d = dialog_create(ms->burger, NULL);
+        const char *want_lines = "";
+        int turns = 0;
+        for (int i = 0; i < 20 && sc->steps[i].op; i++) {
+            const crew_step_t *st = &sc->steps[i];
+            dialog_effects_t fx = { NULL, PAGE_NONE };
+            const char *why = "(unset)";
+            int rc = 0;
+            switch (st->op) {
+            case 'h': {
+                hearing_t h = { st->text, "", 0.95 };
+                dialog_hear(d, &h, &fx);
+                turns++;
+                break;
+            }
+            case 't': rc = dialog_take_over(d, &why); break;
+            case 'b': rc = dialog_hand_back(d, &why); break;
+            case 'e': rc = dialog_crew_edit(d, st->text, &why); break;
+            case 'r': rc = dialog_crew_remove(d, st->line, &why); break;
+            case 'c': rc = dialog_crew_confirm(d, &why); break;
+            case 'x': rc = dialog_crew_cancel(d, &why); break;
+            default: fail_msg("bad op %c", st->op);
+            }
+            if (st->lines) want_lines = st->lines;
+            strbuf_t l = {0};
+            lines_text(d, &l);
+            const char *got_state = dialog_state_names[dialog_state(d)];
+            const char *got_status = order_status_names[dialog_order(d)->status];
+            int ok = strcmp(got_state, st->state) == 0 &&
+                     strcmp(got_status, status_for(dialog_state(d))) == 0 &&
+                     strcmp(strbuf_cstr(&l), want_lines) == 0;
+            if (st->op == 'h') {
+                const char *page = fx.page == PAGE_NONE ? NULL : page_reason_names[fx.page];
+                ok = ok && (!st->msg || strcmp(fx.said, st->msg) == 0) &&
+                     ((!page && !st->page) || (page && st->page && strcmp(page, st->page) == 0));
+                if (!ok) {
+                    fprintf(stderr, "%s, step %d heard \"%s\": said \"%s\" page %s\n", sc->name, i + 1,
+                            st->text, fx.said, page ? page : "-");
+                    if (st->msg) fprintf(stderr, "   want said \"%s\" page %s\n", st->msg,
+                                         st->page ? st->page : "-");
+                }
+            } else {
+                ok = ok && rc == st->rc &&
+                     ((!st->msg && !why) || (st->msg && why && strcmp(why, st->msg) == 0));
+                if (!ok)
+                    fprintf(stderr, "%s, step %d crew %c \"%s\" %d: rc %d why \"%s\"; want %d \"%s\"\n",
+                            sc->name, i + 1, st->op, st->text ? st->text : "", st->line, rc,
+                            why ? why : "(null)", st->rc, st->msg ? st->msg : "(null)");
+            }
+            if (!ok) {
+                fprintf(stderr, "   state %s/%s, want %s\n   lines \"%s\"\n   want  \"%s\"\n", got_state,
+                        got_status, st->state, strbuf_cstr(&l), want_lines);
+                bad++;
+            }
+            strbuf_free(&l);
+            /* the crew's actions are no turns */
+            assert_int_equal(dialog_turns(d), turns);
+        }
+        dialog_free(d);
+    }
+    if (bad) fail_msg("%d crew steps differ", bad);
+}
+
+/* A crew action leaves the kiosk's last answer alone, and a NULL why is allowed. */
+static void test_crew_keeps_said(void **state)
+{
+    menus_t *ms = *state;
+    dialog_effects_t fx;
+    dialog_t *d = dialog_create(ms->burger, NULL);
+    hear(d, "a cookie", &fx);
+    const char *said = fx.said;
+    assert_string_equal(said, "A Cookie." MORE);
+    assert_int_equal(dialog_crew_edit(d, "a water", NULL), 0);
+    assert_int_equal(dialog_crew_edit(d, NULL, NULL), -1);
+    assert_int_equal(dialog_crew_remove(d, 7, NULL), -1);
+    assert_string_equal(fx.said, "A Cookie." MORE);
+    assert_string_equal(said, "A Cookie." MORE);
+    assert_int_equal(dialog_take_over(d, NULL), 0);
+    assert_int_equal(dialog_crew_confirm(d, NULL), 0);
+    assert_int_equal(dialog_order(d)->nlines, 2);
+    dialog_free(d);
+}
+
+/* Customer turns and crew actions at random (a fixed seed): never a crash,
+ * the status follows the state, every line is one the menu allows (the
+ * crew's quantities up to 999), and a failed action always gives a reason. */
+static void test_crew_fuzz(void **state)
+{
+    menus_t *ms = *state;
+    static const char *const words[] = {
+        "a", "and", "with", "no", "yes", "make", "that", "it", "remove", "the", "cancel",
+        "start", "over", "that's", "all", "two", "thirty", "thousand", "large", "small", "extra",
+        "onions", "coke", "sprite", "fries", "cheeseburger", "number one", "kids meal", "milk",
+        "apple pie", "chicken nuggets", "manager", "water", "cookie",
+    };
+    const int nwords = (int)(sizeof words / sizeof words[0]);
+    const menu_t *m = ms->burger;
+    unsigned long seed = 777;
+#define NEXT() (seed = seed * 6364136223846793005UL + 1442695040888963407UL, (unsigned)(seed >> 33))
+    for (int car = 0; car < 200; car++) {
+        dialog_t *d = dialog_create(m, NULL);
+        for (int step = 0; step < 16; step++) {
+            strbuf_t b = {0};
+            int n = (int)(NEXT() % 5);
+            for (int i = 0; i < n; i++) {
+                if (i) strbuf_append(&b, " ");
+                strbuf_append(&b, words[NEXT() % (unsigned)nwords]);
+            }
+            const char *why = NULL;
+            int rc = 0;
+            dialog_effects_t fx;
+            switch (NEXT() % 8) {
+            case 0: case 1: case 2: hear(d, strbuf_cstr(&b), &fx); break;
+            case 3: rc = dialog_crew_edit(d, strbuf_cstr(&b), &why); break;
+            case 4: rc = dialog_crew_remove(d, (int)(NEXT() % 4) - 1, &why); break;
+            case 5: rc = NEXT() % 2 ? dialog_take_over(d, &why) : dialog_hand_back(d, &why); break;
+            case 6: rc = dialog_crew_confirm(d, &why); break;
+            case 7: rc = NEXT() % 4 ? dialog_crew_edit(d, strbuf_cstr(&b), &why) : dialog_crew_cancel(d, &why);
+                    break;
+            }
+            strbuf_free(&b);
+            assert_true(rc == 0 || rc == -1);
+            if (rc) assert_true(why && why[0]);
+            const order_t *o = dialog_order(d);
+            assert_string_equal(order_status_names[o->status], status_for(dialog_state(d)));
+            for (int i = 0; i < o->nlines; i++) {
+                const order_line_t *l = &o->lines[i];
+                assert_true(m->items[l->item].available);
+                assert_true(l->qty >= 1 && l->qty <= 999);
+                assert_true(l->size == -1 || menu_item_has_size(m, l->item, l->size));
+            }
+        }
+        dialog_free(d);
+    }
+#undef NEXT
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +1088,9 @@ int main(void)
         cmocka_unit_test(test_policy),
         cmocka_unit_test(test_spot_human),
         cmocka_unit_test(test_live_events),
+        cmocka_unit_test(test_crew_actions),
+        cmocka_unit_test(test_crew_keeps_said),
+        cmocka_unit_test(test_crew_fuzz),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,41 @@
+/* server.h: the kiosk's end of the crew station link.  A Unix socket (and,
+ * when asked, TCP bound to 127.0.0.1 only); a connection must first prove
+ * itself with the token from a file the kiosk creates with mode 0600.
+ * Unauthenticated, malformed or oversized messages are refused, answered
+ * with {"error": ...} and logged; never a crash.  Non-blocking: the event
+ * loop calls crew_server_poll() each time round. */
+#ifndef KIOSK_CREW_SERVER_H
+#define KIOSK_CREW_SERVER_H
+
+#include <stdio.h>
+
+#include "proto.h"
+
+typedef struct crew_server_s crew_server_t;
+
+/* Listens on sock_path (a stale socket file is replaced) and, when tcp_port
+ * is not 0, on 127.0.0.1:tcp_port; writes a fresh random token to
+ * token_path with mode 0600.  NULL with a one-line message naming the path
+ * or port and what to do. */
+crew_server_t *crew_server_open(const char *sock_path, int tcp_port, const char *token_path,
+                                char *err, size_t errlen);
+void crew_server_close(crew_server_t *s);   /* removes the socket file */
+
+/* Called for each authenticated message; client identifies the connection
+ * for crew_server_reply(); manager is 1 for a station that authenticated as
+ * "manager". */
+typedef void (*crew_msg_fn)(void *ctx, int client, int manager, const crew_msg_t *m);
+
+/* Accepts, reads and answers without blocking; calls fn for each good
+ * message of an authenticated connection.  Refusals are logged to log (one
+ * line each, naming the connection and why) when log is not NULL.  Returns
+ * the number of messages handed to fn. */
+int crew_server_poll(crew_server_t *s, crew_msg_fn fn, void *ctx, FILE *log);
+
+/* Sends one line (a JSON object, newline added) to every authenticated
+ * station, or only to managers. A station that cannot keep up is dropped. */
+void crew_server_broadcast(crew_server_t *s, const char *json, int managers_only);
+void crew_server_reply(crew_server_t *s, int client, const char *json);
+int crew_server_clients(const crew_server_t *s);   /* authenticated stations connected */
+
+#endif

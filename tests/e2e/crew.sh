@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# The crew station against the live kiosk (issue 5): the kiosk listens to a
+# private PulseAudio null sink as in live.sh; a customer asks for a person, and
+# a scripted crew member (`kiosk crew` reading commands from a pipe)
+# acknowledges, takes over, fixes the order, talks on the headset, hands back
+# and confirms.  Also: the protocol's refusals (no token, a wrong token,
+# garbage, an oversized line) from a raw socket, the token file's mode, and
+# the escalation of a page nobody acknowledges.
+set -uo pipefail
+K=${KIOSK:-build/kiosk}
+T=$(mktemp -d)
+fails=0
+pass=0
+check() { # name, expected, actual
+  if [ "$2" == "$3" ]; then pass=$((pass + 1)); else
+    fails=$((fails + 1)); printf 'FAIL %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3"; fi
+}
+contains() { # name, needle, haystack
+  if [[ "$3" == *"$2"* ]]; then pass=$((pass + 1)); else
+    fails=$((fails + 1)); printf 'FAIL %s\n  expected to contain: %s\n  actual: %s\n' "$1" "$2" "$3"; fi
+}
+. "$(dirname "$0")/../pulse.sh"
+pa_private "$T"
+cleanup() {
+  [ -n "${KPID:-}" ] && kill "$KPID" 2>/dev/null
+  [ -n "${CPID:-}" ] && kill "$CPID" 2>/dev/null
+  pa_stop
+  rm -rf "$T"
+}
+trap cleanup EXIT
+pa_start || { echo "FAIL crew: PulseAudio did not start"; cat "$T/pulse.log"; exit 1; }
+
+out=$("$K" crew --connect "$T/nothere.sock" --token "$T/nothere.token" </dev/null 2>&1)
+check "crew without a kiosk exits 1" 1 $?
+contains "crew without a kiosk says why" "is \`kiosk run\` running?" "$out"
+
+espeak-ng -v en-us -s 150 -w "$T/person.wav" "can i talk to a person"
+espeak-ng -v en-us -s 150 -w "$T/done.wav" "that's all"
+espeak-ng -v en-us -s 150 -w "$T/coke.wav" "a large coke"
+
+EV=$T/events.jsonl
+SOCK=$T/crew.sock
+TOK=$T/crew.token
+timeout -s KILL 300 "$K" run --headless --events --output none --db "$T/k.db" --crew-socket "$SOCK" \
+  --crew-token "$TOK" --board "$T/board.png" --board-size 800x480 --no-response 60 --car-gone 120 \
+  >"$EV" 2>"$T/err" &
+KPID=$!
+for _ in $(seq 150); do grep -q "listening" "$T/err" && break; sleep 0.1; done
+contains "kiosk listens" "listening" "$(cat "$T/err")"
+check "token file is mode 600" "600" "$(stat -c %a "$TOK")"
+check "token is 32 hex characters" "1" "$(grep -cE '^[0-9a-f]{32}$' "$TOK")"
+
+# ---- refusals, from a raw socket ----
+raw() { # lines to send (a python expression giving a list of bytes); prints the
+        # replies, then CLOSED when the kiosk closed the connection, else OPEN
+  python3 - "$SOCK" "$1" <<'PY'
+import socket, sys, time
+msgs = eval(sys.argv[2])
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(1.5)
+for m in msgs:
+    try: s.sendall(m)
+    except OSError: break
+got, closed = b"", False
+while True:
+    try:
+        b = s.recv(65536)
+    except (socket.timeout, ConnectionResetError):
+        break
+    if not b: closed = True; break
+    got += b
+replies = [l for l in got.decode(errors="replace").splitlines() if l.startswith('{"ok"') or l.startswith('{"error"')]
+print(" | ".join(replies), "CLOSED" if closed else "OPEN")
+PY
+}
+tok=$(cat "$TOK")
+contains "no auth: refused" '{"error": "not authenticated' "$(raw '[b"{\"action\": \"ack\"}\n"]')"
+contains "no auth: closed" "CLOSED" "$(raw '[b"{\"action\": \"ack\"}\n"]')"
+contains "wrong token: refused" '{"error": ' "$(raw '[b"{\"auth\": \"00000000000000000000000000000000\"}\n"]')"
+contains "garbage first: closed" "CLOSED" "$(raw '[b"\x00\xff\xfe garbage\n"]')"
+out=$(raw "[b'{\"auth\": \"$tok\"}\n', b'not json at all\n', b'{\"action\": \"fly\"}\n']")
+contains "auth ok" '{"ok": "auth"' "$out"
+contains "bad message answered, connection kept" "OPEN" "$out"
+check "two bad messages, two errors" "2" "$(printf '%s' "$out" | grep -o '{"error"' | wc -l)"
+out=$(raw "[b'{\"auth\": \"$tok\"}\n', b'{\"action\": \"edit\", \"say\": \"' + b'a' * 2000 + b'\"}\n']")
+contains "oversized line: refused" "longer than 1024 bytes" "$out"
+contains "oversized line: closed" "CLOSED" "$out"
+contains "refusals logged" "crew: connection" "$(cat "$T/err")"
+kill -0 "$KPID"; check "kiosk alive after garbage" 0 $?
+
+# ---- a scripted crew member, through `kiosk crew` ----
+mkfifo "$T/cmds"
+"$K" crew --connect "$SOCK" --token "$TOK" --json <"$T/cmds" >"$T/crew.out" 2>"$T/crew.err" &
+CPID=$!
+exec 3>"$T/cmds"
+count() { grep -c "\"event\": \"$1\"" "$EV" 2>/dev/null || true; }
+wait_for() { for _ in $(seq $(( ${3:-20} * 10 ))); do [ "$(count "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
+replies() { grep -c '^{"ok"' "$T/crew.out" 2>/dev/null || true; }
+cmd() { # sends one command, waits for its reply
+  local before; before=$(grep -c '^{"ok"\|^{"error"' "$T/crew.out" 2>/dev/null || true)
+  echo "$1" >&3
+  for _ in $(seq 50); do
+    [ "$(grep -c '^{"ok"\|^{"error"' "$T/crew.out" 2>/dev/null || true)" -gt "$before" ] && return 0; sleep 0.1
+  done
+}
+field() { python3 -c "import json,sys; E=[json.loads(l) for l in open('$EV')]; print($1)"; }
+banner() { python3 "$(dirname "$0")/png_pixel.py" "$T/board.png" 5 80; }   # the banner's colour
+
+paplay "$T/person.wav"
+wait_for page 1 30
+check "customer asks for a person: page" "human_request" "$(field '[e for e in E if e["event"]=="page"][0]["reason"]')"
+sleep 0.5
+contains "the crew station saw the page" '"event": "page"' "$(cat "$T/crew.out")"
+cmd ack
+check "ack event" "1" "$(count ack)"
+cmd take
+check "taken over: the banner is A team member is coming (amber)" "ffb300" "$(banner)"
+check "take over event" "take_over" "$(field '[e for e in E if e["event"]=="override"][0]["kind"]')"
+cmd "edit two cheeseburgers and a large coke"
+cmd "add a cookie"
+cmd "remove 3"
+check "crew's edits" "crew [('Cheeseburger', 2, None), ('Coke', 1, 'large')]" \
+  "$(field '(lambda o: o["status"] + " " + str([(l["item"], l["qty"], l["size"]) for l in o["lines"]]))([e for e in E if e["event"]=="order"][-1]["order"])')"
+cmd "remove 9"
+contains "bad line refused" '{"error": "no line 9"}' "$(tail -1 "$T/crew.out")"
+# the headset: while the button is held the kiosk hears nothing
+cmd talk
+turns=$(count turn)
+paplay "$T/coke.wav"; sleep 2
+check "talk: the kiosk did not hear the car" "$turns" "$(count turn)"
+check "talk: the board's banner is Team member speaking (red)" "c62828" "$(banner)"
+cmd release
+check "talk events" "[True, False]" "$(field '[e["down"] for e in E if e["event"]=="override" and e["kind"]=="talk"]')"
+cmd back
+check "hand back" "open" "$(field '[e for e in E if e["event"]=="order"][-1]["order"]["status"]')"
+paplay "$T/done.wav"
+wait_for turn $((turns + 1)) 20
+check "after hand back the kiosk reads back" "True" "$(field '"Your total is" in [e for e in E if e["event"]=="turn"][-1]["said"]')"
+cmd confirm
+wait_for confirmed 1 10
+check "crew confirms: order sent" "confirmed 982" "$(field '(lambda o: o["status"] + " " + str(o["total_cents"]))([e for e in E if e["event"]=="confirmed"][0]["order"])')"
+check "car left confirmed" "confirmed" "$(field '[e for e in E if e["event"]=="car" and e["state"]=="left"][-1]["why"]')"
+delays=$(python3 -c "
+import json
+d = sorted(json.loads(l)['board_ms'] for l in open('$T/crew.out') if l.startswith('{\"ok\"') and 'board_ms' in l)
+print(len(d), max(d) < 100, f'median {d[len(d)//2]:.1f} ms, max {d[-1]:.1f} ms')")
+contains "every action on the board within 100 ms" "True" "$delays"
+echo "crew: action to board: $delays"
+
+# ---- a page nobody acknowledges ----
+paplay "$T/person.wav"
+wait_for page 2 30
+wait_for escalate 1 15
+check "10 s: chime again" "remind" "$(field '[e for e in E if e["event"]=="escalate"][0]["level"]')"
+wait_for escalate 2 25
+check "30 s: to the manager" "manager" "$(field '[e for e in E if e["event"]=="escalate"][1]["level"]')"
+
+exec 3>&-
+wait "$CPID"; check "kiosk crew exits 0 at the end of its input" 0 $?
+CPID=
+kill -TERM "$KPID"; wait "$KPID"; check "kiosk stops cleanly" 0 $?
+KPID=
+if [ "$fails" -ne 0 ]; then echo "--- kiosk stderr"; cat "$T/err"; echo "--- crew"; cat "$T/crew.out" "$T/crew.err"; fi
+echo "crew: $pass passed, $fails failed"
+[ "$fails" -eq 0 ]
