@@ -28,6 +28,8 @@ const char *const esc_level_names[] = { "none", "remind", "manager" };
 
 void esc_init(escalation_t *e)
 {
+    e->remind_s = ESC_REMIND_S;
+    e->manager_s = ESC_MANAGER_S;
     e->open = 0;
     e->raised = 0;
     e->level = ESC_NONE;
@@ -54,8 +56,8 @@ esc_level_t esc_tick(escalation_t *e, double now)
     if (!e->open) return ESC_NONE;
     double waited = now - e->raised;
     esc_level_t reached = ESC_NONE;
-    if (waited >= ESC_MANAGER_S - ESC_SLACK_S) reached = ESC_MANAGER;
-    else if (waited >= ESC_REMIND_S - ESC_SLACK_S) reached = ESC_REMIND;
+    if (waited >= e->manager_s - ESC_SLACK_S) reached = ESC_MANAGER;
+    else if (waited >= e->remind_s - ESC_SLACK_S) reached = ESC_REMIND;
     if (reached <= e->level) return ESC_NONE;
     e->level = reached;
     return reached;

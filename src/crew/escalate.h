@@ -13,6 +13,8 @@ typedef enum { ESC_NONE, ESC_REMIND, ESC_MANAGER } esc_level_t;
 extern const char *const esc_level_names[];   /* "none", "remind", "manager" */
 
 typedef struct {
+    double remind_s;   /* esc_init: ESC_REMIND_S; the kiosk's --escalate may change them */
+    double manager_s;  /* esc_init: ESC_MANAGER_S */
     int open;          /* a page waits for its acknowledgement */
     double raised;     /* when (seconds, any clock) */
     esc_level_t level; /* the highest level reached so far */

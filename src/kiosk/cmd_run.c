@@ -62,6 +62,7 @@ static const char usage[] =
     "                 [--trailing-ms MS] [--no-response S] [--car-gone S] [--voice V]\n"
     "                 [--denoise] [--board PNG] [--board-size WxH] [--for S]\n"
     "                 [--crew-socket PATH] [--crew-port N] [--crew-token FILE]\n"
+    "                 [--escalate S1,S2]\n"
     "  The drive-through: listens on the microphone, answers out loud, takes the\n"
     "  order and pages the crew.  Stop it with Ctrl-C.\n"
     "  --menu F        the menu (default " DEFAULT_MENU ")\n"
@@ -85,12 +86,15 @@ static const char usage[] =
     "  --crew-socket PATH  where crew stations connect (default " DEFAULT_CREW_SOCKET ")\n"
     "  --crew-port N   also listen on TCP 127.0.0.1:N for crew stations\n"
     "  --crew-token FILE   the token crew stations prove themselves with, written\n"
-    "                  at start with mode 0600 (default " DEFAULT_CREW_TOKEN ")\n";
+    "                  at start with mode 0600 (default " DEFAULT_CREW_TOKEN ")\n"
+    "  --escalate S1,S2  a page nobody acknowledges chimes again after S1 seconds\n"
+    "                  and goes to the manager after S2 (default 10,30)\n";
 
 typedef struct {
     const char *menu, *db, *input, *output, *post, *voice, *board_png;
     const char *crew_socket, *crew_token;
     int crew_port;
+    double remind_s, manager_s;
     int board_w, board_h;
     int headless, events, denoise;
     double threshold, no_response, car_gone, run_for;
@@ -139,6 +143,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         { "board", required_argument, NULL, 'b' },  { "board-size", required_argument, NULL, 'B' },
         { "crew-socket", required_argument, NULL, 'S' }, { "crew-port", required_argument, NULL, 'C' },
         { "crew-token", required_argument, NULL, 'K' },
+        { "escalate", required_argument, NULL, 'E' },
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
@@ -153,6 +158,8 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
     o->board_h = 1080;
     o->crew_socket = DEFAULT_CREW_SOCKET;
     o->crew_token = DEFAULT_CREW_TOKEN;
+    o->remind_s = ESC_REMIND_S;
+    o->manager_s = ESC_MANAGER_S;
     opterr = 0;
     optind = 1;
     int c;
@@ -172,6 +179,16 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         case 'b': o->board_png = optarg; break;
         case 'S': o->crew_socket = optarg; break;
         case 'K': o->crew_token = optarg; break;
+        case 'E': {
+            char extra;
+            if (sscanf(optarg, "%lf,%lf%c", &o->remind_s, &o->manager_s, &extra) != 2 ||
+                !(o->remind_s >= 1 && o->manager_s > o->remind_s && o->manager_s <= 3600)) {
+                fprintf(stderr, "kiosk run: --escalate %s: give two numbers of seconds, the second "
+                                "larger, e.g. 10,30\n", optarg);
+                return EXIT_BADINPUT;
+            }
+            break;
+        }
         case 'C':
             if (number_opt("crew-port", optarg, 1, 65535, &v) < 0) return EXIT_BADINPUT;
             o->crew_port = (int)v;
@@ -928,6 +945,8 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     esc_init(&k.esc);
+    k.esc.remind_s = o.remind_s;
+    k.esc.manager_s = o.manager_s;
     if (!(k.crew = crew_server_open(o.crew_socket, o.crew_port, o.crew_token, err, sizeof err))) {
         strlist_pushf(&errs, "kiosk run: crew station: %s", err);
         status = EXIT_RUNTIME;

@@ -30,6 +30,8 @@ cleanup() {
 trap cleanup EXIT
 pa_start || { echo "FAIL crew: PulseAudio did not start"; cat "$T/pulse.log"; exit 1; }
 
+out=$("$K" run --escalate 30,10 2>&1); check "bad --escalate exits 2" 2 $?
+contains "bad --escalate explained" "the second larger" "$out"
 out=$("$K" crew --connect "$T/nothere.sock" --token "$T/nothere.token" </dev/null 2>&1)
 check "crew without a kiosk exits 1" 1 $?
 contains "crew without a kiosk says why" "is \`kiosk run\` running?" "$out"
@@ -42,7 +44,7 @@ EV=$T/events.jsonl
 SOCK=$T/crew.sock
 TOK=$T/crew.token
 timeout -s KILL 300 "$K" run --headless --events --output none --db "$T/k.db" --crew-socket "$SOCK" \
-  --crew-token "$TOK" --board "$T/board.png" --board-size 800x480 --no-response 60 --car-gone 120 \
+  --crew-token "$TOK" --board "$T/board.png" --board-size 800x480 --no-response 60 --car-gone 120 --escalate 3,6 \
   >"$EV" 2>"$T/err" &
 KPID=$!
 for _ in $(seq 150); do grep -q "listening" "$T/err" && break; sleep 0.1; done
@@ -150,9 +152,9 @@ echo "crew: action to board: $delays"
 paplay "$T/person.wav"
 wait_for page 2 30
 wait_for escalate 1 15
-check "10 s: chime again" "remind" "$(field '[e for e in E if e["event"]=="escalate"][0]["level"]')"
+check "3 s (--escalate 3,6): chime again" "remind" "$(field '[e for e in E if e["event"]=="escalate"][0]["level"]')"
 wait_for escalate 2 25
-check "30 s: to the manager" "manager" "$(field '[e for e in E if e["event"]=="escalate"][1]["level"]')"
+check "6 s: to the manager" "manager" "$(field '[e for e in E if e["event"]=="escalate"][1]["level"]')"
 
 exec 3>&-
 wait "$CPID"; check "kiosk crew exits 0 at the end of its input" 0 $?

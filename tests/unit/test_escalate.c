@@ -133,11 +133,30 @@ static void test_levels(void **state)
     assert_false(e.open);
 }
 
+/* Other marks (kiosk run --escalate 3,6). */
+static void test_custom_marks(void **state)
+{
+    (void)state;
+    escalation_t e;
+    esc_init(&e);
+    assert_true(e.remind_s == ESC_REMIND_S && e.manager_s == ESC_MANAGER_S);
+    e.remind_s = 3;
+    e.manager_s = 6;
+    esc_raise(&e, 100);
+    assert_int_equal(esc_tick(&e, 102.9), ESC_NONE);
+    assert_int_equal(esc_tick(&e, 103), ESC_REMIND);
+    assert_int_equal(esc_tick(&e, 105), ESC_NONE);
+    assert_int_equal(esc_tick(&e, 106), ESC_MANAGER);
+    assert_int_equal(esc_tick(&e, 140), ESC_NONE);
+    assert_true(fabs(esc_ack(&e, 107) - 7) < 1e-9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scripts),
         cmocka_unit_test(test_levels),
+        cmocka_unit_test(test_custom_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
