@@ -16,7 +16,7 @@
 
 static const char usage[] =
     "usage: kiosk replay [--menu F] [--db F] [--json] [--each] [--board PNG] [--board-size WxH]\n"
-    "                    [--threshold T] [--features FILE] [--denoise] TURN.wav...\n"
+    "                    [--threshold T] [--features FILE] [--denoise] [--one-thread] TURN.wav...\n"
     "  Replays one car's conversation from recorded turns, in order, through the\n"
     "  kiosk's dialog, confidence and paging, and prints what happened.\n"
     "  --menu F     the menu (default " DEFAULT_MENU ")\n"
@@ -31,11 +31,13 @@ static const char usage[] =
     "  --features FILE  append each turn's confidence evidence to FILE, one JSON\n"
     "               object a line (for tests/speech/fit_confidence.py)\n"
     "  --denoise    pass every turn through the live kiosk's noise suppression and\n"
-    "               gain control (speexdsp's preprocessor) before decoding it\n";
+    "               gain control (speexdsp's preprocessor) before decoding it\n"
+    "  --one-thread  decode each turn on one thread (for batches that run several\n"
+    "               replays at once; the same results, only slower alone)\n";
 
 typedef struct {
     const char *menu, *db, *board, *features;
-    int json, each, denoise;
+    int json, each, denoise, one_thread;
     int board_w, board_h;
     double threshold;
     FILE *ffeat;
@@ -55,7 +57,7 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         { "json", no_argument, NULL, 'j' },       { "each", no_argument, NULL, 'e' },
         { "board", required_argument, NULL, 'b' }, { "help", no_argument, NULL, 'h' },
         { "threshold", required_argument, NULL, 't' }, { "features", required_argument, NULL, 'f' },
-        { "denoise", no_argument, NULL, 'n' },
+        { "denoise", no_argument, NULL, 'n' },    { "one-thread", no_argument, NULL, '1' },
         { "board-size", required_argument, NULL, 'B' },
         { NULL, 0, NULL, 0 },
     };
@@ -85,6 +87,7 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         }
         case 'f': o->features = optarg; break;
         case 'n': o->denoise = 1; break;
+        case '1': o->one_thread = 1; break;
         case 't': {
             char *end;
             o->threshold = strtod(optarg, &end);
@@ -247,7 +250,7 @@ int cmd_replay(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto out;
     }
-    asr_config_t acfg = { NULL, 1 };
+    asr_config_t acfg = { NULL, 1, o.one_thread };
     asr = asr_create(&acfg, menu, dict, err, sizeof err);
     if (!asr) {
         strlist_pushf(&errs, "kiosk replay: %s", err);

@@ -926,7 +926,7 @@ int cmd_run(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto out;
     }
-    asr_config_t acfg = { NULL, 1 };
+    asr_config_t acfg = { NULL, 1, 0 };
     k.asr = asr_create(&acfg, menu, dict, err, sizeof err);
     if (!k.asr) {
         strlist_pushf(&errs, "kiosk run: %s", err);

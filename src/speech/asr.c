@@ -188,6 +188,7 @@ struct asr_s {
     cmd_ln_t *gconfig;
     menu_job_t job;
     int free_pass;
+    int one_thread;
     int phones_ready;         /* the "phones" search exists */
     int has_menu;             /* the "menu" search exists */
     char *heard, *free_text, *loop_text;
@@ -419,6 +420,7 @@ asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
 
     asr_t *a = xcalloc(1, sizeof *a);
     a->free_pass = cfg ? cfg->free_pass : 1;
+    a->one_thread = cfg ? cfg->one_thread : 0;
     char *hmm = xasprintf("%s/en-us", dir);
     char *mdef = xasprintf("%s/mdef", hmm);
     char *dictf = xasprintf("%s/cmudict-en-us.dict", dir);
@@ -842,7 +844,7 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
      * own thread and decoder; the other passes run here meanwhile */
     if (a->has_menu) {
         a->job.n = n;
-        a->job.running = pthread_create(&a->job.thread, NULL, menu_main, a) == 0;
+        a->job.running = !a->one_thread && pthread_create(&a->job.thread, NULL, menu_main, a) == 0;
         if (!a->job.running) menu_main(a);
     }
 

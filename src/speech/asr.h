@@ -17,6 +17,8 @@
 typedef struct {
     const char *model_dir;    /* NULL: $KIOSK_MODEL_DIR or /usr/share/pocketsphinx/model/en-us */
     int free_pass;            /* 1: run the general English pass (default), 0: skip it */
+    int one_thread;           /* 1: the grammar's pass on the caller's thread too (batches
+                                 run several processes at once); 0: on its own thread */
 } asr_config_t;
 
 typedef struct {

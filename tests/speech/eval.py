@@ -633,7 +633,7 @@ def kiosk_options(kiosk):
     """The replay options this kiosk build knows, from `kiosk replay --help`."""
     r = run_kiosk([kiosk, "replay", "--help"], 20)
     text = (r["out"] + r["err"]).decode(errors="replace")
-    return {o for o in ("--threshold", "--features", "--denoise") if o in text}
+    return {o for o in ("--threshold", "--features", "--denoise", "--one-thread") if o in text}
 
 
 class Job:
@@ -1397,6 +1397,8 @@ def main():
             die(f"{args.kiosk} does not take --denoise (not in `{args.kiosk} replay --help`); "
                 f"rebuild it, or leave --denoise out")
         extra += ["--denoise"]
+    if "--one-thread" in opts:
+        extra += ["--one-thread"]   # -j processes already fill the cores
     notes = []
     if "--features" not in opts:
         notes.append(f"{args.kiosk} does not take --features (not in `replay --help`): "
