@@ -41,7 +41,8 @@ timeout -s KILL 600 "$kiosk" run --headless --events --output none --db "$dir/k.
 KPID=$!
 for _ in $(seq 100); do grep -q "listening" "$dir/err" && break; sleep 0.1; done
 sleep 1
-cpu() { awk '{print $14 + $15}' "/proc/$KPID/stat"; }
+kpid=$(pgrep -P "$KPID" | head -1); kpid=${kpid:-$KPID}   # the kiosk, not `timeout`
+cpu() { awk '{print $14 + $15}' "/proc/$kpid/stat"; }
 c0=$(cpu); t0=$(date +%s.%N); sleep 10; c1=$(cpu); t1=$(date +%s.%N)
 python3 -c "import os,sys; hz=os.sysconf('SC_CLK_TCK'); c=(float(sys.argv[2])-float(sys.argv[1]))/hz; t=float(sys.argv[4])-float(sys.argv[3]); print(f'idle listening: {100*c/t:.1f} % of one core ({c:.2f} s CPU in {t:.1f} s)')" "$c0" "$c1" "$t0" "$t1"
 

@@ -328,8 +328,12 @@ static int show_event(station_t *st, json_t *ev, const char *type)
         st->page_open = 0;
     } else if (!strcmp(type, "escalate")) {
         const char *level = jstr(ev, "level");
-        strbuf_printf(&b, " *** PAGE NOT ACKNOWLEDGED after %.0f s: %s\n", jnum(ev, "after_s"),
-                      level && !strcmp(level, "manager") ? "sent to the manager" : "chiming again");
+        /* the flash: blinking reverse video on a terminal */
+        int tty = isatty(STDOUT_FILENO);
+        strbuf_printf(&b, " %s*** PAGE NOT ACKNOWLEDGED after %.0f s: %s%s\n", tty ? "\033[5;7m" : "",
+                      jnum(ev, "after_s"),
+                      level && !strcmp(level, "manager") ? "sent to the manager" : "chiming again",
+                      tty ? "\033[0m" : "");
         bell = 1;
     } else if (!strcmp(type, "override")) {
         const char *kind = jstr(ev, "kind");
