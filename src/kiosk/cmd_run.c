@@ -56,6 +56,10 @@
 #include "commands.h"
 #include "session.h"
 
+/* After a car leaves, its board ("Thank you, please pull forward" and the
+ * order) stays up this long, then the board says Welcome. */
+#define BOARD_LINGER_S 8.0
+
 static const char usage[] =
     "usage: kiosk run [--menu F] [--db F] [--input DEV] [--output DEV] [--post TTY]\n"
     "                 [--headless] [--events] [--no-post] [--threshold T]\n"
@@ -364,7 +368,10 @@ typedef struct {
     window_t *win;
     int board_dirty;          /* the view changed: draw before the next frame */
     char *board_heard;        /* the words just heard, for the board */
-    order_t no_order;         /* what the board shows between cars */
+    order_t no_order;         /* what the board shows between cars: the last car's order
+                                 while linger_until, then nothing */
+    double linger_until;      /* mono: the last car's board stays up until then */
+    board_banner_t linger_banner;
     crew_server_t *crew;
     escalation_t esc;
     int taken_over;           /* the crew took the car: the kiosk does not speak */
@@ -454,6 +461,7 @@ static void ev_order(kiosk_t *k, const char *type)
 
 static int car_arrives(kiosk_t *k)
 {
+    k->linger_until = 0;
     char err[512];
     dialog_config_t cfg = { k->o->threshold };
     k->car = session_create(k->menu, k->asr, k->store, &cfg, wall_now(), err, sizeof err);
@@ -478,6 +486,11 @@ static int car_leaves(kiosk_t *k, const char *why)
     int rc = session_end(k->car, wall_now(), err, sizeof err);
     if (rc < 0) fprintf(stderr, "kiosk run: %s\n", err);
     const order_t *o = dialog_order(session_dialog(k->car));
+    if (k->board) {   /* "Thank you, please pull forward" stays up while the car pulls away */
+        order_copy(&k->no_order, o);
+        k->linger_banner = o->status == ORDER_CONFIRMED ? BOARD_THANKS : BOARD_WELCOME;
+        k->linger_until = mono_now() + BOARD_LINGER_S;
+    }
     strbuf_t b = {0};
     ev_begin(k, &b, "car");
     strbuf_append(&b, ", \"state\": \"left\", \"why\": ");
@@ -581,6 +594,7 @@ static void board_update(kiosk_t *k)
     k->board_dirty = 0;
     if (!k->board) return;
     board_view_t v = { k->menu->title, &k->no_order, BOARD_WELCOME, NULL };
+    if (k->linger_until) v.banner = k->linger_banner;
     if (k->car) {
         const dialog_t *d = session_dialog(k->car);
         v.order = dialog_order(d);
@@ -881,6 +895,11 @@ static int loop(kiosk_t *k)
         }
         if (k->crew) crew_server_poll(k->crew, on_crew, k, stderr);
         escalate(k, now);
+        if (k->linger_until && now >= k->linger_until && !k->car) {
+            k->linger_until = 0;
+            order_clear(&k->no_order);
+            k->board_dirty = 1;
+        }
         if (k->board_dirty) board_update(k);
         if (window_poll(k->win)) break;
         if (!got) usleep(5000);
