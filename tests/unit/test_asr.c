@@ -40,7 +40,7 @@ static int setup(void **state)
     strlist_free(&errs);
     if (!menu || !dict) return -1;
     char err[512] = "";
-    asr_config_t cfg = { NULL, 1 };
+    asr_config_t cfg = { NULL, 1, 0 };
     asr = asr_create(&cfg, menu, dict, err, sizeof err);
     if (!asr) fprintf(stderr, "asr_create: %s\n", err);
     return asr ? 0 : -1;
@@ -233,14 +233,14 @@ static void test_model_missing(void **state)
 {
     (void)state;
     char err[512] = "";
-    asr_config_t cfg = { "/nonexistent/model", 1 };
+    asr_config_t cfg = { "/nonexistent/model", 1, 0 };
     assert_null(asr_create(&cfg, menu, dict, err, sizeof err));
     assert_non_null(strstr(err, "/nonexistent/model"));
     assert_non_null(strstr(err, "install pocketsphinx-en-us (make deps)"));
     assert_null(strchr(err, '\n'));
     /* $KIOSK_MODEL_DIR is used when the config names none */
     setenv("KIOSK_MODEL_DIR", "/also/missing", 1);
-    asr_config_t none = { NULL, 0 };
+    asr_config_t none = { NULL, 0, 0 };
     err[0] = '\0';
     assert_null(asr_create(&none, menu, dict, err, sizeof err));
     unsetenv("KIOSK_MODEL_DIR");
@@ -260,7 +260,7 @@ static void test_unknown_word(void **state)
     strlist_free(&errs);
     assert_non_null(m);
     char err[512] = "";
-    asr_config_t cfg = { NULL, 0 };
+    asr_config_t cfg = { NULL, 0, 0 };
     assert_null(asr_create(&cfg, m, dict, err, sizeof err));
     if (!strstr(err, "zorblax") || !strstr(err, "kiosk menu check")) fail_msg("message: %s", err);
     menu_free(m);
@@ -272,7 +272,7 @@ static void test_no_free_pass(void **state)
     (void)state;
     if (!have_espeak) skip();
     char err[512] = "";
-    asr_config_t cfg = { NULL, 0 };
+    asr_config_t cfg = { NULL, 0, 0 };
     asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
     if (!a) fail_msg("%s", err);
     int16_t *pcm;
@@ -284,6 +284,39 @@ static void test_no_free_pass(void **state)
     assert_string_equal(r.free_text, "");
     assert_true(r.free_ms == 0);
     free(pcm);
+    asr_free(a);
+}
+
+/* The grammar's pass on its own thread (the default) and on the caller's
+ * (replay --one-thread) give the same words, confidence and evidence. */
+static void test_one_thread_same(void **state)
+{
+    (void)state;
+    if (!have_espeak) skip();
+    char err[512] = "";
+    asr_config_t cfg = { NULL, 1, 1 };
+    asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
+    if (!a) fail_msg("%s", err);
+    static const char *const said[] = { "two cheeseburgers no onions and a large coke",
+                                        "do you sell tacos", "make it a large" };
+    for (size_t k = 0; k < sizeof said / sizeof said[0]; k++) {
+        int16_t *pcm;
+        size_t n;
+        speak(said[k], &pcm, &n);
+        asr_result_t r1, r2;
+        assert_int_equal(asr_decode(asr, pcm, n, &r1, err, sizeof err), 0);
+        char *heard = xstrdup(r1.heard), *loop = xstrdup(r1.loop_text);
+        double conf = r1.confidence, feat[CF_N];
+        memcpy(feat, r1.features, sizeof feat);
+        assert_int_equal(asr_decode(a, pcm, n, &r2, err, sizeof err), 0);
+        assert_string_equal(heard, r2.heard);
+        assert_string_equal(loop, r2.loop_text);
+        assert_true(conf == r2.confidence);
+        assert_memory_equal(feat, r2.features, sizeof feat);
+        free(heard);
+        free(loop);
+        free(pcm);
+    }
     asr_free(a);
 }
 
@@ -299,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_model_missing),
         cmocka_unit_test(test_unknown_word),
         cmocka_unit_test(test_no_free_pass),
+        cmocka_unit_test(test_one_thread_same),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
