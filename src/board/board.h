@@ -44,6 +44,10 @@ typedef struct {
 
 typedef struct board_s board_t;
 
+/* The two layouts' sizes as the commands take them: "1920x1080" or
+ * "800x480".  0 with *width and *height set, or -1. */
+int board_parse_size(const char *text, int *width, int *height);
+
 /* Loads the fonts and lays the board out for width x height.  NULL with a
  * message in err when the size is out of range or a font cannot be loaded. */
 board_t *board_create(int width, int height, char *err, size_t errlen);

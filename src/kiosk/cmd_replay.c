@@ -76,15 +76,12 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         case 'j': o->json = 1; break;
         case 'e': o->each = 1; break;
         case 'b': o->board = optarg; break;
-        case 'B': {
-            char x;
-            if (sscanf(optarg, "%d%c%d", &o->board_w, &x, &o->board_h) != 3 || x != 'x' ||
-                !((o->board_w == 1920 && o->board_h == 1080) || (o->board_w == 800 && o->board_h == 480))) {
+        case 'B':
+            if (board_parse_size(optarg, &o->board_w, &o->board_h) < 0) {
                 fprintf(stderr, "kiosk replay: --board-size %s: give 1920x1080 or 800x480\n", optarg);
                 return EXIT_BADINPUT;
             }
             break;
-        }
         case 'f': o->features = optarg; break;
         case 'n': o->denoise = 1; break;
         case '1': o->one_thread = 1; break;

@@ -197,15 +197,12 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
             if (number_opt("crew-port", optarg, 1, 65535, &v) < 0) return EXIT_BADINPUT;
             o->crew_port = (int)v;
             break;
-        case 'B': {
-            char x;
-            if (sscanf(optarg, "%d%c%d", &o->board_w, &x, &o->board_h) != 3 || x != 'x' ||
-                !((o->board_w == 1920 && o->board_h == 1080) || (o->board_w == 800 && o->board_h == 480))) {
+        case 'B':
+            if (board_parse_size(optarg, &o->board_w, &o->board_h) < 0) {
                 fprintf(stderr, "kiosk run: --board-size %s: give 1920x1080 or 800x480\n", optarg);
                 return EXIT_BADINPUT;
             }
             break;
-        }
         case 't': if (number_opt("threshold", optarg, 0, 1, &o->threshold) < 0) return EXIT_BADINPUT; break;
         case 'T':
             if (number_opt("trailing-ms", optarg, 200, 5000, &v) < 0) return EXIT_BADINPUT;

@@ -7,16 +7,7 @@ K=${KIOSK:-build/kiosk}
 KS=${KIOSK_SAN:-$K}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fails=0
-pass=0
-check() { # name, expected, actual
-  if [ "$2" == "$3" ]; then pass=$((pass + 1)); else
-    fails=$((fails + 1)); printf 'FAIL %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3"; fi
-}
-contains() { # name, needle, haystack
-  if [[ "$3" == *"$2"* ]]; then pass=$((pass + 1)); else
-    fails=$((fails + 1)); printf 'FAIL %s\n  expected to contain: %s\n  actual: %s\n' "$1" "$2" "$3"; fi
-}
+. "$(dirname "$0")/../check.sh"
 
 # ---- kiosk and kiosk menu ----
 out=$("$K" 2>&1); check "no command exits 2" 2 $?

@@ -9,16 +9,7 @@
 set -uo pipefail
 K=${KIOSK:-build/kiosk}
 T=$(mktemp -d)
-fails=0
-pass=0
-check() { # name, expected, actual
-  if [ "$2" == "$3" ]; then pass=$((pass + 1)); else
-    fails=$((fails + 1)); printf 'FAIL %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3"; fi
-}
-contains() { # name, needle, haystack
-  if [[ "$3" == *"$2"* ]]; then pass=$((pass + 1)); else
-    fails=$((fails + 1)); printf 'FAIL %s\n  expected to contain: %s\n  actual: %s\n' "$1" "$2" "$3"; fi
-}
+. "$(dirname "$0")/../check.sh"
 . "$(dirname "$0")/../pulse.sh"
 pa_private "$T"
 cleanup() {

@@ -423,6 +423,20 @@ static void test_bad_size(void **state)
     board_free(NULL);
 }
 
+static void test_parse_size(void **state)
+{
+    (void)state;
+    int w = 0, h = 0;
+    assert_int_equal(board_parse_size("1920x1080", &w, &h), 0);
+    assert_true(w == 1920 && h == 1080);
+    assert_int_equal(board_parse_size("800x480", &w, &h), 0);
+    assert_true(w == 800 && h == 480);
+    static const char *const bad[] = { "800x4801", "800x480x", "1280x720", "800*480", "", "x", NULL };
+    for (int i = 0; bad[i]; i++) assert_int_equal(board_parse_size(bad[i], &w, &h), -1);
+    assert_int_equal(board_parse_size(NULL, &w, &h), -1);
+    assert_true(w == 800 && h == 480);          /* untouched on failure */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -437,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_null_and_empty_text),
         cmocka_unit_test(test_save_png),
         cmocka_unit_test(test_bad_size),
+        cmocka_unit_test(test_parse_size),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
