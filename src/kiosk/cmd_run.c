@@ -699,6 +699,15 @@ static void on_crew(void *ctx, int client, int manager, const crew_msg_t *m)
         why = "not an action";
         rc = -1;
     }
+    /* a crew member acting on the car has seen the page: it stops escalating */
+    if (rc == 0 && m->kind != CREW_ACK && m->kind != CREW_TALK && k->esc.open) {
+        double waited = esc_ack(&k->esc, mono_now());
+        strbuf_t b = {0};
+        ev_begin(k, &b, "ack");
+        strbuf_printf(&b, ", \"after_s\": %.1f, \"by\": ", waited);
+        strbuf_json_str(&b, crew_kind_names[m->kind]);
+        ev_end(k, &b);
+    }
     if (leave && car_leaves(k, m->kind == CREW_CONFIRM ? "confirmed" : "cancelled") < 0)
         fprintf(stderr, "kiosk run: the store failed at the end of a car\n");
     strbuf_t r = {0};

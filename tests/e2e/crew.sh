@@ -139,9 +139,19 @@ print(len(d), max(d) < 100, f'median {d[len(d)//2]:.1f} ms, max {d[-1]:.1f} ms')
 contains "every action on the board within 100 ms" "True" "$delays"
 echo "crew: action to board: $delays"
 
-# ---- a page nobody acknowledges ----
+# ---- a page answered by acting on the car, without "ack": acknowledged all the same ----
+acks=$(count ack)
 paplay "$T/person.wav"
 wait_for page 2 30
+cmd take
+check "take over acknowledges the page" "take_over" "$(field '[e for e in E if e["event"]=="ack"][-1].get("by")')"
+check "one more ack" "$((acks + 1))" "$(count ack)"
+cmd cancel
+check "crew cancels: the car leaves cancelled" "cancelled" "$(field '[e for e in E if e["event"]=="car" and e["state"]=="left"][-1]["why"]')"
+
+# ---- a page nobody acknowledges ----
+paplay "$T/person.wav"
+wait_for page 3 30
 wait_for escalate 1 15
 check "3 s (--escalate 3,6): chime again" "remind" "$(field '[e for e in E if e["event"]=="escalate"][0]["level"]')"
 wait_for escalate 2 25
