@@ -364,11 +364,9 @@ typedef struct {
     board_t *board;
     window_t *win;
     int board_dirty;          /* the view changed: draw before the next frame */
-    char *board_heard;        /* the words just heard, for the board */
     order_t no_order;         /* what the board shows between cars: the last car's order
                                  while linger_until, then nothing */
     double linger_until;      /* mono: the last car's board stays up until then */
-    board_banner_t linger_banner;
     crew_server_t *crew;
     escalation_t esc;
     int taken_over;           /* the crew took the car: the kiosk does not speak */
@@ -485,7 +483,6 @@ static int car_leaves(kiosk_t *k, const char *why)
     const order_t *o = dialog_order(session_dialog(k->car));
     if (k->board) {   /* "Thank you, please pull forward" stays up while the car pulls away */
         order_copy(&k->no_order, o);
-        k->linger_banner = o->status == ORDER_CONFIRMED ? BOARD_THANKS : BOARD_WELCOME;
         k->linger_until = mono_now() + BOARD_LINGER_S;
     }
     strbuf_t b = {0};
@@ -499,8 +496,6 @@ static int car_leaves(kiosk_t *k, const char *why)
     say_log(k, "car %d left (%s): order %s", k->cars, why, order_status_names[o->status]);
     session_free(k->car);
     k->car = NULL;
-    free(k->board_heard);
-    k->board_heard = NULL;
     k->taken_over = 0;
     return rc;
 }
@@ -521,8 +516,6 @@ static int apply_turn(kiosk_t *k, result_t *res)
     double delay_ms = (mono_now() - k->turn_end) * 1000.0;
     int nt = session_nturns(k->car);
     const session_turn_t *t = session_turn(k->car, nt - 1);
-    free(k->board_heard);
-    k->board_heard = xstrdup(*t->heard ? t->heard : t->free_text);
 
     strbuf_t b = {0};
     ev_begin(k, &b, "turn");
@@ -591,12 +584,14 @@ static void board_update(kiosk_t *k)
     k->board_dirty = 0;
     if (!k->board) return;
     board_view_t v = { k->menu->title, &k->no_order, BOARD_WELCOME, NULL };
-    if (k->linger_until) v.banner = k->linger_banner;
+    if (k->linger_until && k->no_order.status == ORDER_CONFIRMED) v.banner = BOARD_THANKS;
     if (k->car) {
         const dialog_t *d = session_dialog(k->car);
         v.order = dialog_order(d);
         v.banner = board_banner_for(dialog_state(d), 1);
-        v.heard = k->board_heard;
+        int n = session_nturns(k->car);
+        const session_turn_t *t = n ? session_turn(k->car, n - 1) : NULL;
+        v.heard = !t ? NULL : *t->heard ? t->heard : t->free_text;   /* the words just heard */
     }
     if (k->talking) v.banner = BOARD_TEAM_SPEAKING;
     board_draw(k->board, &v);
@@ -672,10 +667,8 @@ static void on_crew(void *ctx, int client, int manager, const crew_msg_t *m)
     case CREW_CONFIRM:
         if ((rc = dialog_crew_confirm(d, &why)) == 0) {
             ev_order(k, "confirmed");
-            int was = k->taken_over;
-            k->taken_over = 0;
+            k->taken_over = 0;     /* the car is leaving: the kiosk sees it off */
             speak(k, "Thank you! Please pull forward to the window.");
-            k->taken_over = was;
             leave = 1;
         }
         break;
@@ -1033,7 +1026,6 @@ out:
     for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
     strlist_free(&errs);
     if (k.car) session_free(k.car);
-    free(k.board_heard);
     window_close(k.win);
     crew_server_close(k.crew);
     if (k.board) order_free(&k.no_order);
