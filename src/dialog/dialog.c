@@ -1083,7 +1083,7 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
         if (!isspace((unsigned char)*c)) blank = 0;
     action_t acts[DIALOG_MAX_ACTIONS];
     int n = blank ? 0 : order_parse(d->m, heard, acts, DIALOG_MAX_ACTIONS);
-    int human = h && h->free_text && dialog_spot_human(d->m, h->free_text);
+    int human = h && (h->human || (h->free_text && dialog_spot_human(d->m, h->free_text)));
     for (int i = 0; i < n; i++) human |= acts[i].kind == ACT_HUMAN;
     if (human) {
         to_crew(d, PAGE_HUMAN_REQUEST, out);

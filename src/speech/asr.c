@@ -3,23 +3,22 @@
  * Two decoders, loaded once, hold four searches over the same acoustic model:
  *   "free"    the general English trigram of pocketsphinx-en-us -> free_text; a request
  *             for a person in it pages at once (asr_decode_early), the rest is skipped
- *   "phones"  a context-independent phone loop (phone bigram)  -> speech?, the yardstick
  *   "loop"    any sequence of the grammar's words              -> a second opinion
  * on the main decoder, run one after the other, and
- *   "menu"    the menu's JSGF grammar, compiled to an FSG      -> heard
+ *   "phones"  a context-independent phone loop (phone bigram)  -> speech?, the yardstick
+ *   "menu"    the menu's grammar, as its minimal deterministic FSG (fsgmin.c) -> heard
  * on a second decoder that knows only the grammar's words, on its own thread,
- * started first: it is the slowest pass (wide beams), and the live kiosk
- * waits for it after the customer stops speaking, so it runs beside the
- * other three on the second core (1 s of speech: about 0.36 s of decoding
- * one pass after another, about 0.2 s this way).  The second decoder costs
- * about 10 MB (the acoustic model again, no dictionary).  Each search decodes
- * the turn as one whole utterance (full_utt: batch CMN over the whole file,
+ * started first.  The live kiosk waits for all of them after the customer
+ * stops speaking, so the two decoders share the work on the two cores about
+ * evenly (40 development turns: free 0.08x real time + loop 0.06x here,
+ * phones 0.04x + menu 0.07x there).  The second decoder costs about
+ * 10 MB (the acoustic model again, no dictionary).  Each search decodes the
+ * turn as one whole utterance (full_utt: batch CMN over the whole file,
  * pauses included); the same turn gives the same features and words whether
  * its passes share a decoder or not (checked on espeak-ng turns).  The free
  * pass comes first on the main decoder because it is the one that finds "uh
  * do you have tacos... let me talk to someone" (the grammar cannot), and it
- * is cheap (0.07x real time): the page goes out without waiting for the
- * others.
+ * is cheap: the page goes out without waiting for the others.
  *
  * The confidence is calibrated (issue 3): the evidence below and more (the
  * loop's agreement with the grammar, the free pass's, the level of the
@@ -114,6 +113,7 @@
 
 #include "../audio/wav.h"
 #include "../util/util.h"
+#include "fsgmin.h"
 
 #define DEFAULT_MODEL_DIR "/usr/share/pocketsphinx/model/en-us"
 #define CONF_MID   (-60.0)
@@ -169,16 +169,23 @@ static const setting_t phone_settings[] = {
 _Static_assert(NSET(menu_settings) <= MAX_SETTINGS && NSET(free_settings) <= MAX_SETTINGS &&
                NSET(phone_settings) <= MAX_SETTINGS, "raise MAX_SETTINGS");
 
-/* The menu grammar's pass, on its own decoder and thread (see the top). */
+/* The phone loop's and the menu grammar's passes, on the second decoder and
+ * its thread (see the top). */
 typedef struct {
     pthread_t thread;
     int running;              /* started and not yet joined */
     size_t n;                 /* samples of a->buf to decode */
+    double *energy;           /* the turn's frame energies (owned: the thread may outlive the call) */
+    int nen;
     int rc;
     char err[256];
     const char *hyp;          /* owned by the grammar decoder */
+    char *heard;              /* hyp, cleaned (clean_hyp; owned) */
     long score;
-    double ms;
+    double ms;                /* the grammar's pass */
+    int speech;               /* the phone loop heard speech */
+    double grammar_ascr;      /* the grammar's best path, fillers included */
+    asr_result_t r;           /* phone_score, frames, phone_ms, and weigh_words()' fields */
 } menu_job_t;
 
 struct asr_s {
@@ -189,7 +196,7 @@ struct asr_s {
     menu_job_t job;
     int free_pass;
     int one_thread;
-    int phones_ready;         /* the "phones" search exists */
+    ps_decoder_t *phones_ps;  /* the decoder with the "phones" search: gps with a menu, else ps */
     int has_menu;             /* the "menu" search exists */
     char *heard, *free_text, *loop_text;
     int *span;                /* the heard words' frames and acoustic scores: sf, ef, ascr per word */
@@ -319,6 +326,27 @@ static int teach_words(ps_decoder_t *ps, const menu_t *m, const cmudict_t *d, ch
     return ret;
 }
 
+/* The grammar's words, each once, as JSGF alternatives ("a | an | two ...")
+ * appended to b; returns how many. */
+static int grammar_words(fsg_model_t *grammar, strbuf_t *b)
+{
+    int n = 0;
+    strlist_t seen = {0};
+    for (int i = 0; i < fsg_model_n_word(grammar); i++) {
+        const char *w = fsg_model_word_str(grammar, i);
+        if (is_filler(w)) continue;
+        /* "an(2)": the decoder tries every pronunciation of "an" anyway */
+        char *base = xstrndup(w, strcspn(w, "("));
+        if (strlist_index(&seen, base) < 0) {
+            strbuf_printf(b, "%s%s", n++ ? " | " : "", base);
+            strlist_push(&seen, base);
+        }
+        free(base);
+    }
+    strlist_free(&seen);
+    return n;
+}
+
 /* The "loop" search: any sequence of the grammar's words, in any order.
  * Where the grammar's words are what was said, the loop mostly finds them
  * too; where the grammar forced its sentences onto sounds they do not fit,
@@ -331,20 +359,7 @@ static int set_loop(asr_t *a, fsg_model_t *grammar, char *err, size_t errlen)
     }
     strbuf_t b = {0};
     strbuf_append(&b, "#JSGF V1.0;\ngrammar loop;\npublic <loop> = <w>+;\n<w> = ");
-    int n = 0;
-    strlist_t seen = {0};
-    for (int i = 0; i < fsg_model_n_word(grammar); i++) {
-        const char *w = fsg_model_word_str(grammar, i);
-        if (is_filler(w)) continue;
-        /* "an(2)": the decoder tries every pronunciation of "an" anyway */
-        char *base = xstrndup(w, strcspn(w, "("));
-        if (strlist_index(&seen, base) < 0) {
-            strbuf_printf(&b, "%s%s", n++ ? " | " : "", base);
-            strlist_push(&seen, base);
-        }
-        free(base);
-    }
-    strlist_free(&seen);
+    int n = grammar_words(grammar, &b);
     strbuf_append(&b, ";\n");
     jsgf_t *j = n ? jsgf_parse_string(strbuf_cstr(&b), NULL) : NULL;
     jsgf_rule_t *rule = j ? jsgf_get_public_rule(j) : NULL;
@@ -396,6 +411,12 @@ static int set_grammar(asr_t *a, const menu_t *m, char *err, size_t errlen)
     jsgf_rule_t *rule = j ? jsgf_get_public_rule(j) : NULL;
     fsg_model_t *f = rule ? jsgf_build_fsg(j, rule, ps_get_logmath(a->gps),
                                            cmd_ln_float32_r(a->gconfig, "-lw")) : NULL;
+    char why[128];
+    fsg_model_t *small = f ? fsg_minimize(f, why, sizeof why) : NULL;
+    if (small) {                       /* see fsgmin.c; without it, f as it is */
+        fsg_model_free(f);
+        f = small;
+    }
     int ret = 0;
     if (!f) {
         snprintf(err, errlen, "menu grammar: sphinxbase could not parse it; see "
@@ -426,7 +447,7 @@ asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
     char *dictf = xasprintf("%s/cmudict-en-us.dict", dir);
     char *lm = xasprintf("%s/en-us.lm.bin", dir);
     char *plm = xasprintf("%s/en-us-phone.lm.bin", dir);
-    double saved[MAX_SETTINGS];
+    double saved[MAX_SETTINGS], menu_saved[MAX_SETTINGS];
     if (m && !d) {
         snprintf(err, errlen, "asr_create: a menu needs the CMU dictionary (cmudict_load)");
         goto err;
@@ -475,7 +496,7 @@ asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
         /* its own decoder, with only the menu's words and the wide beams */
         a->gconfig = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-logfn", "/dev/null",
                                  "-remove_silence", "no", "-remove_noise", "no", NULL);
-        if (a->gconfig) settings_push(a->gconfig, menu_settings, NSET(menu_settings), saved);
+        if (a->gconfig) settings_push(a->gconfig, menu_settings, NSET(menu_settings), menu_saved);
         a->gps = a->gconfig ? ps_init(a->gconfig) : NULL;
         if (!a->gps) {
             snprintf(err, errlen, "%s: the speech model did not load for the menu grammar; "
@@ -488,15 +509,20 @@ asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
         a->has_menu = 1;
     }
 
-    settings_push(a->config, phone_settings, NSET(phone_settings), saved);
-    int rc = ps_set_allphone_file(a->ps, "phones", plm);
-    settings_pop(a->config, phone_settings, NSET(phone_settings), saved);
+    /* the phone loop with the decoder's default beams and phone_settings,
+     * on the grammar's decoder when there is one (it runs on that thread) */
+    ps_decoder_t *pps = a->gps ? a->gps : a->ps;
+    cmd_ln_t *pcfg = a->gps ? a->gconfig : a->config;
+    if (a->gps) settings_pop(a->gconfig, menu_settings, NSET(menu_settings), menu_saved);
+    settings_push(pcfg, phone_settings, NSET(phone_settings), saved);
+    int rc = ps_set_allphone_file(pps, "phones", plm);
+    settings_pop(pcfg, phone_settings, NSET(phone_settings), saved);
     if (rc < 0) {
         snprintf(err, errlen, "%s: phone language model did not load; reinstall "
                  "pocketsphinx-en-us (make deps)", plm);
         goto err;
     }
-    a->phones_ready = 1;
+    a->phones_ps = pps;
     free(hmm); free(mdef); free(dictf); free(lm); free(plm);
     return a;
 err:
@@ -507,9 +533,10 @@ err:
 
 static void menu_join(asr_t *a)
 {
-    if (!a->job.running) return;
-    pthread_join(a->job.thread, NULL);
+    if (a->job.running) pthread_join(a->job.thread, NULL);
     a->job.running = 0;
+    free(a->job.energy);
+    a->job.energy = NULL;
 }
 
 void asr_free(asr_t *a)
@@ -519,9 +546,9 @@ void asr_free(asr_t *a)
     /* pocketsphinx 5prealpha's allphone_search_free() forgets the phone
      * segments of the last utterance (a later version frees them); an empty
      * utterance makes the search drop them first. */
-    if (a->ps && a->phones_ready && ps_set_search(a->ps, "phones") == 0 &&
-        ps_start_utt(a->ps) == 0)
-        ps_end_utt(a->ps);
+    if (a->phones_ps && ps_set_search(a->phones_ps, "phones") == 0 &&
+        ps_start_utt(a->phones_ps) == 0)
+        ps_end_utt(a->phones_ps);
     if (a->ps) ps_free(a->ps);
     if (a->config) cmd_ln_free_r(a->config);
     if (a->gps) ps_free(a->gps);
@@ -529,6 +556,7 @@ void asr_free(asr_t *a)
     free(a->heard);
     free(a->free_text);
     free(a->loop_text);
+    free(a->job.heard);
     free(a->span);
     free(a->buf);
     free(a);
@@ -786,14 +814,52 @@ static void signal_features(const int16_t *pcm, size_t n, const double *e, int n
     out->features[CF_CLIPPED] = (double)clipped / (double)n;
 }
 
-/* The grammar's pass over a->buf[0..job.n), on its thread. */
+/* The phone loop over a->buf[0..n) on decoder ps: *phone (the caller frees
+ * it) its score spread over the frames, r->phone_score, r->frames and
+ * r->phone_ms filled; returns 1 when it heard speech, 0 not, -1 failed. */
+static int phones_pass(asr_t *a, ps_decoder_t *ps, size_t n, double **phone, asr_result_t *r,
+                       char *err, size_t errlen)
+{
+    double t = now_ms();
+    const char *hyp;
+    long score;
+    *phone = NULL;
+    if (run_pass(a, ps, "phones", n, &hyp, &score, err, errlen) < 0) return -1;
+    r->phone_score = score;
+    r->frames = ps_get_n_frames(ps);
+    int nfr = r->frames > 0 ? r->frames : 0;
+    *phone = xcalloc((size_t)nfr + 1, sizeof **phone);
+    int speech = phone_frames(ps, *phone, nfr);
+    r->phone_ms = now_ms() - t;
+    return speech;
+}
+
+/* On the grammar's decoder and thread: the phone loop, then the grammar's
+ * pass over a->buf[0..job.n), weighed against the phone loop. */
 static void *menu_main(void *arg)
 {
     asr_t *a = arg;
-    double t = now_ms();
-    a->job.rc = run_pass(a, a->gps, "menu", a->job.n, &a->job.hyp, &a->job.score, a->job.err,
-                         sizeof a->job.err);
-    a->job.ms = now_ms() - t;
+    menu_job_t *j = &a->job;
+    double *phone = NULL;
+    memset(&j->r, 0, sizeof j->r);
+    j->hyp = NULL;
+    j->grammar_ascr = 0;
+    j->speech = phones_pass(a, a->gps, j->n, &phone, &j->r, j->err, sizeof j->err);
+    j->rc = j->speech < 0 ? -1 : 0;
+    if (j->rc == 0) {
+        double t = now_ms();
+        j->rc = run_pass(a, a->gps, "menu", j->n, &j->hyp, &j->score, j->err, sizeof j->err);
+        j->ms = now_ms() - t;
+    }
+    free(j->heard);
+    j->heard = j->rc == 0 ? clean_hyp(j->hyp) : NULL;
+    if (j->heard && *j->heard) {
+        int nfr = j->r.frames > 0 ? j->r.frames : 0;
+        weigh_words(a->gps, phone, nfr, j->energy, j->nen, &j->r);
+        j->grammar_ascr = path_ascr(a->gps, nfr);
+        keep_spans(a, nfr);
+    }
+    free(phone);
     return NULL;
 }
 
@@ -838,12 +904,14 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
     }
     menu_join(a);                  /* an early return left it running: a->buf is its input */
     dither_copy(a, pcm, n);
-    const char *hyp;
-    long score;
-    /* 0. the menu's grammar (none when created without a menu) starts on its
-     * own thread and decoder; the other passes run here meanwhile */
+    /* 0. the phone loop and the menu's grammar (none when created without a
+     * menu) start on their own thread and decoder; the free and loop passes
+     * run here meanwhile */
     if (a->has_menu) {
         a->job.n = n;
+        a->job.nen = nen;
+        a->job.energy = xmalloc((size_t)nen * sizeof *energy);
+        memcpy(a->job.energy, energy, (size_t)nen * sizeof *energy);
         a->job.running = !a->one_thread && pthread_create(&a->job.thread, NULL, menu_main, a) == 0;
         if (!a->job.running) menu_main(a);
     }
@@ -851,6 +919,7 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
     /* 1. the free pass, for the crew to read, and the early look for a
      * request for a person: when early() takes it, nothing else is needed
      * (the grammar's thread finishes in the background) */
+    long score;
     if (a->free_pass) {
         if (pass_words(a, "free", n, &a->free_text, &score, err, errlen) < 0) {
             free(energy);
@@ -867,53 +936,60 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
             return 0;
         }
     }
-    double t1 = now_ms();
 
-    /* 2. the phone loop: the yardstick, and does it hear speech at all */
-    if (run_pass(a, a->ps, "phones", n, &hyp, &score, err, errlen) < 0) {
-        free(energy);
-        return -1;
+    /* 2. without a menu, the phone loop here: does it hear speech at all */
+    int speech = 0;
+    if (!a->has_menu) {
+        double *phone = NULL;
+        speech = phones_pass(a, a->ps, n, &phone, out, err, errlen);
+        free(phone);
+        if (speech < 0) {
+            free(energy);
+            return -1;
+        }
     }
-    out->phone_score = score;
-    out->frames = ps_get_n_frames(a->ps);
-    int nfr = out->frames > 0 ? out->frames : 0;
-    double *phone = xcalloc((size_t)nfr + 1, sizeof *phone);
-    int speech = phone_frames(a->ps, phone, nfr);
-    double t2 = now_ms();
-    out->phone_ms = t2 - t1;
 
     /* 3. the loop over the menu's words, while the grammar still runs: does
      * it find the same words?  (Wasted when the grammar hears nothing.) */
+    double t2 = now_ms();
     if (a->has_menu && pass_words(a, "loop", n, &a->loop_text, &score, err, errlen) < 0) {
-        free(phone);
         free(energy);
         return -1;
     }
-    double t3 = now_ms();
-    out->loop_ms = t3 - t2;
+    out->loop_ms = now_ms() - t2;
 
-    /* 4. the grammar's result, weighed against the phone loop */
+    /* 4. the grammar's result, weighed against the phone loop on its thread */
     double grammar_ascr = 0;
     if (a->has_menu) {
         menu_join(a);
         if (a->job.rc < 0) {
             snprintf(err, errlen, "%s", a->job.err);
-            free(phone);
             free(energy);
             return -1;
         }
+        const asr_result_t *r = &a->job.r;
+        speech = a->job.speech;
+        out->phone_score = r->phone_score;
+        out->frames = r->frames;
+        out->phone_ms = r->phone_ms;
         free(a->heard);
-        a->heard = clean_hyp(a->job.hyp);
+        a->heard = a->job.heard ? a->job.heard : xstrdup("");
+        a->job.heard = NULL;
         out->grammar_score = a->job.score;
         out->grammar_ms = a->job.ms;
         out->heard = a->heard;
         if (*a->heard) {
-            weigh_words(a->gps, phone, nfr, energy, nen, out);
-            grammar_ascr = path_ascr(a->gps, nfr);
-            keep_spans(a, nfr);
+            out->word_frames = r->word_frames;
+            out->coverage = r->coverage;
+            out->margin = r->margin;
+            out->confidence = r->confidence;
+            static const int from_weigh[] = { CF_MEAN, CF_WORST, CF_COVERAGE, CF_SECONDS, CF_WORD_PEAK };
+            for (size_t i = 0; i < sizeof from_weigh / sizeof *from_weigh; i++)
+                out->features[from_weigh[i]] = r->features[from_weigh[i]];
+            grammar_ascr = a->job.grammar_ascr;
         }
     }
-    free(phone);
+    int nfr = out->frames > 0 ? out->frames : 0;
     if (!speech && out->confidence < NOISE_CONF) {   /* words forced onto noise */
         free(energy);
         a->heard[0] = '\0';

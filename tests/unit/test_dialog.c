@@ -380,7 +380,7 @@ static void test_scripts(void **state)
         const char *want_json = NULL;
         for (int t = 0; t < 14 && sc->turns[t].said; t++) {
             const turn_row_t *r = &sc->turns[t];
-            hearing_t h = { r->heard, "free text", r->confidence > 0 ? r->confidence : 0.95 };
+            hearing_t h = { r->heard, "free text", r->confidence > 0 ? r->confidence : 0.95, 0 };
             dialog_effects_t fx;
             dialog_hear(d, &h, &fx);
             if (r->json) want_json = r->json;
@@ -411,7 +411,7 @@ static void test_scripts(void **state)
 
 static void hear(dialog_t *d, const char *heard, dialog_effects_t *fx)
 {
-    hearing_t h = { heard, "", 0.9 };
+    hearing_t h = { heard, "", 0.9, 0 };
     dialog_hear(d, &h, fx);
 }
 
@@ -453,7 +453,7 @@ static void test_bad_input(void **state)
     strbuf_t b = {0};
 
     dialog_t *d = dialog_create(ms->burger, NULL);
-    hearing_t h = { NULL, NULL, 0 };
+    hearing_t h = { NULL, NULL, 0, 0 };
     dialog_hear(d, &h, &fx);
     assert_string_equal(fx.said, SORRY);
     assert_int_equal(fx.page, PAGE_NONE);
@@ -497,7 +497,7 @@ static void test_bad_input(void **state)
     /* a confidence that is not a number pages as low */
     dialog_config_t cfg = { 0.5 };
     d = dialog_create(ms->burger, &cfg);
-    hearing_t hn = { "a cookie", "", NAN };
+    hearing_t hn = { "a cookie", "", NAN, 0 };
     dialog_hear(d, &hn, &fx);
     assert_int_equal(fx.page, PAGE_LOW_CONFIDENCE);
     assert_int_equal(dialog_order(d)->nlines, 0);
@@ -565,7 +565,7 @@ static void test_fuzz(void **state)
                 if (i) strbuf_append(&b, " ");
                 strbuf_append(&b, words[(seed >> 33) % (unsigned long)nwords]);
             }
-            hearing_t h = { strbuf_cstr(&b), "", 0.9 };
+            hearing_t h = { strbuf_cstr(&b), "", 0.9, 0 };
             dialog_effects_t fx;
             dialog_hear(d, &h, &fx);
             assert_non_null(fx.said);
@@ -635,6 +635,43 @@ static const policy_row_t policy[] = {
     { 'b', 0.5, "eleven cookies", "get me a human", 0.95, "", NULL, "crew", 0 },
 };
 
+/* A request for a person that another pass heard (hearing_t.human: the
+ * loop over the menu's words heard "help" where the grammar heard "i need
+ * two cokes") pages human_request whatever the grammar heard and however
+ * sure it was, and adds none of the turn's lines; without it the same
+ * hearing is an order. */
+static void test_policy_human_flag(void **state)
+{
+    menus_t *ms = *state;
+    static const struct {
+        const char *heard;
+        double confidence;
+        int human;
+        const char *page;
+        int nlines;
+    } rows[] = {
+        { "i need two cokes", 0.82, 1, "human_request", 0 },
+        { "i need two cokes", 0.82, 0, NULL, 1 },
+        { "a bagel with butter ten mochas", 0.99, 1, "human_request", 0 },
+        { "", 0.0, 1, "human_request", 0 },
+        { "nope", 0.71, 1, "human_request", 0 },
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dialog_config_t cfg = { 0.7 };
+        dialog_t *d = dialog_create(ms->burger, &cfg);
+        dialog_effects_t fx;
+        hearing_t h = { rows[i].heard, "", rows[i].confidence, rows[i].human };
+        dialog_hear(d, &h, &fx);
+        const char *page = fx.page == PAGE_NONE ? NULL : page_reason_names[fx.page];
+        if ((page == NULL) != (rows[i].page == NULL) || (page && strcmp(page, rows[i].page) != 0) ||
+            dialog_order(d)->nlines != rows[i].nlines)
+            fail_msg("row %zu (\"%s\", human %d): page %s, %d lines; want %s, %d lines", i,
+                     rows[i].heard, rows[i].human, page ? page : "-", dialog_order(d)->nlines,
+                     rows[i].page ? rows[i].page : "-", rows[i].nlines);
+        dialog_free(d);
+    }
+}
+
 static void test_policy(void **state)
 {
     menus_t *ms = *state;
@@ -645,10 +682,10 @@ static void test_policy(void **state)
         dialog_t *d = dialog_create(r->menu == 'c' ? ms->coffee : ms->burger, &cfg);
         dialog_effects_t fx;
         if (r->before) {
-            hearing_t h0 = { r->before, r->before, 0.95 };
+            hearing_t h0 = { r->before, r->before, 0.95, 0 };
             dialog_hear(d, &h0, &fx);
         }
-        hearing_t h = { r->heard, r->free_text, r->confidence };
+        hearing_t h = { r->heard, r->free_text, r->confidence, 0 };
         dialog_hear(d, &h, &fx);
         const char *page = fx.page == PAGE_NONE ? NULL : page_reason_names[fx.page];
         const order_t *o = dialog_order(d);
@@ -951,7 +988,7 @@ static void test_crew_actions(void **state)
             int rc = 0;
             switch (st->op) {
             case 'h': {
-                hearing_t h = { st->text, "", 0.95 };
+                hearing_t h = { st->text, "", 0.95, 0 };
                 dialog_hear(d, &h, &fx);
                 turns++;
                 break;
@@ -1086,6 +1123,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_fuzz),
         cmocka_unit_test(test_policy),
+        cmocka_unit_test(test_policy_human_flag),
         cmocka_unit_test(test_spot_human),
         cmocka_unit_test(test_live_events),
         cmocka_unit_test(test_crew_actions),

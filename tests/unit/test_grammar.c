@@ -26,6 +26,7 @@
 #include "../../src/menu/lexicon.h"
 #include "../../src/menu/menu.h"
 #include "../../src/order/order.h"
+#include "../../src/speech/fsgmin.h"
 
 /* ---- helpers ---- */
 
@@ -553,6 +554,156 @@ static void test_text_shape(void **state)
     menu_free(m);
 }
 
+/* ---- the minimal deterministic FSG (src/speech/fsgmin.c) ---- */
+
+/* 1 when no state has two arcs with the same word and the only null arcs
+ * lead into the final state, which has no arcs of its own. */
+static int deterministic(fsg_model_t *f)
+{
+    int n = fsg_model_n_state(f), nw = fsg_model_n_word(f), ok = 1;
+    char *seen = xcalloc((size_t)nw, 1);
+    for (int s = 0; s < n && ok; s++) {
+        memset(seen, 0, (size_t)nw);
+        for (fsg_arciter_t *it = fsg_model_arcs(f, s); it; it = fsg_arciter_next(it)) {
+            fsg_link_t *l = fsg_arciter_get(it);
+            int w = fsg_link_wid(l);
+            if (s == fsg_model_final_state(f)) ok = 0;
+            else if (w < 0) ok &= fsg_link_to_state(l) == fsg_model_final_state(f);
+            else if (seen[w]) ok = 0;
+            else seen[w] = 1;
+        }
+    }
+    free(seen);
+    return ok;
+}
+
+static fsg_model_t *minimized(fsg_model_t *f)
+{
+    char err[128] = "";
+    fsg_model_t *g = fsg_minimize(f, err, sizeof err);
+    if (!g) fail_msg("fsg_minimize: %s", err);
+    assert_true(deterministic(g));
+    assert_int_equal(fsg_model_n_word(g), fsg_model_n_word(f));
+    for (int w = 0; w < fsg_model_n_word(f); w++)
+        assert_string_equal(fsg_model_word_str(g, w), fsg_model_word_str(f, w));
+    return g;
+}
+
+static void test_minimize_small(void **state)
+{
+    (void)state;
+    compiled_t c;
+    compile("#JSGF V1.0;\ngrammar kiosk;\n"
+            "<more> = onions [<more>] | pickles [<more>];\n"
+            "public <turn> = (a | an) (large | small) coke [please] | no <more> | yes | yeah;\n",
+            &c);
+    fsg_model_t *g = minimized(c.fsg);
+    /* start; after a/an; after the size; after coke (accepting: please may
+     * follow); after please, yes or yeah (accepting, nothing follows); after
+     * no (an option must follow); after an option (accepting, more may
+     * follow); and the final state */
+    assert_int_equal(fsg_model_n_state(g), 8);
+    const char *in[] = { "a large coke", "an small coke please", "no onions", "yes", "yeah",
+                         "no pickles onions pickles onions", NULL };
+    const char *out[] = { "a coke", "large coke", "a large coke please please", "no",
+                          "onions", "yes please", "please", "", NULL };
+    for (int i = 0; in[i]; i++) {
+        if (!accepts(c.fsg, in[i]) || !accepts(g, in[i])) fail_msg("refused: \"%s\"", in[i]);
+    }
+    for (int i = 0; out[i]; i++) {
+        if (accepts(c.fsg, out[i]) || accepts(g, out[i])) fail_msg("accepted: \"%s\"", out[i]);
+    }
+    fsg_model_free(g);
+    compiled_free(&c);
+}
+
+static void test_minimize_weighted(void **state)
+{
+    (void)state;
+    compiled_t c;
+    compile("#JSGF V1.0;\ngrammar kiosk;\npublic <turn> = /2/ yes | /1/ no;\n", &c);
+    char err[128] = "";
+    assert_null(fsg_minimize(c.fsg, err, sizeof err));
+    assert_non_null(strstr(err, "weighted arcs"));
+    compiled_free(&c);
+}
+
+/* A random sentence of f: a walk from the start to the final state taking
+ * arcs at random (null ones too); "" when it ran past 40 words. */
+static void random_sentence(fsg_model_t *f, unsigned *seed, strbuf_t *out)
+{
+    strbuf_reset(out);
+    int s = fsg_model_start_state(f), words = 0, steps = 0;
+    while (s != fsg_model_final_state(f) && words <= 40 && steps < 2000) {
+        int n = 0, pick = -1;
+        fsg_link_t *chosen = NULL;
+        for (fsg_arciter_t *it = fsg_model_arcs(f, s); it; it = fsg_arciter_next(it)) {
+            n++;
+            *seed = *seed * 1103515245u + 12345u;
+            if ((int)((*seed >> 16) % (unsigned)n) == 0) {      /* reservoir: uniform */
+                chosen = fsg_arciter_get(it);
+                pick = n;
+            }
+        }
+        if (pick < 0) break;
+        if (fsg_link_wid(chosen) >= 0) {
+            strbuf_printf(out, "%s%s", words ? " " : "", fsg_model_word_str(f, fsg_link_wid(chosen)));
+            words++;
+        }
+        s = fsg_link_to_state(chosen);
+        steps++;
+    }
+    if (s != fsg_model_final_state(f) || words > 40) strbuf_reset(out);
+}
+
+/* Both sample menus: sentences of either FSG are sentences of the other,
+ * and so are they with a word dropped or doubled (mostly not sentences). */
+static void test_minimize_menus(void **state)
+{
+    (void)state;
+    const char *menus[] = { "menus/burger.yaml", "menus/coffee.yaml" };
+    for (int k = 0; k < 2; k++) {
+        menu_t *m = load_menu(menus[k]);
+        char *text = menu_grammar(m);
+        compiled_t c;
+        compile(text, &c);
+        fsg_model_t *g = minimized(c.fsg);
+        assert_true(fsg_model_n_state(g) < fsg_model_n_state(c.fsg));
+        unsigned seed = 7;
+        strbuf_t sb = {0};
+        int tried = 0, differ = 0;
+        for (int i = 0; i < 1500; i++) {
+            fsg_model_t *from = i % 2 ? g : c.fsg;
+            random_sentence(from, &seed, &sb);
+            const char *sent = strbuf_cstr(&sb);
+            if (!*sent) continue;
+            tried++;
+            if (!accepts(c.fsg, sent) || !accepts(g, sent)) fail_msg("%s: refused \"%s\"", menus[k], sent);
+            strlist_t w = {0};
+            split_words(sent, &w);
+            int cut = (int)(seed % (unsigned)w.n);
+            strbuf_t v = {0};
+            for (int j = 0; j < w.n; j++) {
+                if (j == cut && i % 4 < 2) continue;                  /* dropped */
+                strbuf_printf(&v, "%s%s", j ? " " : "", w.v[j]);
+                if (j == cut) strbuf_printf(&v, " %s", w.v[j]);     /* doubled */
+            }
+            int a = accepts(c.fsg, strbuf_cstr(&v)), b = accepts(g, strbuf_cstr(&v));
+            if (a != b) fail_msg("%s: \"%s\": %d vs %d", menus[k], strbuf_cstr(&v), a, b);
+            differ += !a;
+            strbuf_free(&v);
+            strlist_free(&w);
+        }
+        if (tried <= 500) fail_msg("%s: only %d sentences of 1500 walks", menus[k], tried);
+        assert_true(differ > 50);         /* the variants did test refusals */
+        strbuf_free(&sb);
+        fsg_model_free(g);
+        compiled_free(&c);
+        free(text);
+        menu_free(m);
+    }
+}
+
 int main(void)
 {
     err_set_logfp(NULL);   /* sphinxbase logs every rule it defines */
@@ -565,6 +716,9 @@ int main(void)
         cmocka_unit_test(test_decoder_loads),
         cmocka_unit_test(test_small_menus),
         cmocka_unit_test(test_text_shape),
+        cmocka_unit_test(test_minimize_small),
+        cmocka_unit_test(test_minimize_weighted),
+        cmocka_unit_test(test_minimize_menus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
