@@ -1597,6 +1597,9 @@ def main():
         print(f"issue targets not met yet ({len(missed)}):")
         for f in missed:
             print(f"  - {f}")
+    elif "clean" not in [n for n, _ in levels] or "10" not in [n for n, _ in levels]:
+        print("issue targets: not judged in full (they concern clean audio and 10 dB; this run had "
+              + ", ".join(n if n == "clean" else n + " dB" for n, _ in levels) + ")")
     else:
         print("every issue target met (auto-correct, silent-wrong, human-request recall, off-menu safety)")
     if args.check:
