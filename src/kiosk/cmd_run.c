@@ -261,6 +261,7 @@ static void result_clear(result_t *r)
     free(r->r.heard);
     free(r->r.free_text);
     free(r->r.loop_text);
+    free(r->r.nfa_text);
     memset(r, 0, sizeof *r);
 }
 
@@ -288,6 +289,7 @@ static void *recog_main(void *arg)
             res.r.heard = xstrdup(r.heard);
             res.r.free_text = xstrdup(r.free_text);
             res.r.loop_text = xstrdup(r.loop_text ? r.loop_text : "");
+            res.r.nfa_text = xstrdup(r.nfa_text ? r.nfa_text : "");
         }
         free(j.pcm);
 

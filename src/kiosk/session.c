@@ -97,9 +97,11 @@ int session_hear(session_t *s, const char *file, const int16_t *pcm, size_t n, d
 int session_apply(session_t *s, const char *file, long audio_ms, const asr_result_t *r, double now,
                   char *err, size_t errlen)
 {
-    /* the loop over the menu's words hears "help" in "i need help" where the
-     * grammar heard "i need two cokes" (the menu's human: phrases, whole words) */
-    int human = r->loop_text && dialog_spot_human(s->menu, r->loop_text);
+    /* a request for a person (the menu's human: phrases, whole words) that the
+     * word loop or, on a short turn, the nondeterministic grammar heard where
+     * the grammar heard an order ("i need two cokes" for "i need help") */
+    int human = (r->loop_text && dialog_spot_human(s->menu, r->loop_text)) ||
+                (r->nfa_text && dialog_spot_human(s->menu, r->nfa_text));
     hearing_t h = { r->heard, r->free_text, r->confidence, human };
     dialog_effects_t fx;
     dialog_hear(s->dialog, &h, &fx);

@@ -198,7 +198,8 @@ struct asr_s {
     int one_thread;
     ps_decoder_t *phones_ps;  /* the decoder with the "phones" search: gps with a menu, else ps */
     int has_menu;             /* the "menu" search exists */
-    char *heard, *free_text, *loop_text;
+    int has_nfa;              /* the "nfa" search exists: the grammar as sphinxbase built it */
+    char *heard, *free_text, *loop_text, *nfa_text;
     int *span;                /* the heard words' frames and acoustic scores: sf, ef, ascr per word */
     int nspan, capspan;
     int16_t *buf;             /* the dithered copy of the turn */
@@ -413,20 +414,19 @@ static int set_grammar(asr_t *a, const menu_t *m, char *err, size_t errlen)
                                            cmd_ln_float32_r(a->gconfig, "-lw")) : NULL;
     char why[128];
     fsg_model_t *small = f ? fsg_minimize(f, why, sizeof why) : NULL;
-    if (small) {                       /* see fsgmin.c; without it, f as it is */
-        fsg_model_free(f);
-        f = small;
-    }
     int ret = 0;
     if (!f) {
         snprintf(err, errlen, "menu grammar: sphinxbase could not parse it; see "
                  "`kiosk menu grammar` for the text");
         ret = -1;
-    } else if (copy_words(a, f) < 0 || ps_set_fsg(a->gps, "menu", f) < 0) {
+    } else if (copy_words(a, f) < 0 || ps_set_fsg(a->gps, "menu", small ? small : f) < 0) {
         explain_grammar(a->gps, f, err, errlen);
         ret = -1;
+    } else if (small) {                /* see ASR_NFA_MAX_MS; the menu's wide beams */
+        a->has_nfa = ps_set_fsg(a->gps, "nfa", f) == 0;
     }
-    if (f) fsg_model_free(f);          /* the search keeps its own reference */
+    if (small) fsg_model_free(small);  /* the searches keep their own references */
+    if (f) fsg_model_free(f);
     if (j) jsgf_grammar_free(j);
     free(g);
     return ret;
@@ -557,6 +557,7 @@ void asr_free(asr_t *a)
     free(a->free_text);
     free(a->loop_text);
     free(a->job.heard);
+    free(a->nfa_text);
     free(a->span);
     free(a->buf);
     free(a);
@@ -876,6 +877,9 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
     free(a->heard);
     free(a->free_text);
     free(a->loop_text);
+    free(a->nfa_text);
+    a->nfa_text = xstrdup("");
+    out->nfa_text = a->nfa_text;
     a->heard = xstrdup("");
     a->free_text = xstrdup("");
     a->loop_text = xstrdup("");
@@ -995,6 +999,7 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
         a->heard[0] = '\0';
         a->free_text[0] = '\0';
         a->loop_text[0] = '\0';
+        a->nfa_text[0] = '\0';
         out->heard = a->heard;
         out->loop_text = a->loop_text;
         out->confidence = 0;
@@ -1022,6 +1027,19 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
         out->loop_text = a->loop_text;
     }
     free(energy);
+
+    /* 6. a short turn it is not sure of: the grammar as sphinxbase built it
+     * (see ASR_NFA_MAX_MS), here: the grammar's decoder is idle now */
+    if (a->has_nfa && n <= (size_t)AUDIO_RATE * ASR_NFA_MAX_MS / 1000 &&
+        !(out->confidence >= ASR_NFA_BELOW)) {
+        double t6 = now_ms();
+        const char *nh;
+        if (run_pass(a, a->gps, "nfa", n, &nh, &score, err, errlen) < 0) return -1;
+        free(a->nfa_text);
+        a->nfa_text = clean_hyp(nh);
+        out->nfa_text = a->nfa_text;
+        out->nfa_ms = now_ms() - t6;
+    }
     out->decode_ms = now_ms() - t0;
     return 0;
 }

@@ -112,6 +112,14 @@ static void test_menu_sentences(void **state)
                       r.confidence, r.margin, r.word_frames, r.decode_ms, (double)n / AUDIO_RATE);
         assert_string_equal(r.heard, sentences[k]);
         assert_clean(r.heard);
+        /* only a short turn it is not sure of is searched with the
+         * nondeterministic grammar too, which then hears the same here */
+        assert_non_null(r.nfa_text);
+        if (n <= (size_t)AUDIO_RATE * ASR_NFA_MAX_MS / 1000 && r.confidence < ASR_NFA_BELOW)
+            assert_string_equal(r.nfa_text, sentences[k]);
+        else
+            assert_string_equal(r.nfa_text, "");
+        assert_true(*r.nfa_text ? r.nfa_ms > 0 : r.nfa_ms == 0);
         assert_clean(r.free_text);
         assert_true(r.frames >= (int)(n / 160) - 1 && r.frames <= (int)(n / 160) + 1);
         assert_true(r.word_frames > 0 && r.word_frames <= r.frames);

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "../../src/dialog/dialog.h"
+#include "../../src/kiosk/session.h"
+#include "../../src/speech/asr.h"
 
 /* ---- writing order JSON compactly ---- */
 #define ORDER(status, lines, sub, tax, total)                                                   \
@@ -672,6 +674,48 @@ static void test_policy_human_flag(void **state)
     }
 }
 
+/* The recogniser's other hearings reach the policy through session_apply():
+ * a request for a person in the word loop's text or in the short turn's
+ * second search (nfa_text) pages human_request and adds nothing; the same
+ * turn without them is an order. */
+static void test_session_other_hearings(void **state)
+{
+    menus_t *ms = *state;
+    static const struct {
+        const char *loop, *nfa, *page;
+        int nlines;
+    } rows[] = {
+        { "i a me to nope a", "", NULL, 1 },
+        { "i a me to nope a", "i need help", "human_request", 0 },
+        { "i a me to nope help", "", "human_request", 0 },
+        { "i a me to nope a", "i need two cokes", NULL, 1 },
+        { "helpful a", "", NULL, 1 },                  /* whole words only */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dialog_config_t cfg = { 0.7 };
+        char err[256] = "";
+        session_t *s = session_create(ms->burger, NULL, NULL, &cfg, 0, err, sizeof err);
+        if (!s) fail_msg("session_create: %s", err);
+        asr_result_t r;
+        memset(&r, 0, sizeof r);
+        r.heard = (char *)"i need two cokes";
+        r.free_text = (char *)"are you need to open";
+        r.loop_text = (char *)rows[i].loop;
+        r.nfa_text = (char *)rows[i].nfa;
+        r.confidence = 0.82;
+        if (session_apply(s, "t1.wav", 1900, &r, 1.0, err, sizeof err) < 0) fail_msg("%s", err);
+        const session_turn_t *t = session_turn(s, 0);
+        const char *page = t->page == PAGE_NONE ? NULL : page_reason_names[t->page];
+        int nlines = dialog_order(session_dialog(s))->nlines;
+        if ((page == NULL) != (rows[i].page == NULL) || (page && strcmp(page, rows[i].page) != 0) ||
+            nlines != rows[i].nlines)
+            fail_msg("row %zu (loop \"%s\", nfa \"%s\"): page %s, %d lines; want %s, %d lines", i,
+                     rows[i].loop, rows[i].nfa, page ? page : "-", nlines,
+                     rows[i].page ? rows[i].page : "-", rows[i].nlines);
+        session_free(s);
+    }
+}
+
 static void test_policy(void **state)
 {
     menus_t *ms = *state;
@@ -1124,6 +1168,7 @@ int main(void)
         cmocka_unit_test(test_fuzz),
         cmocka_unit_test(test_policy),
         cmocka_unit_test(test_policy_human_flag),
+        cmocka_unit_test(test_session_other_hearings),
         cmocka_unit_test(test_spot_human),
         cmocka_unit_test(test_live_events),
         cmocka_unit_test(test_crew_actions),
