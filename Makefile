@@ -91,11 +91,9 @@ e2e: $(BUILD)/kiosk $(BUILD)/kiosk-san
 
 # The development speech set: spoken by espeak-ng at test time, decoded by
 # replay, scored, clean and with drive-through noise at 10 dB; fails when a
-# target is missed (tests/speech/eval.py --check).  Three replays at a time on
-# the two cores: a turn's passes are only partly parallel, and with two the
-# cores idled about 15 % of the time.
+# target is missed (tests/speech/eval.py --check).
 speech: $(BUILD)/kiosk
-	python3 tests/speech/eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --check -j 3
+	python3 tests/speech/eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --check
 
 test: unit unit-san e2e speech fuzz
 
