@@ -50,8 +50,9 @@ typedef struct {
     const char *heard;            /* menu grammar result, "" when nothing matched */
     const char *free_text;        /* general English pass, for the crew */
     double confidence;            /* 0..1 */
-    int human;                    /* a request for a person was heard by another pass (the loop
-                                     over the menu's words), whatever heard and free_text say */
+    int human;                    /* a request for a person was heard by another pass (the word
+                                     loop, the short turn's second search), whatever heard and
+                                     free_text say */
 } hearing_t;
 
 typedef struct {

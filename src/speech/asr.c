@@ -1,6 +1,6 @@
 /* asr.c: one customer turn through pocketsphinx (see asr.h).
  *
- * Two decoders, loaded once, hold four searches over the same acoustic model:
+ * Two decoders, loaded once, hold five searches over the same acoustic model:
  *   "free"    the general English trigram of pocketsphinx-en-us -> free_text; a request
  *             for a person in it pages at once (asr_decode_early), the rest is skipped
  *   "loop"    any sequence of the grammar's words              -> a second opinion
@@ -11,8 +11,11 @@
  * started first.  The live kiosk waits for all of them after the customer
  * stops speaking, so the two decoders share the work on the two cores about
  * evenly (40 development turns: free 0.08x real time + loop 0.06x here,
- * phones 0.04x + menu 0.07x there).  The second decoder costs about
- * 10 MB (the acoustic model again, no dictionary).  Each search decodes the
+ * phones 0.04x + menu 0.07x there).  The second decoder also holds
+ *   "nfa"     the grammar as sphinxbase built it, before fsgmin.c -> nfa_text,
+ *             run after the others on short doubtful turns only (ASR_NFA_MAX_MS)
+ * and costs about 60 MB (the acoustic model again, both grammars' lexical
+ * trees; no dictionary).  Each search decodes the
  * turn as one whole utterance (full_utt: batch CMN over the whole file,
  * pauses included); the same turn gives the same features and words whether
  * its passes share a decoder or not (checked on espeak-ng turns).  The free
