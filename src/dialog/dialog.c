@@ -29,13 +29,17 @@
  *   any open   -> CANCELLED   [dialog_car_left: the car drove off mid-order]
  *   CONFIRMED, CANCELLED: final; later turns and crew actions change nothing.
  *   CREW: later turns change nothing; only the crew's actions move it.
+ *   CREW, CONFIRMED -> the same  [a request for a person: pages human_request, once
+ *                              (again only after dialog_hand_back or
+ *                              dialog_crew_confirm); the order stays]
  *
  * The crew's actions (the crew station; no turn, nothing said, no page):
  *   any open   -> CREW        [dialog_take_over]
  *   CREW       -> CREW        [dialog_take_over (already the crew's: 0); dialog_crew_edit,
  *                              dialog_crew_remove: the order changes, the state does not]
  *   CREW       -> ORDERING    [dialog_hand_back: status open; misses, focus, the pending
- *                              question, the closing and the correction counts reset; the
+ *                              question, the closing, the correction counts and whether a
+ *                              person was asked for reset; the
  *                              next turn asks what is still missing]
  *   ORDERING   -> ORDERING    [dialog_crew_edit / dialog_crew_remove; a line needing an
  *                              answer is asked at the next turn]
@@ -188,6 +192,7 @@ struct dialog_s {
     int ask_choice;      /* ASK_CHOICE: the choose: entry */
     int done_asked;      /* the customer closed while a question was pending */
     int focus;           /* the line most recently added or changed, -1 none */
+    int human_paged;     /* human_request was paged; reset when the crew hands back */
 
     order_t order;
     corr_t *corr;        /* parallel to order.lines */
@@ -392,6 +397,7 @@ static void ask(dialog_t *d, int line, int kind)
 
 static void to_crew(dialog_t *d, page_reason_t why, dialog_effects_t *out)
 {
+    if (why == PAGE_HUMAN_REQUEST) d->human_paged = 1;
     d->state = DIALOG_CREW;
     d->order.status = ORDER_CREW;
     strbuf_reset(&d->said);
@@ -1060,13 +1066,28 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
     out->page = PAGE_NONE;
     out->said = "";
 
+    const char *heard = h && h->heard ? h->heard : "";
+    int blank = 1;
+    for (const char *c = heard; *c; c++)
+        if (!isspace((unsigned char)*c)) blank = 0;
+    action_t acts[DIALOG_MAX_ACTIONS];
+    int n = blank || d->state == DIALOG_CANCELLED ? 0 : order_parse(d->m, heard, acts, DIALOG_MAX_ACTIONS);
+    int human = h && (h->human || (h->free_text && dialog_spot_human(d->m, h->free_text)));
+    for (int i = 0; i < n; i++) human |= acts[i].kind == ACT_HUMAN;
+
     switch (d->state) {
     case DIALOG_CREW:
-        say_sentence(d, SAY_CREW);
-        out->said = strbuf_cstr(&d->said);
-        return;
     case DIALOG_CONFIRMED:
-        say_sentence(d, SAY_THANKS);
+        /* A customer can always reach a person: asked for after another
+         * page, or after the read-back was accepted, the crew hears it too
+         * (once; the order stays as it is). */
+        if (human && !d->human_paged) {
+            d->human_paged = 1;
+            say_sentence(d, SAY_CREW);
+            out->page = PAGE_HUMAN_REQUEST;
+        } else {
+            say_sentence(d, d->state == DIALOG_CREW ? SAY_CREW : SAY_THANKS);
+        }
         out->said = strbuf_cstr(&d->said);
         return;
     case DIALOG_CANCELLED:
@@ -1077,14 +1098,6 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
         break;
     }
 
-    const char *heard = h && h->heard ? h->heard : "";
-    int blank = 1;
-    for (const char *c = heard; *c; c++)
-        if (!isspace((unsigned char)*c)) blank = 0;
-    action_t acts[DIALOG_MAX_ACTIONS];
-    int n = blank ? 0 : order_parse(d->m, heard, acts, DIALOG_MAX_ACTIONS);
-    int human = h && (h->human || (h->free_text && dialog_spot_human(d->m, h->free_text)));
-    for (int i = 0; i < n; i++) human |= acts[i].kind == ACT_HUMAN;
     if (human) {
         to_crew(d, PAGE_HUMAN_REQUEST, out);
         return;
@@ -1260,6 +1273,7 @@ int dialog_hand_back(dialog_t *d, const char **why)
     d->ask_choice = -1;
     d->done_asked = 0;
     d->have_prev = 0;   /* the crew checked the order: no "cancel that" past it */
+    d->human_paged = 0;
     for (int i = 0; i < d->order.nlines; i++) {
         d->corr[i].count = 0;
         d->corr[i].last_turn = 0;
@@ -1333,6 +1347,7 @@ int dialog_crew_confirm(dialog_t *d, const char **why)
         return rc;
     }
     d->state = DIALOG_CONFIRMED;
+    d->human_paged = 0;   /* the crew closed the order: a new request is news */
     d->order.status = ORDER_CONFIRMED;
     return succeed(why);
 }

@@ -634,7 +634,9 @@ static const policy_row_t policy[] = {
     { 'c', 0.5, NULL, "eight lattes", 0.95, "", NULL, "open", 1 },
     /* after a page the order is the crew's */
     { 'b', 0.5, "i want to talk to a manager", "a cookie", 0.95, "a cookie", NULL, "crew", 0 },
-    { 'b', 0.5, "eleven cookies", "get me a human", 0.95, "", NULL, "crew", 0 },
+    /* ... but a request for a person after another page is paged too */
+    { 'b', 0.5, "eleven cookies", "get me a human", 0.95, "", "human_request", "crew", 0 },
+    { 'b', 0.5, "i want to talk to a manager", "get me a human", 0.95, "", NULL, "crew", 0 },
 };
 
 /* A request for a person that another pass heard (hearing_t.human: the
@@ -870,6 +872,22 @@ static const crew_script_t crew_scripts[] = {
         BACK(-1, IS_CONFIRMED, "confirmed"),
         CANCEL(-1, IS_CONFIRMED, "confirmed"),
         CONFIRM(-1, IS_CONFIRMED, "confirmed"),
+        HEAR("a cookie", THANKS, NULL, "confirmed", SAME),
+    } },
+    { "a request for a person after another page, or after the read-back, pages once more", {
+        HEAR("a cheeseburger", "A Cheeseburger." MORE, NULL, "ordering", "Cheeseburger x1"),
+        HEAR("make it two", "OK, two cheeseburgers." MORE, NULL, "ordering", "Cheeseburger x2"),
+        HEAR("make it three", CREW, "repeated_corrections", "crew", "Cheeseburger x3"),
+        HEAR("a cookie", CREW, NULL, "crew", SAME),
+        HEAR("get me a manager", CREW, "human_request", "crew", SAME),
+        /* once: the crew already knows */
+        HEAR("get me a manager", CREW, NULL, "crew", SAME),
+        BACK(0, NULL, "ordering"),
+        HEAR("make it four", "OK, four cheeseburgers." MORE, NULL, "ordering", "Cheeseburger x4"),
+        HEAR("get me a manager", CREW, "human_request", "crew", SAME),
+        CONFIRM(0, NULL, "confirmed"),
+        HEAR("i want to talk to a manager", CREW, "human_request", "confirmed", SAME),
+        HEAR("i want to talk to a manager", THANKS, NULL, "confirmed", SAME),
         HEAR("a cookie", THANKS, NULL, "confirmed", SAME),
     } },
     { "the crew cancels; then everything is refused", {
