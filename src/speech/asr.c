@@ -1,6 +1,6 @@
 /* asr.c: one customer turn through pocketsphinx (see asr.h).
  *
- * Two decoders, loaded once, hold five searches over the same acoustic model:
+ * Three decoders, loaded once, hold six searches over the same acoustic model:
  *   "free"    the general English trigram of pocketsphinx-en-us -> free_text; a request
  *             for a person in it pages at once (asr_decode_early), the rest is skipped
  *   "loop"    any sequence of the grammar's words              -> a second opinion
@@ -10,18 +10,46 @@
  * on a second decoder that knows only the grammar's words, on its own thread,
  * started first.  The live kiosk waits for all of them after the customer
  * stops speaking, so the two decoders share the work on the two cores about
- * evenly (40 development turns: free 0.08x real time + loop 0.06x here,
- * phones 0.04x + menu 0.07x there).  The second decoder also holds
+ * evenly.  The second decoder also holds
  *   "nfa"     the grammar as sphinxbase built it, before fsgmin.c -> nfa_text,
  *             run after the others on short doubtful turns only (ASR_NFA_MAX_MS)
  * and costs about 60 MB (the acoustic model again, both grammars' lexical
- * trees; no dictionary).  Each search decodes the
- * turn as one whole utterance (full_utt: batch CMN over the whole file,
- * pauses included); the same turn gives the same features and words whether
- * its passes share a decoder or not (checked on espeak-ng turns).  The free
- * pass comes first on the main decoder because it is the one that finds "uh
- * do you have tacos... let me talk to someone" (the grammar cannot), and it
- * is cheap: the page goes out without waiting for the others.
+ * trees; no dictionary).  The third decoder, the scorer, holds
+ *   "score"   silence alone: it is there to score the turn (below).
+ * Each search decodes the turn as one whole utterance (full_utt: batch CMN
+ * over the whole file, pauses included); the same turn gives the same
+ * features and words whether its passes share a decoder or not (checked on
+ * espeak-ng turns).  The free pass comes first on the main decoder because
+ * it is the one that finds "uh do you have tacos... let me talk to someone"
+ * (the grammar cannot), and it is cheap: the page goes out without waiting
+ * for the others.
+ *
+ * Shared scores.  Two fifths of the decoding time went to the acoustic
+ * model's Gaussians (ptm_mgau_frame_eval, by perf), computed again by every
+ * pass for the same frames.  So the scorer, on the grammar's thread, scores
+ * every senone of every frame once (-compallsen) and pocketsphinx writes the
+ * scores to a file (-senlogdir: a folder of our own made with mkdtemp in
+ * $TMPDIR or /tmp, about 1 MB per second of speech, emptied at every turn and
+ * removed by asr_free); every other pass then reads them (ps_decode_senscr)
+ * instead of scoring.  The main thread waits for the file before its free
+ * pass.  On 9 turns (make bench): all passes 0.25 -> 0.19 CPU seconds per
+ * second of speech, the wall time about the same (the free pass starts later
+ * but runs faster).  Scores computed for all senones are normalised per
+ * frame to the best of all (a pass scoring for itself normalises to the best
+ * of those it needs), so the passes now compare on one scale; the margins
+ * moved and the confidence model was fitted again.  Two limits of
+ * pocketsphinx 5prealpha shape this:
+ *   - a decoder that decoded audio with full_utt must not read a score file
+ *     afterwards (acmod_process_full_cep grows its feature buffer but not the
+ *     frame positions that reading writes into: a heap overflow, found with
+ *     valgrind).  Hence a decoder of its own for scoring, which never reads;
+ *     and when a turn's scores go missing (the folder removed, the disk full)
+ *     every pass scores for itself from then on (noshare), never reading
+ *     again;
+ *   - reading does not work with the n-gram search's phone lookahead
+ *     (-pl_window: it seeks back in the file, and the next frame is then read
+ *     from the wrong place): the free pass runs without it (-pl_window 0),
+ *     which on these turns gave the same free text but for a word or two.
  *
  * The confidence is calibrated (issue 3): the evidence below and more (the
  * loop's agreement with the grammar, the free pass's, the level of the
@@ -101,11 +129,15 @@
  * Ownership: result strings belong to the asr_t until the next decode. */
 #include "asr.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -207,7 +239,21 @@ struct asr_s {
     int nspan, capspan;
     int16_t *buf;             /* the dithered copy of the turn */
     size_t bufcap;
+    /* Shared scores (see the top): NULL dir when every pass scores for itself */
+    ps_decoder_t *sps;        /* the scorer: the phone loop, writing every senone's score */
+    cmd_ln_t *sconfig;
+    int noshare;              /* a turn's scores went missing: each pass scores itself from then on */
+    char *sendir;             /* a folder of our own (mkdtemp) */
+    char *senfile;            /* sendir/turn.sen: this turn's scores */
+    pthread_mutex_t senmu;
+    pthread_cond_t sencv;
+    int senstate;             /* this turn: SCORES_PENDING, _READY or _NONE */
 };
+
+enum { SCORES_PENDING, SCORES_READY, SCORES_NONE };
+
+static int empty_folder(const char *dir);
+static void scores_sweep(const char *tmp);
 
 static double now_ms(void)
 {
@@ -355,6 +401,19 @@ static int grammar_words(fsg_model_t *grammar, strbuf_t *b)
  * Where the grammar's words are what was said, the loop mostly finds them
  * too; where the grammar forced its sentences onto sounds they do not fit,
  * the loop goes its own way.  Built with the decoder's default beams. */
+/* The scorer's search, "score": silence alone, as little search as can be;
+ * the decoder is there for its senone scores. */
+static int set_scorer(asr_t *a)
+{
+    fsg_model_t *f = fsg_model_init("score", ps_get_logmath(a->sps), 1.0, 2);
+    fsg_model_trans_add(f, 0, 1, 0, fsg_model_word_add(f, "<sil>"));
+    f->start_state = 0;
+    f->final_state = 1;
+    int rc = ps_set_fsg(a->sps, "score", f);
+    fsg_model_free(f);
+    return rc;
+}
+
 static int set_loop(asr_t *a, fsg_model_t *grammar, char *err, size_t errlen)
 {
     if (!grammar) {
@@ -443,6 +502,9 @@ asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
     if (!dir || !*dir) dir = DEFAULT_MODEL_DIR;
 
     asr_t *a = xcalloc(1, sizeof *a);
+    pthread_mutex_init(&a->senmu, NULL);
+    pthread_cond_init(&a->sencv, NULL);
+    a->senstate = SCORES_NONE;     /* until a turn's phone loop writes them */
     a->free_pass = cfg ? cfg->free_pass : 1;
     a->one_thread = cfg ? cfg->one_thread : 0;
     char *hmm = xasprintf("%s/en-us", dir);
@@ -464,6 +526,7 @@ asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
     }
     a->config = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-dict", dictf,
                             "-logfn", "/dev/null", "-remove_silence", "no", "-remove_noise", "no",
+                            "-pl_window", "0",
                             NULL);
     if (!a->config) {
         snprintf(err, errlen, "%s: pocketsphinx rejected its configuration", dir);
@@ -496,6 +559,27 @@ asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
     }
 
     if (m) {
+        /* the scorer, which scores every senone of the turn once, for every
+         * pass (see "Shared scores" at the top) */
+        const char *tmp = getenv("TMPDIR");
+        if (!tmp || !*tmp) tmp = "/tmp";
+        scores_sweep(tmp);
+        char *dir = xasprintf("%s/kiosk-scores-%ld-XXXXXX", tmp, (long)getpid());
+        if (mkdtemp(dir)) {
+            a->sendir = dir;
+            a->senfile = xasprintf("%s/turn.sen", dir);
+            a->sconfig = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-logfn", "/dev/null",
+                                     "-remove_silence", "no", "-remove_noise", "no",
+                                     "-compallsen", "yes", "-senlogdir", a->sendir, NULL);
+            a->sps = a->sconfig ? ps_init(a->sconfig) : NULL;
+            if (!a->sps || set_scorer(a) < 0) {
+                snprintf(err, errlen, "%s: the speech model did not load for scoring the turn; "
+                         "reinstall pocketsphinx-en-us (make deps)", hmm);
+                goto err;
+            }
+        } else {
+            free(dir);   /* each pass scores the turn itself: slower, the same words */
+        }
         /* its own decoder, with only the menu's words and the wide beams */
         a->gconfig = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-logfn", "/dev/null",
                                  "-remove_silence", "no", "-remove_noise", "no", NULL);
@@ -556,23 +640,138 @@ void asr_free(asr_t *a)
     if (a->config) cmd_ln_free_r(a->config);
     if (a->gps) ps_free(a->gps);
     if (a->gconfig) cmd_ln_free_r(a->gconfig);
+    if (a->sps) ps_free(a->sps);
+    if (a->sconfig) cmd_ln_free_r(a->sconfig);
     free(a->heard);
     free(a->free_text);
     free(a->loop_text);
     free(a->job.heard);
     free(a->nfa_text);
+    if (a->sendir && empty_folder(a->sendir) == 0) rmdir(a->sendir);
+    free(a->sendir);
+    free(a->senfile);
+    pthread_mutex_destroy(&a->senmu);
+    pthread_cond_destroy(&a->sencv);
     free(a->span);
     free(a->buf);
     free(a);
 }
 
-/* One pass of search name over the turn.  Returns the hypothesis (owned by
+/* ---- shared scores ---- */
+
+/* Removes the files of folder dir; 0, or -1 when it cannot be read. */
+static int empty_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char *f = xasprintf("%s/%s", dir, e->d_name);
+        unlink(f);
+        free(f);
+    }
+    closedir(d);
+    return 0;
+}
+
+/* Removes the files of sendir (the last turn's scores), and makes the folder
+ * again if something (a /tmp cleaner) removed it. */
+static void scores_clear(asr_t *a)
+{
+    if (a->sendir && empty_folder(a->sendir) < 0) mkdir(a->sendir, 0700);
+}
+
+/* Removes the score folders (kiosk-scores-PID-*) that kiosks which are no
+ * longer running left in tmp (killed, crashed): a few MB each. */
+static void scores_sweep(const char *tmp)
+{
+    DIR *d = opendir(tmp);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        long pid;
+        char rest[32];
+        if (sscanf(e->d_name, "kiosk-scores-%ld-%31s", &pid, rest) != 2 || pid <= 0 ||
+            strlen(rest) != 6 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char *dir = xasprintf("%s/%s", tmp, e->d_name);
+        if (empty_folder(dir) == 0) rmdir(dir);
+        free(dir);
+    }
+    closedir(d);
+}
+
+/* After the phone loop's pass on the grammar's decoder: its score file (the
+ * only one in sendir, named by pocketsphinx) becomes senfile.  1 when
+ * found. */
+static int scores_take(asr_t *a)
+{
+    DIR *d = opendir(a->sendir);
+    if (!d) return 0;
+    int found = 0;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".sen") != 0 ||
+            strcmp(e->d_name, "turn.sen") == 0)
+            continue;
+        char *f = xasprintf("%s/%s", a->sendir, e->d_name);
+        found = rename(f, a->senfile) == 0;
+        free(f);
+    }
+    closedir(d);
+    return found;
+}
+
+static void scores_set(asr_t *a, int state)
+{
+    pthread_mutex_lock(&a->senmu);
+    a->senstate = state;
+    pthread_cond_broadcast(&a->sencv);
+    pthread_mutex_unlock(&a->senmu);
+}
+
+/* The score file a pass on ps reads, waiting for the phone loop's pass to
+ * write it; NULL when the pass scores for itself (no shared scores this
+ * turn, or the phone loop's pass itself). */
+static const char *scores_for(asr_t *a, ps_decoder_t *ps)
+{
+    if (!a->sendir || ps == a->sps) return NULL;
+    pthread_mutex_lock(&a->senmu);
+    while (a->senstate == SCORES_PENDING) pthread_cond_wait(&a->sencv, &a->senmu);
+    int ready = a->senstate == SCORES_READY;
+    pthread_mutex_unlock(&a->senmu);
+    return ready ? a->senfile : NULL;
+}
+
+/* One pass of search name over the turn: from the turn's scores when there
+ * are (scores_for), else from the audio.  Returns the hypothesis (owned by
  * the decoder) or NULL; *score its path score. */
 static int run_pass(asr_t *a, ps_decoder_t *ps, const char *name, size_t n, const char **hyp,
                     long *score, char *err, size_t errlen)
 {
     *hyp = NULL;
     *score = 0;
+    const char *scores = scores_for(a, ps);
+    if (scores) {               /* the phone loop's pass scored the turn already */
+        FILE *f = fopen(scores, "rb");
+        if (!f) {
+            snprintf(err, errlen, "decoder: %s: cannot read the turn's scores for the %s pass (%s)",
+                     scores, name, strerror(errno));
+            return -1;
+        }
+        int nfr = ps_set_search(ps, name) < 0 ? -1 : ps_decode_senscr(ps, f);
+        fclose(f);
+        if (nfr < 0) {
+            snprintf(err, errlen, "decoder: the %s pass failed on this turn's scores", name);
+            return -1;
+        }
+        int32 s = 0;
+        *hyp = ps_get_hyp(ps, &s);
+        *score = *hyp ? (long)s : 0;
+        return 0;
+    }
     if (ps_set_search(ps, name) < 0 || ps_start_utt(ps) < 0) {
         snprintf(err, errlen, "decoder: cannot start the %s pass", name);
         return -1;
@@ -848,7 +1047,20 @@ static void *menu_main(void *arg)
     memset(&j->r, 0, sizeof j->r);
     j->hyp = NULL;
     j->grammar_ascr = 0;
-    j->speech = phones_pass(a, a->gps, j->n, &phone, &j->r, j->err, sizeof j->err);
+    if (a->sendir) {
+        double t = now_ms();
+        const char *hyp;
+        long score;
+        int ok = !a->noshare &&
+                 run_pass(a, a->sps, "score", j->n, &hyp, &score, j->err, sizeof j->err) == 0 &&
+                 scores_take(a);
+        /* A decoder that scored a turn from the audio must never read a
+         * score file again (see the top): from now on, none does. */
+        if (!ok) a->noshare = 1;
+        j->r.scores_ms = ok ? now_ms() - t : 0;
+        scores_set(a, ok ? SCORES_READY : SCORES_NONE);
+    }
+    j->speech = phones_pass(a, a->phones_ps, j->n, &phone, &j->r, j->err, sizeof j->err);
     j->rc = j->speech < 0 ? -1 : 0;
     if (j->rc == 0) {
         double t = now_ms();
@@ -911,6 +1123,10 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
     }
     menu_join(a);                  /* an early return left it running: a->buf is its input */
     dither_copy(a, pcm, n);
+    if (a->sendir) {               /* the phone loop's pass writes the turn's scores */
+        scores_clear(a);
+        a->senstate = SCORES_PENDING;
+    }
     /* 0. the phone loop and the menu's grammar (none when created without a
      * menu) start on their own thread and decoder; the free and loop passes
      * run here meanwhile */
@@ -928,13 +1144,15 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
      * (the grammar's thread finishes in the background) */
     long score;
     if (a->free_pass) {
+        scores_for(a, a->ps);      /* waits for the turn's scores: free_ms is the search alone */
+        double t1 = now_ms();
         if (pass_words(a, "free", n, &a->free_text, &score, err, errlen) < 0) {
             free(energy);
             return -1;
         }
         out->free_text = a->free_text;
         out->frames = ps_get_n_frames(a->ps);
-        out->free_ms = now_ms() - t0;
+        out->free_ms = now_ms() - t1;
         if (early && *a->free_text && early(ctx, a->free_text)) {
             out->early = 1;
             out->early_ms = now_ms() - t0;
@@ -979,6 +1197,7 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
         out->phone_score = r->phone_score;
         out->frames = r->frames;
         out->phone_ms = r->phone_ms;
+        out->scores_ms = r->scores_ms;
         free(a->heard);
         a->heard = a->job.heard ? a->job.heard : xstrdup("");
         a->job.heard = NULL;

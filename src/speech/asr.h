@@ -48,6 +48,9 @@ typedef struct {
                                  ("" when not run; owned like heard): where it hears a request for
                                  a person, one was said */
     double nfa_ms;            /* wall time of that search (0 when not run) */
+    /* Added with the shared scores: */
+    double scores_ms;         /* wall time of scoring the turn once for every search (asr.c,
+                                 "Shared scores"); 0 when each search scored it itself */
 } asr_result_t;
 
 /* Short turns (up to ASR_NFA_MAX_MS) heard with a confidence below

@@ -121,8 +121,9 @@ pa_start
 for _ in $(seq 100); do grep -q "audio back" "$T/err" && break; sleep 0.1; done
 contains "device reopened" "kiosk run: audio back after" "$(cat "$T/err")"
 sleep 1
-turn person 6  # the order is already the crew's: heard, no second page
+turn person 6  # the order is already the crew's (device_fault), but the customer asks for a person
 check "heard again after the reopen" "True" "$(field '(lambda t: "person" in t["heard"] + " " + t["free_text"])([e for e in E if e["event"]=="turn"][5])')"
+check "a person asked for after another page pages too" "human_request" "$(field '[e for e in E if e["event"]=="page"][3]["reason"]')"
 
 kill -TERM "$KPID"; wait "$KPID"; check "SIGTERM stops it cleanly" 0 $?
 KPID=
@@ -130,7 +131,7 @@ contains "stop summary" "kiosk run: stopped: " "$(cat "$T/err")"
 stored=$(python3 -c "
 import sqlite3; c = sqlite3.connect('$T/k.db')
 print(c.execute('select count(*) from cars').fetchone()[0] in (3, 4), [r[0] for r in c.execute('select reason from pages order by t')])")
-check "stored cars and pages" "True ['human_request', 'no_response', 'device_fault']" "$stored"
+check "stored cars and pages" "True ['human_request', 'no_response', 'device_fault', 'human_request']" "$stored"
 
 if [ "$fails" -ne 0 ]; then echo "--- kiosk stderr"; cat "$T/err"; echo "--- events"; cat "$EV"; fi
 echo "live: $pass passed, $fails failed"

@@ -104,9 +104,12 @@ def sigmoid(z):
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
+WITHOUT = set()     # features left out of the fit (--without), weight 0
+
+
 def fit(xs, ys):
     """fit_free() under SIGN: returns (intercept, weights) in raw units, 0 for a dropped feature."""
-    keep = list(range(len(xs[0])))
+    keep = [i for i in range(len(xs[0])) if FEATURES[i] not in WITHOUT]
     while True:
         b0, c = fit_free([[x[i] for i in keep] for x in xs], ys)
         bad = [k for k, i in enumerate(keep) if SIGN.get(FEATURES[i], 0) * c[k] < 0]
@@ -179,7 +182,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--results", default=os.path.join(ROOT, "build", "speech", "results.json"))
     ap.add_argument("--write", action="store_true", help=f"write {os.path.relpath(COEF_H, ROOT)}")
+    ap.add_argument("--without", default="", metavar="F,G",
+                    help="leave these features out (weight 0), to see what they bring")
     args = ap.parse_args()
+    for name in filter(None, args.without.split(",")):
+        if name not in FEATURES:
+            die(f"--without: no feature {name!r}; the features are {', '.join(FEATURES)}")
+        WITHOUT.add(name)
     try:
         with open(args.results, encoding="utf-8") as f:
             results = json.load(f)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sphinxbase/err.h>
@@ -97,6 +98,89 @@ static const char *const sentences[] = {
 
 static double speech_confidence_min = 1.0;
 
+/* The kiosk-scores-* folders under dir: how many. */
+static int score_folders(const char *dir, char *first, size_t firstlen)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ls -d '%s'/kiosk-scores-* 2>/dev/null", dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char line[160];
+    int n = 0;
+    while (fgets(line, sizeof line, p)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (n++ == 0 && first) snprintf(first, firstlen, "%s", line);
+    }
+    pclose(p);
+    return n;
+}
+
+/* The turn is scored once into a folder of the decoder's own, read by every
+ * search; when that folder cannot be written, every search scores the turn
+ * itself and hears the same words; asr_free removes the folder, and the
+ * folders of kiosks no longer running are removed at start. */
+static void test_shared_scores(void **state)
+{
+    (void)state;
+    if (!have_espeak) skip();
+    char dir[128], folder[200], cmd[1024], err[256] = "";
+    snprintf(dir, sizeof dir, "%s/scores", tmpdir);
+    pid_t dead = fork();
+    if (dead == 0) _exit(0);
+    assert_true(dead > 0);
+    waitpid(dead, NULL, 0);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/kiosk-scores-%ld-abcdef' '%s/kiosk-scores-1-abcdef' && "
+             "touch '%s/kiosk-scores-%ld-abcdef/000000001.sen'", dir, (long)dead, dir, dir, (long)dead);
+    assert_int_equal(system(cmd), 0);
+    char *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    setenv("TMPDIR", dir, 1);
+    asr_config_t cfg = { NULL, 1, 0 };
+    asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
+    if (old) setenv("TMPDIR", old, 1); else unsetenv("TMPDIR");
+    free(old);
+    if (!a) fail_msg("asr_create: %s", err);
+    /* the dead kiosk's folder went; a running one's (pid 1) stays */
+    snprintf(cmd, sizeof cmd, "test ! -e '%s/kiosk-scores-%ld-abcdef' && rmdir '%s/kiosk-scores-1-abcdef'",
+             dir, (long)dead, dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(score_folders(dir, folder, sizeof folder), 1);
+
+    int16_t *pcm;
+    size_t n;
+    speak("i want a large sprite and a small fries", &pcm, &n);
+    asr_result_t r;
+    if (asr_decode(a, pcm, n, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
+    assert_string_equal(r.heard, "i want a large sprite and a small fries");
+    assert_true(r.scores_ms > 0);
+    char *heard = strdup(r.heard), *free_text = strdup(r.free_text);
+    double conf = r.confidence;
+    /* one file: the turn's scores (the reading searches write none) */
+    snprintf(cmd, sizeof cmd, "test \"$(ls '%s')\" = turn.sen", folder);
+    assert_int_equal(system(cmd), 0);
+
+    /* the folder replaced by a file: nothing can be written there */
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && touch '%s'", folder, folder);
+    assert_int_equal(system(cmd), 0);
+    for (int k = 0; k < 2; k++) {
+        if (asr_decode(a, pcm, n, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
+        print_message("without shared scores: heard \"%s\" free \"%s\" confidence %.3f "
+                      "(shared: %.3f)\n", r.heard, r.free_text, r.confidence, conf);
+        assert_string_equal(r.heard, heard);
+        assert_string_equal(r.free_text, free_text);
+        assert_true(r.scores_ms == 0);
+        assert_true(fabs(r.confidence - conf) < 0.2);
+        /* and once a search has scored a turn itself, it never reads again,
+         * even when the folder is back */
+        snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s'", folder, folder);
+        assert_int_equal(system(cmd), 0);
+    }
+    asr_free(a);
+    assert_int_equal(score_folders(dir, NULL, 0), 0);
+    free(heard);
+    free(free_text);
+    free(pcm);
+}
+
 static void test_menu_sentences(void **state)
 {
     (void)state;
@@ -124,8 +208,9 @@ static void test_menu_sentences(void **state)
         assert_true(r.frames >= (int)(n / 160) - 1 && r.frames <= (int)(n / 160) + 1);
         assert_true(r.word_frames > 0 && r.word_frames <= r.frames);
         assert_true(r.grammar_ms > 0 && r.phone_ms > 0 && r.free_ms > 0);
-        /* phones then the grammar on the second thread, beside free then loop */
-        assert_true(r.decode_ms >= r.phone_ms + r.grammar_ms - 1);
+        /* scoring, phones then the grammar on the second thread, beside free then loop */
+        assert_true(r.scores_ms > 0);
+        assert_true(r.decode_ms >= r.scores_ms + r.phone_ms + r.grammar_ms - 1);
         assert_true(r.free_ms > 0 && r.decode_ms >= r.free_ms + r.loop_ms - 1);
         if (r.confidence < speech_confidence_min) speech_confidence_min = r.confidence;
         assert_true(r.confidence > 0.4);
@@ -334,6 +419,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_menu_sentences),
         cmocka_unit_test(test_silence_and_noise),
+        cmocka_unit_test(test_shared_scores),
         cmocka_unit_test(test_off_menu),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_bad_audio),
