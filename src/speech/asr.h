@@ -63,7 +63,15 @@ typedef struct {
 #define ASR_NFA_MAX_MS 2000
 #define ASR_NFA_BELOW 0.9
 
+/* The free pass knows the ASR_FREE_WORDS most probable words of the general
+ * English language model (of its 72 547) and the menu grammar's words: see
+ * asr.c, "A smaller vocabulary". */
+#define ASR_FREE_WORDS 20000
+
 typedef struct asr_s asr_t;
+
+/* 1 when the free pass can hear word (it is in its dictionary), else 0. */
+int asr_free_knows(asr_t *a, const char *word);
 
 /* Loads the acoustic model and dictionary, teaches it the menu's words and
  * compiles the menu's grammar.  NULL on failure with a message in err. */

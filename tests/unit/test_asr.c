@@ -98,6 +98,22 @@ static const char *const sentences[] = {
 
 static double speech_confidence_min = 1.0;
 
+/* The free pass knows the common words and the menu's, not the rare ones of
+ * the CMU dictionary (asr.c, "A smaller vocabulary"). */
+static void test_free_vocabulary(void **state)
+{
+    (void)state;
+    static const char *const known[] = {
+        "the", "weather", "what", "today", "talk", "someone", "manager", "help",
+        "cheeseburger", "cheeseburgers", "nuggets", "lemonade", "milkshakes", "sprite", NULL,
+    };
+    static const char *const rare[] = { "aardvark", "zygote", "xylophone", "quillen", NULL };
+    for (int i = 0; known[i]; i++)
+        if (!asr_free_knows(asr, known[i])) fail_msg("the free pass does not know \"%s\"", known[i]);
+    for (int i = 0; rare[i]; i++)
+        if (asr_free_knows(asr, rare[i])) fail_msg("the free pass knows the rare \"%s\"", rare[i]);
+}
+
 /* The kiosk-scores-* folders under dir: how many. */
 static int score_folders(const char *dir, char *first, size_t firstlen)
 {
@@ -420,6 +436,7 @@ int main(void)
         cmocka_unit_test(test_menu_sentences),
         cmocka_unit_test(test_silence_and_noise),
         cmocka_unit_test(test_shared_scores),
+        cmocka_unit_test(test_free_vocabulary),
         cmocka_unit_test(test_off_menu),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_bad_audio),
