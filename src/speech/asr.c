@@ -362,18 +362,18 @@ static void explain_grammar(ps_decoder_t *ps, fsg_model_t *f, char *err, size_t 
 /* Teaches the decoder the menu's own words.  Words it knows already (taught
  * by an earlier menu) are skipped; the searches are rebuilt once, with the
  * last word. */
-static int teach_words(ps_decoder_t *ps, const menu_t *m, const cmudict_t *d, char *err, size_t errlen)
+static int teach_words(ps_decoder_t *ps, const strlist_t *words, const strlist_t *phones,
+                       char *err, size_t errlen)
 {
-    strlist_t words = {0}, phones = {0}, todo = {0}, todo_ph = {0};
-    menu_lexicon(m, d, &words, &phones);
-    for (int i = 0; i < words.n; i++) {
-        char *have = ps_lookup_word(ps, words.v[i]);
+    strlist_t todo = {0}, todo_ph = {0};
+    for (int i = 0; i < words->n && i < phones->n; i++) {
+        char *have = ps_lookup_word(ps, words->v[i]);
         if (have) {
             ckd_free(have);
             continue;
         }
-        strlist_push(&todo, words.v[i]);
-        strlist_push(&todo_ph, phones.v[i]);
+        strlist_push(&todo, words->v[i]);
+        strlist_push(&todo_ph, phones->v[i]);
     }
     int ret = 0;
     for (int i = 0; i < todo.n && ret == 0; i++) {
@@ -383,8 +383,6 @@ static int teach_words(ps_decoder_t *ps, const menu_t *m, const cmudict_t *d, ch
             ret = -1;
         }
     }
-    strlist_free(&words);
-    strlist_free(&phones);
     strlist_free(&todo);
     strlist_free(&todo_ph);
     return ret;
@@ -583,6 +581,21 @@ static int write_free_dict(const char *model_dict, ngram_model_t *lmodel, const 
 asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
                   char *err, size_t errlen)
 {
+    if (m && !d) {
+        snprintf(err, errlen, "asr_create: a menu needs the CMU dictionary (cmudict_load)");
+        return NULL;
+    }
+    strlist_t words = {0}, phones = {0};
+    if (m) menu_lexicon(m, d, &words, &phones);
+    asr_t *a = asr_create_lex(cfg, m, m ? &words : NULL, m ? &phones : NULL, err, errlen);
+    strlist_free(&words);
+    strlist_free(&phones);
+    return a;
+}
+
+asr_t *asr_create_lex(const asr_config_t *cfg, const menu_t *m, const strlist_t *words,
+                      const strlist_t *phones, char *err, size_t errlen)
+{
     const char *dir = cfg && cfg->model_dir ? cfg->model_dir : NULL;
     if (!dir || !*dir) dir = getenv("KIOSK_MODEL_DIR");
     if (!dir || !*dir) dir = DEFAULT_MODEL_DIR;
@@ -601,8 +614,8 @@ asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
     double saved[MAX_SETTINGS], menu_saved[MAX_SETTINGS];
     logmath_t *lmath = NULL;
     ngram_model_t *lmodel = NULL;
-    if (m && !d) {
-        snprintf(err, errlen, "asr_create: a menu needs the CMU dictionary (cmudict_load)");
+    if (m && (!words || !phones)) {
+        snprintf(err, errlen, "asr_create: a menu needs its words' pronunciations (menu_lexicon)");
         goto err;
     }
     const char *missing = !readable(mdef) ? mdef : !readable(dictf) ? dictf
@@ -672,10 +685,10 @@ asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
                      "(make deps)", lm);
             goto err;
         }
-        rc = m ? teach_words(a->ps, m, d, err, errlen) : 0;
+        rc = m ? teach_words(a->ps, words, phones, err, errlen) : 0;
         settings_pop(a->config, free_settings, NSET(free_settings), saved);
         if (rc < 0) goto err;
-    } else if (m && teach_words(a->ps, m, d, err, errlen) < 0) {
+    } else if (m && teach_words(a->ps, words, phones, err, errlen) < 0) {
         goto err;
     }
 

@@ -77,6 +77,11 @@ int asr_free_knows(asr_t *a, const char *word);
  * compiles the menu's grammar.  NULL on failure with a message in err. */
 asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
                   char *err, size_t errlen);
+/* The same from the menu's words and their pronunciations (menu_lexicon()),
+ * so that the caller can free the CMU dictionary before the models load: it
+ * is 12 MB of the peak. */
+asr_t *asr_create_lex(const asr_config_t *cfg, const menu_t *m, const strlist_t *words,
+                      const strlist_t *phones, char *err, size_t errlen);
 void asr_free(asr_t *a);
 /* Decodes one whole turn of 16 kHz mono audio. 0, or -1 with err filled. */
 int asr_decode(asr_t *a, const int16_t *pcm, size_t n, asr_result_t *out,

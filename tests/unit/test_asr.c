@@ -354,6 +354,12 @@ static void test_model_missing(void **state)
     assert_null(asr_create(&none, menu, dict, err, sizeof err));
     unsetenv("KIOSK_MODEL_DIR");
     assert_non_null(strstr(err, "/also/missing"));
+    /* a menu without its words' pronunciations, or without the dictionary */
+    asr_config_t ok = { NULL, 1, 0 };
+    assert_null(asr_create_lex(&ok, menu, NULL, NULL, err, sizeof err));
+    assert_string_equal(err, "asr_create: a menu needs its words' pronunciations (menu_lexicon)");
+    assert_null(asr_create(&ok, menu, NULL, err, sizeof err));
+    assert_string_equal(err, "asr_create: a menu needs the CMU dictionary (cmudict_load)");
 }
 
 /* A word nobody taught the decoder is named in the error. */
