@@ -14,7 +14,7 @@ rm -rf "$dir" && mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 . "$(dirname "$0")/pulse.sh"
 pa_private "$dir/pa"
-trap 'kill $KPID 2>/dev/null; pa_stop' EXIT
+trap 'kill $KPID 2>/dev/null || true; pa_stop' EXIT
 pa_start
 sentences=(
   "can i get two cheeseburgers no onions and a large coke"

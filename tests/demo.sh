@@ -23,7 +23,7 @@ turns=(
 speak "$dir" "${turns[@]}"
 rm -rf "$dir/pa" && pa_private "$dir/pa"
 KPID=
-trap '[ -n "$KPID" ] && kill $KPID 2>/dev/null; pa_stop' EXIT
+trap '{ [ -n "$KPID" ] && kill $KPID 2>/dev/null; } || true; pa_stop' EXIT
 pa_start || { echo "make demo: PulseAudio did not start; see $dir/pa/pulse.log"; exit 1; }
 ev=$dir/events.jsonl
 "$kiosk" run --headless --events --menu "$menu" --db "$dir/demo.db" --board "$dir/board.png" >"$ev" 2>"$dir/kiosk.err" &
