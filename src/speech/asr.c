@@ -409,10 +409,6 @@ static int grammar_words(fsg_model_t *grammar, strbuf_t *b)
     return n;
 }
 
-/* The "loop" search: any sequence of the grammar's words, in any order.
- * Where the grammar's words are what was said, the loop mostly finds them
- * too; where the grammar forced its sentences onto sounds they do not fit,
- * the loop goes its own way.  Built with the decoder's default beams. */
 /* The scorer's search, "score": silence alone, as little search as can be;
  * the decoder is there for its senone scores. */
 static int set_scorer(asr_t *a)
@@ -426,6 +422,10 @@ static int set_scorer(asr_t *a)
     return rc;
 }
 
+/* The "loop" search: any sequence of the grammar's words, in any order.
+ * Where the grammar's words are what was said, the loop mostly finds them
+ * too; where the grammar forced its sentences onto sounds they do not fit,
+ * the loop goes its own way.  Built with the decoder's default beams. */
 static int set_loop(asr_t *a, fsg_model_t *grammar, char *err, size_t errlen)
 {
     if (!grammar) {
@@ -603,7 +603,7 @@ asr_t *asr_create_lex(const asr_config_t *cfg, const menu_t *m, const strlist_t 
     asr_t *a = xcalloc(1, sizeof *a);
     pthread_mutex_init(&a->senmu, NULL);
     pthread_cond_init(&a->sencv, NULL);
-    a->senstate = SCORES_NONE;     /* until a turn's phone loop writes them */
+    a->senstate = SCORES_NONE;     /* until a turn's scorer writes them */
     a->free_pass = cfg ? cfg->free_pass : 1;
     a->one_thread = cfg ? cfg->one_thread : 0;
     char *hmm = xasprintf("%s/en-us", dir);
@@ -840,7 +840,7 @@ static void scores_sweep(const char *tmp)
     closedir(d);
 }
 
-/* After the phone loop's pass on the grammar's decoder: its score file (the
+/* After the scorer's pass (on the grammar's thread): its score file (the
  * only one in sendir, named by pocketsphinx) becomes senfile.  1 when
  * found. */
 static int scores_take(asr_t *a)
@@ -870,9 +870,9 @@ static void scores_set(asr_t *a, int state)
     pthread_mutex_unlock(&a->senmu);
 }
 
-/* The score file a pass on ps reads, waiting for the phone loop's pass to
+/* The score file a pass on ps reads, waiting for the scorer's pass to
  * write it; NULL when the pass scores for itself (no shared scores this
- * turn, or the phone loop's pass itself). */
+ * turn, or the scorer's pass itself). */
 static const char *scores_for(asr_t *a, ps_decoder_t *ps)
 {
     if (!a->sendir || ps == a->sps) return NULL;
@@ -892,7 +892,7 @@ static int run_pass(asr_t *a, ps_decoder_t *ps, const char *name, size_t n, cons
     *hyp = NULL;
     *score = 0;
     const char *scores = scores_for(a, ps);
-    if (scores) {               /* the phone loop's pass scored the turn already */
+    if (scores) {               /* the scorer's pass scored the turn already */
         FILE *f = fopen(scores, "rb");
         if (!f) {
             snprintf(err, errlen, "decoder: %s: cannot read the turn's scores for the %s pass (%s)",
@@ -1175,8 +1175,9 @@ static int phones_pass(asr_t *a, ps_decoder_t *ps, size_t n, double **phone, asr
     return speech;
 }
 
-/* On the grammar's decoder and thread: the phone loop, then the grammar's
- * pass over a->buf[0..job.n), weighed against the phone loop. */
+/* On the grammar's thread: the scorer (the turn's scores for every search),
+ * the phone loop, then the grammar's pass over a->buf[0..job.n), weighed
+ * against the phone loop. */
 static void *menu_main(void *arg)
 {
     asr_t *a = arg;
@@ -1261,13 +1262,13 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
     }
     menu_join(a);                  /* an early return left it running: a->buf is its input */
     dither_copy(a, pcm, n);
-    if (a->sendir) {               /* the phone loop's pass writes the turn's scores */
+    if (a->sendir) {               /* the scorer writes the turn's scores */
         scores_clear(a);
         a->senstate = SCORES_PENDING;
     }
-    /* 0. the phone loop and the menu's grammar (none when created without a
-     * menu) start on their own thread and decoder; the free and loop passes
-     * run here meanwhile */
+    /* 0. the scorer, then the phone loop and the menu's grammar (none when
+     * created without a menu) start on their own thread and decoder; the free
+     * and loop passes run here meanwhile, once the scores are written */
     if (a->has_menu) {
         a->job.n = n;
         a->job.nen = nen;
