@@ -40,8 +40,10 @@
  * pass for the same frames.  So the scorer, on the grammar's thread, scores
  * every senone of every frame once (-compallsen) and pocketsphinx writes the
  * scores to a file (-senlogdir: a folder of our own made with mkdtemp in
- * $TMPDIR or /tmp, about 1 MB per second of speech, emptied at every turn and
- * removed by asr_free); every other pass then reads them (ps_decode_senscr)
+ * $TMPDIR, else /dev/shm, else /tmp: about 1 MB per second of speech, emptied
+ * at every turn and removed by asr_free; /dev/shm is memory, so the turns do
+ * not wear a kiosk's flash card, and Docker's default 64 MB of it holds a
+ * turn of a minute); every other pass then reads them (ps_decode_senscr)
  * instead of scoring.  The main thread waits for the file before its free
  * pass.  On 9 turns (make bench): all passes 0.25 -> 0.19 CPU seconds per
  * second of speech, the wall time about the same (the free pass starts later
@@ -268,6 +270,7 @@ enum { SCORES_PENDING, SCORES_READY, SCORES_NONE };
 
 static int empty_folder(const char *dir);
 static void scores_sweep(const char *tmp);
+static const char *scores_parent(void);
 
 static double now_ms(void)
 {
@@ -627,8 +630,7 @@ asr_t *asr_create_lex(const asr_config_t *cfg, const menu_t *m, const strlist_t 
     }
     if (m) {
         /* the folder for the shared scores (see the top) */
-        const char *tmp = getenv("TMPDIR");
-        if (!tmp || !*tmp) tmp = "/tmp";
+        const char *tmp = scores_parent();
         scores_sweep(tmp);
         char *sdir = xasprintf("%s/kiosk-scores-%ld-XXXXXX", tmp, (long)getpid());
         if (mkdtemp(sdir)) {
@@ -818,6 +820,19 @@ static int empty_folder(const char *dir)
 static void scores_clear(asr_t *a)
 {
     if (a->sendir && empty_folder(a->sendir) < 0) mkdir(a->sendir, 0700);
+}
+
+/* Where the scores folder goes: $TMPDIR when set, else /dev/shm (memory,
+ * not the kiosk's flash card: a few MB per turn, rewritten every turn), else
+ * /tmp. */
+static const char *scores_parent(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    if (tmp && *tmp) return tmp;
+    struct stat st;
+    if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK | X_OK) == 0)
+        return "/dev/shm";
+    return "/tmp";
 }
 
 /* Removes the score folders (kiosk-scores-PID-*) that kiosks which are no
