@@ -31,7 +31,8 @@
  *   CREW: later turns change nothing; only the crew's actions move it.
  *   CREW, CONFIRMED -> the same  [a request for a person: pages human_request, once
  *                              (again only after dialog_hand_back or
- *                              dialog_crew_confirm); the order stays]
+ *                              dialog_crew_confirm; never while the crew took the
+ *                              order over with dialog_take_over); the order stays]
  *
  * The crew's actions (the crew station; no turn, nothing said, no page):
  *   any open   -> CREW        [dialog_take_over]
@@ -1257,6 +1258,7 @@ int dialog_take_over(dialog_t *d, const char **why)
     if (r) return refuse(d, why, "%s", r);
     d->state = DIALOG_CREW;
     d->order.status = ORDER_CREW;
+    d->human_paged = 1;   /* the crew is on the headset already: asking for a person pages nobody */
     return succeed(why);
 }
 

@@ -922,6 +922,8 @@ static const crew_script_t crew_scripts[] = {
              "Cheeseburger x2, Coke x1 large"),
         TAKE(0, NULL, "crew"),
         HEAR("a cookie", CREW, NULL, "crew", SAME),
+        /* the crew took it over: they hear the customer already */
+        HEAR("get me a manager", CREW, NULL, "crew", SAME),
         BACK(0, NULL, "ordering"),
         HEAR("that's all",
              "You have two cheeseburgers, no onions, and a large Coke. Your total is $9.82. Is that right?",
