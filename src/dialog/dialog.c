@@ -193,7 +193,8 @@ struct dialog_s {
     int ask_choice;      /* ASK_CHOICE: the choose: entry */
     int done_asked;      /* the customer closed while a question was pending */
     int focus;           /* the line most recently added or changed, -1 none */
-    int human_paged;     /* human_request was paged; reset when the crew hands back */
+    int human_paged;     /* human_request was paged, or the crew took the order over; reset
+                            when the crew hands back or confirms */
 
     order_t order;
     corr_t *corr;        /* parallel to order.lines */

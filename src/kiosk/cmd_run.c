@@ -947,13 +947,7 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     asr_config_t acfg = { NULL, 1, 0 };
-    strlist_t lex_words = {0}, lex_phones = {0};
-    menu_lexicon(menu, dict, &lex_words, &lex_phones);
-    cmudict_free(dict);            /* 12 MB that the models' peak need not carry */
-    dict = NULL;
-    k.asr = asr_create_lex(&acfg, menu, &lex_words, &lex_phones, err, sizeof err);
-    strlist_free(&lex_words);
-    strlist_free(&lex_phones);
+    k.asr = session_asr(&acfg, menu, &dict, err, sizeof err);
     if (!k.asr) {
         strlist_pushf(&errs, "kiosk run: %s", err);
         status = EXIT_RUNTIME;

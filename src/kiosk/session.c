@@ -25,6 +25,19 @@ int session_load(const char *menu_path, cmudict_t **dict, menu_t **menu, strlist
     return 0;
 }
 
+asr_t *session_asr(const asr_config_t *cfg, const menu_t *menu, cmudict_t **dict, char *err,
+                   size_t errlen)
+{
+    strlist_t words = {0}, phones = {0};
+    menu_lexicon(menu, *dict, &words, &phones);
+    cmudict_free(*dict);
+    *dict = NULL;
+    asr_t *asr = asr_create_lex(cfg, menu, &words, &phones, err, errlen);
+    strlist_free(&words);
+    strlist_free(&phones);
+    return asr;
+}
+
 session_t *session_create(const menu_t *m, asr_t *asr, store_t *store, const dialog_config_t *cfg,
                           double now, char *err, size_t errlen)
 {

@@ -39,6 +39,12 @@ typedef struct session_s session_t;
  * The caller frees both, whatever is returned. */
 int session_load(const char *menu_path, cmudict_t **dict, menu_t **menu, strlist_t *errs);
 
+/* The recogniser for menu: keeps the menu's words and their pronunciations,
+ * frees *dict (set to NULL: its 12 MB need not sit under the models' peak),
+ * then loads the models.  NULL on failure with a message in err. */
+asr_t *session_asr(const asr_config_t *cfg, const menu_t *menu, cmudict_t **dict, char *err,
+                   size_t errlen);
+
 /* store may be NULL (nothing recorded).  The session borrows menu, asr and store. */
 session_t *session_create(const menu_t *m, asr_t *asr, store_t *store, const dialog_config_t *cfg,
                           double now, char *err, size_t errlen);

@@ -920,21 +920,14 @@ static int run_pass(asr_t *a, ps_decoder_t *ps, const char *name, size_t n, cons
             snprintf(err, errlen, "decoder: the %s pass failed on this turn's scores", name);
             return -1;
         }
-        int32 s = 0;
-        *hyp = ps_get_hyp(ps, &s);
-        *score = *hyp ? (long)s : 0;
-        return 0;
-    }
-    if (ps_set_search(ps, name) < 0 || ps_start_utt(ps) < 0) {
+    } else if (ps_set_search(ps, name) < 0 || ps_start_utt(ps) < 0) {
         snprintf(err, errlen, "decoder: cannot start the %s pass", name);
         return -1;
-    }
-    if (ps_process_raw(ps, a->buf, n, FALSE, TRUE) < 0) {
+    } else if (ps_process_raw(ps, a->buf, n, FALSE, TRUE) < 0) {
         ps_end_utt(ps);
         snprintf(err, errlen, "decoder: the %s pass failed on this audio", name);
         return -1;
-    }
-    if (ps_end_utt(ps) < 0) {
+    } else if (ps_end_utt(ps) < 0) {
         snprintf(err, errlen, "decoder: the %s pass failed to finish", name);
         return -1;
     }
