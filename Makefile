@@ -93,6 +93,7 @@ e2e: $(BUILD)/kiosk $(BUILD)/kiosk-san
 # replay, scored, clean and with drive-through noise at 10 dB; fails when a
 # target is missed (tests/speech/eval.py --check).
 speech: $(BUILD)/kiosk
+	python3 -m unittest tests/speech/test_eval.py
 	python3 tests/speech/eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --check
 
 test: unit unit-san e2e speech fuzz
