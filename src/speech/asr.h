@@ -68,7 +68,17 @@ typedef struct {
  * asr.c, "A smaller vocabulary". */
 #define ASR_FREE_WORDS 20000
 
+/* The weight of the human-phrase model in the free pass's language model
+ * (asr.c, "Requests for a person in the free pass"); the environment
+ * variable KIOSK_HUMAN_LM_WEIGHT overrides it (0: none) for
+ * tests/speech/eval.py runs. */
+#define ASR_HUMAN_LM_WEIGHT 0.3
+
 typedef struct asr_s asr_t;
+
+/* Writes the human-phrase model of m (an ARPA bigram model of its requests
+ * for a person) to path.  0, or -1 when the file could not be written. */
+int asr_write_human_lm(const menu_t *m, const char *path);
 
 /* 1 when the free pass can hear word (it is in its dictionary), else 0. */
 int asr_free_knows(asr_t *a, const char *word);

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include <sphinxbase/err.h>
+#include <sphinxbase/logmath.h>
+#include <sphinxbase/ngram_model.h>
 
 #include "../../src/audio/wav.h"
 #include "../../src/menu/menu.h"
@@ -112,6 +114,58 @@ static void test_free_vocabulary(void **state)
         if (!asr_free_knows(asr, known[i])) fail_msg("the free pass does not know \"%s\"", known[i]);
     for (int i = 0; rare[i]; i++)
         if (asr_free_knows(asr, rare[i])) fail_msg("the free pass knows the rare \"%s\"", rare[i]);
+}
+
+/* The human-phrase model (asr.c, "Requests for a person in the free pass")
+ * reads as a language model; every history's next words sum to one; "help"
+ * after "i need" and "person" after "is there a" are likely, a menu item is
+ * not; the menu's own human: phrases are in it. */
+static void test_human_model(void **state)
+{
+    (void)state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/human.arpa", tmpdir);
+    assert_int_equal(asr_write_human_lm(menu, path), 0);
+    err_set_logfp(NULL);
+    logmath_t *lm = logmath_init(1.0001, 0, 0);
+    ngram_model_t *h = ngram_model_read(NULL, path, NGRAM_ARPA, lm);
+    assert_non_null(h);
+    int nw = ngram_model_get_counts(h)[0];
+    assert_true(nw > 20);
+    for (int v = 0; v < nw; v++) {
+        const char *hist = ngram_word(h, v);
+        if (strcmp(hist, "</s>") == 0) continue;
+        double sum = 0;
+        for (int w = 0; w < nw; w++) {
+            const char *word = ngram_word(h, w);
+            if (strcmp(word, "<s>") == 0) continue;
+            sum += logmath_exp(lm, ngram_probv(h, word, hist, NULL));
+        }
+        if (fabs(sum - 1.0) > 0.01) fail_msg("after \"%s\" the words sum to %.4f", hist, sum);
+    }
+    double help = logmath_exp(lm, ngram_probv(h, "help", "need", NULL));
+    double person = logmath_exp(lm, ngram_probv(h, "person", "a", NULL));
+    print_message("human model: %d words; P(help | need) %.3f, P(person | a) %.3f\n", nw, help,
+                  person);
+    assert_true(help > 0.2);
+    assert_true(person > 0.05);
+    assert_int_equal(ngram_wid(h, "cheeseburger"), NGRAM_INVALID_WID);
+    ngram_model_free(h);
+    logmath_free(lm);
+
+    /* a menu's own phrase ("team member" in menus/burger.yaml) */
+    int has_team = 0;
+    for (int i = 0; i < menu->human.n; i++) has_team |= strstr(menu->human.v[i], "team") != NULL;
+    if (has_team) {
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        char line[256];
+        int found = 0;
+        while (fgets(line, sizeof line, f)) found |= strstr(line, " team member\n") != NULL;
+        fclose(f);
+        assert_true(found);
+    }
+    assert_int_equal(asr_write_human_lm(menu, "/nonexistent-dir/human.arpa"), -1);
 }
 
 /* The kiosk-scores-* folders under dir: how many. */
@@ -448,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_silence_and_noise),
         cmocka_unit_test(test_shared_scores),
         cmocka_unit_test(test_free_vocabulary),
+        cmocka_unit_test(test_human_model),
         cmocka_unit_test(test_off_menu),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_bad_audio),
