@@ -68,7 +68,8 @@
  * Decisions where the spec is silent:
  * - Checks in this order: final state; a request for a person, in what the
  *   grammar heard or anywhere in the free pass's text (the menu's human:
- *   phrases, built-ins included, as whole words), whatever the confidence;
+ *   phrases, built-ins included, as whole words, or "can i talk to" and the
+ *   like followed by anything: dialog_spot_human), whatever the confidence;
  *   "" heard (not understood); confidence below the threshold (page
  *   low_confidence: nothing of the turn is applied, so one doubtful line is
  *   never added silently); the parse (-1 = not understood); then the actions
@@ -160,6 +161,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../menu/lexicon.h"
 
 #define DIALOG_MAX_ACTIONS 32    /* actions in one turn; more is not understood */
 #define DIALOG_CREW_MAX_QTY 999  /* a crew edit's quantity cap: above it is a slip of the keys */
@@ -1162,6 +1165,23 @@ int dialog_spot_human(const menu_t *m, const char *text)
     for (int i = 0; i < m->human.n && !found; i++) {
         char *p = xasprintf(" %s ", m->human.v[i]);
         found = strstr(strbuf_cstr(&t), p) != NULL;
+        free(p);
+    }
+    /* "can i talk to a real tears in": someone to talk to, whoever the free
+     * pass made of them.  Only the leads of three words or more that end in
+     * "talk to" or "speak to" ("let me speak to"; not "talk to" alone, which
+     * chatter has: "i'll talk to you later"), and a word after the lead. */
+    for (int i = 0; lex_human_lead[i] && !found; i++) {
+        const char *l = lex_human_lead[i];
+        size_t len = strlen(l);
+        int words = 1;
+        for (const char *c = l; *c; c++) words += *c == ' ';
+        if (words < 3 || (!(len >= 7 && strcmp(l + len - 7, "talk to") == 0) &&
+                          !(len >= 8 && strcmp(l + len - 8, "speak to") == 0)))
+            continue;
+        char *p = xasprintf(" %s ", l);
+        const char *at = strstr(strbuf_cstr(&t), p);
+        found = at && at[strlen(p)] != '\0';     /* a word follows */
         free(p);
     }
     strbuf_free(&t);

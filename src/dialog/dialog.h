@@ -67,7 +67,9 @@ void dialog_free(dialog_t *d);
 const char *dialog_greeting(const dialog_t *d);   /* "Welcome to Burger Barn! What can I get you?" */
 void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out);
 /* 1 when text holds one of the menu's human: phrases (built-ins included)
- * as whole words: how a request for a person is spotted in the free pass. */
+ * as whole words, or a lead of three words or more that ends in "talk to" or
+ * "speak to" ("can i talk to") followed by a word: how a request for a
+ * person is spotted in the free pass. */
 int dialog_spot_human(const menu_t *m, const char *text);
 /* A page from outside the turns (the live loop's timers and devices):
  * no_response, device_fault, crew_override.  An open order becomes the

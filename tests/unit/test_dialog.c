@@ -619,6 +619,8 @@ static const policy_row_t policy[] = {
     { 'c', 0.5, NULL, "a latte", 0.95, "a latte for my team member", NULL, "open", 1 },  /* not coffee's */
     { 'b', 0.5, NULL, "a cookie", 0.95, "a personal pan pizza", NULL, "open", 1 },      /* whole words */
     { 'b', 0.5, NULL, "a cookie", 0.95, "the humane society", NULL, "open", 1 },
+    { 'b', 0.5, NULL, "", 0.0, "can i talk to a real tears in", "human_request", "crew", 0 },
+    { 'b', 0.5, NULL, "a cookie", 0.95, "a cookie and i'll talk to you later", NULL, "open", 1 },
     /* off the menu: asked again, no line */
     { 'b', 0.5, NULL, "", 0.0, "do you sell tacos", "out_of_menu", "crew", 0 },
     { 'b', 0.5, "a cookie", "", 0.0, "is there authors and error", "out_of_menu", "crew", 1 },
@@ -764,6 +766,16 @@ static void test_spot_human(void **state)
     assert_false(dialog_spot_human(ms->burger, "personally"));
     assert_false(dialog_spot_human(ms->burger, ""));
     assert_false(dialog_spot_human(ms->burger, "two cheeseburgers and a large coke"));
+    /* a lead that names talking to someone, with a word after it */
+    assert_true(dialog_spot_human(ms->burger, "can i talk to a real tears in"));
+    assert_true(dialog_spot_human(ms->burger, "uh let me speak to the um"));
+    assert_true(dialog_spot_human(ms->burger, "i'd like to talk to whoever"));
+    assert_false(dialog_spot_human(ms->burger, "can i talk to"));          /* nothing after */
+    assert_false(dialog_spot_human(ms->burger, "i'll talk to you later"));  /* no such lead */
+    assert_false(dialog_spot_human(ms->burger, "we talk to them"));
+    assert_false(dialog_spot_human(ms->burger, "i need a cheeseburger"));   /* short leads */
+    assert_false(dialog_spot_human(ms->burger, "get me a cheeseburger"));
+    assert_false(dialog_spot_human(ms->burger, "can i talk tomorrow"));     /* whole words */
 }
 
 /* The live loop's events: pages from outside a turn, waiting, a car leaving. */
