@@ -4,6 +4,8 @@
  *   "free"    the general English trigram of pocketsphinx-en-us -> free_text; a request
  *             for a person in it pages at once (asr_decode_early), the rest is skipped
  *   "loop"    any sequence of the grammar's words              -> a second opinion
+ *             ("loop_wide": the same with a wider word beam, searched only when
+ *             "loop" finds no path: 3-4 turns of the ~870 of the development set)
  * on the main decoder, run one after the other, and
  *   "phones"  a context-independent phone loop (phone bigram)  -> speech?, the yardstick
  *   "menu"    the menu's grammar, as its minimal deterministic FSG (fsgmin.c) -> heard
