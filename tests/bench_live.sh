@@ -5,6 +5,9 @@
 #    ends a turn; median and 95th percentile over 30 turns.  Measured two ways:
 #    outside (paplay's start + where the speech ends in the file) and inside
 #    (the kiosk's own endpoint_ms: from its endpoint to the event).
+#  - a request for a person: from the end of the customer's speech to the
+#    kiosk's page event, less the trailing silence (the turn ends there);
+#    10 phrasings, each to a car of its own (the one before has left).
 #  - CPU while listening to silence, as a share of one core.
 # Prints figures; asserts nothing (timings flake on shared machines).
 set -euo pipefail
@@ -57,7 +60,64 @@ for ((i = 0; i < n; i++)); do
   done
   sleep 0.5
 done
+
+# Requests for a person: each to a new car (--car-gone 3: the last one has left).
+human=(
+  "can i talk to a manager"
+  "i want to speak to someone"
+  "is there a real person i can talk to"
+  "uh do you guys have tacos actually let me speak to someone"
+  "get me a human"
+  "two cheeseburgers and can i talk to a manager"
+  "operator"
+  "can somebody help me please"
+  "this is too complicated can i just talk to a person"
+  "human please"
+)
+nh=0
+for s in "${human[@]}"; do
+  espeak-ng -v en-us -s 160 -w "$dir/h$nh.wav" "$s"; nh=$((nh + 1))
+done
+: > "$dir/hplays.txt"
+for ((i = 0; i < nh; i++)); do
+  cars=$(grep -c '"state": "arrived"' "$dir/events.jsonl" || true)
+  for _ in $(seq 200); do   # until the car before has left
+    [ "$(grep -c '"state": "left"' "$dir/events.jsonl" || true)" -ge "$cars" ] && break; sleep 0.05
+  done
+  before=$(grep -c '"event": "page"' "$dir/events.jsonl" || true)
+  echo "$i $(date +%s.%N)" >> "$dir/hplays.txt"
+  paplay "$dir/h$i.wav"
+  for _ in $(seq 100); do
+    [ "$(grep -c '"event": "page"' "$dir/events.jsonl" || true)" -gt "$before" ] && break; sleep 0.05
+  done
+done
 kill -TERM $KPID; wait $KPID || true
+python3 - "$dir" "$nh" <<'PY'
+import json, sys, wave, array, statistics
+d, n = sys.argv[1], int(sys.argv[2])
+def speech_end(path):
+    w = wave.open(path); rate = w.getframerate(); a = array.array("h", w.readframes(w.getnframes()))
+    last = max((i for i, x in enumerate(a) if abs(x) > 300), default=0)
+    return (last + 1) / rate
+plays = {int(l.split()[0]): float(l.split()[1]) for l in open(f"{d}/hplays.txt")}
+pages = [json.loads(l) for l in open(f"{d}/events.jsonl") if '"event": "page"' in l]
+ms, other = [], []
+for i in range(n):
+    end = plays[i] + speech_end(f"{d}/h{i}.wav")
+    nxt = plays.get(i + 1, float("inf"))
+    got = [p for p in pages if end - 3 < p["t"] < nxt]
+    if not got: continue
+    if got[0]["reason"] != "human_request": other.append(got[0]["reason"]); continue
+    ms.append((got[0]["t"] - end) * 1000 - 700)
+if ms:
+    ms.sort()
+    print(f"request for a person, live: {len(ms)} of {n} paged human_request" +
+          (f" ({len(other)} paged {', '.join(other)})" if other else "") +
+          f"; end of speech to page, less the 700 ms trailing silence: median {statistics.median(ms):.0f} ms, "
+          f"max {ms[-1]:.0f} ms (target 300 ms after the turn ends)")
+else:
+    print(f"request for a person, live: none of {n} paged human_request")
+PY
 python3 - "$dir" "$n" <<'PY'
 import json, sys, wave, array, statistics
 d, n = sys.argv[1], int(sys.argv[2])
