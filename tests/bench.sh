@@ -43,18 +43,7 @@ build/bench_asr "$menu" "${files[@]}"
 echo
 # A request for a person: how long after the turn's audio is in the page is
 # raised (decode_ms of the paged turn; in replay the whole turn is in at once).
-human=(
-  "can i talk to a manager"
-  "i want to speak to someone"
-  "is there a real person i can talk to"
-  "uh do you guys have tacos actually let me speak to someone"
-  "get me a human"
-  "two cheeseburgers and can i talk to a manager"
-  "operator"
-  "can somebody help me please"
-  "this is too complicated can i just talk to a person"
-  "human please"
-)
+mapfile -t human < "$(dirname "$0")/human_phrases.txt"   # shared with bench_live.sh
 speak "$dir" "${human[@]}"
 "$kiosk" replay --menu "$menu" --json --each "${files[@]}" > "$dir/human.json"
 python3 - "$dir/human.json" <<'PY'

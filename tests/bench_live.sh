@@ -49,78 +49,39 @@ cpu() { awk '{print $14 + $15}' "/proc/$kpid/stat"; }
 c0=$(cpu); t0=$(date +%s.%N); sleep 10; c1=$(cpu); t1=$(date +%s.%N)
 python3 -c "import os,sys; hz=os.sysconf('SC_CLK_TCK'); c=(float(sys.argv[2])-float(sys.argv[1]))/hz; t=float(sys.argv[4])-float(sys.argv[3]); print(f'idle listening: {100*c/t:.1f} % of one core ({c:.2f} s CPU in {t:.1f} s)')" "$c0" "$c1" "$t0" "$t1"
 
+# How many events match $1 so far; wait_more PATTERN N TRIES: until more than
+# N do (at most TRIES x 50 ms).
+events() { grep -c "$1" "$dir/events.jsonl" || true; }
+wait_more() { for _ in $(seq "$3"); do [ "$(events "$1")" -gt "$2" ] && return; sleep 0.05; done; }
+
 # Endpoint delay: each turn played, then wait for its event and a quiet gap.
 : > "$dir/plays.txt"
 for ((i = 0; i < n; i++)); do
-  before=$(grep -c '"event": "turn"' "$dir/events.jsonl" || true)
+  before=$(events '"event": "turn"')
   echo "$i $(date +%s.%N)" >> "$dir/plays.txt"
   paplay "$dir/t$i.wav"
-  for _ in $(seq 300); do
-    [ "$(grep -c '"event": "turn"' "$dir/events.jsonl" || true)" -gt "$before" ] && break; sleep 0.05
-  done
+  wait_more '"event": "turn"' "$before" 300
   sleep 0.5
 done
 
 # Requests for a person: each to a new car (--car-gone 3: the last one has left).
-human=(
-  "can i talk to a manager"
-  "i want to speak to someone"
-  "is there a real person i can talk to"
-  "uh do you guys have tacos actually let me speak to someone"
-  "get me a human"
-  "two cheeseburgers and can i talk to a manager"
-  "operator"
-  "can somebody help me please"
-  "this is too complicated can i just talk to a person"
-  "human please"
-)
+mapfile -t human < "$(dirname "$0")/human_phrases.txt"   # the ones bench.sh replays
 nh=0
 for s in "${human[@]}"; do
   espeak-ng -v en-us -s 160 -w "$dir/h$nh.wav" "$s"; nh=$((nh + 1))
 done
 : > "$dir/hplays.txt"
 for ((i = 0; i < nh; i++)); do
-  cars=$(grep -c '"state": "arrived"' "$dir/events.jsonl" || true)
-  for _ in $(seq 200); do   # until the car before has left
-    [ "$(grep -c '"state": "left"' "$dir/events.jsonl" || true)" -ge "$cars" ] && break; sleep 0.05
-  done
-  before=$(grep -c '"event": "page"' "$dir/events.jsonl" || true)
+  wait_more '"state": "left"' $(($(events '"state": "arrived"') - 1)) 200   # the car before left
+  before=$(events '"event": "page"')
   echo "$i $(date +%s.%N)" >> "$dir/hplays.txt"
   paplay "$dir/h$i.wav"
-  for _ in $(seq 100); do
-    [ "$(grep -c '"event": "page"' "$dir/events.jsonl" || true)" -gt "$before" ] && break; sleep 0.05
-  done
+  wait_more '"event": "page"' "$before" 100
 done
 kill -TERM $KPID; wait $KPID || true
-python3 - "$dir" "$nh" <<'PY'
+python3 - "$dir" "$n" "$nh" <<'PY'
 import json, sys, wave, array, statistics
-d, n = sys.argv[1], int(sys.argv[2])
-def speech_end(path):
-    w = wave.open(path); rate = w.getframerate(); a = array.array("h", w.readframes(w.getnframes()))
-    last = max((i for i, x in enumerate(a) if abs(x) > 300), default=0)
-    return (last + 1) / rate
-plays = {int(l.split()[0]): float(l.split()[1]) for l in open(f"{d}/hplays.txt")}
-pages = [json.loads(l) for l in open(f"{d}/events.jsonl") if '"event": "page"' in l]
-ms, other = [], []
-for i in range(n):
-    end = plays[i] + speech_end(f"{d}/h{i}.wav")
-    nxt = plays.get(i + 1, float("inf"))
-    got = [p for p in pages if end - 3 < p["t"] < nxt]
-    if not got: continue
-    if got[0]["reason"] != "human_request": other.append(got[0]["reason"]); continue
-    ms.append((got[0]["t"] - end) * 1000 - 700)
-if ms:
-    ms.sort()
-    print(f"request for a person, live: {len(ms)} of {n} paged human_request" +
-          (f" ({len(other)} paged {', '.join(other)})" if other else "") +
-          f"; end of speech to page, less the 700 ms trailing silence: median {statistics.median(ms):.0f} ms, "
-          f"max {ms[-1]:.0f} ms (target 300 ms after the turn ends)")
-else:
-    print(f"request for a person, live: none of {n} paged human_request")
-PY
-python3 - "$dir" "$n" <<'PY'
-import json, sys, wave, array, statistics
-d, n = sys.argv[1], int(sys.argv[2])
+d, n, nh = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 def speech_end(path):
     w = wave.open(path); rate = w.getframerate(); a = array.array("h", w.readframes(w.getnframes()))
     last = max((i for i, x in enumerate(a) if abs(x) > 300), default=0)
@@ -138,5 +99,23 @@ def q(v, p): v = sorted(v); return v[min(len(v) - 1, int(round(p * (len(v) - 1))
 print(f"endpoint delay beyond the 700 ms trailing silence, {len(outside)} of {n} turns:")
 print(f"  speech end to turn event, less 700 ms: median {statistics.median(outside):.0f} ms, 95th percentile {q(outside, .95):.0f} ms, max {max(outside):.0f} ms")
 print(f"  kiosk's endpoint to turn event:        median {statistics.median(inside):.0f} ms, 95th percentile {q(inside, .95):.0f} ms, max {max(inside):.0f} ms")
+hplays = {int(l.split()[0]): float(l.split()[1]) for l in open(f"{d}/hplays.txt")}
+pages = [json.loads(l) for l in open(f"{d}/events.jsonl") if '"event": "page"' in l]
+ms, other = [], []
+for i in range(nh):
+    end = hplays[i] + speech_end(f"{d}/h{i}.wav")
+    nxt = hplays.get(i + 1, float("inf"))
+    got = [p for p in pages if end - 3 < p["t"] < nxt]
+    if not got: continue
+    if got[0]["reason"] != "human_request": other.append(got[0]["reason"]); continue
+    ms.append((got[0]["t"] - end) * 1000 - 700)
+if ms:
+    ms.sort()
+    print(f"request for a person, live: {len(ms)} of {nh} paged human_request" +
+          (f" ({len(other)} paged {', '.join(other)})" if other else "") +
+          f"; end of speech to page, less the 700 ms trailing silence: median {statistics.median(ms):.0f} ms, "
+          f"max {ms[-1]:.0f} ms (target 300 ms after the turn ends)")
+else:
+    print(f"request for a person, live: none of {nh} paged human_request")
 PY
 grep "stopped:" "$dir/err" || true
