@@ -11,7 +11,7 @@
  * Shape (one public rule, <turn>):
  *
  *   turn   = [polite] (order | human | change | closing | yes | no | [a|an] SIZE) [polite]
- *   order  = [yes] items [[and] closing] | [yes] items human
+ *   order  = [yes] items [[and] closing]
  *   items  = [and] ([carrier] line | (human_lead | carrier) [a|the] human) [polite] [items]
  *   (a bare human phrase is a turn of its own: turn = ... | [human_lead] [a|the] human)
  *   line   = [a|an|one] ONE | NUMBER>=2 MANY
@@ -492,9 +492,7 @@ char *menu_grammar(const menu_t *m)
      * request for a person must come with its lead ("... and i want to talk
      * to a person"): a bare "help" or "manager" allowed between items is
      * what the search reaches for when a word is unclear, and paged the crew
-     * for nothing.  Said alone, the bare phrase is fine (<body> below), and so
-     * it is last, after the items (<order>: "a bagel with butter help" was
-     * heard as "... ten mochas" and paged quantity_limit, not human_request). */
+     * for nothing.  Said alone, the bare phrase is fine (<body> below). */
     if (has_human && has_lead) add(&a, "<human_lead> [a | an | the] <human>");
     int has_piece = rule(&g, "piece", &a);
     if (has_piece) {
@@ -507,10 +505,6 @@ char *menu_grammar(const menu_t *m)
         snprintf(buf, sizeof buf, "%s<order_items>%s", has_yes ? "[<yes>] " : "",
                  has_closing ? " [[and] <closing>]" : "");
         add(&a, buf);
-        if (has_human) {
-            snprintf(buf, sizeof buf, "%s<order_items> <human>", has_yes ? "[<yes>] " : "");
-            add(&a, buf);
-        }
         rule(&g, "order", &a);
     }
 
