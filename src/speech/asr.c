@@ -42,9 +42,8 @@
  * there" than "is there a third and error", so those turns paged
  * low_confidence rather than human_request.  A small bigram model of the
  * requests (asr_write_human_lm: the menu's human: phrases and the built-ins,
- * alone and after the ways into them, "can i talk to") is
- * written into the scores folder and added to the free search's set of
- * models (add_human_lm).  The set mixes scores after the language weight,
+ * alone and after the ways into them, "can i talk to") is written into the
+ * scores folder and added to the free search's set of models (add_human_lm).  The set mixes scores after the language weight,
  * so a weight of w^lw makes a word about max(P_general, w * P_human) likely:
  * w = ASR_HUMAN_LM_WEIGHT, 0.3.  On the development set (clean / 10 dB)
  * human_request recall went from 95.1 / 93.4 % to 98.4 / 93.4 %; it also
@@ -182,8 +181,8 @@
 
 #include "../audio/wav.h"
 #include "../util/util.h"
-#include "fsgmin.h"
 #include "../menu/lexicon.h"
+#include "fsgmin.h"
 
 #define DEFAULT_MODEL_DIR "/usr/share/pocketsphinx/model/en-us"
 #define CONF_MID   (-60.0)
@@ -695,7 +694,8 @@ int asr_write_human_lm(const menu_t *m, const char *path)
             if (hist[v] > 0) {
                 double seen = 0;
                 for (int w = 0; w < V; w++) if (bi[v * V + w]) seen += p1[w];
-                bo = (D * types[v] / hist[v]) / (1.0 - seen);
+                /* every word seen after v: nothing left to back off to */
+                bo = seen < 1.0 - 1e-9 ? (D * types[v] / hist[v]) / (1.0 - seen) : 1e-9;
             }
             fprintf(f, "%.6f %s %.6f\n", v == 0 ? -99.0 : log10(p1[v]), vocab.v[v], log10(bo));
         }
