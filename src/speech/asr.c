@@ -1493,10 +1493,12 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
     /* no path with the default word beam: the loop again with a wider one
      * (3-4 of about 870 turns of the development set, which then paged
      * low_confidence for want of a second opinion) */
-    if (a->has_menu && a->has_loop_wide && !a->loop_text[0] &&
-        pass_words(a, "loop_wide", n, &a->loop_text, &score, err, errlen) < 0) {
-        free(energy);
-        return -1;
+    if (a->has_menu && a->has_loop_wide && !a->loop_text[0]) {
+        out->loop_wide = 1;
+        if (pass_words(a, "loop_wide", n, &a->loop_text, &score, err, errlen) < 0) {
+            free(energy);
+            return -1;
+        }
     }
     out->loop_ms = now_ms() - t2;
 

@@ -51,6 +51,8 @@ typedef struct {
     /* Added with the shared scores: */
     double scores_ms;         /* wall time of scoring the turn once for every search (asr.c,
                                  "Shared scores"); 0 when each search scored it itself */
+    int loop_wide;            /* 1: the word loop found no path and was searched again with a
+                                 wider word beam ("loop_wide", asr.c) */
 } asr_result_t;
 
 /* Short turns (up to ASR_NFA_MAX_MS) heard with a confidence below
