@@ -11,7 +11,7 @@
  * Shape (one public rule, <turn>):
  *
  *   turn   = [polite] (order | human | change | closing | yes | no | [a|an] SIZE) [polite]
- *   order  = [yes] items [[and] closing]
+ *   order  = [yes] items [[and] closing | human]
  *   items  = [and] ([carrier] line | (human_lead | carrier) [a|the] human) [polite] [items]
  *   (a bare human phrase is a turn of its own: turn = ... | [human_lead] [a|the] human)
  *   line   = [a|an|one] ONE | NUMBER>=2 MANY
@@ -492,7 +492,13 @@ char *menu_grammar(const menu_t *m)
      * request for a person must come with its lead ("... and i want to talk
      * to a person"): a bare "help" or "manager" allowed between items is
      * what the search reaches for when a word is unclear, and paged the crew
-     * for nothing.  Said alone, the bare phrase is fine (<body> below). */
+     * for nothing.  Said alone, the bare phrase is fine (<body> below), and so
+     * it is last, after the items (<order>: "a bagel with butter help" was
+     * heard as "... ten mochas" and paged quantity_limit, not human_request).
+     * It goes inside <order>'s one reference to <order_items>: a second
+     * reference ("[<yes>] <order_items> <human>" as an alternative of its
+     * own) copies the whole order into the grammar, and the kiosk took 29 MB
+     * more and searched 22 % slower; this way 5 MB and no slower. */
     if (has_human && has_lead) add(&a, "<human_lead> [a | an | the] <human>");
     int has_piece = rule(&g, "piece", &a);
     if (has_piece) {
@@ -503,7 +509,8 @@ char *menu_grammar(const menu_t *m)
         /* [<yes>] (always there: lex_yes is built in) also gives <order_items>
          * a state of its own to loop back to: see "Right recursion" */
         snprintf(buf, sizeof buf, "%s<order_items>%s", has_yes ? "[<yes>] " : "",
-                 has_closing ? " [[and] <closing>]" : "");
+                 has_closing ? (has_human ? " [[and] <closing> | <human>]" : " [[and] <closing>]")
+                             : (has_human ? " [<human>]" : ""));
         add(&a, buf);
         rule(&g, "order", &a);
     }

@@ -251,6 +251,8 @@ static const row_t burger_rows[] = {
     ACCEPT("real person"),
     ACCEPT("help"),
     ACCEPT("a cheeseburger and i want to talk to a manager"),
+    ACCEPT("a cheeseburger with bacon help"),  /* a bare phrase, last */
+    ACCEPT("two fries and a coke manager"),
     ACCEPT("team member please"),
     /* off the menu */
     REFUSE("do you sell tacos"),
@@ -273,6 +275,9 @@ static const row_t burger_rows[] = {
     REFUSE("with bacon"),
     REFUSE("no onions"),                     /* an option with no item */
     REFUSE("a cheeseburger and with cheese"),
+    REFUSE("a cheeseburger help a coke"),    /* a bare phrase only last: between items it is */
+    REFUSE("help a cheeseburger"),           /* what the search reaches for when a word is unclear */
+    REFUSE("a cheeseburger help that's all"),
     REFUSE("a number one with a large coke"), /* a choice has no size */
     REFUSE("a number one with a cheeseburger"), /* not one of its choices */
     REFUSE("a hamburger with a sprite"),
