@@ -626,16 +626,10 @@ static void human_sentences(const menu_t *m, strlist_t *out)
         int bare = strncmp(h, "a ", 2) != 0 && strncmp(h, "an ", 3) != 0 && strncmp(h, "the ", 4) != 0;
         strlist_push(out, h);
         for (int l = 0; lex_human_lead[l]; l++) {
-            char *s = xasprintf("%s %s", lex_human_lead[l], h);
-            strlist_push(out, s);
-            free(s);
+            strlist_pushf(out, "%s %s", lex_human_lead[l], h);
             if (!bare) continue;
-            s = xasprintf("%s a %s", lex_human_lead[l], h);
-            strlist_push(out, s);
-            free(s);
-            s = xasprintf("%s the %s", lex_human_lead[l], h);
-            strlist_push(out, s);
-            free(s);
+            strlist_pushf(out, "%s a %s", lex_human_lead[l], h);
+            strlist_pushf(out, "%s the %s", lex_human_lead[l], h);
         }
     }
 }
@@ -731,12 +725,12 @@ static void add_human_lm(asr_t *a, const menu_t *m, logmath_t *lmath)
     unlink(path);
     free(path);
     if (!h) return;
-    ngram_model_apply_weights(h, cmd_ln_float32_r(a->config, "-lw"), cmd_ln_float32_r(a->config, "-wip"));
+    float32 lw = cmd_ln_float32_r(a->config, "-lw");
+    ngram_model_apply_weights(h, lw, cmd_ln_float32_r(a->config, "-wip"));
     /* The set mixes the models' scores after the language weight: as
      * probabilities, P_general^lw + w * P_human^lw, which is about
      * max(P_general, wt * P_human)^lw when w = wt^lw.  ngram_model_set_add
      * weighs a model in at its weight / (the number of models). */
-    double lw = cmd_ln_float32_r(a->config, "-lw");
     ngram_model_set_add(set, h, "human", (float32)(2 * pow(wt, lw)), TRUE);
     ngram_model_set_interp(set, NULL, NULL);
 }
