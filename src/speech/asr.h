@@ -19,6 +19,8 @@ typedef struct {
     int free_pass;            /* 1: run the general English pass (default), 0: skip it */
     int one_thread;           /* 1: the grammar's pass on the caller's thread too (batches
                                  run several processes at once); 0: on its own thread */
+    int no_menu_again;        /* 1: never search the grammar again with a wider word beam when
+                                 it finds no path (tests: how it was before); 0: do (default) */
 } asr_config_t;
 
 typedef struct {
@@ -51,6 +53,8 @@ typedef struct {
     /* Added with the shared scores: */
     double scores_ms;         /* wall time of scoring the turn once for every search (asr.c,
                                  "Shared scores"); 0 when each search scored it itself */
+    int menu_wide;            /* 1: the grammar found no path and was searched again with a
+                                 wider word beam ("menu_wide", asr.c, "The grammar again") */
     int loop_wide;            /* 1: the word loop found no path and was searched again with a
                                  wider word beam ("loop_wide", asr.c) */
 } asr_result_t;

@@ -129,15 +129,15 @@ TARGETS = {"auto": TARGET_AUTO_CORRECT, "sw_clean": TARGET_SILENT_WRONG_CLEAN,
            "sw_10": TARGET_SILENT_WRONG_10DB, "human": TARGET_HUMAN_RECALL,
            "human_key": "human_recall_strict", "offmenu": TARGET_OFFMENU_SAFETY}
 # ---- floors, checked by --check (`make test`): the figures measured last (2026-11-26, the
-# threshold at 0.76, the free pass with the human-phrase model, the word loop searched again
-# when it finds no path: clean auto-correct 90.5%, silent-wrong 0.8%, off-menu safety 96.7%,
-# every request for a person paged; 10 dB: silent-wrong 2.9%) less a margin, so that a change
-# that makes the kiosk worse fails the tests.  The auto-correct floor sits below the target
-# (0.88 against 0.90): the threshold was raised on purpose, trading right orders paged for
-# wrong ones taken silently, and runs of the same build differ by a case or two.  Raise them
+# threshold at 0.76, the free pass with the human-phrase model, the word loop and the grammar
+# searched again when they find no path: clean auto-correct 92.6%, silent-wrong 0.8%,
+# off-menu safety 96.7%, every request for a person paged; 10 dB: silent-wrong 2.9%) less a
+# margin, so that a change that makes the kiosk worse fails the tests.  The auto-correct
+# floor is the target (0.90): six cases below the figure, as runs of the same build differ by
+# a case or two and the threshold trades right orders paged for wrong ones taken silently.  Raise them
 # as the kiosk improves; the targets above are where they must end.  A customer who asks for
 # a person must always get one (any page).
-FLOORS = {"auto": 0.88, "sw_clean": 0.025, "sw_10": 0.04, "human": 1.00,
+FLOORS = {"auto": 0.90, "sw_clean": 0.025, "sw_10": 0.04, "human": 1.00,
           "human_key": "human_recall_any", "offmenu": 0.92}
 
 PAD_S = 0.25

@@ -43,7 +43,7 @@ static int setup(void **state)
     strlist_free(&errs);
     if (!menu || !dict) return -1;
     char err[512] = "";
-    asr_config_t cfg = { NULL, 1, 0 };
+    asr_config_t cfg = { NULL, 1, 0, 0 };
     asr = asr_create(&cfg, menu, dict, err, sizeof err);
     if (!asr) fprintf(stderr, "asr_create: %s\n", err);
     return asr ? 0 : -1;
@@ -208,7 +208,7 @@ static void test_shared_scores(void **state)
     assert_int_equal(system(cmd), 0);
     char *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
     setenv("TMPDIR", dir, 1);
-    asr_config_t cfg = { NULL, 1, 0 };
+    asr_config_t cfg = { NULL, 1, 0, 0 };
     asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
     if (old) setenv("TMPDIR", old, 1); else unsetenv("TMPDIR");
     free(old);
@@ -350,7 +350,7 @@ static void test_loop_wide(void **state)
     menu_t *coffee = menu_load("menus/coffee.yaml", &errs);
     strlist_free(&errs);
     assert_non_null(coffee);
-    asr_config_t cfg = { NULL, 1, 0 };
+    asr_config_t cfg = { NULL, 1, 0, 0 };
     asr_t *a = asr_create(&cfg, coffee, dict, err, sizeof err);
     if (!a) fail_msg("asr_create: %s", err);
     asr_result_t r;
@@ -363,6 +363,69 @@ static void test_loop_wide(void **state)
     assert_true(r.confidence >= 0.76);
     asr_free(a);
     menu_free(coffee);
+    free(pcm);
+}
+
+/* A turn of the development set that the grammar found no path through
+ * (espeak-ng en-us+m5 at 175 wpm, "a large latte", padded, with the noise
+ * floor: the best path at its end was "a large latte the", half a word into
+ * the trailing quiet): heard "" and paged out_of_menu.  The grammar searched
+ * again with a wider word beam hears it, and the search is put back for
+ * the next turn. */
+static void test_menu_wide(void **state)
+{
+    (void)state;
+    if (!have_espeak || system("command -v sox >/dev/null 2>&1") != 0) skip();
+    char cmd[1024], raw[128], pad[128], out[128], err[512] = "";
+    snprintf(raw, sizeof raw, "%s/latte_raw.wav", tmpdir);
+    snprintf(pad, sizeof pad, "%s/latte_pad.wav", tmpdir);
+    snprintf(out, sizeof out, "%s/latte.wav", tmpdir);
+    snprintf(cmd, sizeof cmd,
+             "espeak-ng -v en-us+m5 -s 175 -w '%s' 'a large latte' && sox -q '%s' '%s' pad 0.25 0.25 && "
+             "sox -R -q -m -v 1 '%s' -v 1 \"|sox -R -n -r 22050 -c 1 -p synth $(soxi -D '%s') "
+             "whitenoise vol 0.002\" -b 16 '%s'", raw, raw, pad, pad, pad, out);
+    assert_int_equal(system(cmd), 0);
+    int16_t *pcm, *other;
+    size_t n, nother;
+    if (wav_read(out, &pcm, &n, err, sizeof err) != 0) fail_msg("%s", err);
+    speak("a small mocha", &other, &nother);
+
+    strlist_t errs = {0};
+    menu_t *coffee = menu_load("menus/coffee.yaml", &errs);
+    strlist_free(&errs);
+    assert_non_null(coffee);
+    asr_result_t r;
+    /* without the second search: nothing heard */
+    asr_config_t before = { NULL, 1, 0, 1 };
+    asr_t *a = asr_create(&before, coffee, dict, err, sizeof err);
+    if (!a) fail_msg("asr_create: %s", err);
+    if (asr_decode(a, pcm, n, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
+    print_message("menu_wide off: heard \"%s\" confidence %.2f\n", r.heard, r.confidence);
+    assert_string_equal(r.heard, "");
+    assert_int_equal(r.menu_wide, 0);
+    asr_free(a);
+
+    asr_config_t cfg = { NULL, 1, 0, 0 };
+    a = asr_create(&cfg, coffee, dict, err, sizeof err);
+    if (!a) fail_msg("asr_create: %s", err);
+    double conf = -1;
+    for (int i = 0; i < 2; i++) {        /* twice: the search made again is the same search */
+        if (asr_decode(a, pcm, n, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
+        print_message("menu_wide: heard \"%s\" confidence %.2f (searched again: %d)\n", r.heard,
+                      r.confidence, r.menu_wide);
+        assert_string_equal(r.heard, "a large latte");
+        assert_int_equal(r.menu_wide, 1);
+        assert_true(r.confidence >= 0.76);
+        if (i == 1) assert_true(fabs(r.confidence - conf) < 1e-9);
+        conf = r.confidence;
+    }
+    /* the next turn: the grammar's own search again, found at once */
+    if (asr_decode(a, other, nother, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
+    assert_string_equal(r.heard, "a small mocha");
+    assert_int_equal(r.menu_wide, 0);
+    asr_free(a);
+    menu_free(coffee);
+    free(other);
     free(pcm);
 }
 
@@ -444,20 +507,20 @@ static void test_model_missing(void **state)
 {
     (void)state;
     char err[512] = "";
-    asr_config_t cfg = { "/nonexistent/model", 1, 0 };
+    asr_config_t cfg = { "/nonexistent/model", 1, 0, 0 };
     assert_null(asr_create(&cfg, menu, dict, err, sizeof err));
     assert_non_null(strstr(err, "/nonexistent/model"));
     assert_non_null(strstr(err, "install pocketsphinx-en-us (make deps)"));
     assert_null(strchr(err, '\n'));
     /* $KIOSK_MODEL_DIR is used when the config names none */
     setenv("KIOSK_MODEL_DIR", "/also/missing", 1);
-    asr_config_t none = { NULL, 0, 0 };
+    asr_config_t none = { NULL, 0, 0, 0 };
     err[0] = '\0';
     assert_null(asr_create(&none, menu, dict, err, sizeof err));
     unsetenv("KIOSK_MODEL_DIR");
     assert_non_null(strstr(err, "/also/missing"));
     /* a menu without its words' pronunciations, or without the dictionary */
-    asr_config_t ok = { NULL, 1, 0 };
+    asr_config_t ok = { NULL, 1, 0, 0 };
     assert_null(asr_create_lex(&ok, menu, NULL, NULL, err, sizeof err));
     assert_string_equal(err, "asr_create: a menu needs its words' pronunciations (menu_lexicon)");
     assert_null(asr_create(&ok, menu, NULL, err, sizeof err));
@@ -477,7 +540,7 @@ static void test_unknown_word(void **state)
     strlist_free(&errs);
     assert_non_null(m);
     char err[512] = "";
-    asr_config_t cfg = { NULL, 0, 0 };
+    asr_config_t cfg = { NULL, 0, 0, 0 };
     assert_null(asr_create(&cfg, m, dict, err, sizeof err));
     if (!strstr(err, "zorblax") || !strstr(err, "kiosk menu check")) fail_msg("message: %s", err);
     menu_free(m);
@@ -489,7 +552,7 @@ static void test_no_free_pass(void **state)
     (void)state;
     if (!have_espeak) skip();
     char err[512] = "";
-    asr_config_t cfg = { NULL, 0, 0 };
+    asr_config_t cfg = { NULL, 0, 0, 0 };
     asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
     if (!a) fail_msg("%s", err);
     int16_t *pcm;
@@ -511,7 +574,7 @@ static void test_one_thread_same(void **state)
     (void)state;
     if (!have_espeak) skip();
     char err[512] = "";
-    asr_config_t cfg = { NULL, 1, 1 };
+    asr_config_t cfg = { NULL, 1, 1, 0 };
     asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
     if (!a) fail_msg("%s", err);
     static const char *const said[] = { "two cheeseburgers no onions and a large coke",
@@ -547,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_free_vocabulary),
         cmocka_unit_test(test_human_model),
         cmocka_unit_test(test_loop_wide),
+        cmocka_unit_test(test_menu_wide),
         cmocka_unit_test(test_off_menu),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_bad_audio),
