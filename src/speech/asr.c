@@ -64,15 +64,20 @@
  * every turn that costs 35-70 % more time and 50-120 MB more for a batch's
  * history.  So only a turn with no path is searched again with it
  * ("menu_wide", menu_remake: the search freed and made again from the same
- * FSG, so that two lexical trees of 50 MB are never held at once; about
- * 0.2 s for burger.yaml, then as much again to put "menu" back).  Not when
- * the free pass already took a request for a person (nobody reads the
- * grammar then), nor when the phone loop heard no speech.  Development set
- * (clean / 10 dB): auto-correct 90.5 / 74.4 % -> 92.6 / 75.2 %, paged
- * without need 7.9 / 22.7 % -> 5.8 / 21.9 %, every other figure the same;
- * the same figures as -wbeam 1e-60 on every turn, and as fast as before.
- * Cutting the quiet after a turn short instead (300 ms kept) heard four of
- * the five but moved the other turns: silent-wrong 0.8 -> 1.7 % clean.
+ * FSG, so that two lexical trees of 50 MB are never held at once, then
+ * "menu" made again the same way; "a large latte" took 0.41 s instead of
+ * 0.14 s).  Not when the free pass already took a request for a person
+ * (nobody reads the grammar then), nor when the phone loop heard no speech.
+ * Development set (clean / 10 dB): auto-correct 90.5 / 74.4 % -> 92.6 /
+ * 75.2 %, paged without need 7.9 / 22.7 % -> 5.8 / 21.9 %, every other
+ * figure the same: the same figures as -wbeam 1e-60 on every turn, and the
+ * set decoded in the same time (0.23-0.24 x real time).  A batch that needs
+ * it often peaks higher all the same (40 turns decoded with the other
+ * sample menu: 207 -> 226 MB), as glibc hands the thread's new tree memory
+ * of its own arena.  Cutting the quiet after a turn short instead (300 ms
+ * kept) heard four of the five but moved the other turns: silent-wrong
+ * 0.8 -> 1.7 % clean.  The "nfa" search (ASR_NFA_MAX_MS) has the same word
+ * beam and is not searched again.
  *
  * Shared scores.  Two fifths of the decoding time went to the acoustic
  * model's Gaussians (ptm_mgau_frame_eval, by perf), computed again by every
