@@ -322,6 +322,27 @@ static void test_silence_and_noise(void **state)
     free(pcm);
 }
 
+/* A turn made as the development set makes its turns (tests/speech/eval.py:
+ * espeak-ng's voice at speed words a minute, 22.05 kHz, 250 ms of silence
+ * each side, a white noise floor at 0.002), read into *pcm; name names its
+ * files in tmpdir.  0, or -1 when espeak-ng or sox is missing. */
+static int set_turn(const char *voice, int speed, const char *text, const char *name,
+                    int16_t **pcm, size_t *n)
+{
+    if (!have_espeak || system("command -v sox >/dev/null 2>&1") != 0) return -1;
+    char cmd[1024], raw[128], pad[128], out[128], err[512] = "";
+    snprintf(raw, sizeof raw, "%s/%s_raw.wav", tmpdir, name);
+    snprintf(pad, sizeof pad, "%s/%s_pad.wav", tmpdir, name);
+    snprintf(out, sizeof out, "%s/%s.wav", tmpdir, name);
+    snprintf(cmd, sizeof cmd,
+             "espeak-ng -v %s -s %d -w '%s' '%s' && sox -q '%s' '%s' pad 0.25 0.25 && "
+             "sox -R -q -m -v 1 '%s' -v 1 \"|sox -R -n -r 22050 -c 1 -p synth $(soxi -D '%s') "
+             "whitenoise vol 0.002\" -b 16 '%s'", voice, speed, raw, text, raw, pad, pad, pad, out);
+    assert_int_equal(system(cmd), 0);
+    if (wav_read(out, pcm, n, err, sizeof err) != 0) fail_msg("%s", err);
+    return 0;
+}
+
 /* The word loop searched again with a wider word beam when it finds no path
  * (asr.c, "loop_wide"): espeak-ng's en-us+m5 at 140 words a minute saying
  * "a hot cocoa", made as the development set makes its turns (22.05 kHz,
@@ -332,19 +353,10 @@ static void test_silence_and_noise(void **state)
 static void test_loop_wide(void **state)
 {
     (void)state;
-    if (!have_espeak || system("command -v sox >/dev/null 2>&1") != 0) skip();
-    char cmd[1024], raw[128], pad[128], out[128], err[512] = "";
-    snprintf(raw, sizeof raw, "%s/cocoa_raw.wav", tmpdir);
-    snprintf(pad, sizeof pad, "%s/cocoa_pad.wav", tmpdir);
-    snprintf(out, sizeof out, "%s/cocoa.wav", tmpdir);
-    snprintf(cmd, sizeof cmd,
-             "espeak-ng -v en-us+m5 -s 140 -w '%s' 'a hot cocoa' && sox -q '%s' '%s' pad 0.25 0.25 && "
-             "sox -R -q -m -v 1 '%s' -v 1 \"|sox -R -n -r 22050 -c 1 -p synth $(soxi -D '%s') "
-             "whitenoise vol 0.002\" -b 16 '%s'", raw, raw, pad, pad, pad, out);
-    assert_int_equal(system(cmd), 0);
     int16_t *pcm;
     size_t n;
-    if (wav_read(out, &pcm, &n, err, sizeof err) != 0) fail_msg("%s", err);
+    char err[512] = "";
+    if (set_turn("en-us+m5", 140, "a hot cocoa", "cocoa", &pcm, &n) < 0) skip();
 
     strlist_t errs = {0};
     menu_t *coffee = menu_load("menus/coffee.yaml", &errs);
@@ -375,19 +387,10 @@ static void test_loop_wide(void **state)
 static void test_menu_wide(void **state)
 {
     (void)state;
-    if (!have_espeak || system("command -v sox >/dev/null 2>&1") != 0) skip();
-    char cmd[1024], raw[128], pad[128], out[128], err[512] = "";
-    snprintf(raw, sizeof raw, "%s/latte_raw.wav", tmpdir);
-    snprintf(pad, sizeof pad, "%s/latte_pad.wav", tmpdir);
-    snprintf(out, sizeof out, "%s/latte.wav", tmpdir);
-    snprintf(cmd, sizeof cmd,
-             "espeak-ng -v en-us+m5 -s 175 -w '%s' 'a large latte' && sox -q '%s' '%s' pad 0.25 0.25 && "
-             "sox -R -q -m -v 1 '%s' -v 1 \"|sox -R -n -r 22050 -c 1 -p synth $(soxi -D '%s') "
-             "whitenoise vol 0.002\" -b 16 '%s'", raw, raw, pad, pad, pad, out);
-    assert_int_equal(system(cmd), 0);
     int16_t *pcm, *other;
     size_t n, nother;
-    if (wav_read(out, &pcm, &n, err, sizeof err) != 0) fail_msg("%s", err);
+    char err[512] = "";
+    if (set_turn("en-us+m5", 175, "a large latte", "latte", &pcm, &n) < 0) skip();
     speak("a small mocha", &other, &nother);
 
     strlist_t errs = {0};
