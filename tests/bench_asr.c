@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     menu_t *m = menu_load(argv[1], &errs);
     cmudict_t *d = m ? cmudict_load(cmudict_default_path(), &errs) : NULL;
     double w1 = clock_ms(CLOCK_MONOTONIC), c1 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
-    asr_config_t cfg = { NULL, 1, 0, 0 };
+    asr_config_t cfg = { NULL, 1, 0, 0, 0 };
     asr_t *a = d ? asr_create(&cfg, m, d, err, sizeof err) : NULL;
     double w2 = clock_ms(CLOCK_MONOTONIC), c2 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
     if (!a) {

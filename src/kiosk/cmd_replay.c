@@ -247,7 +247,7 @@ int cmd_replay(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto out;
     }
-    asr_config_t acfg = { NULL, 1, o.one_thread, 0 };
+    asr_config_t acfg = { NULL, 1, o.one_thread, 0, 0 };
     asr = session_asr(&acfg, menu, &dict, err, sizeof err);
     if (!asr) {
         strlist_pushf(&errs, "kiosk replay: %s", err);

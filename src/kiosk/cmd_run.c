@@ -946,7 +946,7 @@ int cmd_run(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto out;
     }
-    asr_config_t acfg = { NULL, 1, 0, 0 };
+    asr_config_t acfg = { NULL, 1, 0, 0, 0 };
     k.asr = session_asr(&acfg, menu, &dict, err, sizeof err);
     if (!k.asr) {
         strlist_pushf(&errs, "kiosk run: %s", err);

@@ -21,6 +21,9 @@ typedef struct {
                                  run several processes at once); 0: on its own thread */
     int no_menu_again;        /* 1: never search the grammar again with a wider word beam when
                                  it finds no path (tests: how it was before); 0: do (default) */
+    int ps_scorer;            /* 1: pocketsphinx's own decoder scores the turn for the passes, as
+                                 before ptm.c (tests: the same results, slower); 0: ptm.c when
+                                 the model is one it scores (default) */
 } asr_config_t;
 
 typedef struct {

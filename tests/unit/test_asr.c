@@ -43,7 +43,7 @@ static int setup(void **state)
     strlist_free(&errs);
     if (!menu || !dict) return -1;
     char err[512] = "";
-    asr_config_t cfg = { NULL, 1, 0, 0 };
+    asr_config_t cfg = { NULL, 1, 0, 0, 0 };
     asr = asr_create(&cfg, menu, dict, err, sizeof err);
     if (!asr) fprintf(stderr, "asr_create: %s\n", err);
     return asr ? 0 : -1;
@@ -188,6 +188,44 @@ static int score_folders(const char *dir, char *first, size_t firstlen)
  * search; when that folder cannot be written, every search scores the turn
  * itself and hears the same words; asr_free removes the folder, and the
  * folders of kiosks no longer running are removed at start. */
+/* ptm.c scores the turn for the passes (the default); pocketsphinx's own
+ * decoder did before (asr_config_t.ps_scorer).  The scores are the same
+ * bytes (test_ptm.c), so every figure of a turn must be the same too: three
+ * turns through each, one after another (the scorers keep a history). */
+static void test_ptm_scorer_same(void **state)
+{
+    (void)state;
+    if (!have_espeak) skip();
+    static const char *said[] = { "two cheeseburgers and a large coke please",
+                                  "can i talk to a person", "make that a medium" };
+    char err[256] = "";
+    asr_config_t cfg = { NULL, 1, 0, 0, 1 };
+    asr_t *ps_scored = asr_create(&cfg, menu, dict, err, sizeof err);
+    if (!ps_scored) fail_msg("asr_create: %s", err);
+    for (size_t i = 0; i < sizeof said / sizeof said[0]; i++) {
+        int16_t *pcm;
+        size_t n;
+        speak(said[i], &pcm, &n);
+        asr_result_t a, b;
+        if (asr_decode(asr, pcm, n, &a, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
+        if (asr_decode(ps_scored, pcm, n, &b, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
+        print_message("\"%s\": heard \"%s\" %.4f, scored in %.0f ms (pocketsphinx: \"%s\" %.4f, "
+                      "%.0f ms)\n", said[i], a.heard, a.confidence, a.scores_ms, b.heard,
+                      b.confidence, b.scores_ms);
+        assert_true(a.scores_ms > 0 && b.scores_ms > 0);
+        assert_string_equal(a.heard, b.heard);
+        assert_string_equal(a.free_text, b.free_text);
+        assert_string_equal(a.loop_text, b.loop_text);
+        assert_int_equal(a.frames, b.frames);
+        assert_true(a.margin == b.margin);
+        assert_true(a.confidence == b.confidence);
+        assert_int_equal(a.grammar_score, b.grammar_score);
+        assert_int_equal(a.phone_score, b.phone_score);
+        free(pcm);
+    }
+    asr_free(ps_scored);
+}
+
 static void test_shared_scores(void **state)
 {
     (void)state;
@@ -208,7 +246,7 @@ static void test_shared_scores(void **state)
     assert_int_equal(system(cmd), 0);
     char *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
     setenv("TMPDIR", dir, 1);
-    asr_config_t cfg = { NULL, 1, 0, 0 };
+    asr_config_t cfg = { NULL, 1, 0, 0, 0 };
     asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
     if (old) setenv("TMPDIR", old, 1); else unsetenv("TMPDIR");
     free(old);
@@ -362,7 +400,7 @@ static void test_loop_wide(void **state)
     menu_t *coffee = menu_load("menus/coffee.yaml", &errs);
     strlist_free(&errs);
     assert_non_null(coffee);
-    asr_config_t cfg = { NULL, 1, 0, 0 };
+    asr_config_t cfg = { NULL, 1, 0, 0, 0 };
     asr_t *a = asr_create(&cfg, coffee, dict, err, sizeof err);
     if (!a) fail_msg("asr_create: %s", err);
     asr_result_t r;
@@ -399,7 +437,7 @@ static void test_menu_wide(void **state)
     assert_non_null(coffee);
     asr_result_t r;
     /* without the second search: nothing heard */
-    asr_config_t before = { NULL, 1, 0, 1 };
+    asr_config_t before = { NULL, 1, 0, 1, 0 };
     asr_t *a = asr_create(&before, coffee, dict, err, sizeof err);
     if (!a) fail_msg("asr_create: %s", err);
     if (asr_decode(a, pcm, n, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
@@ -408,7 +446,7 @@ static void test_menu_wide(void **state)
     assert_int_equal(r.menu_wide, 0);
     asr_free(a);
 
-    asr_config_t cfg = { NULL, 1, 0, 0 };
+    asr_config_t cfg = { NULL, 1, 0, 0, 0 };
     a = asr_create(&cfg, coffee, dict, err, sizeof err);
     if (!a) fail_msg("asr_create: %s", err);
     double conf = -1;
@@ -510,20 +548,20 @@ static void test_model_missing(void **state)
 {
     (void)state;
     char err[512] = "";
-    asr_config_t cfg = { "/nonexistent/model", 1, 0, 0 };
+    asr_config_t cfg = { "/nonexistent/model", 1, 0, 0, 0 };
     assert_null(asr_create(&cfg, menu, dict, err, sizeof err));
     assert_non_null(strstr(err, "/nonexistent/model"));
     assert_non_null(strstr(err, "install pocketsphinx-en-us (make deps)"));
     assert_null(strchr(err, '\n'));
     /* $KIOSK_MODEL_DIR is used when the config names none */
     setenv("KIOSK_MODEL_DIR", "/also/missing", 1);
-    asr_config_t none = { NULL, 0, 0, 0 };
+    asr_config_t none = { NULL, 0, 0, 0, 0 };
     err[0] = '\0';
     assert_null(asr_create(&none, menu, dict, err, sizeof err));
     unsetenv("KIOSK_MODEL_DIR");
     assert_non_null(strstr(err, "/also/missing"));
     /* a menu without its words' pronunciations, or without the dictionary */
-    asr_config_t ok = { NULL, 1, 0, 0 };
+    asr_config_t ok = { NULL, 1, 0, 0, 0 };
     assert_null(asr_create_lex(&ok, menu, NULL, NULL, err, sizeof err));
     assert_string_equal(err, "asr_create: a menu needs its words' pronunciations (menu_lexicon)");
     assert_null(asr_create(&ok, menu, NULL, err, sizeof err));
@@ -543,7 +581,7 @@ static void test_unknown_word(void **state)
     strlist_free(&errs);
     assert_non_null(m);
     char err[512] = "";
-    asr_config_t cfg = { NULL, 0, 0, 0 };
+    asr_config_t cfg = { NULL, 0, 0, 0, 0 };
     assert_null(asr_create(&cfg, m, dict, err, sizeof err));
     if (!strstr(err, "zorblax") || !strstr(err, "kiosk menu check")) fail_msg("message: %s", err);
     menu_free(m);
@@ -555,7 +593,7 @@ static void test_no_free_pass(void **state)
     (void)state;
     if (!have_espeak) skip();
     char err[512] = "";
-    asr_config_t cfg = { NULL, 0, 0, 0 };
+    asr_config_t cfg = { NULL, 0, 0, 0, 0 };
     asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
     if (!a) fail_msg("%s", err);
     int16_t *pcm;
@@ -577,7 +615,7 @@ static void test_one_thread_same(void **state)
     (void)state;
     if (!have_espeak) skip();
     char err[512] = "";
-    asr_config_t cfg = { NULL, 1, 1, 0 };
+    asr_config_t cfg = { NULL, 1, 1, 0, 0 };
     asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
     if (!a) fail_msg("%s", err);
     static const char *const said[] = { "two cheeseburgers no onions and a large coke",
@@ -610,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_menu_sentences),
         cmocka_unit_test(test_silence_and_noise),
         cmocka_unit_test(test_shared_scores),
+        cmocka_unit_test(test_ptm_scorer_same),
         cmocka_unit_test(test_free_vocabulary),
         cmocka_unit_test(test_human_model),
         cmocka_unit_test(test_loop_wide),
