@@ -6,7 +6,7 @@
  * pocketsphinx 5prealpha scores every senone of every frame and writes the
  * scores to a file that other searches read (asr.c, "Shared scores").
  * ptm_score() computes the same scores and writes the same file, byte for
- * byte (tests/unit/test_ptm.c compares them), in about a tenth of the time:
+ * byte (tests/unit/test_ptm.c compares them), in under a quarter of the time:
  * the Gaussians of a codebook are computed side by side rather than one
  * after another.  See ptm.c for how each step follows pocketsphinx's. */
 #ifndef KIOSK_PTM_H
