@@ -506,12 +506,20 @@ static void densities(const ptm_t *p, int cb, int f, const float *obs, float *ou
     }
 }
 
+/* (int32)d as pocketsphinx gets it on x86-64 (cvttss2si): INT32_MIN for a
+ * density that is not a number or out of range, where C leaves the
+ * conversion undefined. */
+static int32 to_i32(float d)
+{
+    return d > -2147483648.0f && d < 2147483648.0f ? (int32)d : INT32_MIN;
+}
+
 /* Last frame's top N (already copied into t) with their new densities,
  * sorted as pocketsphinx's eval_topn() sorts them. */
 static void eval_topn(topn_t *t, int n, const float *dens)
 {
     for (int i = 0; i < n; i++) {
-        int32 d = (int32)dens[t[i].cw];
+        int32 d = to_i32(dens[t[i].cw]);
         topn_t tmp = { t[i].cw, d };
         int j;
         for (j = i - 1; j >= 0 && d > t[j].score; j--) t[j + 1] = t[j];
@@ -530,7 +538,7 @@ static void eval_cb(topn_t *t, int n, const float *dens, const float *early, int
         int i;
         for (i = 0; i < n && t[i].cw != cw; i++) {}
         if (i < n) continue;
-        int32 intd = (int32)d;
+        int32 intd = to_i32(d);
         topn_t *cur;
         for (cur = worst - 1; cur >= t && intd >= cur->score; --cur) cur[1] = cur[0];
         ++cur;
