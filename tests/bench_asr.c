@@ -53,6 +53,7 @@ int main(int argc, char **argv)
     }
     printf("load: menu + dictionary %.0f ms (cpu %.0f); decoder (model, %s, LM, phone LM, "
            "grammar) %.0f ms (cpu %.0f)\n", w1 - w0, c1 - c0, argv[1], w2 - w1, c2 - c1);
+    printf("scores of the turns: %s\n", asr_scorer(a));
 
     double audio = 0, phone = 0, grammar = 0, fre = 0, loop = 0, total = 0, cpu = 0, scores = 0;
     int bad = 0, turns = 0;

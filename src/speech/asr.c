@@ -336,6 +336,7 @@ struct asr_s {
     logmath_t *lmath;         /* the free pass's language models' (not retained by them) */
     int has_loop_wide;        /* the "loop_wide" search is there (set_loop) */
     int menu_again;           /* search the grammar again when it finds no path (menu_remake) */
+    char scorer[320];         /* asr_scorer() */
     char *sendir;             /* a folder of our own (mkdtemp) */
     char *senfile;            /* sendir/turn.sen: this turn's scores */
     pthread_mutex_t senmu;
@@ -914,10 +915,10 @@ asr_t *asr_create_lex(const asr_config_t *cfg, const menu_t *m, const strlist_t 
          * pass (see "Shared scores" at the top): ptm.c, with the grammar
          * decoder's configuration (the same front end and model); when the
          * model is not one ptm.c scores, a decoder of pocketsphinx's own */
-        if (a->sendir && !(cfg && cfg->ps_scorer)) {
-            char why[256];
-            a->ptm = ptm_open(a->gconfig, why, sizeof why);
-        }
+        char why[256] = "asked for";
+        if (a->sendir && !(cfg && cfg->ps_scorer)) a->ptm = ptm_open(a->gconfig, why, sizeof why);
+        if (a->ptm) snprintf(a->scorer, sizeof a->scorer, "ptm.c");
+        else if (a->sendir) snprintf(a->scorer, sizeof a->scorer, "pocketsphinx (%s)", why);
         if (a->sendir && !a->ptm) {
             a->sconfig = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-logfn", "/dev/null",
                                      "-remove_silence", "no", "-remove_noise", "no",
@@ -960,6 +961,11 @@ err:
     free(hmm); free(mdef); free(dictf); free(lm); free(plm);
     asr_free(a);
     return NULL;
+}
+
+const char *asr_scorer(asr_t *a)
+{
+    return a->scorer[0] ? a->scorer : "each pass";
 }
 
 int asr_free_knows(asr_t *a, const char *word)

@@ -92,6 +92,10 @@ int asr_write_human_lm(const menu_t *m, const char *path);
 /* 1 when the free pass can hear word (it is in its dictionary), else 0. */
 int asr_free_knows(asr_t *a, const char *word);
 
+/* Who scores the turns for the passes: "ptm.c", "pocketsphinx (<why not
+ * ptm.c>)", or "each pass" (no folder for the scores); for make bench. */
+const char *asr_scorer(asr_t *a);
+
 /* Loads the acoustic model and dictionary, teaches it the menu's words and
  * compiles the menu's grammar.  NULL on failure with a message in err. */
 asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
