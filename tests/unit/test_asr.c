@@ -202,6 +202,10 @@ static void test_ptm_scorer_same(void **state)
     asr_config_t cfg = { NULL, 1, 0, 0, 1 };
     asr_t *ps_scored = asr_create(&cfg, menu, dict, err, sizeof err);
     if (!ps_scored) fail_msg("asr_create: %s", err);
+    if (!getenv("TMPDIR") || access(getenv("TMPDIR"), W_OK) == 0) {
+        assert_string_equal(asr_scorer(asr), "ptm.c");
+        assert_string_equal(asr_scorer(ps_scored), "pocketsphinx (asked for)");
+    }
     for (size_t i = 0; i < sizeof said / sizeof said[0]; i++) {
         int16_t *pcm;
         size_t n;
