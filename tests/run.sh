@@ -3,8 +3,9 @@
 # microphone; otherwise says so in one line and runs `make demo` instead.
 kiosk=${1:-build/kiosk}
 menu=${2:-menus/burger.yaml}
-if "$kiosk" devices 2>/dev/null | awk 'NR > 1 && $2 > 0 { found = 1 } END { exit !found }'; then
+here=$(dirname "$0")
+if "$kiosk" devices 2>/dev/null | awk -f "$here/has_mic.awk"; then
   exec "$kiosk" run --menu "$menu"
 fi
 echo "make run: no microphone on this machine (\`kiosk devices\` lists none); running \`make demo\`, a sample conversation through the live kiosk"
-exec bash "$(dirname "$0")/demo.sh" "$kiosk" "$menu"
+exec bash "$here/demo.sh" "$kiosk" "$menu"

@@ -9,6 +9,19 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/../check.sh"
 
+# ---- make run: live with a microphone, else the demo (tests/has_mic.awk) ----
+mic() { printf '%b' "$1" | awk -f "$(dirname "$0")/../has_mic.awk"; }
+mic 'index in   out  rate    name\n(no audio devices: the kiosk cannot listen; try `make demo`)\n'
+check "no devices: no microphone (the demo runs)" 1 $?
+mic 'index in   out  rate    name\n0     0    2    48000   hdmi  (default output)\n'
+check "a loudspeaker alone: no microphone" 1 $?
+mic 'index in   out  rate    name\n0     0    2    48000   hdmi\n1     2    2    44100   pulse  (default input)\n'
+check "a device with input channels: a microphone" 0 $?
+out=$("$K" devices 2>/dev/null | awk -f "$(dirname "$0")/../has_mic.awk"; echo "rc=$?")
+if ! "$K" devices 2>/dev/null | grep -q '^[0-9]'; then
+  contains "this machine's empty device list: no microphone" "rc=1" "$out"
+fi
+
 # ---- kiosk and kiosk menu ----
 out=$("$K" 2>&1); check "no command exits 2" 2 $?
 contains "no command prints usage" "usage: kiosk COMMAND" "$out"
