@@ -118,4 +118,10 @@ typedef int (*asr_early_fn)(void *ctx, const char *free_text);
 int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early, void *ctx,
                      asr_result_t *out, char *err, size_t errlen);
 
+/* How many turns so far the grammar was searched again with a wider word
+ * beam (asr_result_t.menu_wide), counting a turn still finishing in the
+ * background after an early return (it waits for it).  A turn whose request
+ * for a person early() took is never searched again. */
+int asr_searched_again(asr_t *a);
+
 #endif

@@ -426,6 +426,22 @@ static void test_loop_wide(void **state)
  * the trailing quiet): heard "" and paged out_of_menu.  The grammar searched
  * again with a wider word beam hears it, and the search is put back for
  * the next turn. */
+/* early() callbacks for asr_decode_early: take any free text (after a
+ * second's thought, so that the grammar's thread is done first), or none. */
+static int take_it(void *ctx, const char *free_text)
+{
+    (void)ctx;
+    usleep(1000 * 1000);
+    return free_text[0] != '\0';
+}
+
+static int decline_it(void *ctx, const char *free_text)
+{
+    (void)ctx;
+    (void)free_text;
+    return 0;
+}
+
 static void test_menu_wide(void **state)
 {
     (void)state;
@@ -468,6 +484,19 @@ static void test_menu_wide(void **state)
     if (asr_decode(a, other, nother, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
     assert_string_equal(r.heard, "a small mocha");
     assert_int_equal(r.menu_wide, 0);
+    assert_int_equal(asr_searched_again(a), 2);
+    /* a turn paged from the free pass (early() takes it) is not searched
+     * again, even when the grammar's pass ends first: its thread waits for
+     * the free pass's verdict; one early() declines is */
+    if (asr_decode_early(a, pcm, n, take_it, NULL, &r, err, sizeof err) != 0)
+        fail_msg("asr_decode_early: %s", err);
+    assert_int_equal(r.early, 1);
+    assert_int_equal(asr_searched_again(a), 2);
+    if (asr_decode_early(a, pcm, n, decline_it, NULL, &r, err, sizeof err) != 0)
+        fail_msg("asr_decode_early: %s", err);
+    assert_int_equal(r.early, 0);
+    assert_int_equal(r.menu_wide, 1);
+    assert_int_equal(asr_searched_again(a), 3);
     asr_free(a);
     menu_free(coffee);
     free(other);
