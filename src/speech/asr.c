@@ -1439,11 +1439,12 @@ static int menu_remake(asr_t *a, const char *from, const char *name, const setti
 }
 
 /* The free pass's verdict on this turn (job.verdict), from the caller's
- * thread; the grammar's thread waits for it before searching again (below):
- * when the free pass is the faster, the search again would otherwise start
- * on a turn already paged, and the next turn wait for it (a replay of
- * "is there a real person..." then "...tacos, let me speak to someone":
- * the second paged 660 ms after its audio instead of 260). */
+ * thread; the grammar's thread waits for it before searching again (below).
+ * When the grammar's pass ends first, the search again would otherwise
+ * start on a turn about to be paged for a person, and the next turn wait
+ * for it (a replay of "is there a real person..." then "...tacos, let me
+ * speak to someone": the second paged 660 ms after its audio instead of
+ * 260). */
 static void verdict_set(asr_t *a, int v)
 {
     pthread_mutex_lock(&a->senmu);
