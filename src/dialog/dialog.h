@@ -75,6 +75,11 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out);
  * "speak to" ("can i talk to") followed by a word: how a request for a
  * person is spotted in the free pass. */
 int dialog_spot_human(const menu_t *m, const char *text);
+
+/* 1 when text (the free pass's) starts as a question does ("how much is a
+ * large coke", "do you have wifi"): the kiosk cannot answer it, so the turn
+ * pages out_of_menu and nothing of it is applied (see dialog.c). */
+int dialog_spot_question(const char *text);
 /* A page from outside the turns (the live loop's timers and devices):
  * no_response, device_fault, crew_override.  An open order becomes the
  * crew's; a final one stays as it is, but the page is still raised. */

@@ -621,6 +621,17 @@ static const policy_row_t policy[] = {
     { 'b', 0.5, NULL, "a cookie", 0.95, "the humane society", NULL, "open", 1 },
     { 'b', 0.5, NULL, "", 0.0, "can i talk to a real tears in", "human_request", "crew", 0 },
     { 'b', 0.5, NULL, "a cookie", 0.95, "a cookie and i'll talk to you later", NULL, "open", 1 },
+    /* a question the kiosk cannot answer, in the free text: out_of_menu at
+     * once and nothing applied, however sure the grammar was of its nearest
+     * order; a request for a person still comes first; question words later
+     * in the sentence are no question */
+    { 'b', 0.5, NULL, "salad please a large coke", 0.97, "how much is a large coke", "out_of_menu", "crew", 0 },
+    { 'b', 0.5, "a cookie", "a cookie", 0.95, "uh do you have cookies", "out_of_menu", "crew", 1 },
+    { 'b', 0.5, NULL, "", 0.0, "What comes on the big stack", "out_of_menu", "crew", 0 },
+    { 'b', 0.5, NULL, "a cookie", 0.95, "is there a person there", "human_request", "crew", 0 },
+    { 'b', 0.5, NULL, "a cookie", 0.95, "a cookie how much", NULL, "open", 1 },
+    { 'b', 0.5, NULL, "a cookie", 0.95, "how about a cookie", NULL, "open", 1 },
+    { 'b', 0.5, NULL, "a cookie", 0.95, "is therefore a cookie", NULL, "open", 1 },
     /* off the menu: asked again, no line */
     { 'b', 0.5, NULL, "", 0.0, "do you sell tacos", "out_of_menu", "crew", 0 },
     { 'b', 0.5, "a cookie", "", 0.0, "is there authors and error", "out_of_menu", "crew", 1 },
