@@ -80,6 +80,7 @@ int dialog_spot_human(const menu_t *m, const char *text);
  * large coke", "do you have wifi"): the kiosk cannot answer it, so the turn
  * pages out_of_menu and nothing of it is applied (see dialog.c). */
 int dialog_spot_question(const char *text);
+
 /* A page from outside the turns (the live loop's timers and devices):
  * no_response, device_fault, crew_override.  An open order becomes the
  * crew's; a final one stays as it is, but the page is still raised. */
