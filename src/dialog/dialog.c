@@ -1173,38 +1173,42 @@ static const char *const question_leads[] = {
     "can you tell", NULL
 };
 
+/* " text " in lower case, every white space a space: phrases are then
+ * found as whole words by looking for " phrase ". */
+static void spaced_lower(const char *text, strbuf_t *t)
+{
+    strbuf_append(t, " ");
+    for (const char *c = text; *c; c++)
+        strbuf_printf(t, "%c", isspace((unsigned char)*c) ? ' ' : tolower((unsigned char)*c));
+    strbuf_append(t, " ");
+}
+
 int dialog_spot_question(const char *text)
 {
-    char buf[64];
-    size_t n = 0;
-    const char *c = text;
-    while (isspace((unsigned char)*c)) c++;
-    for (; *c && n + 1 < sizeof buf; c++)
-        buf[n++] = isspace((unsigned char)*c) ? ' ' : (char)tolower((unsigned char)*c);
-    buf[n] = '\0';
-    const char *start = buf;
+    strbuf_t t = {0};
+    spaced_lower(text, &t);
+    const char *start = strbuf_cstr(&t);
+    while (*start == ' ') start++;
     static const char *const fillers[] = { "uh ", "um ", "oh ", "so ", "and ", "hi ", NULL };
     for (int i = 0; fillers[i]; i++)
         if (strncmp(start, fillers[i], strlen(fillers[i])) == 0) {
             start += strlen(fillers[i]);
             break;
         }
-    for (int i = 0; question_leads[i]; i++) {
+    int found = 0;
+    for (int i = 0; question_leads[i] && !found; i++) {
         size_t len = strlen(question_leads[i]);
-        if (strncmp(start, question_leads[i], len) == 0 && (start[len] == ' ' || start[len] == '\0'))
-            return 1;
+        found = strncmp(start, question_leads[i], len) == 0 && start[len] == ' ';
     }
-    return 0;
+    strbuf_free(&t);
+    return found;
 }
 
 int dialog_spot_human(const menu_t *m, const char *text)
 {
     /* " text " against " phrase ": whole words only ("personal" is no "person") */
     strbuf_t t = {0};
-    strbuf_append(&t, " ");
-    for (const char *c = text; *c; c++)
-        strbuf_printf(&t, "%c", isspace((unsigned char)*c) ? ' ' : tolower((unsigned char)*c));
-    strbuf_append(&t, " ");
+    spaced_lower(text, &t);
     int found = 0;
     for (int i = 0; i < m->human.n && !found; i++) {
         char *p = xasprintf(" %s ", m->human.v[i]);

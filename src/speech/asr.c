@@ -70,7 +70,7 @@
  * "menu" made again the same way; "a large latte" took 0.41 s instead of
  * 0.14 s).  Not when the free pass took a request for a person (nobody
  * reads the grammar then: the grammar's thread waits for the free pass's
- * verdict, verdict_wait()), nor when the phone loop heard no speech.
+ * verdict, job.verdict), nor when the phone loop heard no speech.
  * Development set (clean / 10 dB): auto-correct 90.5 / 74.4 % -> 92.6 /
  * 75.2 %, paged without need 7.9 / 22.7 % -> 5.8 / 21.9 %, every other
  * figure the same: the same figures as -wbeam 1e-60 on every turn, and the
@@ -1108,12 +1108,24 @@ static int scores_take(asr_t *a)
     return found;
 }
 
-static void scores_set(asr_t *a, int state)
+/* The two threads' hand-overs (a->senstate, job.verdict), under senmu and
+ * signalled on sencv: *state := v, and the value *state takes once it is no
+ * longer pending. */
+static void sync_set(asr_t *a, int *state, int v)
 {
     pthread_mutex_lock(&a->senmu);
-    a->senstate = state;
+    *state = v;
     pthread_cond_broadcast(&a->sencv);
     pthread_mutex_unlock(&a->senmu);
+}
+
+static int sync_wait(asr_t *a, const int *state, int pending)
+{
+    pthread_mutex_lock(&a->senmu);
+    while (*state == pending) pthread_cond_wait(&a->sencv, &a->senmu);
+    int v = *state;
+    pthread_mutex_unlock(&a->senmu);
+    return v;
 }
 
 /* The score file a pass on ps reads, waiting for the scorer's pass to
@@ -1122,11 +1134,7 @@ static void scores_set(asr_t *a, int state)
 static const char *scores_for(asr_t *a, ps_decoder_t *ps)
 {
     if (!a->sendir || ps == a->sps) return NULL;
-    pthread_mutex_lock(&a->senmu);
-    while (a->senstate == SCORES_PENDING) pthread_cond_wait(&a->sencv, &a->senmu);
-    int ready = a->senstate == SCORES_READY;
-    pthread_mutex_unlock(&a->senmu);
-    return ready ? a->senfile : NULL;
+    return sync_wait(a, &a->senstate, SCORES_PENDING) == SCORES_READY ? a->senfile : NULL;
 }
 
 /* One pass of search name over the turn: from the turn's scores when there
@@ -1438,29 +1446,13 @@ static int menu_remake(asr_t *a, const char *from, const char *name, const setti
     return rc;
 }
 
-/* The free pass's verdict on this turn (job.verdict), from the caller's
- * thread; the grammar's thread waits for it before searching again (below).
- * When the grammar's pass ends first, the search again would otherwise
- * start on a turn about to be paged for a person, and the next turn wait
- * for it (a replay of "is there a real person..." then "...tacos, let me
- * speak to someone": the second paged 660 ms after its audio instead of
- * 260). */
-static void verdict_set(asr_t *a, int v)
-{
-    pthread_mutex_lock(&a->senmu);
-    a->job.verdict = v;
-    pthread_cond_broadcast(&a->sencv);
-    pthread_mutex_unlock(&a->senmu);
-}
-
-static int verdict_wait(asr_t *a)
-{
-    pthread_mutex_lock(&a->senmu);
-    while (a->job.verdict == VERDICT_PENDING) pthread_cond_wait(&a->sencv, &a->senmu);
-    int v = a->job.verdict;
-    pthread_mutex_unlock(&a->senmu);
-    return v;
-}
+/* The free pass's verdict on this turn (job.verdict) is set from the
+ * caller's thread; the grammar's thread waits for it before searching again
+ * (below).  When the grammar's pass ends first, the search again would
+ * otherwise start on a turn about to be paged for a person, and the next
+ * turn wait for it (a replay of "is there a real person..." then "...tacos,
+ * let me speak to someone": the second paged 660 ms after its audio instead
+ * of 260). */
 
 /* On the grammar's thread: the scorer (the turn's scores for every search),
  * the phone loop, then the grammar's pass over a->buf[0..job.n), weighed
@@ -1485,7 +1477,7 @@ static void *menu_main(void *arg)
          * score file again (see the top): from now on, none does. */
         if (!ok) a->noshare = 1;
         j->r.scores_ms = ok ? now_ms() - t : 0;
-        scores_set(a, ok ? SCORES_READY : SCORES_NONE);
+        sync_set(a, &a->senstate, ok ? SCORES_READY : SCORES_NONE);
     }
     j->speech = phones_pass(a, a->phones_ps, j->n, &phone, &j->r, j->err, sizeof j->err);
     j->rc = j->speech < 0 ? -1 : 0;
@@ -1496,7 +1488,7 @@ static void *menu_main(void *arg)
         /* no path to the grammar's end (see "The grammar again" at the
          * top): the same search with a wider word beam, this turn only */
         if (j->rc == 0 && !j->hyp && j->speech && a->menu_again &&
-            verdict_wait(a) != VERDICT_ABANDONED) {
+            sync_wait(a, &a->job.verdict, VERDICT_PENDING) != VERDICT_ABANDONED) {
             if (menu_remake(a, "menu", "menu_wide", menu_wide_settings, NSET(menu_wide_settings)) < 0) {
                 snprintf(j->err, sizeof j->err, "decoder: the grammar's search could not be made "
                          "again with a wider beam (out of memory?)");
@@ -1601,7 +1593,7 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
         scores_for(a, a->ps);      /* waits for the turn's scores: free_ms is the search alone */
         double t1 = now_ms();
         if (pass_words(a, "free", n, &a->free_text, &score, err, errlen) < 0) {
-            if (a->has_menu) verdict_set(a, VERDICT_GO_ON);
+            if (a->has_menu) sync_set(a, &a->job.verdict, VERDICT_GO_ON);
             free(energy);
             return -1;
         }
@@ -1609,7 +1601,7 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
         out->frames = ps_get_n_frames(a->ps);
         out->free_ms = now_ms() - t1;
         if (early && *a->free_text && early(ctx, a->free_text)) {
-            if (a->has_menu) verdict_set(a, VERDICT_ABANDONED);
+            if (a->has_menu) sync_set(a, &a->job.verdict, VERDICT_ABANDONED);
             out->early = 1;
             out->early_ms = now_ms() - t0;
             out->decode_ms = out->early_ms;
@@ -1618,7 +1610,7 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
         }
     }
 
-    if (a->has_menu) verdict_set(a, VERDICT_GO_ON);
+    if (a->has_menu) sync_set(a, &a->job.verdict, VERDICT_GO_ON);
 
     /* 2. without a menu, the phone loop here: does it hear speech at all */
     int speech = 0;
