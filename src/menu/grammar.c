@@ -278,13 +278,29 @@ static void group_comment(strbuf_t *g, const menu_t *m, const group_t *gr, int k
  * and <gK_one_short>, <gK_many_short> (size and name only, for "make it a
  * large sprite").  Returns 0 when the group has no name that can be said
  * (then none of them exists). */
-static int group_rules(strbuf_t *g, const menu_t *m, const group_t *gr, int k, int have_amount,
+/* The phrases of one amount: the menu's, or the spec's defaults. */
+static void amount_phrases(const menu_t *m, amount_t k, strlist_t *l)
+{
+    if (m->amounts[k].n > 0) add_phrases(l, &m->amounts[k]);
+    else add_table(l, lex_default_amounts[k]);
+}
+
+/* Which of the amount rules exist (menu_grammar writes them). */
+typedef struct {
+    int no;          /* <amount_no>: "no", "without" */
+    int no_with;     /* <amount_no_with>: the same said after "with" ("with no salt") */
+    int more;        /* <amount_more>: light, normal and extra ("a bit of", "some", "lots of") */
+    int extra;       /* <amount_extra>: "extra" */
+} amounts_t;
+
+static int group_rules(strbuf_t *g, const menu_t *m, const group_t *gr, int k, const amounts_t *am,
                        int *have_many)
 {
     const menu_item_t *first = &m->items[gr->items[0]];
     strlist_t a = {0};
     char name[64], buf[512];
-    const char *amt = have_amount ? "[<amount>] " : "";
+    const char *more = am->more ? "[<amount_more>] " : "";
+    const char *extra = am->extra ? "[<amount_extra>] " : "";
 
     group_comment(g, m, gr, k);
     /* the sizes, options and choices (alike for every item of the group) */
@@ -308,35 +324,79 @@ static int group_rules(strbuf_t *g, const menu_t *m, const group_t *gr, int k, i
         has_choice |= rule(g, name, &a) << plural;
     }
 
-    /* options before the item: "a bacon cheeseburger", "an extra cheese burger".
-     * The repeating part is a rule of its own that starts after the first
-     * option: see "Right recursion" at the top. */
+    /* what can be taken off: the defaults of the group's items ("no onions"
+     * for a burger that has them); "without almond milk" on a coffee that has
+     * none changes nothing, and the phrase only stood to be misheard for "with
+     * almond milk" */
+    for (int i = 0; i < gr->nitems; i++) {
+        const menu_item_t *it = &m->items[gr->items[i]];
+        for (int d = 0; d < it->ndefaults; d++)
+            if (it->defaults[d] >= 0 && it->defaults[d] < m->noptions)
+                add_option(&a, &m->options[it->defaults[d]]);
+    }
+    snprintf(name, sizeof name, "g%d_def", k);
+    int has_def = has_opt && rule(g, name, &a);
+
+    /* options before the item, bare or "extra" ("a bacon cheeseburger", "an
+     * extra cheese burger"; not "a lot of" or "no", which before an item only
+     * ever stood for a misheard word).  The repeating part is a rule of its
+     * own that starts after the first option: see "Right recursion" at the
+     * top. */
     if (has_opt) {
-        snprintf(buf, sizeof buf, "%s<g%d_opt> [<g%d_pre_more>]", amt, k, k);
+        snprintf(buf, sizeof buf, "%s<g%d_opt> [<g%d_pre_more>]", extra, k, k);
         add(&a, buf);
         snprintf(name, sizeof name, "g%d_pre", k);
         rule(g, name, &a);
-        snprintf(buf, sizeof buf, "%s<g%d_opt> [<g%d_pre_more>]", amt, k, k);
+        snprintf(buf, sizeof buf, "%s<g%d_opt> [<g%d_pre_more>]", extra, k, k);
         add(&a, buf);
         snprintf(name, sizeof name, "g%d_pre_more", k);
         rule(g, name, &a);
     }
-    /* options after it, as the parser reads them: the first with "with" or
-     * an amount ("with bacon", "no onions"), the next ones also after "and"
-     * ("with a lot of sugar and a bit of cream") */
-    if (has_opt) {
-        snprintf(buf, sizeof buf, "with %s<g%d_opt>", amt, k);
+    /* size and options before the item in any order, the size once: "a dark
+     * roast large latte", "a double shot twelve ounce cappuccino" */
+    if (has_size && has_opt) {
+        snprintf(buf, sizeof buf, "<g%d_size> [<g%d_pre>]", k, k);
         add(&a, buf);
-        if (have_amount) {
-            snprintf(buf, sizeof buf, "<amount> <g%d_opt>", k);
+        snprintf(buf, sizeof buf, "<g%d_pre> [<g%d_size> [<g%d_pre>]]", k, k, k);
+        add(&a, buf);
+    } else if (has_size) {
+        snprintf(buf, sizeof buf, "<g%d_size>", k);
+        add(&a, buf);
+    } else if (has_opt) {
+        snprintf(buf, sizeof buf, "<g%d_pre>", k);
+        add(&a, buf);
+    }
+    snprintf(name, sizeof name, "g%d_mods", k);
+    int has_mods = rule(g, name, &a);
+    /* options after it, as the parser reads them: the first with "with", "no"
+     * or "extra" ("with a bit of cream", "no onions", "extra cheese"), the
+     * next ones also after "and" ("with a lot of sugar and a bit of cream",
+     * "with milk and with sugar") */
+    if (has_opt) {
+        snprintf(buf, sizeof buf, "with %s<g%d_opt>", more, k);
+        add(&a, buf);
+        if (has_def && am->no_with) {
+            snprintf(buf, sizeof buf, "with <amount_no_with> <g%d_def>", k);
+            add(&a, buf);
+        }
+        if (has_def && am->no) {
+            snprintf(buf, sizeof buf, "<amount_no> <g%d_def>", k);
+            add(&a, buf);
+        }
+        if (am->extra) {
+            snprintf(buf, sizeof buf, "<amount_extra> <g%d_opt>", k);
             add(&a, buf);
         }
         snprintf(name, sizeof name, "g%d_opt_clause", k);
         rule(g, name, &a);
         snprintf(buf, sizeof buf, "<g%d_opt_clause> [<g%d_opt_more>]", k, k);
         add(&a, buf);
-        snprintf(buf, sizeof buf, "and %s<g%d_opt> [<g%d_opt_more>]", amt, k, k);
+        snprintf(buf, sizeof buf, "and [with] %s<g%d_opt> [<g%d_opt_more>]", more, k, k);
         add(&a, buf);
+        if (has_def && am->no) {
+            snprintf(buf, sizeof buf, "and <amount_no> <g%d_def> [<g%d_opt_more>]", k, k);
+            add(&a, buf);
+        }
         snprintf(name, sizeof name, "g%d_opt_more", k);
         rule(g, name, &a);
     }
@@ -386,8 +446,7 @@ static int group_rules(strbuf_t *g, const menu_t *m, const group_t *gr, int k, i
         snprintf(name, sizeof name, "g%d_%s_name", k, num);
         if (!rule(g, name, &a)) continue;
         strbuf_t e = {0};
-        if (has_size) strbuf_printf(&e, "[<g%d_size>] ", k);
-        if (has_opt) strbuf_printf(&e, "[<g%d_pre>] ", k);
+        if (has_mods) strbuf_printf(&e, "[<g%d_mods>] ", k);
         strbuf_printf(&e, "<%s>", name);
         if (has_post) strbuf_printf(&e, " [<g%d_post>]", k);
         strlist_push_owned(&a, strbuf_steal(&e));
@@ -436,12 +495,31 @@ char *menu_grammar(const menu_t *m)
     int has_yes = rule(&g, "yes", &a);
     add_table(&a, lex_no);
     int has_no = rule(&g, "no", &a);
-    for (int k = 0; k < AMOUNT_COUNT; k++) {
-        /* a menu without amounts: uses the spec's defaults (as the parser does) */
-        if (m->amounts[k].n > 0) add_phrases(&a, &m->amounts[k]);
-        else add_table(&a, lex_default_amounts[k]);
-    }
-    int has_amount = rule(&g, "amount", &a);
+    /* the amounts (a menu without amounts: the spec's defaults, as the
+     * parser reads them), by what they may go with */
+    amounts_t am;
+    strlist_t no = {0};
+    amount_phrases(m, AMOUNT_NO, &no);
+    for (int i = 0; i < no.n; i++) add(&a, no.v[i]);
+    am.no = rule(&g, "amount_no", &a);
+    for (int i = 0; i < no.n; i++)
+        if (strncmp(no.v[i], "with", 4) != 0) add(&a, no.v[i]);
+    am.no_with = rule(&g, "amount_no_with", &a);
+    strlist_free(&no);
+    amount_phrases(m, AMOUNT_LIGHT, &a);
+    amount_phrases(m, AMOUNT_NORMAL, &a);
+    amount_phrases(m, AMOUNT_EXTRA, &a);
+    am.more = rule(&g, "amount_more", &a);
+    /* "extra" (one word) may also stand without "with" ("an extra cheese
+     * burger", "a burger extra cheese"); "a lot of" may not */
+    strlist_t ex = {0};
+    amount_phrases(m, AMOUNT_EXTRA, &ex);
+    for (int i = 0; i < ex.n; i++)
+        if (!strchr(ex.v[i], ' ')) add(&a, ex.v[i]);
+    strlist_free(&ex);
+    am.extra = rule(&g, "amount_extra", &a);
+    add_table(&a, lex_fillers);
+    int has_filler = rule(&g, "filler", &a);
     for (int s = 0; s < m->nsizes; s++) add_phrases(&a, &m->sizes[s].say);
     int has_size = rule(&g, "size", &a);
     strbuf_append(&g, "\n");
@@ -453,7 +531,7 @@ char *menu_grammar(const menu_t *m)
     strlist_t one_short = {0}, many_short = {0};
     for (int k = 0; k < ngroups; k++) {
         int have_many = 0;
-        if (!group_rules(&g, m, &gs[k], k, has_amount, &have_many)) continue;
+        if (!group_rules(&g, m, &gs[k], k, &am, &have_many)) continue;
         snprintf(buf, sizeof buf, "<g%d_one>", k);
         add(&one, buf);
         snprintf(buf, sizeof buf, "<g%d_one_short>", k);
@@ -486,7 +564,8 @@ char *menu_grammar(const menu_t *m)
 
     /* an order: items one after another, joined by "and" or nothing */
     strbuf_append(&g, "\n");
-    if (has_line) add(&a, has_carrier ? "[<carrier>] <line>" : "<line>");
+    if (has_line)
+        add(&a, has_carrier ? (has_filler ? "[<carrier> [<filler>]] <line>" : "[<carrier>] <line>") : "<line>");
     /* the menu's human: phrases come without an article ("crew member") but
      * are said with one ("can i get a crew member").  Inside an order a
      * request for a person must come with its lead ("... and i want to talk
@@ -502,8 +581,8 @@ char *menu_grammar(const menu_t *m)
     if (has_human && has_lead) add(&a, "<human_lead> [a | an | the] <human>");
     int has_piece = rule(&g, "piece", &a);
     if (has_piece) {
-        snprintf(buf, sizeof buf, "[and] <piece>%s [<order_items>]",
-                 has_polite ? " [<polite>]" : "");
+        snprintf(buf, sizeof buf, "[and] %s<piece>%s [<order_items>]",
+                 has_filler ? "[<filler>] " : "", has_polite ? " [<polite>]" : "");
         add(&a, buf);
         rule(&g, "order_items", &a);
         /* [<yes>] (always there: lex_yes is built in) also gives <order_items>
@@ -548,7 +627,10 @@ char *menu_grammar(const menu_t *m)
     if (has_no) add(&a, "<no>");
     if (has_size) add(&a, "[a | an] <size>");
     rule(&g, "body", &a);
-    strbuf_append(&g, has_polite ? "public <turn> = [<polite>] <body> [<polite>];\n"
-                                 : "public <turn> = <body>;\n");
+    snprintf(buf, sizeof buf, "public <turn> = %s<body>%s;\n",
+             has_polite && has_filler ? "[<polite> | <filler>] " : has_polite ? "[<polite>] "
+                                                                  : has_filler ? "[<filler>] " : "",
+             has_polite ? " [<polite>]" : "");
+    strbuf_append(&g, buf);
     return strbuf_steal(&g);
 }

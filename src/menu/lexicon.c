@@ -40,6 +40,8 @@ const char *const lex_no[] = {
 
 const char *const lex_politeness[] = { "please", "thank you", "thanks", NULL };
 
+const char *const lex_fillers[] = { "um", "uh", "so", "okay", "let's see", "hi", "hello", NULL };
+
 const char *const lex_default_amounts[4][6] = {
     { "no", "without", "hold the", NULL },
     { "light", "a little", "a little bit of", "a bit of", NULL },

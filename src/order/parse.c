@@ -13,7 +13,7 @@
  * "cancel that", "start over") are listed below.
  *
  * A turn is a sequence of segments, each one of:
- *   [carrier] [qty] [size] {[amount] option} ITEM [size] {post}     ACT_ADD
+ *   [carrier] [qty] {size | [amount] option} ITEM [size] {post}     ACT_ADD
  *       post: "with" [amount] option | "with" CHOICE (combo) | amount option
  *             | "and" [amount] option (continuing a list of options)
  *   [a|an] SIZE                                     ACT_SIZE (an answer)
@@ -27,7 +27,8 @@
  *   start over | start again                        ACT_START_OVER
  *   closing ("that's all", "no thanks", ...)        ACT_DONE
  *   yes-phrase / no-phrase                          ACT_YES / ACT_NO
- * separated by "and", politeness or nothing; "actually" may lead a change.
+ * separated by "and", politeness, fillers ("um", "so", lex_fillers) or
+ * nothing; "actually" may lead a change.
  *
  * Choices made here where the spec is silent:
  * - A human phrase anywhere in the turn (word aligned) makes the whole turn a
@@ -358,23 +359,26 @@ static int parse_item_phrase(const parser_t *P, int p, action_t *a, phrase_info_
             p++;
         }
     }
-    /* size before the item, unless the words are an item ("big stack") */
-    {
-        int s = -1;
+    /* size and options before the item, in any order ("a dark roast large
+     * latte", "a double shot twelve ounce cappuccino"), the longest phrase
+     * first ("medium roast" is an option, not the size "medium"), unless the
+     * words are an item ("big stack"); a second size refuses the turn */
+    for (;;) {
+        int s = -1, opt, bare;
+        amount_t amt;
         int ls = match_size(P, p, &s);
-        if (ls > 0 && ls > match_item(P, p, NULL)) {
+        int lo = match_amount_option(P, p, &opt, &amt, &bare);
+        int li = match_item(P, p, NULL);
+        if (ls > 0 && ls > lo && ls > li) {
+            if (a->size >= 0) return -1;
             a->size = s;
             p += ls;
+        } else if (lo > 0 && lo > li) {
+            said_push(&said, opt, amt);
+            p += lo;
+        } else {
+            break;
         }
-    }
-    /* options before the item */
-    for (;;) {
-        int opt, bare;
-        amount_t amt;
-        int lo = match_amount_option(P, p, &opt, &amt, &bare);
-        if (lo == 0 || lo <= match_item(P, p, NULL)) break;
-        said_push(&said, opt, amt);
-        p += lo;
     }
     int item = -1;
     int li = match_item(P, p, &item);
@@ -436,7 +440,7 @@ static int parse_item_phrase(const parser_t *P, int p, action_t *a, phrase_info_
             return -1;
         }
         if (is_word(P, p, "and") && in_list) {
-            int q = p + 1;
+            int q = p + 1 + is_word(P, p + 1, "with");     /* "with milk and with sugar" */
             int lo = match_amount_option(P, q, &opt, &amt, &bare);
             long dummy;
             int lq = q < P->n ? lex_number(P->w + q, P->n - q, &dummy) : 0;
@@ -710,6 +714,7 @@ int order_parse(const menu_t *m, const char *heard, action_t *out, int max)
         int k;
         if (is_word(&P, p, "and")) { p++; continue; }
         if ((k = match_list(&P, p, lex_politeness)) > 0) { p += k; continue; }
+        if ((k = match_list(&P, p, lex_fillers)) > 0) { p += k; continue; }
         if ((k = match_carrier(&P, p)) > 0) { p += k; continue; }
         if (is_word(&P, p, "actually")) { actually = 1; p++; continue; }
         /* "a burger with fries": "with" before a new item joins like "and" */

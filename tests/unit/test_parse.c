@@ -248,6 +248,14 @@ static const row_t rows[] = {
     { 'c', "a grande latte with a splash of oat milk", "add Latte q1 medium oat milk:light" },
     { 'c', "a venti mocha with a lot of whipped cream", "add Mocha q1 large whipped cream:extra" },
     { 'c', "a bagel skip the cream cheese", "add Bagel q1 cream cheese:no" },
+    /* size and options before the item in any order; the longest phrase first */
+    { 'c', "a dark roast large latte", "add Latte q1 large dark roast:normal" },
+    { 'c', "an oat milk large dark roast latte", "add Latte q1 large oat milk:normal dark roast:normal" },
+    { 'c', "a large dark roast large latte", "ERROR" },
+    { 'c', "a large latte with oat milk and with sugar", "add Latte q1 large oat milk:normal sugar:normal" },
+    /* fillers between phrases are no part of the order */
+    { 'c', "um can i get uh a large latte and so a mocha", "add Latte q1 large | add Mocha q1" },
+    { 'c', "okay", "ERROR" },
     { 'c', "a coffee", "add Drip Coffee q1" },
     { 'c', "two coffees", "add Drip Coffee q2" },
     { 'c', "a coffee and pastry with a muffin", "add Coffee And Pastry q1 +Blueberry Muffin" },
