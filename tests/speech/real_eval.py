@@ -512,6 +512,37 @@ def main():
     if any(summary[lv]["error"] for lv in levels):
         out.append("errors (no output for a file): " + ", ".join(f"{title(lv)} {summary[lv]['error']}" for lv in levels))
 
+    out.append("\nreliability of the kiosk's confidence on real speech (turns that heard something; "
+               "right = the slots heard are the labelled ones):")
+    out.append("| bin | " + " | ".join(f"{title(lv)}: turns, mean confidence, share right" for lv in levels) + " |")
+    out.append("|" + "---|" * (len(levels) + 1))
+    eces = []
+    for b in range(10):
+        cells = []
+        for lv in levels:
+            sel = [r for r in results[lv].values()
+                   if r["turn"] and r["turn"].get("heard") and isinstance(r["turn"].get("confidence"), (int, float))
+                   and (b / 10 <= r["turn"]["confidence"] < (b + 1) / 10 or (b == 9 and r["turn"]["confidence"] >= 1))]
+            if sel:
+                c = sum(r["turn"]["confidence"] for r in sel) / len(sel)
+                a = sum(r["right_ignoring_pages"] for r in sel) / len(sel)
+                cells.append(f"{len(sel)}, {c:.2f}, {a:.2f}")
+            else:
+                cells.append("-")
+        out.append(f"| {b / 10:.1f}-{(b + 1) / 10:.1f} | " + " | ".join(cells) + " |")
+    for lv in levels:
+        sel = [r for r in results[lv].values() if r["turn"] and r["turn"].get("heard")
+               and isinstance(r["turn"].get("confidence"), (int, float))]
+        e = 0.0
+        for b in range(10):
+            bs = [r for r in sel if b / 10 <= r["turn"]["confidence"] < (b + 1) / 10
+                  or (b == 9 and r["turn"]["confidence"] >= 1)]
+            if bs:
+                e += len(bs) / len(sel) * abs(sum(r["turn"]["confidence"] for r in bs) / len(bs)
+                                              - sum(r["right_ignoring_pages"] for r in bs) / len(bs))
+        eces.append(f"{title(lv)} {e:.3f}")
+    out.append("calibration error (ECE): " + ", ".join(eces))
+
     missed = []
     for (lv, key), (op, v) in TARGETS.items():
         if lv in summary:
