@@ -117,6 +117,18 @@
  *   the line most recently added or changed (else the last line).  REPLACE of
  *   an item that is only a combo's choice ("make the coke a sprite" when the
  *   Coke is the Number One's drink) changes the choice.
+ * - "make (that|it|them) [N] [SIZE] X" (REPLACE with no target) when the
+ *   order already has X, and the focus line is not a combo X is a choice of:
+ *   a change of X's line, not the focus line turned into a second X ("a
+ *   cheeseburger and a coke", "make that two cheeseburgers": two
+ *   cheeseburgers and the coke).  X's line is the focus line when that is X,
+ *   else the most recent line of X (a small and a large coke: the large, the
+ *   later one).  Its size is set if said (an answer, when X's size is the
+ *   question asked), the count that follows goes to it; "a"/"an" is no
+ *   count ("make it a large coke" keeps two cokes two), and with neither the
+ *   line is only echoed as it is.  Said with options or choices (not in the
+ *   grammar; a crew edit) it stays a replacement.  X not in the order: the
+ *   focus line becomes X ("make it a sprite" replaces the coke).
  * - REPLACE keeps qty, the size when the new item sells it (a size it does not
  *   sell is asked; a line that had no size takes the new item's default), the
  *   options the new item takes, and combo choices whose choose: entry has the
@@ -695,10 +707,8 @@ static void act_set_qty(dialog_t *d, turn_t *t, const action_t *a)
     echo_change(t, l);
 }
 
-static void act_set_size(dialog_t *d, turn_t *t, int target, int size, int counts)
+static void set_line_size(dialog_t *d, turn_t *t, int l, int size, int counts)
 {
-    int l = need_line(d, t, target);
-    if (l < 0) return;
     int item = d->order.lines[l].item;
     const menu_item_t *it = &d->m->items[item];
     if (!it->size_cents) {
@@ -723,7 +733,22 @@ static void act_set_size(dialog_t *d, turn_t *t, int target, int size, int count
     echo_change(t, l);
 }
 
-/* 1 when the line was replaced (or its choice changed), else 0. */
+static void act_set_size(dialog_t *d, turn_t *t, int target, int size, int counts)
+{
+    int l = need_line(d, t, target);
+    if (l >= 0) set_line_size(d, t, l, size, counts);
+}
+
+/* The line of item that "make that X" means: the focus line if it is X,
+ * else the most recent line of X; -1 when the order has no X. */
+static int named_line(const dialog_t *d, int focus, int item)
+{
+    if (focus >= 0 && d->order.lines[focus].item == item) return focus;
+    return find_line(d, item);
+}
+
+/* 1 when a line was replaced, its choice changed or X's line taken (the
+ * count that follows goes to it), else 0. */
 static int act_replace(dialog_t *d, turn_t *t, const action_t *a)
 {
     const menu_t *m = d->m;
@@ -774,6 +799,17 @@ static int act_replace(dialog_t *d, turn_t *t, const action_t *a)
             echo_change(t, l);
             return 1;
         }
+    }
+    /* "make that two cheeseburgers" after "a cheeseburger and a coke": the
+     * customer changes the cheeseburger, not the coke into a second one; a
+     * size, if said, is that line's ("make it a large coke"), and the count
+     * that follows goes to it as the line now in focus */
+    int x = a->target < 0 && a->nopts == 0 && a->nchoices == 0 ? named_line(d, l, a->item) : -1;
+    if (x >= 0) {
+        d->focus = x;
+        if (a->size < 0) echo_change(t, x);
+        else if (!answer_size(d, t, a->item, a->size)) set_line_size(d, t, x, a->size, 1);
+        return 1;
     }
     if (!m->items[a->item].available) {
         note_item(d, t, "Sorry, we're out of ", a->item, ".");

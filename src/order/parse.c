@@ -20,7 +20,9 @@
  *   make (that|it) NUMBER [SIZE] [ITEM]             ACT_SET_QTY (+ ACT_SET_SIZE)
  *   make (that|it) [a|an] SIZE                      ACT_SET_SIZE, target the last line
  *   make the ITEM [a|an] SIZE                       ACT_SET_SIZE, target ITEM
- *   make (that|it|the ITEM) [a|an] [SIZE] ITEM2 ... ACT_REPLACE
+ *   make (that|it|the ITEM) [a|an] [SIZE] ITEM2 ... ACT_REPLACE (target -1: "that"; the
+ *                                                   dialog makes it a change of ITEM2's
+ *                                                   line when the order has one)
  *   remove (the ITEM|that|it), take off the ITEM, take (the ITEM|that|it) off,
  *   no [the] ITEM, cancel the ITEM                  ACT_REMOVE
  *   cancel that | cancel it                         ACT_CANCEL_LAST
@@ -59,7 +61,9 @@
  *   it probably means a replacement, and guessing which line is unsafe.
  * - "make that a large coke": REPLACE of the last line.  "make that two cokes",
  *   "make the coke two sprites": REPLACE, then SET_QTY of the last line (the
- *   dialog makes the replaced line the last one changed); "make the coke two
+ *   dialog makes the replaced line the last one changed).  The parser knows
+ *   no order: when the coke is already in it, the dialog changes that line
+ *   instead (its size if said, then the count); "make the coke two
  *   cokes" is SET_QTY (and SET_SIZE if said) of the Coke line.  "make the burger no onions" (changing options of
  *   a line) has no action and is refused.
  * - More actions than max: refused (-1); a turn of only fillers ("and",

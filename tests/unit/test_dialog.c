@@ -1148,6 +1148,189 @@ static void test_crew_keeps_said(void **state)
     dialog_free(d);
 }
 
+/* ---- every change the grammar accepts, on orders of one, two and three lines ---- */
+
+/* The orders a change is tried on (the setup turn, then the lines it gives). */
+enum { O1, O2, O3, O2R, O3D, O2Q };
+static const struct {
+    const char *heard;
+    const char *lines;
+} change_orders[] = {
+    [O1] = { "a cheeseburger", "Cheeseburger x1" },
+    [O2] = { "a cheeseburger and a small coke", "Cheeseburger x1, Coke x1 small" },
+    [O3] = { "a cheeseburger a fries and a small coke", "Cheeseburger x1, Fries x1 medium, Coke x1 small" },
+    /* the coke not the last line; two lines of one item */
+    [O2R] = { "a small coke and a cheeseburger", "Coke x1 small, Cheeseburger x1" },
+    [O3D] = { "a small coke a large coke and a cheeseburger",
+              "Coke x1 small, Coke x1 large, Cheeseburger x1" },
+    /* issue 15 as said: the coke's size still asked */
+    [O2Q] = { "a cheeseburger and a coke", "Cheeseburger x1, Coke x1" },
+};
+
+typedef struct {
+    int order;
+    const char *heard;        /* one change, after the order's setup turn */
+    const char *said;
+    const char *page;         /* NULL: no page */
+    const char *lines;        /* the order after it (lines_text) */
+} change_row_t;
+
+#define GONE "What can I get you?"
+
+static const change_row_t change_rows[] = {
+    /* make (that|it|them|the NAME) COUNT [SIZE] */
+    { O1, "make that two", "OK, two cheeseburgers." MORE, NULL, "Cheeseburger x2" },
+    { O2, "make that two", "OK, two small cokes." MORE, NULL, "Cheeseburger x1, Coke x2 small" },
+    { O3, "make it three", "OK, three small cokes." MORE, NULL,
+      "Cheeseburger x1, Fries x1 medium, Coke x3 small" },
+    { O3, "make them two", "OK, two small cokes." MORE, NULL,
+      "Cheeseburger x1, Fries x1 medium, Coke x2 small" },
+    { O2, "make it one", "OK, a small Coke." MORE, NULL, "Cheeseburger x1, Coke x1 small" },
+    { O2, "make it two large", "OK, two large cokes." MORE, NULL, "Cheeseburger x1, Coke x2 large" },
+    { O1, "make it two large", "The cheeseburger comes in one size. OK, two cheeseburgers." MORE, NULL,
+      "Cheeseburger x2" },
+    { O3, "make the fries two", "OK, two medium fries." MORE, NULL,
+      "Cheeseburger x1, Fries x2 medium, Coke x1 small" },
+    { O3, "make the cheeseburger two", "OK, two cheeseburgers." MORE, NULL,
+      "Cheeseburger x2, Fries x1 medium, Coke x1 small" },
+    { O2, "make the coke two large", "OK, two large cokes." MORE, NULL, "Cheeseburger x1, Coke x2 large" },
+    { O1, "make the coke two", "There's no coke in your order." MORE, NULL, "Cheeseburger x1" },
+    { O2, "make it eleven", CREW, "quantity_limit", "Cheeseburger x1, Coke x1 small" },
+    /* make (that|it|them|the NAME) [a|an] SIZE */
+    { O1, "make it a large", "The cheeseburger comes in one size." MORE, NULL, "Cheeseburger x1" },
+    { O2, "make it a large", "OK, a large Coke." MORE, NULL, "Cheeseburger x1, Coke x1 large" },
+    { O3, "make that large", "OK, a large Coke." MORE, NULL,
+      "Cheeseburger x1, Fries x1 medium, Coke x1 large" },
+    { O3, "make them large", "OK, a large Coke." MORE, NULL,
+      "Cheeseburger x1, Fries x1 medium, Coke x1 large" },
+    { O3, "make the fries large", "OK, a large Fries." MORE, NULL,
+      "Cheeseburger x1, Fries x1 large, Coke x1 small" },
+    { O3, "make the fries a small", "OK, a small Fries." MORE, NULL,
+      "Cheeseburger x1, Fries x1 small, Coke x1 small" },
+    { O2, "make the coke a medium", "OK, a medium Coke." MORE, NULL, "Cheeseburger x1, Coke x1 medium" },
+    { O2, "make the cheeseburger large", "The cheeseburger comes in one size." MORE, NULL,
+      "Cheeseburger x1, Coke x1 small" },
+    /* make (that|it|them) [a|an|one] [SIZE] ITEM: an item not in the order
+     * replaces the line just said ... */
+    { O1, "make it a hamburger", "OK, a Hamburger." MORE, NULL, "Hamburger x1" },
+    { O2, "make it a sprite", "OK, a small Sprite." MORE, NULL, "Cheeseburger x1, Sprite x1 small" },
+    { O3, "make it a sprite", "OK, a small Sprite." MORE, NULL,
+      "Cheeseburger x1, Fries x1 medium, Sprite x1 small" },
+    { O3, "make that a large sprite", "OK, a large Sprite." MORE, NULL,
+      "Cheeseburger x1, Fries x1 medium, Sprite x1 large" },
+    { O1, "make them a coke", COKE_SIZE, NULL, "Coke x1" },
+    /* ... an item in the order is that line, with its size if said */
+    { O2, "make it a cheeseburger", "OK, a Cheeseburger." MORE, NULL, "Cheeseburger x1, Coke x1 small" },
+    { O2, "make that a large coke", "OK, a large Coke." MORE, NULL, "Cheeseburger x1, Coke x1 large" },
+    { O2R, "make that a large coke", "OK, a large Coke." MORE, NULL, "Coke x1 large, Cheeseburger x1" },
+    { O2R, "make it a coke", "OK, a small Coke." MORE, NULL, "Coke x1 small, Cheeseburger x1" },
+    { O3, "make it one cheeseburger", "OK, a Cheeseburger." MORE, NULL,
+      "Cheeseburger x1, Fries x1 medium, Coke x1 small" },
+    { O3, "make it a large fries", "OK, a large Fries." MORE, NULL,
+      "Cheeseburger x1, Fries x1 large, Coke x1 small" },
+    { O3, "actually make that a medium fries", "OK, a medium Fries." MORE, NULL,
+      "Cheeseburger x1, Fries x1 medium, Coke x1 small" },
+    /* two lines of the item: the most recent one */
+    { O3D, "make that a medium coke", "OK, a medium Coke." MORE, NULL,
+      "Coke x1 small, Coke x1 medium, Cheeseburger x1" },
+    /* make the NAME [a|an|one] [SIZE] ITEM: that line becomes the item */
+    { O2, "make the coke a sprite", "OK, a small Sprite." MORE, NULL, "Cheeseburger x1, Sprite x1 small" },
+    { O2, "make the coke a large sprite", "OK, a large Sprite." MORE, NULL,
+      "Cheeseburger x1, Sprite x1 large" },
+    { O3, "make the fries onion rings", "OK, a medium Onion Rings." MORE, NULL,
+      "Cheeseburger x1, Onion Rings x1 medium, Coke x1 small" },
+    { O2, "make the cheeseburger a coke", COKE_SIZE, NULL, "Coke x1, Coke x1 small" },
+    { O1, "make the coke a sprite", "There's no coke in your order." MORE, NULL, "Cheeseburger x1" },
+    /* make (that|it|them) NUMBER [SIZE] ITEMS: the count of the item's line
+     * when it is in the order (issue 15) ... */
+    { O1, "make that two cheeseburgers", "OK, two cheeseburgers." MORE, NULL, "Cheeseburger x2" },
+    { O2, "make that two cheeseburgers", "OK, two cheeseburgers." MORE, NULL,
+      "Cheeseburger x2, Coke x1 small" },
+    { O2, "actually make that two cheeseburgers", "OK, two cheeseburgers." MORE, NULL,
+      "Cheeseburger x2, Coke x1 small" },
+    { O2, "no make that two cheeseburgers", "OK, two cheeseburgers." MORE, NULL,
+      "Cheeseburger x2, Coke x1 small" },
+    { O2, "no actually make it two cheese burgers", "OK, two cheeseburgers." MORE, NULL,
+      "Cheeseburger x2, Coke x1 small" },
+    { O3, "make that two cheeseburgers", "OK, two cheeseburgers." MORE, NULL,
+      "Cheeseburger x2, Fries x1 medium, Coke x1 small" },
+    { O2, "make it two cokes", "OK, two small cokes." MORE, NULL, "Cheeseburger x1, Coke x2 small" },
+    { O2, "make them two large cokes", "OK, two large cokes." MORE, NULL, "Cheeseburger x1, Coke x2 large" },
+    { O2R, "make them three cokes", "OK, three small cokes." MORE, NULL, "Coke x3 small, Cheeseburger x1" },
+    { O3, "make that two large fries", "OK, two large fries." MORE, NULL,
+      "Cheeseburger x1, Fries x2 large, Coke x1 small" },
+    { O3D, "make that two cokes", "OK, two large cokes." MORE, NULL,
+      "Coke x1 small, Coke x2 large, Cheeseburger x1" },
+    { O2Q, "make that two cheeseburgers", "OK, two cheeseburgers. " COKE_SIZE, NULL,
+      "Cheeseburger x2, Coke x1" },
+    /* the answer to the size asked, as "make it a large" is */
+    { O2Q, "make it a large coke", "A large Coke." MORE, NULL, "Cheeseburger x1, Coke x1 large" },
+    { O2Q, "make it a sprite", "What size would you like for the sprite: small, medium or large?", NULL,
+      "Cheeseburger x1, Sprite x1" },
+    /* ... else the line just said becomes them */
+    { O2, "make that two sprites", "OK, two small sprites." MORE, NULL, "Cheeseburger x1, Sprite x2 small" },
+    { O1, "make it two cokes", COKE_SIZE, NULL, "Coke x2" },
+    { O3, "make it two hamburgers", "OK, two hamburgers." MORE, NULL,
+      "Cheeseburger x1, Fries x1 medium, Hamburger x2" },
+    /* (remove | take off | cancel | no) [the] NAME */
+    { O1, "remove the cheeseburger", "OK, I took off a Cheeseburger. " GONE, NULL, "" },
+    { O2, "remove the coke", "OK, I took off a small Coke." MORE, NULL, "Cheeseburger x1" },
+    { O3, "remove fries", "OK, I took off a medium Fries." MORE, NULL, "Cheeseburger x1, Coke x1 small" },
+    { O3, "take off the fries", "OK, I took off a medium Fries." MORE, NULL, "Cheeseburger x1, Coke x1 small" },
+    { O3, "take off coke", "OK, I took off a small Coke." MORE, NULL, "Cheeseburger x1, Fries x1 medium" },
+    { O2, "cancel the cheeseburger", "OK, I took off a Cheeseburger." MORE, NULL, "Coke x1 small" },
+    { O2, "cancel coke", "OK, I took off a small Coke." MORE, NULL, "Cheeseburger x1" },
+    { O3, "no fries", "OK, I took off a medium Fries." MORE, NULL, "Cheeseburger x1, Coke x1 small" },
+    { O3, "no the cheeseburgers", "OK, I took off a Cheeseburger." MORE, NULL,
+      "Fries x1 medium, Coke x1 small" },
+    { O2, "actually remove the cheeseburger", "OK, I took off a Cheeseburger." MORE, NULL, "Coke x1 small" },
+    { O2, "no actually no coke", "OK, I took off a small Coke." MORE, NULL, "Cheeseburger x1" },
+    { O3D, "remove the coke", "OK, I took off a large Coke." MORE, NULL, "Coke x1 small, Cheeseburger x1" },
+    { O1, "no coke", "There's no coke in your order." MORE, NULL, "Cheeseburger x1" },
+    /* remove (that | it) */
+    { O1, "remove that", "OK, I took off a Cheeseburger. " GONE, NULL, "" },
+    { O2, "remove it", "OK, I took off a small Coke." MORE, NULL, "Cheeseburger x1" },
+    { O3, "remove that", "OK, I took off a small Coke." MORE, NULL, "Cheeseburger x1, Fries x1 medium" },
+    /* cancel (that | it): the setup turn is taken back */
+    { O1, "cancel that", "OK, I took that back. " GONE, NULL, "" },
+    { O2, "cancel it", "OK, I took that back. " GONE, NULL, "" },
+    { O3, "actually cancel that", "OK, I took that back. " GONE, NULL, "" },
+    /* start (over | again) */
+    { O1, "start over", "OK, let's start over. " GONE, NULL, "" },
+    { O2, "start again", "OK, let's start over. " GONE, NULL, "" },
+    { O3, "actually start over", "OK, let's start over. " GONE, NULL, "" },
+};
+
+static void test_change_phrases(void **state)
+{
+    menus_t *ms = *state;
+    int bad = 0;
+    for (size_t i = 0; i < sizeof change_rows / sizeof change_rows[0]; i++) {
+        const change_row_t *r = &change_rows[i];
+        dialog_t *d = dialog_create(ms->burger, NULL);
+        dialog_effects_t fx;
+        hear(d, change_orders[r->order].heard, &fx);
+        strbuf_t b = {0};
+        lines_text(d, &b);
+        assert_string_equal(strbuf_cstr(&b), change_orders[r->order].lines);
+        strbuf_reset(&b);
+        hear(d, r->heard, &fx);
+        lines_text(d, &b);
+        const char *page = fx.page == PAGE_NONE ? NULL : page_reason_names[fx.page];
+        if (strcmp(fx.said, r->said) != 0 || strcmp(strbuf_cstr(&b), r->lines) != 0 ||
+            !((!page && !r->page) || (page && r->page && strcmp(page, r->page) == 0))) {
+            fprintf(stderr, "[%s] + \"%s\":\n", change_orders[r->order].lines, r->heard);
+            fprintf(stderr, "   said %s\n   want %s\n", fx.said, r->said);
+            fprintf(stderr, "   page %s, want %s\n", page ? page : "-", r->page ? r->page : "-");
+            fprintf(stderr, "   lines %s\n   want  %s\n", strbuf_cstr(&b), r->lines);
+            bad++;
+        }
+        strbuf_free(&b);
+        dialog_free(d);
+    }
+    if (bad) fail_msg("%d changes differ", bad);
+}
+
 /* Customer turns and crew actions at random (a fixed seed): never a crash,
  * the status follows the state, every line is one the menu allows (the
  * crew's quantities up to 999), and a failed action always gives a reason. */
@@ -1216,6 +1399,7 @@ int main(void)
         cmocka_unit_test(test_live_events),
         cmocka_unit_test(test_crew_actions),
         cmocka_unit_test(test_crew_keeps_said),
+        cmocka_unit_test(test_change_phrases),
         cmocka_unit_test(test_crew_fuzz),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
