@@ -353,6 +353,7 @@ static int parse_item_phrase(const parser_t *P, int p, action_t *a, phrase_info_
         long q = 0;
         int lq = p < P->n ? lex_number(P->w + p, P->n - p, &q) : 0;
         if (la > 0 && !bare && la > lq) lq = 0;
+        if (lq > 0 && match_size(P, p, NULL) > lq) lq = 0;     /* "twenty ounce", a size */
         if (lq > 0) {
             a->qty = q;
             if (lq == 1 && (is_word(P, p, "a") || is_word(P, p, "an"))) info->article = 1;

@@ -83,6 +83,24 @@ def samples(results):
     return out
 
 
+def real_samples(results):
+    """Every real recording whose turn heard something (tests/speech/real_eval.py's
+    results.json): label 1 when the slots heard are the labelled ones (right ignoring pages,
+    so the kiosk's threshold does not matter)."""
+    out = []
+    for level, lv in (results.get("levels") or {}).items():
+        for name, r in (lv.get("results") or {}).items():
+            t, f = r.get("turn"), r.get("features")
+            if not isinstance(t, dict) or not t.get("heard") or not isinstance(f, dict):
+                continue
+            if any(k not in f for k in FEATURES):
+                die(f"real {name}: features lack {[k for k in FEATURES if k not in f]}; rerun real_eval.py")
+            out.append({"id": "real:" + name, "level": "real " + level,
+                        "x": [clamp(f[k], i) for i, k in enumerate(FEATURES)],
+                        "y": 1 if r.get("right_ignoring_pages") else 0, "conf": t.get("confidence")})
+    return out
+
+
 def solve(a, b):
     """Gaussian elimination with partial pivoting: a x = b."""
     n = len(b)
@@ -175,6 +193,7 @@ def auc(ps, ys):
 
 
 def fold_of(cid):
+    """All levels of a case (or of a real recording) in one fold."""
     return zlib.crc32(cid.encode()) % 5
 
 
@@ -182,6 +201,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--results", default=os.path.join(ROOT, "build", "speech", "results.json"))
     ap.add_argument("--write", action="store_true", help=f"write {os.path.relpath(COEF_H, ROOT)}")
+    ap.add_argument("--real", metavar="RESULTS",
+                    help="also fit on real recordings: tests/speech/real_eval.py's results.json")
     ap.add_argument("--without", default="", metavar="F,G",
                     help="leave these features out (weight 0), to see what they bring")
     args = ap.parse_args()
@@ -197,6 +218,14 @@ def main():
     except ValueError as e:
         die(f"{args.results}: not JSON ({e})")
     ss = samples(results)
+    if args.real:
+        try:
+            with open(args.real, encoding="utf-8") as f:
+                ss += real_samples(json.load(f))
+        except OSError as e:
+            die(f"{args.real}: {e.strerror}; run real_eval.py first (see --help)")
+        except ValueError as e:
+            die(f"{args.real}: not JSON ({e})")
     if len(ss) < 50 or len({s["y"] for s in ss}) < 2:
         die(f"only {len(ss)} usable turns ({sum(s['y'] for s in ss)} right); need more of both kinds")
     xs, ys = [s["x"] for s in ss], [s["y"] for s in ss]
@@ -221,14 +250,24 @@ def main():
         print(f"{name:<12} {coef[i]:>12.5f}   {auc([x[i] for x in xs], ys):.3f}")
     print(f"{'intercept':<12} {b0:>12.5f}")
 
-    print("\nreliability (cross-validated): bin, turns, mean confidence, share right")
-    for b in range(10):
-        sel = [i for i in range(len(ss)) if b / 10 <= cv[i] < (b + 1) / 10 or (b == 9 and cv[i] == 1.0)]
-        if sel:
-            print(f"  {b / 10:.1f}-{(b + 1) / 10:.1f} {len(sel):>6} {sum(cv[i] for i in sel) / len(sel):>8.3f} "
-                  f"{sum(ys[i] for i in sel) / len(sel):>8.3f}")
+    for part, keep in (("all", lambda s: True), ("espeak-ng", lambda s: not s["id"].startswith("real:")),
+                       ("real speech", lambda s: s["id"].startswith("real:"))):
+        idx = [i for i, s in enumerate(ss) if keep(s)]
+        if not idx or part != "all" and len(idx) == len(ss):
+            continue
+        print(f"\nreliability (cross-validated), {part}: bin, turns, mean confidence, share right"
+              f"   (AUC {auc([cv[i] for i in idx], [ys[i] for i in idx]):.3f}; the kiosk's confidence "
+              f"{auc([old[i] for i in idx], [ys[i] for i in idx]):.3f})")
+        for b in range(10):
+            sel = [i for i in idx if b / 10 <= cv[i] < (b + 1) / 10 or (b == 9 and cv[i] == 1.0)]
+            if sel:
+                print(f"  {b / 10:.1f}-{(b + 1) / 10:.1f} {len(sel):>6} {sum(cv[i] for i in sel) / len(sel):>8.3f} "
+                      f"{sum(ys[i] for i in sel) / len(sel):>8.3f}")
 
-    levels = sorted({s["level"] for s in ss}, key=lambda v: (v != "clean", -float(v) if v != "clean" else 0))
+    def level_key(v):
+        real, lv = v.startswith("real "), v[5:] if v.startswith("real ") else v
+        return (real, lv != "clean", -float(lv) if lv != "clean" else 0)
+    levels = sorted({s["level"] for s in ss}, key=level_key)
     print("\nthreshold (cross-validated): per level, % of turns paged / % of turns wrong and not paged")
     print("  t     " + "".join(f"{lv:>16}" for lv in levels))
     for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
@@ -244,7 +283,7 @@ def main():
         names = ", ".join(f"/* {n} */ {c:.7g}" for n, c in zip(FEATURES, coef))
         text = ("/* confidence_coef.h: the logistic model of confidence.c.\n"
                 " * Written by tests/speech/fit_confidence.py; do not edit by hand (rerun it).\n"
-                f" * Fitted on {len(ss)} turns ({sum(ys)} right) of the development set, levels "
+                f" * Fitted on {len(ss)} turns ({sum(ys)} right) of the development set and the real recordings, levels "
                 f"{', '.join(levels)};\n"
                 f" * AUC {auc(ps, ys):.3f}, cross-validated {auc(cv, ys):.3f}. */\n"
                 f"static const double conf_intercept = {b0:.7g};\n"

@@ -332,11 +332,45 @@ static void test_bad_input(void **state)
     strbuf_free(&b);
 }
 
+/* Sizes that begin with a number word ("twelve ounce"), as the real coffee
+ * orders have them: the size, not a quantity of twelve. */
+static void test_number_sizes(void **state)
+{
+    (void)state;
+    static const char yaml[] =
+        "menu: Ounces\n"
+        "sizes:\n  8 oz: [eight ounce]\n  12 oz: [twelve ounce]\n  large: [large]\n"
+        "items:\n"
+        "  - {name: Latte, say: [latte], sizes: {8 oz: 3, 12 oz: 3.5, large: 4},"
+        " options: [dark roast, double shot]}\n"
+        "options:\n  - {name: dark roast}\n  - {name: double shot}\n";
+    strlist_t errs = {0};
+    menu_t *m = menu_parse(yaml, strlen(yaml), "ounces.yaml", &errs);
+    for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
+    strlist_free(&errs);
+    assert_non_null(m);
+    static const struct { const char *heard, *expect; } rows[] = {
+        { "i want twelve ounce dark roast latte", "add Latte q0 12 oz dark roast:normal" },
+        { "a double shot twelve ounce latte", "add Latte q1 12 oz double shot:normal" },
+        { "an eight ounce latte", "add Latte q1 8 oz" },
+        { "two twelve ounce lattes", "add Latte q2 12 oz" },
+        { "twelve lattes", "add Latte q12" },
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char *got = parse_str(m, rows[i].heard, MAXA);
+        if (strcmp(got, rows[i].expect) != 0)
+            fail_msg("\"%s\"\n   got: %s\n  want: %s", rows[i].heard, got, rows[i].expect);
+        free(got);
+    }
+    menu_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_number_sizes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
