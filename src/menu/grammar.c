@@ -518,7 +518,10 @@ char *menu_grammar(const menu_t *m)
         if (!strchr(ex.v[i], ' ')) add(&a, ex.v[i]);
     strlist_free(&ex);
     am.extra = rule(&g, "amount_extra", &a);
-    add_table(&a, lex_fillers);
+    /* not "uh": it sounds as "a" does (AH), and the search took "can i get
+     * a latte" for "can i get uh latte"; the parser still skips it */
+    for (int i = 0; lex_fillers[i]; i++)
+        if (strcmp(lex_fillers[i], "uh") != 0) add_phrase(&a, lex_fillers[i]);
     int has_filler = rule(&g, "filler", &a);
     for (int s = 0; s < m->nsizes; s++) add_phrases(&a, &m->sizes[s].say);
     int has_size = rule(&g, "size", &a);
@@ -565,7 +568,7 @@ char *menu_grammar(const menu_t *m)
     /* an order: items one after another, joined by "and" or nothing */
     strbuf_append(&g, "\n");
     if (has_line)
-        add(&a, has_carrier ? (has_filler ? "[<carrier> [<filler>]] <line>" : "[<carrier>] <line>") : "<line>");
+        add(&a, has_carrier ? "[<carrier>] <line>" : "<line>");
     /* the menu's human: phrases come without an article ("crew member") but
      * are said with one ("can i get a crew member").  Inside an order a
      * request for a person must come with its lead ("... and i want to talk
@@ -581,8 +584,7 @@ char *menu_grammar(const menu_t *m)
     if (has_human && has_lead) add(&a, "<human_lead> [a | an | the] <human>");
     int has_piece = rule(&g, "piece", &a);
     if (has_piece) {
-        snprintf(buf, sizeof buf, "[and] %s<piece>%s [<order_items>]",
-                 has_filler ? "[<filler>] " : "", has_polite ? " [<polite>]" : "");
+        snprintf(buf, sizeof buf, "[and] <piece>%s [<order_items>]", has_polite ? " [<polite>]" : "");
         add(&a, buf);
         rule(&g, "order_items", &a);
         /* [<yes>] (always there: lex_yes is built in) also gives <order_items>

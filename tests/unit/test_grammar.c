@@ -180,9 +180,16 @@ static const row_t burger_rows[] = {
     REFUSE("a hamburger with without pickles"),
     ACCEPT("a hamburger with no pickles"),
     /* fillers between phrases */
-    ACCEPT("um can i get uh a cheeseburger and so a large coke"),
+    ACCEPT("um can i get a cheeseburger and a large coke"),
+    /* not after a carrier: "i want a large sprite" was heard "i want um large sprite" */
+    REFUSE("can i get um a cheeseburger"),
     ACCEPT("okay a cheeseburger"),
+    ACCEPT("so can i get a cheeseburger"),
     REFUSE("a cheeseburger um"),
+    /* not between items: in noise, "... latte um mocha" became a second line */
+    REFUSE("a cheeseburger and um a large coke"),
+    /* not "uh", which sounds as "a" does */
+    REFUSE("can i get uh cheeseburger"),
     ACCEPT("an extra cheese hamburger"),
     ACCEPT("a double cheeseburger with extra bacon and no pickles"),
     ACCEPT("a hamburger without pickles"),
