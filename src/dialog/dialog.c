@@ -1282,6 +1282,26 @@ dialog_state_t dialog_state(const dialog_t *d)
     return d->state;
 }
 
+static int asked_item(const dialog_t *d);
+
+void dialog_question(const dialog_t *d, menu_ask_t *q)
+{
+    q->kind = MENU_ASK_NONE;
+    q->item = -1;
+    q->choice = -1;
+    int item = asked_item(d);
+    if (d->state == DIALOG_ASK_SIZE && item >= 0) {
+        q->kind = MENU_ASK_SIZE;
+        q->item = item;
+    } else if (d->state == DIALOG_ASK_CHOICE && item >= 0 && d->ask_choice >= 0) {
+        q->kind = MENU_ASK_CHOICE;
+        q->item = item;
+        q->choice = d->ask_choice;
+    } else if (d->state == DIALOG_READBACK) {
+        q->kind = MENU_ASK_YESNO;
+    }
+}
+
 int dialog_turns(const dialog_t *d)
 {
     return d->turns;

@@ -112,6 +112,10 @@ int dialog_crew_confirm(dialog_t *d, const char **why);
 int dialog_crew_cancel(dialog_t *d, const char **why);
 const order_t *dialog_order(const dialog_t *d);
 dialog_state_t dialog_state(const dialog_t *d);
+/* The question the next turn answers (ASK_SIZE: the line's item; ASK_CHOICE:
+ * its choose: entry; READBACK: yes or no), else MENU_ASK_NONE: for the
+ * recogniser's answer grammar (menu_answer_grammar). */
+void dialog_question(const dialog_t *d, menu_ask_t *q);
 int dialog_turns(const dialog_t *d);              /* turns heard so far */
 
 #endif

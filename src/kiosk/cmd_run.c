@@ -236,6 +236,7 @@ typedef struct {
     int id;                 /* the turn's job number */
     int16_t *pcm;
     size_t n;
+    char *answer;           /* session_answer() when it was submitted (owned), NULL: none */
 } job_t;
 
 typedef struct {
@@ -262,6 +263,7 @@ static void result_clear(result_t *r)
     free(r->r.free_text);
     free(r->r.loop_text);
     free(r->r.nfa_text);
+    free(r->r.answer_text);
     memset(r, 0, sizeof *r);
 }
 
@@ -274,6 +276,7 @@ static void *recog_main(void *arg)
         if (g->stop) break;
         job_t j = g->next;
         g->next.pcm = NULL;
+        g->next.answer = NULL;
         g->busy_id = j.id;
         pthread_mutex_unlock(&g->mu);
 
@@ -281,6 +284,9 @@ static void *recog_main(void *arg)
         memset(&res, 0, sizeof res);
         res.id = j.id;
         asr_result_t r;
+        char aerr[256];   /* an aid only: without it the turn decodes as without a question */
+        asr_set_answer(g->asr, j.answer, aerr, sizeof aerr);
+        free(j.answer);
         if (asr_decode_early(g->asr, j.pcm, j.n, session_spot_human, (void *)g->menu, &r,
                              res.err, sizeof res.err) < 0) {
             res.failed = 1;
@@ -290,6 +296,7 @@ static void *recog_main(void *arg)
             res.r.free_text = xstrdup(r.free_text);
             res.r.loop_text = xstrdup(r.loop_text ? r.loop_text : "");
             res.r.nfa_text = xstrdup(r.nfa_text ? r.nfa_text : "");
+            res.r.answer_text = xstrdup(r.answer_text ? r.answer_text : "");
         }
         free(j.pcm);
 
@@ -303,13 +310,15 @@ static void *recog_main(void *arg)
     return NULL;
 }
 
-static void recog_submit(recog_t *g, int id, const int16_t *pcm, size_t n)
+/* answer: session_answer() of the car's session (taken over), or NULL. */
+static void recog_submit(recog_t *g, int id, const int16_t *pcm, size_t n, char *answer)
 {
     int16_t *copy = xmalloc(n * sizeof *copy + 1);
     memcpy(copy, pcm, n * sizeof *copy);
     pthread_mutex_lock(&g->mu);
     free(g->next.pcm);
-    g->next = (job_t){ id, copy, n };
+    free(g->next.answer);
+    g->next = (job_t){ id, copy, n, answer };
     pthread_cond_signal(&g->cv);
     pthread_mutex_unlock(&g->mu);
 }
@@ -764,7 +773,7 @@ static void on_frame(kiosk_t *k, int16_t *frame, double now)
     case EP_PAUSE:
         pcm = endpoint_turn(k->ep, &n);
         k->spec_job = ++k->job;
-        recog_submit(&k->rec, k->spec_job, pcm, n);
+        recog_submit(&k->rec, k->spec_job, pcm, n, k->car ? session_answer(k->car) : NULL);
         break;
     case EP_RESUME:
         k->spec_job = 0;
@@ -777,7 +786,7 @@ static void on_frame(kiosk_t *k, int16_t *frame, double now)
             k->speculative_used++;
         } else {
             k->await_job = ++k->job;
-            recog_submit(&k->rec, k->await_job, pcm, n);
+            recog_submit(&k->rec, k->await_job, pcm, n, k->car ? session_answer(k->car) : NULL);
         }
         k->spec_job = 0;
         k->turn_end = now;
@@ -1021,6 +1030,7 @@ int cmd_run(int argc, char **argv)
     pthread_mutex_unlock(&k.rec.mu);
     pthread_join(k.rec.thread, NULL);
     free(k.rec.next.pcm);
+    free(k.rec.next.answer);
     result_clear(&k.rec.done);
     pthread_mutex_destroy(&k.rec.mu);
     pthread_cond_destroy(&k.rec.cv);

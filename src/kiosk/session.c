@@ -98,10 +98,23 @@ static void add_page(session_t *s, page_reason_t why, const char *heard, const c
     p->free_text = xstrdup(free_text);
 }
 
+char *session_answer(const session_t *s)
+{
+    menu_ask_t q;
+    dialog_question(s->dialog, &q);
+    return menu_answer_grammar(s->menu, &q);
+}
+
 int session_hear(session_t *s, const char *file, const int16_t *pcm, size_t n, double now,
                  char *err, size_t errlen)
 {
     asr_result_t r;
+    /* the answer grammar is an aid: when it cannot be made, the turn is
+     * decoded as without a question */
+    char *answer = session_answer(s);
+    char aerr[256];
+    asr_set_answer(s->asr, answer, aerr, sizeof aerr);
+    free(answer);
     if (asr_decode_early(s->asr, pcm, n, session_spot_human, (void *)s->menu, &r, err, errlen) < 0)
         return -1;
     return session_apply(s, file, (long)(n * 1000 / 16000), &r, now, err, errlen);

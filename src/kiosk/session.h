@@ -59,6 +59,10 @@ int session_hear(session_t *s, const char *file, const int16_t *pcm, size_t n, d
  * the result applied here on the event loop's thread.  session_spot_human
  * only reads the menu, so it is safe on the recogniser's thread. */
 int session_spot_human(void *menu, const char *free_text);
+/* The grammar of the answers to the question the dialog just asked
+ * (menu_answer_grammar), for asr_set_answer() before the next turn is
+ * decoded; NULL when none is pending.  The caller frees it. */
+char *session_answer(const session_t *s);
 int session_apply(session_t *s, const char *file, long audio_ms, const asr_result_t *r, double now,
                   char *err, size_t errlen);
 /* A page from outside a turn (no_response, device_fault): recorded against

@@ -636,3 +636,69 @@ char *menu_grammar(const menu_t *m)
     strbuf_append(&g, buf);
     return strbuf_steal(&g);
 }
+
+/* ---- the answer to a question (menu_answer_grammar) ---- */
+
+/* Small on purpose: searched first after a question, so that "large" or
+ * "sprite" is not lost among the whole menu's sentences; anything else the
+ * customer may say (a correction, a new order) is the menu grammar's, which
+ * is searched too (asr.c, "The answer first"). */
+char *menu_answer_grammar(const menu_t *m, const menu_ask_t *q)
+{
+    if (!q || q->kind == MENU_ASK_NONE) return NULL;
+    strbuf_t g = {0};
+    strlist_t a = {0};
+    int has_answer = 0;
+    strbuf_append(&g, "#JSGF V1.0;\n\ngrammar answer;\n\n");
+    if (q->kind == MENU_ASK_SIZE) {
+        if (q->item < 0 || q->item >= m->nitems) goto none;
+        for (int s = 0; s < m->nsizes; s++)
+            if (menu_item_has_size(m, q->item, s)) add_phrases(&a, &m->sizes[s].say);
+        if (rule(&g, "a_size", &a)) {
+            add(&a, "[a | an] <a_size>");
+            add(&a, "make it [a | an] <a_size>");
+            has_answer = rule(&g, "reply", &a);
+        }
+    } else if (q->kind == MENU_ASK_CHOICE) {
+        if (q->item < 0 || q->item >= m->nitems) goto none;
+        const menu_item_t *it = &m->items[q->item];
+        if (q->choice < 0 || q->choice >= it->nchoose) goto none;
+        const menu_choice_t *c = &it->choose[q->choice];
+        for (int j = 0; j < c->nitems; j++)
+            if (c->items[j] >= 0 && c->items[j] < m->nitems)
+                add_item_names(&a, &m->items[c->items[j]], 0);
+        if (rule(&g, "a_choice", &a)) {
+            add(&a, "[a | an | one] <a_choice>");
+            has_answer = rule(&g, "reply", &a);
+        }
+    } else {
+        add_table(&a, lex_yes);
+        add_table(&a, lex_no);
+        has_answer = rule(&g, "reply", &a);
+    }
+    if (!has_answer) goto none;
+    add_table(&a, lex_politeness);
+    int has_polite = rule(&g, "polite", &a);
+    add_table(&a, lex_fillers);
+    int has_filler = rule(&g, "filler", &a);
+    add_phrases(&a, &m->human);
+    add_table(&a, lex_human);
+    int has_human = rule(&g, "human", &a);
+    add_table(&a, lex_human_lead);
+    add_phrases(&a, &m->carriers);
+    add_table(&a, lex_carriers);
+    int has_lead = rule(&g, "human_lead", &a);
+    add(&a, "<reply>");
+    if (has_human)
+        add(&a, has_lead ? "[<human_lead>] [a | an | the] <human>" : "[a | an | the] <human>");
+    rule(&g, "body", &a);
+    strbuf_printf(&g, "public <answer> = %s<body>%s;\n",
+                  has_polite && has_filler ? "[<polite> | <filler>] " : has_polite ? "[<polite>] "
+                                                                       : has_filler ? "[<filler>] " : "",
+                  has_polite ? " [<polite>]" : "");
+    return strbuf_steal(&g);
+none:
+    strlist_free(&a);
+    strbuf_free(&g);
+    return NULL;
+}

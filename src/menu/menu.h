@@ -166,4 +166,26 @@ void menu_lexicon(const menu_t *m, const cmudict_t *d, strlist_t *words, strlist
  * Returns a new string the caller frees. */
 char *menu_grammar(const menu_t *m);
 
+/* What the kiosk just asked, for the answer grammar. */
+typedef enum {
+    MENU_ASK_NONE,       /* no question: the whole menu grammar only */
+    MENU_ASK_SIZE,       /* "What size...?" of item */
+    MENU_ASK_CHOICE,     /* "Which drink...?": item's choose: entry choice */
+    MENU_ASK_YESNO,      /* "Is that right?" */
+} menu_ask_kind_t;
+
+typedef struct {
+    menu_ask_kind_t kind;
+    int item;            /* SIZE, CHOICE: index into menu->items */
+    int choice;          /* CHOICE: index into that item's choose */
+} menu_ask_t;
+
+/* A small JSGF grammar (public rule <answer>, grammar "answer") of the
+ * answers to q: "[a|an] SIZE [please]", "make it a SIZE" (the sizes the item
+ * sells), "[a|an|one] CHOICE" (the entry's items), the yes and no phrases;
+ * and a request for a person, as the menu grammar has it.  Every sentence is
+ * one of menu_grammar()'s, so the parser reads it the same way.  NULL when
+ * there is no question (or nothing to answer it with).  The caller frees. */
+char *menu_answer_grammar(const menu_t *m, const menu_ask_t *q);
+
 #endif

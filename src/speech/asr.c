@@ -17,6 +17,8 @@
  * evenly.  The second decoder also holds
  *   "nfa"     the grammar as sphinxbase built it, before fsgmin.c -> nfa_text,
  *             run after the others on short doubtful turns only (ASR_NFA_MAX_MS)
+ *   "answer"  the answers to the question just asked (asr_set_answer), after
+ *             "menu" on the grammar's thread -> answer_text ("The answer first")
  * and costs about 60 MB (the acoustic model again, both grammars' lexical
  * trees; no dictionary).  The turn's acoustic scores come from ptm.c (below:
  * "Shared scores"); only for a model ptm.c does not score is there a third
@@ -195,6 +197,30 @@
  * digital silence (heard word for word): none 9, +-15 LSB 17, +-63 LSB 24,
  * +-255 LSB 21, +-1020 LSB 18.
  *
+ * The answer first.  After "What size?", "Which drink?" or "Is that right?"
+ * the customer mostly answers, in a word or two, and the whole menu's
+ * grammar, thousands of sentences wide, is a poor place to look for one
+ * word: its beams and HMM cap prune the answer's path, or a longer sentence
+ * wins.  So the caller hands over a small grammar of the answers
+ * (menu_answer_grammar: the sizes, the choices, yes and no, a request for a
+ * person: a few dozen sentences, a lexical tree of kilobytes) and it is
+ * searched after the menu's, from the same shared scores, as a deterministic
+ * FSG like "menu" (as sphinxbase builds it, the same words scored 0-400
+ * worse than in "menu", which made the two incomparable).  Every answer
+ * sentence is a menu sentence too, and neither grammar has weights, so the
+ * answer search's words are taken only when its best path is no worse than
+ * the menu grammar's both in acoustic score (fillers and silence included,
+ * over the same frames) and in path score: then the menu search lost a path
+ * it should have found.  Otherwise the menu grammar's words stand, as
+ * without a question, so corrections and new orders are heard as before;
+ * and when the menu grammar heard nothing the answer is not taken either.
+ * The acoustic score alone is not enough: at 10 dB a "that's it" after "What
+ * size?" was heard by the menu grammar as "and venti chai" (0.30: paged) and
+ * by the answer grammar as "venti", acoustically better by 135 but 202 worse
+ * as a path, and at 0.94 it would have set the size silently.  The words
+ * taken go through the same confidence (the phone loop, the word loop, the
+ * free text) and threshold as any other.
+ *
  * Ownership: result strings belong to the asr_t until the next decode. */
 #include "asr.h"
 
@@ -313,6 +339,7 @@ typedef struct {
     int speech;               /* the phone loop heard speech */
     double grammar_ascr;      /* the grammar's best path, fillers included */
     asr_result_t r;           /* phone_score, frames, phone_ms, and weigh_words()' fields */
+    char *answer;             /* what the answer search heard (clean_hyp; owned), NULL when not run */
 } menu_job_t;
 
 struct asr_s {
@@ -326,7 +353,8 @@ struct asr_s {
     ps_decoder_t *phones_ps;  /* the decoder with the "phones" search: gps with a menu, else ps */
     int has_menu;             /* the "menu" search exists */
     int has_nfa;              /* the "nfa" search exists: the grammar as sphinxbase built it */
-    char *heard, *free_text, *loop_text, *nfa_text;
+    char *heard, *free_text, *loop_text, *nfa_text, *answer_text;
+    char *answer_jsgf;        /* the "answer" search's grammar (asr_set_answer), NULL: none */
     int *span;                /* the heard words' frames and acoustic scores: sf, ef, ascr per word */
     int nspan, capspan;
     int16_t *buf;             /* the dithered copy of the turn */
@@ -989,6 +1017,46 @@ static void menu_join(asr_t *a)
     a->job.energy = NULL;
 }
 
+int asr_set_answer(asr_t *a, const char *jsgf, char *err, size_t errlen)
+{
+    if (!a->has_menu) return 0;
+    if (jsgf && a->answer_jsgf && strcmp(jsgf, a->answer_jsgf) == 0) return 0;
+    if (!jsgf && !a->answer_jsgf) return 0;
+    menu_join(a);                  /* the grammar's thread may still be searching */
+    if (a->answer_jsgf) {
+        ps_unset_search(a->gps, "answer");
+        free(a->answer_jsgf);
+        a->answer_jsgf = NULL;
+    }
+    if (!jsgf) return 0;
+    jsgf_t *j = jsgf_parse_string(jsgf, NULL);
+    jsgf_rule_t *rule = j ? jsgf_get_public_rule(j) : NULL;
+    fsg_model_t *f = rule ? jsgf_build_fsg(j, rule, ps_get_logmath(a->gps),
+                                           cmd_ln_float32_r(a->gconfig, "-lw")) : NULL;
+    int ret = -1;
+    if (!f) {
+        snprintf(err, errlen, "answer grammar: sphinxbase could not parse it");
+    } else if (copy_words(a, f) < 0) {
+        snprintf(err, errlen, "answer grammar: a word the decoder cannot be taught");
+    } else {
+        /* deterministic, like "menu": the same words then score the same in
+         * both searches, which the choice between them relies on (with
+         * sphinxbase's FSG they scored 0-400 worse here); the menu's beams */
+        char why[128];
+        fsg_model_t *small = fsg_minimize(f, why, sizeof why);
+        double saved[MAX_SETTINGS];
+        settings_push(a->gconfig, menu_settings, NSET(menu_settings), saved);
+        ret = ps_set_fsg(a->gps, "answer", small ? small : f);
+        if (small) fsg_model_free(small);
+        settings_pop(a->gconfig, menu_settings, NSET(menu_settings), saved);
+        if (ret < 0) explain_grammar(a->gps, f, err, errlen);
+        else a->answer_jsgf = xstrdup(jsgf);
+    }
+    if (f) fsg_model_free(f);
+    if (j) jsgf_grammar_free(j);
+    return ret < 0 ? -1 : 0;
+}
+
 int asr_searched_again(asr_t *a)
 {
     menu_join(a);
@@ -1018,6 +1086,9 @@ void asr_free(asr_t *a)
     free(a->loop_text);
     free(a->job.heard);
     free(a->nfa_text);
+    free(a->answer_text);
+    free(a->job.answer);
+    free(a->answer_jsgf);
     if (a->sendir && empty_folder(a->sendir) == 0) rmdir(a->sendir);
     free(a->sendir);
     free(a->senfile);
@@ -1454,6 +1525,42 @@ static int menu_remake(asr_t *a, const char *from, const char *name, const setti
  * let me speak to someone": the second paged 660 ms after its audio instead
  * of 260). */
 
+/* On the grammar's thread, after the menu grammar's pass: the answer
+ * grammar's, its words taken in place of the menu grammar's when its path is
+ * no worse, acoustically and as a whole (see "The answer first" at the top). */
+static void answer_pass(asr_t *a, menu_job_t *j, const double *phone)
+{
+    double t = now_ms();
+    const char *hyp;
+    long score;
+    char err[256];
+    if (run_pass(a, a->gps, "answer", j->n, &hyp, &score, err, sizeof err) < 0) {
+        j->answer = xstrdup("");   /* the menu grammar's result stands */
+        j->r.answer_ms = now_ms() - t;
+        return;
+    }
+    j->answer = clean_hyp(hyp);
+    int nfr = j->r.frames > 0 ? j->r.frames : 0;
+    if (*j->answer && j->heard && *j->heard && strcmp(j->answer, j->heard) != 0) {
+        double ascr = path_ascr(a->gps, nfr);
+        if (ascr >= j->grammar_ascr && score >= j->score) {
+            asr_result_t r = j->r;
+            r.word_frames = 0;
+            weigh_words(a->gps, phone, nfr, j->energy, j->nen, &r);
+            if (r.word_frames > 0) {
+                keep_spans(a, nfr);
+                j->r = r;
+                j->r.answer = 1;
+                j->grammar_ascr = ascr;
+                j->score = score;
+                free(j->heard);
+                j->heard = xstrdup(j->answer);
+            }
+        }
+    }
+    j->r.answer_ms = now_ms() - t;
+}
+
 /* On the grammar's thread: the scorer (the turn's scores for every search),
  * the phone loop, then the grammar's pass over a->buf[0..job.n), weighed
  * against the phone loop. */
@@ -1511,6 +1618,10 @@ static void *menu_main(void *arg)
         j->grammar_ascr = path_ascr(a->gps, nfr);
         keep_spans(a, nfr);
     }
+    free(j->answer);
+    j->answer = NULL;
+    if (j->rc == 0 && j->speech && a->answer_jsgf)
+        answer_pass(a, j, phone);
     if (wide && menu_remake(a, "menu_wide", "menu", NULL, 0) < 0) {
         snprintf(j->err, sizeof j->err, "decoder: the grammar's search could not be made again "
                  "(out of memory?)");
@@ -1536,6 +1647,9 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
     free(a->nfa_text);
     a->nfa_text = xstrdup("");
     out->nfa_text = a->nfa_text;
+    free(a->answer_text);
+    a->answer_text = xstrdup("");
+    out->answer_text = a->answer_text;
     a->heard = xstrdup("");
     a->free_text = xstrdup("");
     a->loop_text = xstrdup("");
@@ -1659,6 +1773,14 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
         out->phone_ms = r->phone_ms;
         out->menu_wide = r->menu_wide;
         out->scores_ms = r->scores_ms;
+        out->answer = r->answer;
+        out->answer_ms = r->answer_ms;
+        if (a->job.answer) {
+            free(a->answer_text);
+            a->answer_text = a->job.answer;
+            a->job.answer = NULL;
+            out->answer_text = a->answer_text;
+        }
         free(a->heard);
         a->heard = a->job.heard ? a->job.heard : xstrdup("");
         a->job.heard = NULL;
@@ -1683,6 +1805,8 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
         a->free_text[0] = '\0';
         a->loop_text[0] = '\0';
         a->nfa_text[0] = '\0';
+        a->answer_text[0] = '\0';
+        out->answer = 0;
         out->heard = a->heard;
         out->loop_text = a->loop_text;
         out->confidence = 0;

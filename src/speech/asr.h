@@ -60,6 +60,10 @@ typedef struct {
                                  wider word beam ("menu_wide", asr.c, "The grammar again") */
     int loop_wide;            /* 1: the word loop found no path and was searched again with a
                                  wider word beam ("loop_wide", asr.c) */
+    /* Added for answers to the kiosk's questions (asr_set_answer): */
+    char *answer_text;        /* what the answer grammar heard ("" when not searched; owned like heard) */
+    int answer;               /* 1: heard (and the confidence's evidence) is the answer grammar's */
+    double answer_ms;         /* wall time of the answer search (0 when not run) */
 } asr_result_t;
 
 /* Short turns (up to ASR_NFA_MAX_MS) heard with a confidence below
@@ -106,6 +110,15 @@ asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
 asr_t *asr_create_lex(const asr_config_t *cfg, const menu_t *m, const strlist_t *words,
                       const strlist_t *phones, char *err, size_t errlen);
 void asr_free(asr_t *a);
+/* The answers to the question the kiosk just asked, as JSGF text
+ * (menu_answer_grammar; its words must be the menu grammar's), searched too
+ * on the turns decoded from now on; NULL: none (no question pending).  The
+ * same text again costs nothing.  The answer grammar's words replace the
+ * menu grammar's only when the menu grammar heard words and its best path is
+ * no better, acoustically and as a path (asr.c, "The answer first").  It
+ * waits for a turn still finishing in the background.  0, or -1 with err filled and no
+ * answer search (the turns are then decoded as without one). */
+int asr_set_answer(asr_t *a, const char *jsgf, char *err, size_t errlen);
 /* Decodes one whole turn of 16 kHz mono audio. 0, or -1 with err filled. */
 int asr_decode(asr_t *a, const int16_t *pcm, size_t n, asr_result_t *out,
                char *err, size_t errlen);

@@ -546,6 +546,48 @@ static void test_deterministic(void **state)
     free(b);
 }
 
+/* After a question (asr_set_answer): the answer is heard from the small
+ * grammar; an order the menu grammar fits better keeps the menu grammar's
+ * words (asr.c, "The answer first"); no question, no answer search; a
+ * grammar that does not parse is refused and decoding goes on without. */
+static void test_answer_grammar(void **state)
+{
+    (void)state;
+    if (!have_espeak) skip();
+    char err[256] = "";
+    menu_ask_t q = { MENU_ASK_SIZE, menu_item_find(menu, "Chicken Nuggets"), -1 };
+    char *g = menu_answer_grammar(menu, &q);
+    assert_non_null(g);
+    assert_int_equal(asr_set_answer(asr, g, err, sizeof err), 0);
+    assert_int_equal(asr_set_answer(asr, g, err, sizeof err), 0);   /* the same: kept */
+    int16_t *a, *b;
+    size_t na, nb;
+    speak("large", &a, &na);
+    speak("i want a large sprite and a small fries", &b, &nb);
+    asr_result_t r;
+    decode_ok(a, na, &r);
+    assert_string_equal(r.answer_text, "large");
+    assert_string_equal(r.heard, "large");
+    decode_ok(b, nb, &r);
+    print_message("after a question: heard \"%s\" answer \"%s\" (%d)\n", r.heard, r.answer_text,
+                  r.answer);
+    assert_int_equal(r.answer, 0);
+    assert_true(strstr(r.heard, "sprite") != NULL);
+    assert_int_equal(asr_set_answer(asr, NULL, err, sizeof err), 0);
+    decode_ok(a, na, &r);
+    assert_string_equal(r.answer_text, "");
+    assert_int_equal(r.answer, 0);
+    assert_int_equal(asr_set_answer(asr, "#JSGF V1.0; grammar answer; public <answer> = (;", err,
+                                    sizeof err), -1);
+    assert_true(err[0] != '\0');
+    decode_ok(a, na, &r);
+    assert_string_equal(r.answer_text, "");
+    assert_string_equal(r.heard, "large");
+    free(g);
+    free(a);
+    free(b);
+}
+
 static void test_bad_audio(void **state)
 {
     (void)state;
@@ -693,6 +735,7 @@ int main(void)
         cmocka_unit_test(test_unknown_word),
         cmocka_unit_test(test_no_free_pass),
         cmocka_unit_test(test_one_thread_same),
+        cmocka_unit_test(test_answer_grammar),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -447,6 +447,39 @@ static void test_greeting_and_turns(void **state)
     assert_string_equal(dialog_state_names[DIALOG_CANCELLED], "cancelled");
 }
 
+/* The question the next turn answers follows the state (dialog_question),
+ * for the recogniser's answer grammar. */
+static void test_question(void **state)
+{
+    menus_t *ms = *state;
+    const menu_t *m = ms->burger;
+    dialog_t *d = dialog_create(m, NULL);
+    dialog_effects_t fx;
+    menu_ask_t q;
+    dialog_question(d, &q);
+    assert_int_equal(q.kind, MENU_ASK_NONE);
+    hear(d, "chicken nuggets", &fx);
+    dialog_question(d, &q);
+    assert_int_equal(q.kind, MENU_ASK_SIZE);
+    assert_int_equal(q.item, menu_item_find(m, "Chicken Nuggets"));
+    hear(d, "large", &fx);
+    dialog_question(d, &q);
+    assert_int_equal(q.kind, MENU_ASK_NONE);
+    hear(d, "a number one", &fx);
+    dialog_question(d, &q);
+    assert_int_equal(q.kind, MENU_ASK_CHOICE);
+    assert_int_equal(q.item, menu_item_find(m, "Number One"));
+    assert_int_equal(q.choice, 0);
+    hear(d, "sprite", &fx);
+    hear(d, "that's all", &fx);
+    dialog_question(d, &q);
+    assert_int_equal(q.kind, MENU_ASK_YESNO);
+    hear(d, "yes", &fx);
+    dialog_question(d, &q);
+    assert_int_equal(q.kind, MENU_ASK_NONE);
+    dialog_free(d);
+}
+
 /* Bad and big input: a re-ask, then a page; never a crash or a guessed line. */
 static void test_bad_input(void **state)
 {
@@ -1401,6 +1434,7 @@ int main(void)
         cmocka_unit_test(test_crew_keeps_said),
         cmocka_unit_test(test_change_phrases),
         cmocka_unit_test(test_crew_fuzz),
+        cmocka_unit_test(test_question),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -621,6 +621,207 @@ static fsg_model_t *minimized(fsg_model_t *f)
     return g;
 }
 
+/* ---- the answer grammar (menu_answer_grammar) ---- */
+
+static void compile_rule(const char *grammar, const char *rule_name, compiled_t *c)
+{
+    c->jsgf = jsgf_parse_string(grammar, NULL);
+    if (!c->jsgf) fail_msg("sphinxbase cannot parse the answer grammar:\n%s", grammar);
+    jsgf_rule_t *rule = jsgf_get_rule(c->jsgf, rule_name);
+    if (!rule) fail_msg("no rule %s in:\n%s", rule_name, grammar);
+    c->lmath = logmath_init(1.0001, 0, 0);
+    c->fsg = jsgf_build_fsg(c->jsgf, rule, c->lmath, 1.0f);
+    assert_non_null(c->fsg);
+}
+
+/* Every sentence of a finite FSG (the answer grammar has no loops), up to
+ * max, each as words joined by spaces. */
+static void enumerate(fsg_model_t *f, int s, strbuf_t *path, strlist_t *out, int depth, int max)
+{
+    if (out->n >= max || depth > 40) return;
+    if (s == fsg_model_final_state(f) && strlist_index(out, strbuf_cstr(path)) < 0)
+        strlist_push(out, strbuf_cstr(path));
+    for (fsg_arciter_t *it = fsg_model_arcs(f, s); it; it = fsg_arciter_next(it)) {
+        fsg_link_t *l = fsg_arciter_get(it);
+        int wid = fsg_link_wid(l);
+        size_t keep = path->len;
+        if (wid >= 0) {
+            if (path->len) strbuf_append(path, " ");
+            strbuf_append(path, fsg_model_word_str(f, wid));
+        }
+        enumerate(f, fsg_link_to_state(l), path, out, depth + 1, max);
+        path->len = keep;
+        if (path->s) path->s[keep] = '\0';
+    }
+}
+
+typedef struct {
+    const char *menu;
+    menu_ask_kind_t kind;
+    const char *item;            /* SIZE, CHOICE */
+    int choice;
+    const char *sentence;
+    int accept;
+} answer_row_t;
+
+static const answer_row_t answer_rows[] = {
+    /* a size the item sells, bare, with an article, "make it" */
+    { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "large", 1 },
+    { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "a large please", 1 },
+    { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "make it a small", 1 },
+    { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "um medium", 1 },
+    { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "regular thanks", 1 },
+    { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "can i talk to a manager", 1 },
+    { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "yes", 0 },
+    { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "a large coke", 0 },
+    { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "sprite", 0 },
+    { "menus/coffee.yaml", MENU_ASK_SIZE, "Latte", 0, "grande", 1 },
+    { "menus/coffee.yaml", MENU_ASK_SIZE, "Latte", 0, "make it a venti", 1 },
+    { "menus/coffee.yaml", MENU_ASK_SIZE, "Latte", 0, "large", 1 },
+    /* a choice of the entry asked about, not another's */
+    { "menus/burger.yaml", MENU_ASK_CHOICE, "Number One", 0, "sprite", 1 },
+    { "menus/burger.yaml", MENU_ASK_CHOICE, "Number One", 0, "a diet coke please", 1 },
+    { "menus/burger.yaml", MENU_ASK_CHOICE, "Number One", 0, "i need help", 1 },
+    { "menus/burger.yaml", MENU_ASK_CHOICE, "Number One", 0, "milk", 0 },
+    { "menus/burger.yaml", MENU_ASK_CHOICE, "Number One", 0, "large", 0 },
+    { "menus/burger.yaml", MENU_ASK_CHOICE, "Number One", 0, "two sprites", 0 },
+    { "menus/burger.yaml", MENU_ASK_CHOICE, "Kids Meal", 0, "orange juice", 1 },
+    { "menus/burger.yaml", MENU_ASK_CHOICE, "Kids Meal", 0, "sprite", 0 },
+    { "menus/coffee.yaml", MENU_ASK_CHOICE, "Coffee And Pastry", 0, "a blueberry muffin", 1 },
+    /* yes or no */
+    { "menus/burger.yaml", MENU_ASK_YESNO, NULL, 0, "yes", 1 },
+    { "menus/burger.yaml", MENU_ASK_YESNO, NULL, 0, "yeah that's right", 0 },
+    { "menus/burger.yaml", MENU_ASK_YESNO, NULL, 0, "yes that's right", 1 },
+    { "menus/burger.yaml", MENU_ASK_YESNO, NULL, 0, "nope", 1 },
+    { "menus/burger.yaml", MENU_ASK_YESNO, NULL, 0, "no thanks", 1 },
+    { "menus/burger.yaml", MENU_ASK_YESNO, NULL, 0, "no make the coke a sprite", 0 },
+    { "menus/burger.yaml", MENU_ASK_YESNO, NULL, 0, "a cookie", 0 },
+};
+
+static menu_ask_t row_ask(const menu_t *m, const answer_row_t *r)
+{
+    menu_ask_t q = { r->kind, -1, r->choice };
+    if (r->item) {
+        q.item = menu_item_find(m, r->item);
+        if (q.item < 0) fail_msg("%s: no item %s", r->menu, r->item);
+    }
+    return q;
+}
+
+static void test_answer_rows(void **state)
+{
+    (void)state;
+    int bad = 0;
+    for (size_t i = 0; i < sizeof answer_rows / sizeof *answer_rows; i++) {
+        const answer_row_t *r = &answer_rows[i];
+        menu_t *m = load_menu(r->menu);
+        menu_ask_t q = row_ask(m, r);
+        char *g = menu_answer_grammar(m, &q);
+        assert_non_null(g);
+        compiled_t c;
+        compile_rule(g, "answer.answer", &c);
+        if (accepts(c.fsg, r->sentence) != r->accept) {
+            print_error("%s, %s: \"%s\" is %s\n", r->menu, r->item ? r->item : "yes/no", r->sentence,
+                        r->accept ? "refused but should be accepted" : "accepted but should not be");
+            bad++;
+        }
+        compiled_free(&c);
+        free(g);
+        menu_free(m);
+    }
+    if (bad) fail_msg("%d answer sentence(s) wrong", bad);
+}
+
+/* No question, or one that cannot be asked: no grammar. */
+static void test_answer_none(void **state)
+{
+    (void)state;
+    menu_t *m = load_menu("menus/burger.yaml");
+    menu_ask_t none = { MENU_ASK_NONE, -1, -1 };
+    assert_null(menu_answer_grammar(m, &none));
+    assert_null(menu_answer_grammar(m, NULL));
+    menu_ask_t bad_item = { MENU_ASK_SIZE, m->nitems, -1 };
+    assert_null(menu_answer_grammar(m, &bad_item));
+    menu_ask_t unsized = { MENU_ASK_SIZE, menu_item_find(m, "Cheeseburger"), -1 };
+    assert_null(menu_answer_grammar(m, &unsized));
+    menu_ask_t no_choose = { MENU_ASK_CHOICE, menu_item_find(m, "Cheeseburger"), 0 };
+    assert_null(menu_answer_grammar(m, &no_choose));
+    menu_ask_t bad_choice = { MENU_ASK_CHOICE, menu_item_find(m, "Number One"), 1 };
+    assert_null(menu_answer_grammar(m, &bad_choice));
+    menu_free(m);
+}
+
+/* Every answer (the <reply> rule, all of its sentences) is a sentence of
+ * the menu grammar and the parser reads it as that answer; the whole
+ * <answer> rule is small. */
+static void test_answer_sentences(void **state)
+{
+    (void)state;
+    static const char *const menus[] = { "menus/burger.yaml", "menus/coffee.yaml" };
+    int bad = 0, checked = 0;
+    for (size_t mi = 0; mi < 2; mi++) {
+        menu_t *m = load_menu(menus[mi]);
+        char *full = menu_grammar(m);
+        compiled_t fc;
+        compile(full, &fc);
+        for (int i = -1; i < m->nitems; i++) {
+            menu_ask_t qs[8];
+            int nq = 0;
+            if (i < 0) {
+                qs[nq++] = (menu_ask_t){ MENU_ASK_YESNO, -1, -1 };
+            } else {
+                qs[nq++] = (menu_ask_t){ MENU_ASK_SIZE, i, -1 };
+                for (int k = 0; k < m->items[i].nchoose && nq < 8; k++)
+                    qs[nq++] = (menu_ask_t){ MENU_ASK_CHOICE, i, k };
+            }
+            for (int k = 0; k < nq; k++) {
+                char *g = menu_answer_grammar(m, &qs[k]);
+                if (!g) continue;
+                compiled_t c;
+                compile_rule(g, "answer.answer", &c);
+                if (fsg_model_n_state(c.fsg) > 400)
+                    fail_msg("%s: answer grammar of %d states", m->file, fsg_model_n_state(c.fsg));
+                compiled_free(&c);
+                compile_rule(g, "answer.reply", &c);
+                strlist_t all = {0};
+                strbuf_t path = {0};
+                enumerate(c.fsg, fsg_model_start_state(c.fsg), &path, &all, 0, 2000);
+                strbuf_free(&path);
+                assert_true(all.n > 0 && all.n < 2000);
+                for (int s = 0; s < all.n; s++) {
+                    checked++;
+                    if (!accepts(fc.fsg, all.v[s])) {
+                        print_error("%s: answer \"%s\" is not a menu sentence\n", m->file, all.v[s]);
+                        bad++;
+                    }
+                    action_t acts[4];
+                    int n = order_parse(m, all.v[s], acts, 4);
+                    int ok = n == 1;
+                    if (ok && qs[k].kind == MENU_ASK_SIZE)
+                        ok = acts[0].kind == ACT_SIZE || (acts[0].kind == ACT_SET_SIZE && acts[0].target < 0);
+                    else if (ok && qs[k].kind == MENU_ASK_CHOICE)
+                        ok = acts[0].kind == ACT_ADD && acts[0].qty <= 1;
+                    else if (ok)
+                        ok = acts[0].kind == ACT_YES || acts[0].kind == ACT_NO;
+                    if (!ok) {
+                        print_error("%s: the parser does not read the answer \"%s\" as one\n",
+                                    m->file, all.v[s]);
+                        bad++;
+                    }
+                }
+                strlist_free(&all);
+                compiled_free(&c);
+                free(g);
+            }
+        }
+        compiled_free(&fc);
+        free(full);
+        menu_free(m);
+    }
+    assert_true(checked > 50);
+    if (bad) fail_msg("%d answer sentence(s) wrong", bad);
+}
+
 static void test_minimize_small(void **state)
 {
     (void)state;
@@ -748,6 +949,9 @@ int main(void)
         cmocka_unit_test(test_decoder_loads),
         cmocka_unit_test(test_small_menus),
         cmocka_unit_test(test_text_shape),
+        cmocka_unit_test(test_answer_rows),
+        cmocka_unit_test(test_answer_none),
+        cmocka_unit_test(test_answer_sentences),
         cmocka_unit_test(test_minimize_small),
         cmocka_unit_test(test_minimize_weighted),
         cmocka_unit_test(test_minimize_menus),
