@@ -278,6 +278,15 @@ static void group_comment(strbuf_t *g, const menu_t *m, const group_t *gr, int k
  * and <gK_one_short>, <gK_many_short> (size and name only, for "make it a
  * large sprite").  Returns 0 when the group has no name that can be said
  * (then none of them exists). */
+/* The fillers a turn may start with: not "uh", which sounds as "a" does
+ * (AH): the search took "can i get a latte" for "can i get uh latte".  The
+ * parser still skips it. */
+static void add_fillers(strlist_t *l)
+{
+    for (int i = 0; lex_fillers[i]; i++)
+        if (strcmp(lex_fillers[i], "uh") != 0) add_phrase(l, lex_fillers[i]);
+}
+
 /* The phrases of one amount: the menu's, or the spec's defaults. */
 static void amount_phrases(const menu_t *m, amount_t k, strlist_t *l)
 {
@@ -518,10 +527,7 @@ char *menu_grammar(const menu_t *m)
         if (!strchr(ex.v[i], ' ')) add(&a, ex.v[i]);
     strlist_free(&ex);
     am.extra = rule(&g, "amount_extra", &a);
-    /* not "uh": it sounds as "a" does (AH), and the search took "can i get
-     * a latte" for "can i get uh latte"; the parser still skips it */
-    for (int i = 0; lex_fillers[i]; i++)
-        if (strcmp(lex_fillers[i], "uh") != 0) add_phrase(&a, lex_fillers[i]);
+    add_fillers(&a);
     int has_filler = rule(&g, "filler", &a);
     for (int s = 0; s < m->nsizes; s++) add_phrases(&a, &m->sizes[s].say);
     int has_size = rule(&g, "size", &a);
@@ -679,7 +685,7 @@ char *menu_answer_grammar(const menu_t *m, const menu_ask_t *q)
     if (!has_answer) goto none;
     add_table(&a, lex_politeness);
     int has_polite = rule(&g, "polite", &a);
-    add_table(&a, lex_fillers);
+    add_fillers(&a);
     int has_filler = rule(&g, "filler", &a);
     add_phrases(&a, &m->human);
     add_table(&a, lex_human);
