@@ -94,7 +94,7 @@ e2e: $(BUILD)/kiosk $(BUILD)/kiosk-san
 
 # The development speech set: spoken by espeak-ng at test time, decoded by
 # replay, scored, clean and with drive-through noise at 10 dB; fails when a
-# target is missed (tests/speech/eval.py --check).  Then a fixed third of the
+# target is missed (tests/speech/eval.py --check).  Then a fixed sixth of the
 # real recordings (../shared/speech/real or $$KIOSK_REAL_SPEECH; skipped in one
 # line when absent), clean and in kitchen noise at 10 dB, against its floors.
 speech: $(BUILD)/kiosk

@@ -46,7 +46,8 @@
  *   ("no onions and bacon") that means no change: of the two readings, leaving
  *   something off is the safe one (an unwanted topping can be an allergy), and
  *   the echo and read-back show it.
- * - An option the item does not take, two different amounts of one option,
+ * - An option the item does not take, one option said twice (with the same
+ *   amount or not: "a sugar sugar espresso" is a word the search repeated),
  *   or a size said for an unsized item ("a large cheeseburger") refuse the
  *   turn.  A size the item does not sell ("a large orange juice") is passed
  *   on: the dialog asks which size.
@@ -66,6 +67,9 @@
  *   instead (its size if said, then the count); "make the coke two
  *   cokes" is SET_QTY (and SET_SIZE if said) of the Coke line.  "make the burger no onions" (changing options of
  *   a line) has no action and is refused.
+ * - A second item straight after another, with no "and", article, number
+ *   or carrier between ("an iced mocha mocha", "a latte large mocha") is
+ *   refused: over noise that is an added word far more often than an order.
  * - More actions than max: refused (-1); a turn of only fillers ("and",
  *   "please", a carrier) is refused too; "" gives 0 actions. */
 #include "order.h"
@@ -298,13 +302,11 @@ static int resolve_opts(const parser_t *P, int item, const said_opts_t *s, actio
         int o = s->v[i].option;
         amount_t amt = s->v[i].amount;
         if (!menu_item_takes_option(P->m, item, o)) return -1;
-        int dup = 0;
         for (int j = 0; j < a->nopts; j++) {
-            if (a->opts[j].option != o) continue;
-            if (a->opts[j].amount != amt) return -1;   /* "no onions ... extra onions" */
-            dup = 1;
+            /* "no onions ... extra onions"; and the same one twice ("a sugar
+             * sugar espresso") is a word the search repeated over noise */
+            if (a->opts[j].option == o) return -1;
         }
-        if (dup) continue;
         a->opts[a->nopts].option = o;
         a->opts[a->nopts].amount = amt;
         a->nopts++;
@@ -714,18 +716,27 @@ int order_parse(const menu_t *m, const char *heard, action_t *out, int max)
         }
     }
 
-    int p = 0, actually = 0, result = 0;
+    int p = 0, actually = 0, result = 0, joined = 1;
     while (p < P.n) {
         int k;
-        if (is_word(&P, p, "and")) { p++; continue; }
-        if ((k = match_list(&P, p, lex_politeness)) > 0) { p += k; continue; }
+        if (is_word(&P, p, "and")) { p++; joined = 1; continue; }
+        if ((k = match_list(&P, p, lex_politeness)) > 0) { p += k; joined = 1; continue; }
         if ((k = match_list(&P, p, lex_fillers)) > 0) { p += k; continue; }
-        if ((k = match_carrier(&P, p)) > 0) { p += k; continue; }
-        if (is_word(&P, p, "actually")) { actually = 1; p++; continue; }
+        if ((k = match_carrier(&P, p)) > 0) { p += k; joined = 1; continue; }
+        /* a second item straight after the first, without "and", an article
+         * or a number ("an iced mocha mocha", "a latte large mocha"): a word
+         * the search added, not a second line (refused: the turn pages) */
+        if (!joined && P.count > 0 && P.out[P.count - 1].kind == ACT_ADD &&
+            (match_item(&P, p, NULL) > 0 || match_size(&P, p, NULL) > 0 || match_option(&P, p, NULL) > 0)) {
+            result = -1;
+            break;
+        }
+        if (is_word(&P, p, "actually")) { actually = 1; joined = 1; p++; continue; }
         /* "a burger with fries": "with" before a new item joins like "and" */
         if (is_word(&P, p, "with") && P.count > 0 && P.out[P.count - 1].kind == ACT_ADD &&
             match_item(&P, p + 1 + (is_word(&P, p + 1, "a") || is_word(&P, p + 1, "an")), NULL) > 0) {
             p++;
+            joined = 1;
             continue;
         }
         int q = parse_segment(&P, p, actually);
@@ -734,6 +745,7 @@ int order_parse(const menu_t *m, const char *heard, action_t *out, int max)
             break;
         }
         actually = 0;
+        joined = 0;
         p = q;
     }
     if (result == 0) result = P.count > 0 ? P.count : -1;

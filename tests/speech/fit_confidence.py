@@ -4,13 +4,21 @@
 
     make build/kiosk
     python3 tests/speech/eval.py --kiosk build/kiosk --threshold 0 --noise clean,20,10,5
-    python3 tests/speech/fit_confidence.py [--results build/speech/results.json] [--write]
+    python3 tests/speech/real_eval.py --kiosk build/kiosk --threshold 0 --noise clean,10
+    python3 tests/speech/fit_confidence.py [--results build/speech/results.json]
+                                           [--real build/real/results.json] [--write]
 
 Samples: every single-turn case of every noise level whose turn heard something (`heard` not
 empty), except requests for a person (those page whatever the confidence).  Label: the case's
 verdict at threshold 0 (the order came out exactly as expected; for a turn off the menu: no
 line was added).  Run eval.py with --threshold 0 first, so that no low_confidence page hides
 what the turn would have done.
+
+With --real, also every real recording (tests/speech/real_eval.py's results.json) whose turn
+heard something, labelled right when the slots the grammar heard are the labelled ones; the
+cross-validation folds are by recording (all levels of one file in one fold), and the
+reliability and AUC are printed for each set apart as well as together.  The real set names no
+speakers, so a speaker can be in two folds: the cross-validated figures are a little kind.
 
 The fit: features standardised, L2-regularised (LAMBDA) logistic regression by Newton's method,
 Python standard library only.  It prints the coefficients, the area under the ROC curve on the
@@ -90,7 +98,7 @@ def real_samples(results):
     out = []
     for level, lv in (results.get("levels") or {}).items():
         for name, r in (lv.get("results") or {}).items():
-            t, f = r.get("turn"), r.get("features")
+            t, f = r.get("turn"), (r.get("features") or {}).get("features")
             if not isinstance(t, dict) or not t.get("heard") or not isinstance(f, dict):
                 continue
             if any(k not in f for k in FEATURES):

@@ -30,7 +30,7 @@ $KIOSK_REAL_SPEECH), clean and with the set's kitchen noise, beside plain pocket
      grammar heard (`heard`) are the labelled ones, paged or not; for the peer, its answer.
    and, by slot (drink, size, roast, shots, milk, sugar), the share of files whose slot the
    grammar heard right.
---part test is a fixed third of the files (every third, sorted by name) for `make test`;
+--part test is a fixed sixth of the files (every sixth, sorted by name) for `make test`;
 --check exits 1 naming every floor (FLOORS) broken on this run.  Every miss goes to
 OUT/failures.txt, every file's outcome to OUT/results.json (with each turn's --features record,
 for tests/speech/fit_confidence.py).  Python standard library only.
@@ -412,7 +412,7 @@ def main():
     if not names:
         die(f"{setdir}/clean: none of the labelled files is there")
     if args.part == "test":
-        names = names[::3]
+        names = names[::6]
     if args.limit:
         names = names[:args.limit]
     levels = [x.strip() for x in args.noise.split(",") if x.strip()]

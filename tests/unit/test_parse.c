@@ -256,6 +256,13 @@ static const row_t rows[] = {
     /* fillers between phrases are no part of the order */
     { 'c', "um can i get uh a large latte and so a mocha", "add Latte q1 large | add Mocha q1" },
     { 'c', "okay", "ERROR" },
+    /* words the search added over noise: refused, so the turn pages */
+    { 'c', "give me a sugar sugar latte", "ERROR" },
+    { 'c', "a latte with sugar and sugar", "ERROR" },
+    { 'c', "an iced coffee latte", "ERROR" },
+    { 'c', "a latte large mocha", "ERROR" },
+    { 'c', "a latte a mocha", "add Latte q1 | add Mocha q1" },
+    { 'c', "a latte and mocha", "add Latte q1 | add Mocha q0" },
     { 'c', "a coffee", "add Drip Coffee q1" },
     { 'c', "two coffees", "add Drip Coffee q2" },
     { 'c', "a coffee and pastry with a muffin", "add Coffee And Pastry q1 +Blueberry Muffin" },
