@@ -278,15 +278,6 @@ static void group_comment(strbuf_t *g, const menu_t *m, const group_t *gr, int k
  * and <gK_one_short>, <gK_many_short> (size and name only, for "make it a
  * large sprite").  Returns 0 when the group has no name that can be said
  * (then none of them exists). */
-/* The fillers a turn may start with: not "uh", which sounds as "a" does
- * (AH): the search took "can i get a latte" for "can i get uh latte".  The
- * parser still skips it. */
-static void add_fillers(strlist_t *l)
-{
-    for (int i = 0; lex_fillers[i]; i++)
-        if (strcmp(lex_fillers[i], "uh") != 0) add_phrase(l, lex_fillers[i]);
-}
-
 /* The phrases of one amount: the menu's, or the spec's defaults. */
 static void amount_phrases(const menu_t *m, amount_t k, strlist_t *l)
 {
@@ -527,8 +518,6 @@ char *menu_grammar(const menu_t *m)
         if (!strchr(ex.v[i], ' ')) add(&a, ex.v[i]);
     strlist_free(&ex);
     am.extra = rule(&g, "amount_extra", &a);
-    add_fillers(&a);
-    int has_filler = rule(&g, "filler", &a);
     for (int s = 0; s < m->nsizes; s++) add_phrases(&a, &m->sizes[s].say);
     int has_size = rule(&g, "size", &a);
     strbuf_append(&g, "\n");
@@ -635,11 +624,8 @@ char *menu_grammar(const menu_t *m)
     if (has_no) add(&a, "<no>");
     if (has_size) add(&a, "[a | an] <size>");
     rule(&g, "body", &a);
-    snprintf(buf, sizeof buf, "public <turn> = %s<body>%s;\n",
-             has_polite && has_filler ? "[<polite> | <filler>] " : has_polite ? "[<polite>] "
-                                                                  : has_filler ? "[<filler>] " : "",
-             has_polite ? " [<polite>]" : "");
-    strbuf_append(&g, buf);
+    strbuf_append(&g, has_polite ? "public <turn> = [<polite>] <body> [<polite>];\n"
+                                 : "public <turn> = <body>;\n");
     return strbuf_steal(&g);
 }
 
@@ -685,8 +671,6 @@ char *menu_answer_grammar(const menu_t *m, const menu_ask_t *q)
     if (!has_answer) goto none;
     add_table(&a, lex_politeness);
     int has_polite = rule(&g, "polite", &a);
-    add_fillers(&a);
-    int has_filler = rule(&g, "filler", &a);
     add_phrases(&a, &m->human);
     add_table(&a, lex_human);
     int has_human = rule(&g, "human", &a);
@@ -698,10 +682,8 @@ char *menu_answer_grammar(const menu_t *m, const menu_ask_t *q)
     if (has_human)
         add(&a, has_lead ? "[<human_lead>] [a | an | the] <human>" : "[a | an | the] <human>");
     rule(&g, "body", &a);
-    strbuf_printf(&g, "public <answer> = %s<body>%s;\n",
-                  has_polite && has_filler ? "[<polite> | <filler>] " : has_polite ? "[<polite>] "
-                                                                       : has_filler ? "[<filler>] " : "",
-                  has_polite ? " [<polite>]" : "");
+    strbuf_append(&g, has_polite ? "public <answer> = [<polite>] <body> [<polite>];\n"
+                                 : "public <answer> = <body>;\n");
     return strbuf_steal(&g);
 none:
     strlist_free(&a);

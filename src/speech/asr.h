@@ -74,7 +74,7 @@ typedef struct {
  * (0.82) and "help" in noise as "nope" (0.71), where the nondeterministic
  * one heard them right; requests for a person are short. */
 #define ASR_NFA_MAX_MS 2000
-#define ASR_NFA_BELOW 0.9
+#define ASR_NFA_BELOW 0.95
 
 /* The free pass knows the ASR_FREE_WORDS most probable words of the general
  * English language model (of its 72 547) and the menu grammar's words: see

@@ -179,16 +179,9 @@ static const row_t burger_rows[] = {
     REFUSE("a large fries no ketchup"),
     REFUSE("a hamburger with without pickles"),
     ACCEPT("a hamburger with no pickles"),
-    /* fillers between phrases */
-    ACCEPT("um can i get a cheeseburger and a large coke"),
-    /* not after a carrier: "i want a large sprite" was heard "i want um large sprite" */
-    REFUSE("can i get um a cheeseburger"),
-    ACCEPT("okay a cheeseburger"),
-    ACCEPT("so can i get a cheeseburger"),
-    REFUSE("a cheeseburger um"),
-    /* not between items: in noise, "... latte um mocha" became a second line */
-    REFUSE("a cheeseburger and um a large coke"),
-    /* not "uh", which sounds as "a" does */
+    /* fillers are left to the decoder's own silence and noise models: in the
+     * grammar, "um" opened off-menu turns ("um bacon burger" for "a baconator") */
+    REFUSE("um can i get a cheeseburger"),
     REFUSE("can i get uh cheeseburger"),
     ACCEPT("an extra cheese hamburger"),
     ACCEPT("a double cheeseburger with extra bacon and no pickles"),
@@ -669,7 +662,7 @@ static const answer_row_t answer_rows[] = {
     { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "large", 1 },
     { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "a large please", 1 },
     { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "make it a small", 1 },
-    { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "um medium", 1 },
+    { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "um medium", 0 },
     { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "regular thanks", 1 },
     { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "can i talk to a manager", 1 },
     { "menus/burger.yaml", MENU_ASK_SIZE, "Chicken Nuggets", 0, "yes", 0 },
