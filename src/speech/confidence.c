@@ -1,11 +1,18 @@
 /* confidence.c: see confidence.h.
  *
- * confidence = 1 / (1 + exp(-(intercept + sum of coef[i] * feature[i])))
+ * confidence = the lower of two logistic models,
+ *   1 / (1 + exp(-(intercept + sum of coef[i] * feature[i]))),
+ * one fitted on the espeak-ng set and the real recordings together
+ * (confidence_coef.h), one on the espeak-ng set alone (confidence_coef_synth.h).
+ * The joint model knows real speakers, whose free-pass text is poor even when
+ * the grammar is right, so it leans on the word loop; the synthetic one has
+ * seen the off-menu turns (questions, chatter, other chains' items, noises)
+ * the real set lacks, and leans on the free text.  A turn is trusted only as
+ * far as both trust it (src/DECISIONS.md has the figures).
  *
  * The coefficients are fitted by tests/speech/fit_confidence.py (logistic
- * regression on the development set's turns, label: what was heard is what
- * was said) and written to confidence_coef.h; README.md of tests/speech says
- * how to refit them.  Features out of their usual range are clamped first so
+ * regression, label: what was heard is what was said); README.md of
+ * tests/speech says how to refit them.  Features out of their usual range are clamped first so
  * that one wild value (a score of -1e9 from a broken pass) cannot swing the
  * result past what the fit saw. */
 #include "confidence.h"
@@ -16,6 +23,7 @@
 
 #include "../util/util.h"
 #include "confidence_coef.h"
+#include "confidence_coef_synth.h"
 
 const char *const conf_feature_names[CF_N] = {
     "mean", "worst", "coverage", "loop_agree", "free_agree", "snr", "clipped", "seconds",
@@ -26,16 +34,23 @@ const char *const conf_feature_names[CF_N] = {
 static const double lo[CF_N] = { -400, -400, 0, 0, 0, 0, 0, 0, -400, -400, -60 };
 static const double hi[CF_N] = { 100, 100, 1, 1, 1, 80, 1, 20, 100, 100, 0 };
 
-double conf_calibrate(const double f[CF_N])
+static double logistic(double intercept, const double coef[CF_N], const double f[CF_N])
 {
-    double z = conf_intercept;
+    double z = intercept;
     for (int i = 0; i < CF_N; i++) {
         double v = f[i];
         if (!(v >= lo[i])) v = lo[i];          /* NaN too */
         if (v > hi[i]) v = hi[i];
-        z += conf_coef[i] * v;
+        z += coef[i] * v;
     }
     return 1.0 / (1.0 + exp(-z));
+}
+
+double conf_calibrate(const double f[CF_N])
+{
+    double joint = logistic(conf_intercept, conf_coef, f);
+    double synth = logistic(conf_synth_intercept, conf_synth_coef, f);
+    return joint < synth ? joint : synth;
 }
 
 static const char *const function_words[] = {

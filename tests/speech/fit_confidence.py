@@ -25,7 +25,8 @@ Python standard library only.  It prints the coefficients, the area under the RO
 samples and by 5-fold cross-validation (folds by case, all levels of a case in one fold), a
 reliability table, and what each threshold would do (share paged, share of accepted turns that
 are wrong) per level.  --write writes src/speech/confidence_coef.h (raw feature units, so the C
-side needs no scaling); the kiosk then needs a rebuild.  The default threshold
+side needs no scaling), or with --synthetic (the espeak-ng set alone) confidence_coef_synth.h:
+the kiosk's confidence is the lower of the two models (confidence.c); the kiosk then needs a rebuild.  The default threshold
 (DIALOG_DEFAULT_THRESHOLD in src/dialog/dialog.h) is chosen by hand from the table.
 """
 import argparse
@@ -51,6 +52,7 @@ SIGN = {"mean": 1, "worst": 1, "coverage": 1, "loop_agree": 1, "free_agree": 1, 
         "clipped": -1, "seconds": 0, "loop_margin": 1, "loop_worst": 1, "word_peak": 1}
 LAMBDA = 1.0
 COEF_H = os.path.join(ROOT, "src", "speech", "confidence_coef.h")
+SYNTH_H = os.path.join(ROOT, "src", "speech", "confidence_coef_synth.h")
 
 
 def die(msg):
@@ -209,6 +211,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--results", default=os.path.join(ROOT, "build", "speech", "results.json"))
     ap.add_argument("--write", action="store_true", help=f"write {os.path.relpath(COEF_H, ROOT)}")
+    ap.add_argument("--synthetic", action="store_true",
+                    help=f"fit the espeak-ng set alone (no --real) and write {os.path.relpath(SYNTH_H, ROOT)} "
+                         "with --write: the second of confidence.c's two models")
     ap.add_argument("--real", metavar="RESULTS",
                     help="also fit on real recordings: tests/speech/real_eval.py's results.json")
     ap.add_argument("--without", default="", metavar="F,G",
@@ -226,6 +231,8 @@ def main():
     except ValueError as e:
         die(f"{args.results}: not JSON ({e})")
     ss = samples(results)
+    if args.real and args.synthetic:
+        die("--synthetic fits the espeak-ng set alone: leave out --real")
     if args.real:
         try:
             with open(args.real, encoding="utf-8") as f:
@@ -289,16 +296,19 @@ def main():
 
     if args.write:
         names = ", ".join(f"/* {n} */ {c:.7g}" for n, c in zip(FEATURES, coef))
-        text = ("/* confidence_coef.h: the logistic model of confidence.c.\n"
-                " * Written by tests/speech/fit_confidence.py; do not edit by hand (rerun it).\n"
-                f" * Fitted on {len(ss)} turns ({sum(ys)} right) of the development set and the real recordings, levels "
-                f"{', '.join(levels)};\n"
+        path, prefix = (SYNTH_H, "conf_synth_") if args.synthetic else (COEF_H, "conf_")
+        what = ("fitted on the espeak-ng set alone" if args.synthetic
+                else "fitted on the espeak-ng set and the real recordings")
+        text = (f"/* {os.path.basename(path)}: a logistic model of confidence.c, {what}.\n"
+                " * Written by tests/speech/fit_confidence.py; do not edit by hand (rerun it"
+                + (" with --synthetic" if args.synthetic else "") + ").\n"
+                f" * Fitted on {len(ss)} turns ({sum(ys)} right), levels {', '.join(levels)};\n"
                 f" * AUC {auc(ps, ys):.3f}, cross-validated {auc(cv, ys):.3f}. */\n"
-                f"static const double conf_intercept = {b0:.7g};\n"
-                "static const double conf_coef[CF_N] = {\n    " + names + ",\n};\n")
-        with open(COEF_H, "w", encoding="utf-8") as f:
+                f"static const double {prefix}intercept = {b0:.7g};\n"
+                f"static const double {prefix}coef[CF_N] = {{\n    " + names + ",\n};\n")
+        with open(path, "w", encoding="utf-8") as f:
             f.write(text)
-        print(f"\nwrote {os.path.relpath(COEF_H, ROOT)}; rebuild the kiosk (make)")
+        print(f"\nwrote {os.path.relpath(path, ROOT)}; rebuild the kiosk (make)")
 
 
 if __name__ == "__main__":
