@@ -463,6 +463,23 @@ static int group_rules(strbuf_t *g, const menu_t *m, const group_t *gr, int k, c
     return said;
 }
 
+/* <human> (the menu's human: phrases and the built-ins) and <human_lead>
+ * ("i want to talk to", and the carriers: "can i get a manager" is as likely
+ * as "i want to talk to a manager"), the same in the menu's grammar and in
+ * every answer grammar.  Returns whether <human> was written. */
+static int human_rules(strbuf_t *g, const menu_t *m, int *has_lead)
+{
+    strlist_t a = {0};
+    add_phrases(&a, &m->human);
+    add_table(&a, lex_human);
+    int has_human = rule(g, "human", &a);
+    add_table(&a, lex_human_lead);
+    add_phrases(&a, &m->carriers);
+    add_table(&a, lex_carriers);
+    *has_lead = rule(g, "human_lead", &a);
+    return has_human;
+}
+
 /* ---- the whole grammar ---- */
 
 char *menu_grammar(const menu_t *m)
@@ -481,14 +498,8 @@ char *menu_grammar(const menu_t *m)
     add_phrases(&a, &m->carriers);
     add_table(&a, lex_carriers);
     int has_carrier = rule(&g, "carrier", &a);
-    add_phrases(&a, &m->human);
-    add_table(&a, lex_human);
-    int has_human = rule(&g, "human", &a);
-    /* "can i get a manager" is as likely as "i want to talk to a manager" */
-    add_table(&a, lex_human_lead);
-    add_phrases(&a, &m->carriers);
-    add_table(&a, lex_carriers);
-    int has_lead = rule(&g, "human_lead", &a);
+    int has_lead = 0;
+    int has_human = human_rules(&g, m, &has_lead);
     add_table(&a, lex_closing);
     int has_closing = rule(&g, "closing", &a);
     add_table(&a, lex_yes);
@@ -671,13 +682,8 @@ char *menu_answer_grammar(const menu_t *m, const menu_ask_t *q)
     if (!has_answer) goto none;
     add_table(&a, lex_politeness);
     int has_polite = rule(&g, "polite", &a);
-    add_phrases(&a, &m->human);
-    add_table(&a, lex_human);
-    int has_human = rule(&g, "human", &a);
-    add_table(&a, lex_human_lead);
-    add_phrases(&a, &m->carriers);
-    add_table(&a, lex_carriers);
-    int has_lead = rule(&g, "human_lead", &a);
+    int has_lead = 0;
+    int has_human = human_rules(&g, m, &has_lead);
     add(&a, "<reply>");
     if (has_human)
         add(&a, has_lead ? "[<human_lead>] [a | an | the] <human>" : "[a | an | the] <human>");
