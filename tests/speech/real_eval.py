@@ -168,6 +168,7 @@ def slots_of_text(text):
              + [(m, "milk", m) for m in MILKS] + [(s, "sugar", s) for s in SUGARS])
     for phrase, kind, val in sorted(table, key=lambda x: -len(x[0])):
         claim(phrase, kind, val)
+    size_said = False
     for a, b, kind, val in sorted(spans):
         before = t[:a]
         if kind in ("milk", "sugar"):
@@ -180,15 +181,11 @@ def slots_of_text(text):
         elif kind in ("roast", "shots") and re.search(r" (no|without) $", before):
             got["other"].append((val, "no"))
             continue
-        if got[kind] is not None and kind != "size":
-            got["other"].append((kind, val))
-        elif kind == "size" and got.get("_size_said"):
-            got["other"].append((kind, val))
+        if size_said if kind == "size" else got[kind] is not None:
+            got["other"].append((kind, val))       # said twice
         else:
             got[kind] = val
-            if kind == "size":
-                got["_size_said"] = True
-    got.pop("_size_said", None)
+            size_said = size_said or kind == "size"
     return got
 
 
@@ -517,47 +514,22 @@ def main():
                "right = the slots heard are the labelled ones):")
     out.append("| bin | " + " | ".join(f"{title(lv)}: turns, mean confidence, share right" for lv in levels) + " |")
     out.append("|" + "---|" * (len(levels) + 1))
-    eces = []
+    bins = {lv: reliability_bins(results[lv]) for lv in levels}
     for b in range(10):
-        cells = []
-        for lv in levels:
-            sel = [r for r in results[lv].values()
-                   if r["turn"] and r["turn"].get("heard") and isinstance(r["turn"].get("confidence"), (int, float))
-                   and (b / 10 <= r["turn"]["confidence"] < (b + 1) / 10 or (b == 9 and r["turn"]["confidence"] >= 1))]
-            if sel:
-                c = sum(r["turn"]["confidence"] for r in sel) / len(sel)
-                a = sum(r["right_ignoring_pages"] for r in sel) / len(sel)
-                cells.append(f"{len(sel)}, {c:.2f}, {a:.2f}")
-            else:
-                cells.append("-")
+        cells = [f"{len(sel)}, {c:.2f}, {a:.2f}" if sel else "-"
+                 for sel, c, a in (bins[lv][b] for lv in levels)]
         out.append(f"| {b / 10:.1f}-{(b + 1) / 10:.1f} | " + " | ".join(cells) + " |")
+    eces = []
     for lv in levels:
-        sel = [r for r in results[lv].values() if r["turn"] and r["turn"].get("heard")
-               and isinstance(r["turn"].get("confidence"), (int, float))]
-        e = 0.0
-        for b in range(10):
-            bs = [r for r in sel if b / 10 <= r["turn"]["confidence"] < (b + 1) / 10
-                  or (b == 9 and r["turn"]["confidence"] >= 1)]
-            if bs:
-                e += len(bs) / len(sel) * abs(sum(r["turn"]["confidence"] for r in bs) / len(bs)
-                                              - sum(r["right_ignoring_pages"] for r in bs) / len(bs))
+        total = sum(len(sel) for sel, _, _ in bins[lv])
+        e = sum(len(sel) / total * abs(c - a) for sel, c, a in bins[lv] if sel)
         eces.append(f"{title(lv)} {e:.3f}")
     out.append("calibration error (ECE): " + ", ".join(eces))
 
-    missed = []
-    for (lv, key), (op, v) in TARGETS.items():
-        if lv in summary:
-            r = summary[lv][key] / n
-            if not (r >= v if op == ">=" else r <= v):
-                missed.append(f"{key} {title(lv)} {100 * r:.1f} % (target {op} {100 * v:g} %)")
+    missed = unmet(TARGETS, summary, n, "target")
     out.append("issue targets missed: " + ("; ".join(missed) if missed else "none"))
-    broken = []
+    broken = unmet(FLOORS, summary, n, "floor") if args.check else []
     if args.check:
-        for (lv, key), (op, v) in FLOORS.items():
-            if lv in summary:
-                r = summary[lv][key] / n
-                if not (r >= v if op == ">=" else r <= v):
-                    broken.append(f"{key} {title(lv)} {100 * r:.1f} % (floor {op} {100 * v:g} %)")
         out.append("floors broken: " + ("; ".join(broken) if broken else "none"))
     out.append(f"({wall:.0f} s; misses in {os.path.join(args.out, 'failures.txt')})")
     print("\n".join(out))
@@ -567,6 +539,32 @@ def main():
         json.dump({"set": setdir, "kiosk": args.kiosk, "threshold": args.threshold, "part": args.part,
                    "levels": {lv: {"summary": summary[lv], "results": results[lv]} for lv in levels}}, f)
     return 1 if broken else 0
+
+
+def reliability_bins(res):
+    """The turns that heard something in confidence bins of 0.1: (turns, mean confidence,
+    share right ignoring pages) for each bin."""
+    heard = [r for r in res.values() if r["turn"] and r["turn"].get("heard")
+             and isinstance(r["turn"].get("confidence"), (int, float))]
+    out = []
+    for b in range(10):
+        sel = [r for r in heard if b / 10 <= r["turn"]["confidence"] < (b + 1) / 10
+               or (b == 9 and r["turn"]["confidence"] >= 1)]
+        c = sum(r["turn"]["confidence"] for r in sel) / len(sel) if sel else 0.0
+        a = sum(r["right_ignoring_pages"] for r in sel) / len(sel) if sel else 0.0
+        out.append((sel, c, a))
+    return out
+
+
+def unmet(table, summary, n, word):
+    """The rows of TARGETS or FLOORS this run misses, as text."""
+    out = []
+    for (lv, key), (op, v) in table.items():
+        if lv in summary:
+            r = summary[lv][key] / n
+            if not (r >= v if op == ">=" else r <= v):
+                out.append(f"{key} {title(lv)} {100 * r:.1f} % ({word} {op} {100 * v:g} %)")
+    return out
 
 
 def fmt_exp(e):
