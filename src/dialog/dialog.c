@@ -70,6 +70,13 @@
  *   grammar heard or anywhere in the free pass's text (the menu's human:
  *   phrases, built-ins included, as whole words, or "can i talk to" and the
  *   like followed by anything: dialog_spot_human), whatever the confidence;
+ *   but a lone word of one ("person", "help", "manager") inside a free text
+ *   of DIALOG_HUMAN_LONE_WORDS words or more counts only when the grammar did
+ *   not hear an order it is sure of: on real speech the free pass makes
+ *   those words out of orders it garbles ("oh boy get double shot us
+ *   person" for "a double shot espresso", paged human_request on 3 of 100
+ *   clean recordings), while a customer who wants a person says more, or
+ *   says the word alone;
  *   a question in the free pass's text (dialog_spot_question: "how much is
  *   a large coke"), which pages out_of_menu and applies nothing, however sure
  *   the grammar was of its nearest order ("salad please an large coke",
@@ -1116,8 +1123,14 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
         if (!isspace((unsigned char)*c)) blank = 0;
     action_t acts[DIALOG_MAX_ACTIONS];
     int n = blank || d->state == DIALOG_CANCELLED ? 0 : order_parse(d->m, heard, acts, DIALOG_MAX_ACTIONS);
-    int human = h && (h->human || (h->free_text && dialog_spot_human(d->m, h->free_text)));
+    int free_human = h && h->free_text ? dialog_spot_human(d->m, h->free_text) : 0;
+    int human = h && (h->human || free_human == DIALOG_HUMAN_SAID);
     for (int i = 0; i < n; i++) human |= acts[i].kind == ACT_HUMAN;
+    if (free_human == DIALOG_HUMAN_LONE && !human) {
+        int sure = n > 0 && (d->cfg.confidence_threshold <= 0 ||
+                             h->confidence >= d->cfg.confidence_threshold);
+        human = !sure;
+    }
 
     switch (d->state) {
     case DIALOG_CREW:
@@ -1245,17 +1258,21 @@ int dialog_spot_human(const menu_t *m, const char *text)
     /* " text " against " phrase ": whole words only ("personal" is no "person") */
     strbuf_t t = {0};
     spaced_lower(text, &t);
+    int words = 0;
+    for (const char *c = strbuf_cstr(&t); *c; c++) words += c[0] == ' ' && c[1] && c[1] != ' ';
     int found = 0;
-    for (int i = 0; i < m->human.n && !found; i++) {
+    for (int i = 0; i < m->human.n && found != DIALOG_HUMAN_SAID; i++) {
         char *p = xasprintf(" %s ", m->human.v[i]);
-        found = strstr(strbuf_cstr(&t), p) != NULL;
+        if (strstr(strbuf_cstr(&t), p))
+            found = strchr(m->human.v[i], ' ') || words < DIALOG_HUMAN_LONE_WORDS
+                    ? DIALOG_HUMAN_SAID : DIALOG_HUMAN_LONE;
         free(p);
     }
     /* "can i talk to a real tears in": someone to talk to, whoever the free
      * pass made of them.  Only the leads of three words or more that end in
      * "talk to" or "speak to" ("let me speak to"; not "talk to" alone, which
      * chatter has: "i'll talk to you later"), and a word after the lead. */
-    for (int i = 0; lex_human_lead[i] && !found; i++) {
+    for (int i = 0; lex_human_lead[i] && found != DIALOG_HUMAN_SAID; i++) {
         const char *l = lex_human_lead[i];
         size_t len = strlen(l);
         int words = 1;
@@ -1265,7 +1282,7 @@ int dialog_spot_human(const menu_t *m, const char *text)
             continue;
         char *p = xasprintf(" %s ", l);
         const char *at = strstr(strbuf_cstr(&t), p);
-        found = at && at[strlen(p)] != '\0';     /* a word follows */
+        if (at && at[strlen(p)] != '\0') found = DIALOG_HUMAN_SAID;   /* a word follows */
         free(p);
     }
     strbuf_free(&t);

@@ -70,10 +70,15 @@ dialog_t *dialog_create(const menu_t *m, const dialog_config_t *cfg);
 void dialog_free(dialog_t *d);
 const char *dialog_greeting(const dialog_t *d);   /* "Welcome to Burger Barn! What can I get you?" */
 void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out);
-/* 1 when text holds one of the menu's human: phrases (built-ins included)
- * as whole words, or a lead of three words or more that ends in "talk to" or
- * "speak to" ("can i talk to") followed by a word: how a request for a
- * person is spotted in the free pass. */
+/* How a request for a person is spotted in the free pass: DIALOG_HUMAN_SAID
+ * when text holds one of the menu's human: phrases (built-ins included) as
+ * whole words, or a lead of three words or more that ends in "talk to" or
+ * "speak to" ("can i talk to") followed by a word; DIALOG_HUMAN_LONE when
+ * the only such phrase is one word ("person", "help") in a text of
+ * DIALOG_HUMAN_LONE_WORDS words or more (it counts only when the grammar is
+ * not sure of an order: see dialog.c); 0 when none. */
+enum { DIALOG_HUMAN_LONE = 1, DIALOG_HUMAN_SAID = 2 };
+#define DIALOG_HUMAN_LONE_WORDS 5
 int dialog_spot_human(const menu_t *m, const char *text);
 
 /* 1 when text (the free pass's) starts as a question does ("how much is a

@@ -79,10 +79,11 @@ void session_free(session_t *s)
 }
 
 /* A request for a person in the free pass's text: the dialog pages for it
- * whatever else is heard, so the other passes need not run. */
+ * whatever else is heard, so the other passes need not run.  A lone word of
+ * one in a long text waits for the grammar (dialog.c). */
 int session_spot_human(void *menu, const char *free_text)
 {
-    return dialog_spot_human(menu, free_text);
+    return dialog_spot_human(menu, free_text) == DIALOG_HUMAN_SAID;
 }
 
 static void add_page(session_t *s, page_reason_t why, const char *heard, const char *free_text)

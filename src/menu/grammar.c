@@ -482,7 +482,8 @@ static int human_rules(strbuf_t *g, const menu_t *m, int *has_lead)
 
 /* ---- the whole grammar ---- */
 
-char *menu_grammar(const menu_t *m)
+/* single: a turn of one piece at most (menu_one_grammar) */
+static char *grammar_text(const menu_t *m, int single)
 {
     strbuf_t g = {0};
     strlist_t a = {0}, one = {0}, many = {0};
@@ -590,14 +591,19 @@ char *menu_grammar(const menu_t *m)
     if (has_human && has_lead) add(&a, "<human_lead> [a | an | the] <human>");
     int has_piece = rule(&g, "piece", &a);
     if (has_piece) {
-        snprintf(buf, sizeof buf, "[and] <piece>%s [<order_items>]", has_polite ? " [<polite>]" : "");
+        snprintf(buf, sizeof buf, "[and] <piece>%s%s", has_polite ? " [<polite>]" : "",
+                 single ? "" : " [<order_items>]");
         add(&a, buf);
         rule(&g, "order_items", &a);
         /* [<yes>] (always there: lex_yes is built in) also gives <order_items>
          * a state of its own to loop back to: see "Right recursion" */
-        snprintf(buf, sizeof buf, "%s<order_items>%s", has_yes ? "[<yes>] " : "",
-                 has_closing ? (has_human ? " [[and] <closing> | <human>]" : " [[and] <closing>]")
-                             : (has_human ? " [<human>]" : ""));
+        /* one piece: a request for a person may still follow the item */
+        const char *human_after = !has_human ? "" : !single || !has_lead ? " | <human>"
+                                : " | <human> | [and] <human_lead> [a | an | the] <human>";
+        snprintf(buf, sizeof buf, "%s<order_items>%s%s%s%s", has_yes ? "[<yes>] " : "",
+                 has_closing || *human_after ? " [" : "", has_closing ? "[and] <closing>" : "",
+                 has_closing ? human_after : human_after + (*human_after ? 3 : 0),
+                 has_closing || *human_after ? "]" : "");
         add(&a, buf);
         rule(&g, "order", &a);
     }
@@ -638,6 +644,16 @@ char *menu_grammar(const menu_t *m)
     strbuf_append(&g, has_polite ? "public <turn> = [<polite>] <body> [<polite>];\n"
                                  : "public <turn> = <body>;\n");
     return strbuf_steal(&g);
+}
+
+char *menu_grammar(const menu_t *m)
+{
+    return grammar_text(m, 0);
+}
+
+char *menu_one_grammar(const menu_t *m)
+{
+    return grammar_text(m, 1);
 }
 
 /* ---- the answer to a question (menu_answer_grammar) ---- */

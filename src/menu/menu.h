@@ -166,6 +166,12 @@ void menu_lexicon(const menu_t *m, const cmudict_t *d, strlist_t *words, strlist
  * Returns a new string the caller frees. */
 char *menu_grammar(const menu_t *m);
 
+/* The same turns with one item (or one request for a person) at most: every
+ * sentence of it is one of menu_grammar()'s.  The recogniser prefers it by a
+ * margin (asr.c, "One item first"): noise heard as a second item or a request
+ * for a person after the order was the commonest wrong order on real speech. */
+char *menu_one_grammar(const menu_t *m);
+
 /* What the kiosk just asked, for the answer grammar. */
 typedef enum {
     MENU_ASK_NONE,       /* no question: the whole menu grammar only */

@@ -1,6 +1,6 @@
 /* asr.c: one customer turn through pocketsphinx (see asr.h).
  *
- * Two decoders, loaded once, hold six searches over the same acoustic model:
+ * Two decoders, loaded once, hold seven searches over the same acoustic model:
  *   "free"    the general English trigram of pocketsphinx-en-us -> free_text; a request
  *             for a person in it pages at once (asr_decode_early), the rest is skipped
  *   "loop"    any sequence of the grammar's words              -> a second opinion
@@ -19,6 +19,8 @@
  *             run after the others on short doubtful turns only (ASR_NFA_MAX_MS)
  *   "answer"  the answers to the question just asked (asr_set_answer), after
  *             "menu" on the grammar's thread -> answer_text ("The answer first")
+ *   "one"     one item at most (menu_one_grammar), after "menu" when it heard
+ *             more than one item ("One item first")
  * and costs about 60 MB (the acoustic model again, both grammars' lexical
  * trees; no dictionary).  The turn's acoustic scores come from ptm.c (below:
  * "Shared scores"); only for a model ptm.c does not score is there a third
@@ -221,6 +223,24 @@
  * taken go through the same confidence (the phone loop, the word loop, the
  * free text) and threshold as any other.
  *
+ * One item first.  Neither grammar has weights, so the menu grammar's best
+ * path is simply the sentence that fits the sounds best, and in noise that
+ * is often an order with more in it than was said: kitchen noise heard as a
+ * second item ("... espresso ten lattes an mocha" for "an espresso with lots
+ * of soy milk").  Drive-through turns are mostly one item, so that sentence
+ * deserves a prior the menu grammar cannot give.  When the menu grammar's
+ * words are more than one item (fsg_accepts() on the "one" search's FSG says
+ * no), the turn is searched again with menu_one_grammar(): the same
+ * sentences but one item at most (requests for a person, changes and
+ * closings all still there), a deterministic FSG like "menu" with its beams,
+ * from the same shared scores.  Its words are taken when its path score is
+ * at most ASR_ONE_BONUS worse than the menu grammar's; a second item that was
+ * really said costs the one-item path far more than that (espeak-ng's "a
+ * large latte and a banana bread": 3330, "an cheeseburger and a large coke":
+ * 1688), a second item made of noise a few hundred.  The words taken go
+ * through the same confidence and threshold as any other.  A turn already
+ * of one item costs nothing more.
+ *
  * Ownership: result strings belong to the asr_t until the next decode. */
 #include "asr.h"
 
@@ -353,6 +373,8 @@ struct asr_s {
     ps_decoder_t *phones_ps;  /* the decoder with the "phones" search: gps with a menu, else ps */
     int has_menu;             /* the "menu" search exists */
     int has_nfa;              /* the "nfa" search exists: the grammar as sphinxbase built it */
+    int has_one;              /* the "one" search exists: one item at most (menu_one_grammar) */
+    long one_bonus;           /* its margin over "menu" (ASR_ONE_BONUS; KIOSK_ONE_BONUS) */
     char *heard, *free_text, *loop_text, *nfa_text, *answer_text;
     char *answer_jsgf;        /* the "answer" search's grammar (asr_set_answer), NULL: none */
     int *span;                /* the heard words' frames and acoustic scores: sf, ef, ascr per word */
@@ -596,6 +618,32 @@ static int copy_words(asr_t *a, fsg_model_t *f)
     return 0;
 }
 
+/* The "one" search (see "One item first" at the top): menu_one_grammar() as
+ * a deterministic FSG like "menu" (the same words must score the same in
+ * both), with the menu's beams.  0, or -1: no such search. */
+static int set_one(asr_t *a, const menu_t *m)
+{
+    char *g = menu_one_grammar(m);
+    jsgf_t *j = g ? jsgf_parse_string(g, NULL) : NULL;
+    jsgf_rule_t *rule = j ? jsgf_get_public_rule(j) : NULL;
+    fsg_model_t *f = rule ? jsgf_build_fsg(j, rule, ps_get_logmath(a->gps),
+                                           cmd_ln_float32_r(a->gconfig, "-lw")) : NULL;
+    char why[128];
+    fsg_model_t *small = f ? fsg_minimize(f, why, sizeof why) : NULL;
+    int ret = -1;
+    if (small) {
+        double saved[MAX_SETTINGS];
+        settings_push(a->gconfig, menu_settings, NSET(menu_settings), saved);
+        ret = ps_set_fsg(a->gps, "one", small);
+        settings_pop(a->gconfig, menu_settings, NSET(menu_settings), saved);
+        fsg_model_free(small);
+    }
+    if (f) fsg_model_free(f);
+    if (j) jsgf_grammar_free(j);
+    free(g);
+    return ret;
+}
+
 static int set_grammar(asr_t *a, const menu_t *m, char *err, size_t errlen)
 {
     char *g = menu_grammar(m);
@@ -622,6 +670,7 @@ static int set_grammar(asr_t *a, const menu_t *m, char *err, size_t errlen)
     if (f) fsg_model_free(f);
     if (j) jsgf_grammar_free(j);
     free(g);
+    if (ret == 0 && a->one_bonus > 0) a->has_one = set_one(a, m) == 0;
     return ret;
 }
 
@@ -848,6 +897,8 @@ asr_t *asr_create_lex(const asr_config_t *cfg, const menu_t *m, const strlist_t 
     a->free_pass = cfg ? cfg->free_pass : 1;
     a->one_thread = cfg ? cfg->one_thread : 0;
     a->menu_again = cfg ? !cfg->no_menu_again : 1;
+    const char *ob = getenv("KIOSK_ONE_BONUS");
+    a->one_bonus = ob && *ob ? strtol(ob, NULL, 10) : ASR_ONE_BONUS;
     char *hmm = xasprintf("%s/en-us", dir);
     char *mdef = xasprintf("%s/mdef", hmm);
     char *dictf = xasprintf("%s/cmudict-en-us.dict", dir);
@@ -1525,6 +1576,40 @@ static int menu_remake(asr_t *a, const char *from, const char *name, const setti
  * let me speak to someone": the second paged 660 ms after its audio instead
  * of 260). */
 
+/* On the grammar's thread, after the menu grammar's pass: when its words are
+ * more than one item, the "one" search's, taken in their place when its path
+ * is at most a->one_bonus worse (see "One item first" at the top). */
+static void one_pass(asr_t *a, menu_job_t *j, const double *phone)
+{
+    fsg_model_t *f = ps_get_fsg(a->gps, "one");
+    if (!f || fsg_accepts(f, j->heard)) return;   /* one item already: the same best path */
+    double t = now_ms();
+    const char *hyp;
+    long score;
+    char err[256];
+    int nfr = j->r.frames > 0 ? j->r.frames : 0;
+    if (run_pass(a, a->gps, "one", j->n, &hyp, &score, err, sizeof err) == 0 && hyp) {
+        char *w = clean_hyp(hyp);
+        if (*w && score + a->one_bonus >= j->score) {
+            asr_result_t r = j->r;
+            r.word_frames = 0;
+            weigh_words(a->gps, phone, nfr, j->energy, j->nen, &r);
+            if (r.word_frames > 0) {
+                keep_spans(a, nfr);
+                j->r = r;
+                j->r.one = 1;
+                j->grammar_ascr = path_ascr(a->gps, nfr);
+                j->score = score;
+                free(j->heard);
+                j->heard = w;
+                w = NULL;
+            }
+        }
+        free(w);
+    }
+    j->r.one_ms = now_ms() - t;
+}
+
 /* On the grammar's thread, after the menu grammar's pass: the answer
  * grammar's, its words taken in place of the menu grammar's when its path is
  * no worse, acoustically and as a whole (see "The answer first" at the top). */
@@ -1618,6 +1703,8 @@ static void *menu_main(void *arg)
         j->grammar_ascr = path_ascr(a->gps, nfr);
         keep_spans(a, nfr);
     }
+    if (j->rc == 0 && j->speech && a->has_one && j->heard && *j->heard)
+        one_pass(a, j, phone);
     free(j->answer);
     j->answer = NULL;
     if (j->rc == 0 && j->speech && a->answer_jsgf)
@@ -1775,6 +1862,8 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
         out->scores_ms = r->scores_ms;
         out->answer = r->answer;
         out->answer_ms = r->answer_ms;
+        out->one = r->one;
+        out->one_ms = r->one_ms;
         if (a->job.answer) {
             free(a->answer_text);
             a->answer_text = a->job.answer;

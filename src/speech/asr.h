@@ -64,6 +64,9 @@ typedef struct {
     char *answer_text;        /* what the answer grammar heard ("" when not searched; owned like heard) */
     int answer;               /* 1: heard (and the confidence's evidence) is the answer grammar's */
     double answer_ms;         /* wall time of the answer search (0 when not run) */
+    /* Added for one item first (asr.c): */
+    int one;                  /* 1: heard (and the confidence's evidence) is the "one" search's */
+    double one_ms;            /* wall time of that search (0 when not run) */
 } asr_result_t;
 
 /* Short turns (up to ASR_NFA_MAX_MS) heard with a confidence below
@@ -86,6 +89,13 @@ typedef struct {
  * variable KIOSK_HUMAN_LM_WEIGHT overrides it (0: none) for
  * tests/speech/eval.py runs. */
 #define ASR_HUMAN_LM_WEIGHT 0.3
+
+/* How much worse (in path score units: log base 1.0001, shifted right 10
+ * bits, about 0.1 nat) the best path of one item may be than the menu
+ * grammar's best path of several and still be taken (asr.c, "One item
+ * first"); the environment variable KIOSK_ONE_BONUS overrides it (0: no
+ * "one" search) for tests/speech/eval.py runs. */
+#define ASR_ONE_BONUS 500
 
 typedef struct asr_s asr_t;
 

@@ -423,3 +423,37 @@ fsg_model_t *fsg_minimize(fsg_model_t *f, char *err, size_t errlen)
     dfa_free(&d);
     return g;
 }
+
+/* ---- acceptance ----------------------------------------------------------- */
+
+/* The state a word leads to from state s, or -1 (at most one: deterministic). */
+static int next_state(fsg_model_t *f, int s, int wid)
+{
+    for (fsg_arciter_t *it = fsg_model_arcs(f, s); it; it = fsg_arciter_next(it)) {
+        fsg_link_t *l = fsg_arciter_get(it);
+        if (fsg_link_wid(l) == wid) {
+            fsg_arciter_free(it);
+            return fsg_link_to_state(l);
+        }
+    }
+    return -1;
+}
+
+int fsg_accepts(fsg_model_t *f, const char *words)
+{
+    int s = fsg_model_start_state(f);
+    char w[256];
+    for (const char *p = words; s >= 0 && *p;) {
+        while (*p == ' ') p++;
+        size_t n = strcspn(p, " ");
+        if (n == 0) break;
+        if (n >= sizeof w) return 0;
+        memcpy(w, p, n);
+        w[n] = '\0';
+        p += n;
+        int wid = fsg_model_word_id(f, w);
+        s = wid < 0 ? -1 : next_state(f, s, wid);
+    }
+    if (s < 0) return 0;
+    return s == fsg_model_final_state(f) || fsg_model_null_trans(f, s, fsg_model_final_state(f)) != NULL;
+}

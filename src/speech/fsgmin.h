@@ -23,4 +23,9 @@
  * the scores) or the deterministic FSG would pass FSGMIN_MAX_STATES. */
 fsg_model_t *fsg_minimize(fsg_model_t *f, char *err, size_t errlen);
 
+/* 1 when the deterministic FSG f (fsg_minimize's) has a path from its start
+ * to its final state whose words are words (separated by single spaces),
+ * else 0.  A word f does not know is not accepted. */
+int fsg_accepts(fsg_model_t *f, const char *words);
+
 #endif

@@ -720,6 +720,55 @@ static void test_one_thread_same(void **state)
     asr_free(a);
 }
 
+/* One item first (asr.c): a second item really said stands (its path is far
+ * more than ASR_ONE_BONUS better); with a bonus no second item can beat, the
+ * one-item search's words are taken; a turn of one item is not searched
+ * again; KIOSK_ONE_BONUS=0 turns the search off. */
+static void test_one_item(void **state)
+{
+    (void)state;
+    if (!have_espeak) skip();
+    char err[512] = "";
+    int16_t *two, *one;
+    size_t ntwo, none;
+    speak("i want a large sprite and a small fries", &two, &ntwo);
+    speak("i'd like a medium fries", &one, &none);
+    asr_result_t r;
+    decode_ok(two, ntwo, &r);
+    assert_non_null(strstr(r.heard, "sprite"));
+    assert_non_null(strstr(r.heard, "fries"));
+    assert_int_equal(r.one, 0);
+    assert_true(r.one_ms > 0);                 /* searched, and not taken */
+    decode_ok(one, none, &r);
+    assert_string_equal(r.heard, "i'd like a medium fries");
+    assert_true(r.one_ms == 0);                /* one item already */
+
+    asr_config_t cfg = { NULL, 1, 0, 0, 0 };
+    setenv("KIOSK_ONE_BONUS", "100000000", 1);
+    asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
+    unsetenv("KIOSK_ONE_BONUS");
+    if (!a) fail_msg("%s", err);
+    assert_int_equal(asr_decode(a, two, ntwo, &r, err, sizeof err), 0);
+    print_message("one item at any cost: \"%s\" (%.2f)\n", r.heard, r.confidence);
+    assert_int_equal(r.one, 1);
+    assert_true(*r.heard);
+    assert_true(!strstr(r.heard, "sprite") || !strstr(r.heard, "fries"));
+    assert_clean(r.heard);
+    asr_free(a);
+
+    setenv("KIOSK_ONE_BONUS", "0", 1);
+    a = asr_create(&cfg, menu, dict, err, sizeof err);
+    unsetenv("KIOSK_ONE_BONUS");
+    if (!a) fail_msg("%s", err);
+    assert_int_equal(asr_decode(a, two, ntwo, &r, err, sizeof err), 0);
+    assert_int_equal(r.one, 0);
+    assert_true(r.one_ms == 0);
+    assert_non_null(strstr(r.heard, "fries"));
+    asr_free(a);
+    free(two);
+    free(one);
+}
+
 int main(void)
 {
     err_set_logfp(NULL);
@@ -740,6 +789,7 @@ int main(void)
         cmocka_unit_test(test_no_free_pass),
         cmocka_unit_test(test_one_thread_same),
         cmocka_unit_test(test_answer_grammar),
+        cmocka_unit_test(test_one_item),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -654,6 +654,16 @@ static const policy_row_t policy[] = {
     { 'b', 0.5, NULL, "a cookie", 0.95, "the humane society", NULL, "open", 1 },
     { 'b', 0.5, NULL, "", 0.0, "can i talk to a real tears in", "human_request", "crew", 0 },
     { 'b', 0.5, NULL, "a cookie", 0.95, "a cookie and i'll talk to you later", NULL, "open", 1 },
+    /* one word of a request in a long free text (DIALOG_HUMAN_LONE): only
+     * when the grammar is not sure of an order */
+    { 'b', 0.5, NULL, "a double cheeseburger", 0.95, "oh boy get a double cheese us person", NULL, "open", 1 },
+    { 'b', 0.5, NULL, "a double cheeseburger", 0.3, "oh boy get a double cheese us person", "human_request", "crew", 0 },
+    { 'b', 0.5, NULL, "", 0.0, "manager was i'd cheese burgers winner", "human_request", "crew", 0 },
+    { 'b', 0.5, NULL, "blah blah", 0.95, "who did the house has help me", "human_request", "crew", 0 },
+    { 'b', 0.0, NULL, "a cookie", 0.05, "who did the cookie has help me", NULL, "open", 1 },
+    { 'b', 0.5, NULL, "a cookie", 0.95, "a cookie and get me the manager", "human_request", "crew", 0 },
+    { 'b', 0.5, NULL, "a cookie", 0.95, "a cookie please and a person", "human_request", "crew", 0 },
+    { 'b', 0.5, NULL, "a cookie", 0.95, "cookie help", "human_request", "crew", 0 },
     /* a question the kiosk cannot answer, in the free text: out_of_menu at
      * once and nothing applied, however sure the grammar was of its nearest
      * order; a request for a person still comes first; question words later
@@ -820,6 +830,18 @@ static void test_spot_human(void **state)
     assert_false(dialog_spot_human(ms->burger, "i need a cheeseburger"));   /* short leads */
     assert_false(dialog_spot_human(ms->burger, "get me a cheeseburger"));
     assert_false(dialog_spot_human(ms->burger, "can i talk tomorrow"));     /* whole words */
+    /* how sure: a phrase of more words, a short text, or a lead, against one
+     * word in a long text */
+    assert_int_equal(dialog_spot_human(ms->burger, "person"), DIALOG_HUMAN_SAID);
+    assert_int_equal(dialog_spot_human(ms->burger, "uh human please"), DIALOG_HUMAN_SAID);
+    assert_int_equal(dialog_spot_human(ms->burger, "a large coke and i need help"), DIALOG_HUMAN_SAID);
+    assert_int_equal(dialog_spot_human(ms->burger, "a large coke and the manager"), DIALOG_HUMAN_SAID);
+    assert_int_equal(dialog_spot_human(ms->burger, "oh boy get double shot us person"), DIALOG_HUMAN_LONE);
+    assert_int_equal(dialog_spot_human(ms->burger, "  get  a dog what else help the big hole "),
+                     DIALOG_HUMAN_LONE);
+    assert_int_equal(dialog_spot_human(ms->burger, "four words help me"), DIALOG_HUMAN_SAID);
+    assert_int_equal(dialog_spot_human(ms->burger, "oh boy person get double can i talk to us"),
+                     DIALOG_HUMAN_SAID);
 }
 
 /* The live loop's events: pages from outside a turn, waiting, a car leaving. */

@@ -930,6 +930,74 @@ static void test_minimize_menus(void **state)
     }
 }
 
+/* ---- one item at most (menu_one_grammar) ---- */
+
+static const row_t one_rows[] = {
+    ACCEPT("a large dark roast latte with oat milk and a bit of caramel"),
+    ACCEPT("can i get two americanos please"),
+    ACCEPT("a latte and that's everything"),
+    ACCEPT("a mocha i need help"),
+    ACCEPT("a mocha and let me talk to a person"),
+    ACCEPT("can i talk to a person"),
+    ACCEPT("make it a venti"),
+    ACCEPT("make the latte a mocha"),
+    ACCEPT("yes"),
+    ACCEPT("grande"),
+    REFUSE("a latte and a mocha"),
+    REFUSE("a latte a mocha"),
+    REFUSE("two americanos and a blueberry muffin"),
+    REFUSE("i'll get a hot chocolate can i get a banana bread"),
+    REFUSE("let me talk to a person and a latte"),
+    REFUSE("a pizza"),
+};
+
+/* Its sentences are the menu grammar's, it refuses a second item, and
+ * fsg_accepts() (the recogniser's check whether the menu grammar's words are
+ * one item already) reads the minimised FSG as the reference acceptor does. */
+static void test_one_grammar(void **state)
+{
+    (void)state;
+    menu_t *m = load_menu("menus/coffee.yaml");
+    char *text = menu_one_grammar(m), *full = menu_grammar(m);
+    compiled_t c, fc;
+    compile(text, &c);
+    compile(full, &fc);
+    fsg_model_t *g = minimized(c.fsg);
+    int bad = 0;
+    for (size_t i = 0; i < sizeof one_rows / sizeof one_rows[0]; i++) {
+        int got = accepts(c.fsg, one_rows[i].sentence), fast = fsg_accepts(g, one_rows[i].sentence);
+        if (got != one_rows[i].accept || fast != got) {
+            print_error("\"%s\": accepted %d, by fsg_accepts %d, want %d\n", one_rows[i].sentence,
+                        got, fast, one_rows[i].accept);
+            bad++;
+        }
+    }
+    assert_false(fsg_accepts(g, "a latte with unicorn"));   /* a word it does not know */
+    assert_false(fsg_accepts(g, "a large dark roast"));      /* a sentence cut short */
+    unsigned seed = 11;
+    strbuf_t sb = {0};
+    int tried = 0;
+    for (int i = 0; i < 1000; i++) {
+        random_sentence(g, &seed, &sb);
+        const char *sent = strbuf_cstr(&sb);
+        if (!*sent) continue;
+        tried++;
+        if (!accepts(fc.fsg, sent) || !fsg_accepts(g, sent)) {
+            print_error("\"%s\" is not a menu sentence\n", sent);
+            bad++;
+        }
+    }
+    assert_true(tried > 300);
+    strbuf_free(&sb);
+    fsg_model_free(g);
+    compiled_free(&c);
+    compiled_free(&fc);
+    free(text);
+    free(full);
+    menu_free(m);
+    if (bad) fail_msg("%d sentence(s) wrong", bad);
+}
+
 int main(void)
 {
     err_set_logfp(NULL);   /* sphinxbase logs every rule it defines */
@@ -948,6 +1016,7 @@ int main(void)
         cmocka_unit_test(test_minimize_small),
         cmocka_unit_test(test_minimize_weighted),
         cmocka_unit_test(test_minimize_menus),
+        cmocka_unit_test(test_one_grammar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
