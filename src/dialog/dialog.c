@@ -70,7 +70,8 @@
  *   grammar heard or anywhere in the free pass's text (the menu's human:
  *   phrases, built-ins included, as whole words, or "can i talk to" and the
  *   like followed by anything: dialog_spot_human), whatever the confidence;
- *   but a lone word of one ("person", "help", "manager") inside a free text
+ *   but a lone word of one ("person", "help", "manager"; one only: "can
+ *   somebody help me please" is two) inside a free text
  *   of DIALOG_HUMAN_LONE_WORDS words or more counts only when the grammar did
  *   not hear an order it is sure of: on real speech the free pass makes
  *   those words out of orders it garbles ("oh boy get double shot us
@@ -1260,12 +1261,14 @@ int dialog_spot_human(const menu_t *m, const char *text)
     spaced_lower(text, &t);
     int words = 0;
     for (const char *c = strbuf_cstr(&t); *c; c++) words += c[0] == ' ' && c[1] && c[1] != ' ';
-    int found = 0;
+    int found = 0, lone = 0;   /* lone: one-word phrases found ("can somebody help me": two) */
     for (int i = 0; i < m->human.n && found != DIALOG_HUMAN_SAID; i++) {
         char *p = xasprintf(" %s ", m->human.v[i]);
-        if (strstr(strbuf_cstr(&t), p))
-            found = strchr(m->human.v[i], ' ') || words < DIALOG_HUMAN_LONE_WORDS
+        if (strstr(strbuf_cstr(&t), p)) {
+            lone += !strchr(m->human.v[i], ' ');
+            found = strchr(m->human.v[i], ' ') || words < DIALOG_HUMAN_LONE_WORDS || lone > 1
                     ? DIALOG_HUMAN_SAID : DIALOG_HUMAN_LONE;
+        }
         free(p);
     }
     /* "can i talk to a real tears in": someone to talk to, whoever the free

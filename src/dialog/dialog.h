@@ -74,7 +74,7 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out);
  * when text holds one of the menu's human: phrases (built-ins included) as
  * whole words, or a lead of three words or more that ends in "talk to" or
  * "speak to" ("can i talk to") followed by a word; DIALOG_HUMAN_LONE when
- * the only such phrase is one word ("person", "help") in a text of
+ * the only such phrase is one word ("person", "help"; not two such words) in a text of
  * DIALOG_HUMAN_LONE_WORDS words or more (it counts only when the grammar is
  * not sure of an order: see dialog.c); 0 when none. */
 enum { DIALOG_HUMAN_LONE = 1, DIALOG_HUMAN_SAID = 2 };

@@ -840,6 +840,7 @@ static void test_spot_human(void **state)
     assert_int_equal(dialog_spot_human(ms->burger, "  get  a dog what else help the big hole "),
                      DIALOG_HUMAN_LONE);
     assert_int_equal(dialog_spot_human(ms->burger, "four words help me"), DIALOG_HUMAN_SAID);
+    assert_int_equal(dialog_spot_human(ms->burger, "can somebody help me please"), DIALOG_HUMAN_SAID);
     assert_int_equal(dialog_spot_human(ms->burger, "oh boy person get double can i talk to us"),
                      DIALOG_HUMAN_SAID);
 }
