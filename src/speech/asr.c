@@ -618,16 +618,27 @@ static int copy_words(asr_t *a, fsg_model_t *f)
     return 0;
 }
 
+/* The FSG of JSGF text (its public rule) for the grammar's decoder, or NULL
+ * when sphinxbase cannot parse it.  jsgf_parse_string + jsgf_build_fsg
+ * rather than ps_set_jsgf_string, which in 5prealpha never frees the parsed
+ * JSGF. */
+static fsg_model_t *grammar_fsg(asr_t *a, const char *jsgf)
+{
+    jsgf_t *j = jsgf ? jsgf_parse_string(jsgf, NULL) : NULL;
+    jsgf_rule_t *rule = j ? jsgf_get_public_rule(j) : NULL;
+    fsg_model_t *f = rule ? jsgf_build_fsg(j, rule, ps_get_logmath(a->gps),
+                                           cmd_ln_float32_r(a->gconfig, "-lw")) : NULL;
+    if (j) jsgf_grammar_free(j);
+    return f;
+}
+
 /* The "one" search (see "One item first" at the top): menu_one_grammar() as
  * a deterministic FSG like "menu" (the same words must score the same in
  * both), with the menu's beams.  0, or -1: no such search. */
 static int set_one(asr_t *a, const menu_t *m)
 {
     char *g = menu_one_grammar(m);
-    jsgf_t *j = g ? jsgf_parse_string(g, NULL) : NULL;
-    jsgf_rule_t *rule = j ? jsgf_get_public_rule(j) : NULL;
-    fsg_model_t *f = rule ? jsgf_build_fsg(j, rule, ps_get_logmath(a->gps),
-                                           cmd_ln_float32_r(a->gconfig, "-lw")) : NULL;
+    fsg_model_t *f = grammar_fsg(a, g);
     char why[128];
     fsg_model_t *small = f ? fsg_minimize(f, why, sizeof why) : NULL;
     int ret = -1;
@@ -639,7 +650,6 @@ static int set_one(asr_t *a, const menu_t *m)
         fsg_model_free(small);
     }
     if (f) fsg_model_free(f);
-    if (j) jsgf_grammar_free(j);
     free(g);
     return ret;
 }
@@ -647,12 +657,7 @@ static int set_one(asr_t *a, const menu_t *m)
 static int set_grammar(asr_t *a, const menu_t *m, char *err, size_t errlen)
 {
     char *g = menu_grammar(m);
-    /* jsgf_parse_string + ps_set_fsg rather than ps_set_jsgf_string, which in
-     * 5prealpha never frees the parsed JSGF. */
-    jsgf_t *j = g ? jsgf_parse_string(g, NULL) : NULL;
-    jsgf_rule_t *rule = j ? jsgf_get_public_rule(j) : NULL;
-    fsg_model_t *f = rule ? jsgf_build_fsg(j, rule, ps_get_logmath(a->gps),
-                                           cmd_ln_float32_r(a->gconfig, "-lw")) : NULL;
+    fsg_model_t *f = grammar_fsg(a, g);
     char why[128];
     fsg_model_t *small = f ? fsg_minimize(f, why, sizeof why) : NULL;
     int ret = 0;
@@ -668,7 +673,6 @@ static int set_grammar(asr_t *a, const menu_t *m, char *err, size_t errlen)
     }
     if (small) fsg_model_free(small);  /* the searches keep their own references */
     if (f) fsg_model_free(f);
-    if (j) jsgf_grammar_free(j);
     free(g);
     if (ret == 0 && a->one_bonus > 0) a->has_one = set_one(a, m) == 0;
     return ret;
@@ -1080,10 +1084,7 @@ int asr_set_answer(asr_t *a, const char *jsgf, char *err, size_t errlen)
         a->answer_jsgf = NULL;
     }
     if (!jsgf) return 0;
-    jsgf_t *j = jsgf_parse_string(jsgf, NULL);
-    jsgf_rule_t *rule = j ? jsgf_get_public_rule(j) : NULL;
-    fsg_model_t *f = rule ? jsgf_build_fsg(j, rule, ps_get_logmath(a->gps),
-                                           cmd_ln_float32_r(a->gconfig, "-lw")) : NULL;
+    fsg_model_t *f = grammar_fsg(a, jsgf);
     int ret = -1;
     if (!f) {
         snprintf(err, errlen, "answer grammar: sphinxbase could not parse it");
@@ -1104,7 +1105,6 @@ int asr_set_answer(asr_t *a, const char *jsgf, char *err, size_t errlen)
         else a->answer_jsgf = xstrdup(jsgf);
     }
     if (f) fsg_model_free(f);
-    if (j) jsgf_grammar_free(j);
     return ret < 0 ? -1 : 0;
 }
 
