@@ -1576,6 +1576,26 @@ static int menu_remake(asr_t *a, const char *from, const char *name, const setti
  * let me speak to someone": the second paged 660 ms after its audio instead
  * of 260). */
 
+/* The words of the search just run on the grammar's decoder (its path:
+ * score, ascr) in place of the menu grammar's, weighed against the phone
+ * loop like them; 1 when taken (they cover frames), else 0 and nothing
+ * changed. */
+static int take_words(asr_t *a, menu_job_t *j, const double *phone, int nfr, const char *words,
+                      long score, double ascr)
+{
+    asr_result_t r = j->r;
+    r.word_frames = 0;
+    weigh_words(a->gps, phone, nfr, j->energy, j->nen, &r);
+    if (r.word_frames <= 0) return 0;
+    keep_spans(a, nfr);
+    j->r = r;
+    j->grammar_ascr = ascr;
+    j->score = score;
+    free(j->heard);
+    j->heard = xstrdup(words);
+    return 1;
+}
+
 /* On the grammar's thread, after the menu grammar's pass: when its words are
  * more than one item, the "one" search's, taken in their place when its path
  * is at most a->one_bonus worse (see "One item first" at the top). */
@@ -1590,21 +1610,9 @@ static void one_pass(asr_t *a, menu_job_t *j, const double *phone)
     int nfr = j->r.frames > 0 ? j->r.frames : 0;
     if (run_pass(a, a->gps, "one", j->n, &hyp, &score, err, sizeof err) == 0 && hyp) {
         char *w = clean_hyp(hyp);
-        if (*w && score + a->one_bonus >= j->score) {
-            asr_result_t r = j->r;
-            r.word_frames = 0;
-            weigh_words(a->gps, phone, nfr, j->energy, j->nen, &r);
-            if (r.word_frames > 0) {
-                keep_spans(a, nfr);
-                j->r = r;
-                j->r.one = 1;
-                j->grammar_ascr = path_ascr(a->gps, nfr);
-                j->score = score;
-                free(j->heard);
-                j->heard = w;
-                w = NULL;
-            }
-        }
+        if (*w && score + a->one_bonus >= j->score &&
+            take_words(a, j, phone, nfr, w, score, path_ascr(a->gps, nfr)))
+            j->r.one = 1;
         free(w);
     }
     j->r.one_ms = now_ms() - t;
@@ -1628,20 +1636,9 @@ static void answer_pass(asr_t *a, menu_job_t *j, const double *phone)
     int nfr = j->r.frames > 0 ? j->r.frames : 0;
     if (*j->answer && j->heard && *j->heard && strcmp(j->answer, j->heard) != 0) {
         double ascr = path_ascr(a->gps, nfr);
-        if (ascr >= j->grammar_ascr && score >= j->score) {
-            asr_result_t r = j->r;
-            r.word_frames = 0;
-            weigh_words(a->gps, phone, nfr, j->energy, j->nen, &r);
-            if (r.word_frames > 0) {
-                keep_spans(a, nfr);
-                j->r = r;
-                j->r.answer = 1;
-                j->grammar_ascr = ascr;
-                j->score = score;
-                free(j->heard);
-                j->heard = xstrdup(j->answer);
-            }
-        }
+        if (ascr >= j->grammar_ascr && score >= j->score &&
+            take_words(a, j, phone, nfr, j->answer, score, ascr))
+            j->r.answer = 1;
     }
     j->r.answer_ms = now_ms() - t;
 }
