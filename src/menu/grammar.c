@@ -597,13 +597,18 @@ static char *grammar_text(const menu_t *m, int single)
         rule(&g, "order_items", &a);
         /* [<yes>] (always there: lex_yes is built in) also gives <order_items>
          * a state of its own to loop back to: see "Right recursion" */
-        /* one piece: a request for a person may still follow the item */
-        const char *human_after = !has_human ? "" : !single || !has_lead ? " | <human>"
-                                : " | <human> | [and] <human_lead> [a | an | the] <human>";
-        snprintf(buf, sizeof buf, "%s<order_items>%s%s%s%s", has_yes ? "[<yes>] " : "",
-                 has_closing || *human_after ? " [" : "", has_closing ? "[and] <closing>" : "",
-                 has_closing ? human_after : human_after + (*human_after ? 3 : 0),
-                 has_closing || *human_after ? "]" : "");
+        /* what may end the order; with one piece only, a request for a
+         * person with its lead too ("a latte and let me talk to a person") */
+        strlist_t end = {0};
+        if (has_closing) add(&end, "[and] <closing>");
+        if (has_human) add(&end, "<human>");
+        if (has_human && has_lead && single) add(&end, "[and] <human_lead> [a | an | the] <human>");
+        strbuf_t tail = {0};
+        for (int i = 0; i < end.n; i++) strbuf_printf(&tail, "%s%s", i ? " | " : " [", end.v[i]);
+        if (end.n) strbuf_append(&tail, "]");
+        strlist_free(&end);
+        snprintf(buf, sizeof buf, "%s<order_items>%s", has_yes ? "[<yes>] " : "", strbuf_cstr(&tail));
+        strbuf_free(&tail);
         add(&a, buf);
         rule(&g, "order", &a);
     }
