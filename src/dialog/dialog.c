@@ -184,6 +184,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../menu/lexicon.h"
 
@@ -1202,6 +1203,19 @@ int dialog_waiting(const dialog_t *d)
     return is_open(d->state);
 }
 
+const char *dialog_nudge(dialog_t *d)
+{
+    if (!is_open(d->state)) return NULL;
+    strbuf_reset(&d->said);
+    say_sentence(d, "Take your time.");
+    if ((d->state == DIALOG_ASK_SIZE || d->state == DIALOG_ASK_CHOICE) && d->ask_line >= 0)
+        ask(d, d->ask_line, d->state == DIALOG_ASK_SIZE ? 0 : 1);
+    else if (d->state == DIALOG_READBACK) say_sentence(d, "Is the order on the screen right?");
+    else if (d->order.nlines == 0) say_sentence(d, "What can I get you?");
+    else say_sentence(d, "Anything else?");
+    return strbuf_cstr(&d->said);
+}
+
 int dialog_car_left(dialog_t *d)
 {
     if (!is_open(d->state)) return 0;
@@ -1428,20 +1442,92 @@ int dialog_hand_back(dialog_t *d, const char **why)
     return succeed(why);
 }
 
-int dialog_crew_edit(dialog_t *d, const char *say, const char **why)
+/* Two lines that are the same thing: item, size, options and choices. */
+static int same_line(const order_t *o, int a, int b)
+{
+    const order_line_t *x = &o->lines[a], *y = &o->lines[b];
+    if (x->item != y->item || x->size != y->size) return 0;
+    for (int i = 0; i < o->menu->noptions; i++)
+        if (x->amount[i] != y->amount[i]) return 0;
+    for (int k = 0; k < ORDER_MAX_CHOICES; k++)
+        if (x->choice[k] != y->choice[k]) return 0;
+    return 1;
+}
+
+/* A line the crew added that is already in the order, complete and the
+ * same, raises that line's quantity instead ("add a large fries" twice is
+ * two large fries, one line).  A line still waiting for its size or choice
+ * is left alone: its answer may make it different. */
+static void crew_merge(dialog_t *d, const int *added, int nadded)
+{
+    for (int a = nadded - 1; a >= 0; a--) {
+        int l = added[a];
+        if (l < 0 || l >= d->order.nlines || order_line_needs_size(&d->order, l) ||
+            order_line_needs_choice(&d->order, l) >= 0)
+            continue;
+        for (int i = 0; i < d->order.nlines; i++) {
+            if (i == l || !same_line(&d->order, i, l)) continue;
+            if (d->order.lines[i].qty + d->order.lines[l].qty > DIALOG_CREW_MAX_QTY) break;
+            d->order.lines[i].qty += d->order.lines[l].qty;
+            line_remove(d, l);
+            break;
+        }
+    }
+}
+
+/* The crew talks as crew: "add a large fries", "change the coke to a
+ * sprite".  The verb is theirs, not a customer's; the words after it are
+ * what the order parser knows. */
+static const char *crew_words(const char *say, strbuf_t *b)
+{
+    static const char *const verbs[] = { "add ", "also ", "plus ", "and ", "please ", NULL };
+    while (isspace((unsigned char)*say)) say++;
+    for (int again = 1; again;) {
+        again = 0;
+        for (int i = 0; verbs[i]; i++)
+            if (!strncasecmp(say, verbs[i], strlen(verbs[i]))) {
+                say += strlen(verbs[i]);
+                while (isspace((unsigned char)*say)) say++;
+                again = 1;
+            }
+    }
+    /* "change X to Y" is the parser's "make X Y" */
+    if (!strncasecmp(say, "change ", 7)) {
+        const char *rest = say + 7, *to = strstr(rest, " to ");
+        if (to) {
+            strbuf_printf(b, "make %.*s %s", (int)(to - rest), rest, to + 4);
+            return strbuf_cstr(b);
+        }
+        strbuf_printf(b, "make %s", rest);
+        return strbuf_cstr(b);
+    }
+    strbuf_append(b, say);
+    return strbuf_cstr(b);
+}
+
+int dialog_crew_edit(dialog_t *d, const char *said, const char **why)
 {
     const char *r = final_reason(d);
     if (r) return refuse(d, why, "%s", r);
-    if (!say) say = "";
+    if (!said) said = "";
+    strbuf_t words = {0};
+    const char *say = crew_words(said, &words);
     int blank = 1;
     for (const char *c = say; *c; c++)
         if (!isspace((unsigned char)*c)) blank = 0;
     action_t acts[DIALOG_MAX_ACTIONS];
     int n = blank ? 0 : order_parse(d->m, say, acts, DIALOG_MAX_ACTIONS);
-    if (n <= 0) return refuse(d, why, "not understood: %s", say);
+    int rc;
+    if (n <= 0) {
+        rc = refuse(d, why, "not understood: %s", said);
+        strbuf_free(&words);
+        return rc;
+    }
     for (int i = 0; i < n; i++)
-        if (acts[i].kind == ACT_HUMAN)
+        if (acts[i].kind == ACT_HUMAN) {
+            strbuf_free(&words);
             return refuse(d, why, "%s", "a request for a person is no edit");
+        }
 
     int item = asked_item(d);
     turn_t t;
@@ -1449,16 +1535,17 @@ int dialog_crew_edit(dialog_t *d, const char *say, const char **why)
     run_actions(d, acts, n, &t);
     d->crew_authority = 0;
     int changed = t.changed || t.cancelled;
-    int rc;
     if (changed) {
         d->have_prev = 0;   /* a customer's "cancel that" does not undo the crew */
+        crew_merge(d, t.added, t.nadded);
         crew_settle(d, item);
         rc = succeed(why);
     } else if (t.notes.len) {
         rc = refuse(d, why, "%s", strbuf_cstr(&t.notes));
     } else {
-        rc = refuse(d, why, "nothing to change: %s", say);
+        rc = refuse(d, why, "nothing to change: %s", said);
     }
+    strbuf_free(&words);
     free(t.added);
     free(t.changed_lines);
     strbuf_free(&t.notes);

@@ -93,6 +93,10 @@ void dialog_page(dialog_t *d, page_reason_t why, dialog_effects_t *out);
 /* 1 while the dialog waits for the customer to speak (an open order): the
  * live loop's no_response timer runs only then. */
 int dialog_waiting(const dialog_t *d);
+/* The customer has been quiet a while (reading the menu board, asking the
+ * car): what to say once before the crew is paged, "Take your time." and
+ * the question that stands.  Not a turn; NULL when no order is open. */
+const char *dialog_nudge(dialog_t *d);
 /* The car left.  An order still open is cancelled (abandoned); one that is
  * confirmed or the crew's stays as it is.  1 when it was abandoned. */
 int dialog_car_left(dialog_t *d);

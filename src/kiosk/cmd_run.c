@@ -382,13 +382,20 @@ typedef struct {
     escalation_t esc;
     int taken_over;           /* the crew took the car: the kiosk does not speak */
     int talking;              /* the crew's headset talk button is held */
+    double ev_t;              /* the event being made: its time and type (ev_begin) */
+    const char *ev_type;
     unsigned long overruns_seen;   /* device_overruns() at the last check */
     double overrun_check;
 } kiosk_t;
 
+/* Every event line is made here: ev_begin opens the object, the caller adds
+ * its fields, ev_end closes it and hands the same complete line to the crew
+ * stations, the store and --events. */
 static void ev_begin(kiosk_t *k, strbuf_t *b, const char *type)
 {
-    strbuf_printf(b, "{\"t\": %.3f, \"event\": ", wall_now());
+    k->ev_t = wall_now();
+    k->ev_type = type;
+    strbuf_printf(b, "{\"t\": %.3f, \"event\": ", k->ev_t);
     strbuf_json_str(b, type);
     if (k->car) strbuf_printf(b, ", \"car\": %d", k->cars);
 }
@@ -396,10 +403,16 @@ static void ev_begin(kiosk_t *k, strbuf_t *b, const char *type)
 static void ev_end(kiosk_t *k, strbuf_t *b)
 {
     k->board_dirty = 1;
-    if (k->crew) crew_server_broadcast(k->crew, strbuf_cstr(b), 0);
-    strbuf_append(b, "}\n");
+    strbuf_append(b, "}");
+    const char *line = strbuf_cstr(b);
+    if (k->crew) crew_server_broadcast(k->crew, line, 0);
+    char err[512];
+    if (k->store && store_event(k->store, k->car ? session_store_car(k->car) : 0, k->ev_t, k->ev_type, line,
+                                err, sizeof err) < 0)
+        fprintf(stderr, "kiosk run: %s\n", err);
     if (k->o->events) {
-        fputs(strbuf_cstr(b), stdout);
+        fputs(line, stdout);
+        fputc('\n', stdout);
         fflush(stdout);
     }
     strbuf_free(b);

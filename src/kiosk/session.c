@@ -189,6 +189,7 @@ int session_end(session_t *s, double now, char *err, size_t errlen)
 
 const dialog_t *session_dialog(const session_t *s) { return s->dialog; }
 dialog_t *session_dialog_rw(session_t *s) { return s->dialog; }
+long session_store_car(const session_t *s) { return s->car; }
 int session_nturns(const session_t *s) { return s->nturns; }
 const session_turn_t *session_turn(const session_t *s, int i) { return &s->turns[i]; }
 

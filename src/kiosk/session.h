@@ -78,6 +78,7 @@ const dialog_t *session_dialog(const session_t *s);
  * leaving): the session records nothing of them until session_end. */
 dialog_t *session_dialog_rw(session_t *s);
 int session_nturns(const session_t *s);
+long session_store_car(const session_t *s);   /* the car's id in the store, -1 without one */
 const session_turn_t *session_turn(const session_t *s, int i);
 
 /* The replay JSON object of ../shared/spec/kiosk-cli.md, on one line. */

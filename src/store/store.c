@@ -28,7 +28,9 @@ static const char schema[] =
     "  PRIMARY KEY(car, turn));"
     "CREATE TABLE IF NOT EXISTS pages("
     "  car INTEGER NOT NULL REFERENCES cars(id), turn INTEGER NOT NULL, t REAL NOT NULL,"
-    "  reason TEXT NOT NULL, heard TEXT, free_text TEXT, acked REAL);";
+    "  reason TEXT NOT NULL, heard TEXT, free_text TEXT, acked REAL);"
+    "CREATE TABLE IF NOT EXISTS events("
+    "  car INTEGER REFERENCES cars(id), t REAL NOT NULL, event TEXT NOT NULL, json TEXT NOT NULL);";
 
 static void fail(const store_t *s, const char *what, char *err, unsigned errlen)
 {
@@ -139,4 +141,14 @@ int store_car_end(store_t *s, long car, double t, const char *status, long total
 {
     return run(s, "UPDATE cars SET ended = ?, status = ?, total_cents = ?, order_json = ? WHERE id = ?",
                "dsisi", err, errlen, t, status, total_cents, order_json, car);
+}
+
+int store_event(store_t *s, long car, double t, const char *event, const char *json, char *err,
+                unsigned errlen)
+{
+    if (car > 0)
+        return run(s, "INSERT INTO events(car, t, event, json) VALUES(?, ?, ?, ?)", "idss", err, errlen,
+                   car, t, event, json);
+    return run(s, "INSERT INTO events(car, t, event, json) VALUES(NULL, ?, ?, ?)", "dss", err, errlen, t,
+               event, json);
 }

@@ -24,5 +24,9 @@ int store_page(store_t *s, long car, int turn, double t, const char *reason, con
 /* Records the order as it ended (JSON of the spec's "order" object). */
 int store_car_end(store_t *s, long car, double t, const char *status, long total_cents,
                   const char *order_json, char *err, unsigned errlen);
+/* One line of `kiosk run --events`, exactly as the stations and standard
+ * output got it; car 0 for an event outside a car (a device fault). */
+int store_event(store_t *s, long car, double t, const char *event, const char *json, char *err,
+                unsigned errlen);
 
 #endif

@@ -1042,6 +1042,34 @@ static const crew_script_t crew_scripts[] = {
         EDIT("make the number one a sprite", 0, NULL, "crew", "Coke x1 large, Number One x1"),
         CONFIRM(0, NULL, "confirmed"),
     } },
+    { "crew talk: a large fries, the same item again, a change", {
+        HEAR("a cookie", "A Cookie." MORE, NULL, "ordering", "Cookie x1"),
+        TAKE(0, NULL, "crew"),
+        EDIT("a large fries", 0, NULL, "crew", "Cookie x1, Fries x1 large"),
+        EDIT("large fries", 0, NULL, "crew", "Cookie x1, Fries x2 large"),
+        EDIT("a cookie", 0, NULL, "crew", "Cookie x2, Fries x2 large"),
+        EDIT("a medium fries", 0, NULL, "crew", "Cookie x2, Fries x2 large, Fries x1 medium"),
+        EDIT("make the cookies three", 0, NULL, "crew", "Cookie x3, Fries x2 large, Fries x1 medium"),
+        EDIT("two cheeseburgers no onions", 0, NULL, "crew",
+             "Cookie x3, Fries x2 large, Fries x1 medium, Cheeseburger x2"),
+        EDIT("a cheeseburger", 0, NULL, "crew",
+             "Cookie x3, Fries x2 large, Fries x1 medium, Cheeseburger x2, Cheeseburger x1"),
+        EDIT("a cheeseburger no onions", 0, NULL, "crew",
+             "Cookie x3, Fries x2 large, Fries x1 medium, Cheeseburger x3, Cheeseburger x1"),
+    } },
+    { "crew talk: verbs a crew member uses", {
+        HEAR("a cookie", "A Cookie." MORE, NULL, "ordering", "Cookie x1"),
+        TAKE(0, NULL, "crew"),
+        EDIT("add a large fries", 0, NULL, "crew", "Cookie x1, Fries x1 large"),
+        EDIT("Add  a large fries", 0, NULL, "crew", "Cookie x1, Fries x2 large"),
+        EDIT("also add a coke", 0, NULL, "crew", "Cookie x1, Fries x2 large, Coke x1"),
+        EDIT("change the coke to a large", 0, NULL, "crew", "Cookie x1, Fries x2 large, Coke x1 large"),
+        EDIT("change the coke to a sprite", 0, NULL, "crew", "Cookie x1, Fries x2 large, Sprite x1 large"),
+        EDIT("change the fries to one", 0, NULL, "crew", "Cookie x1, Fries x1 large, Sprite x1 large"),
+        EDIT("add", -1, "not understood: add", "crew", SAME),
+        EDIT("change", -1, "not understood: change", "crew", SAME),
+        EDIT("add a flying car", -1, "not understood: add a flying car", "crew", SAME),
+    } },
     { "a crew edit while ordering: the kiosk asks what is missing next turn", {
         HEAR("a cookie", "A Cookie." MORE, NULL, "ordering", "Cookie x1"),
         EDIT("a coke", 0, NULL, "ordering", "Cookie x1, Coke x1"),
@@ -1182,6 +1210,31 @@ static void test_crew_actions(void **state)
         dialog_free(d);
     }
     if (bad) fail_msg("%d crew steps differ", bad);
+}
+
+/* Quiet for a while: "Take your time." and the question that stands; no
+ * turn, no change, nothing once the order is not the kiosk's. */
+static void test_nudge(void **state)
+{
+    menus_t *ms = *state;
+    dialog_effects_t fx;
+    dialog_t *d = dialog_create(ms->burger, NULL);
+    assert_string_equal(dialog_nudge(d), "Take your time. What can I get you?");
+    hear(d, "a cookie", &fx);
+    assert_string_equal(dialog_nudge(d), "Take your time. Anything else?");
+    hear(d, "a coke", &fx);
+    assert_string_equal(dialog_nudge(d),
+                        "Take your time. What size would you like for the coke: small, medium or large?");
+    assert_int_equal(dialog_state(d), DIALOG_ASK_SIZE);
+    hear(d, "large", &fx);
+    hear(d, "that's all", &fx);
+    assert_int_equal(dialog_state(d), DIALOG_READBACK);
+    assert_string_equal(dialog_nudge(d), "Take your time. Is the order on the screen right?");
+    assert_int_equal(dialog_turns(d), 4);
+    assert_int_equal(dialog_order(d)->nlines, 2);
+    assert_int_equal(dialog_take_over(d, NULL), 0);
+    assert_null(dialog_nudge(d));
+    dialog_free(d);
 }
 
 /* A crew action leaves the kiosk's last answer alone, and a NULL why is allowed. */
@@ -1446,6 +1499,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scripts),
         cmocka_unit_test(test_greeting_and_turns),
+        cmocka_unit_test(test_nudge),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_fuzz),
         cmocka_unit_test(test_policy),
