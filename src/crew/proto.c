@@ -25,7 +25,7 @@
 #define LINE_MAX_NO 999
 
 const char *const crew_kind_names[] = {
-    "auth", "ack", "take_over", "hand_back", "edit", "remove", "confirm", "cancel", "talk",
+    "auth", "ack", "take_over", "hand_back", "edit", "remove", "confirm", "cancel", "talk", "gone", "apply",
 };
 
 /* The keys each kind allows besides its kind key, and the one it needs. */
@@ -42,6 +42,8 @@ static const struct {
     [CREW_CONFIRM] = { { "action", NULL, NULL }, NULL },
     [CREW_CANCEL] = { { "action", NULL, NULL }, NULL },
     [CREW_TALK] = { { "action", "down", NULL }, "down" },
+    [CREW_GONE] = { { "action", NULL, NULL }, NULL },
+    [CREW_APPLY] = { { "action", NULL, NULL }, NULL },
 };
 #define NKINDS ((int)(sizeof kind_keys / sizeof kind_keys[0]))
 

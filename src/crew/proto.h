@@ -15,9 +15,16 @@
  *   {"action": "cancel"}                   cancel the order
  *   {"action": "talk", "down": true}       the headset's talk button pressed
  *                                          (false: released)
+ *   {"action": "gone"}                     the car drove off: it leaves, its order
+ *                                          kept as it stands (a silent car the crew
+ *                                          owns never leaves by itself)
+ *   {"action": "apply"}                    the customer's last turn applied as the
+ *                                          kiosk heard it (the crew agrees with it)
  *
  * The kiosk answers each with {"ok": ACTION, ...} or {"error": "why"}, and
- * sends every event of `kiosk run --events` to authenticated stations. */
+ * sends every event of `kiosk run --events` to authenticated stations.  After
+ * {"ok": "auth"} it sends the station a "state" line (the lane, the car at
+ * the post, its order, an open page) so a station started mid-car is current. */
 #ifndef KIOSK_CREW_PROTO_H
 #define KIOSK_CREW_PROTO_H
 
@@ -36,6 +43,8 @@ typedef enum {
     CREW_CONFIRM,
     CREW_CANCEL,
     CREW_TALK,
+    CREW_GONE,
+    CREW_APPLY,
 } crew_kind_t;
 extern const char *const crew_kind_names[];   /* "auth", "ack", "take_over", ... */
 

@@ -396,6 +396,8 @@ static int handle_line(crew_server_t *s, client_t *c, char *line, size_t len, cr
             queue(s, c, m.manager ? "{\"ok\": \"auth\", \"role\": \"manager\"}"
                                   : "{\"ok\": \"auth\", \"role\": \"crew\"}");
             logc(s, c, "authenticated as %s", m.manager ? "manager" : "crew");
+            /* the kiosk answers with where things stand (crew_msg_fn) */
+            if (fn) fn(ctx, c->id, c->manager, &m);
         } else if (ok && m.kind == CREW_AUTH) {
             char *msg = xasprintf("wrong token: use the one in %s", s->token_path);
             refuse(s, c, msg, "wrong token");

@@ -21,9 +21,10 @@ crew_server_t *crew_server_open(const char *sock_path, int tcp_port, const char 
                                 char *err, size_t errlen);
 void crew_server_close(crew_server_t *s);   /* removes the socket file */
 
-/* Called for each authenticated message; client identifies the connection
- * for crew_server_reply(); manager is 1 for a station that authenticated as
- * "manager". */
+/* Called for each authenticated message, and once with CREW_AUTH when a
+ * station has just authenticated (after its {"ok": "auth"}); client
+ * identifies the connection for crew_server_reply(); manager is 1 for a
+ * station that authenticated as "manager". */
 typedef void (*crew_msg_fn)(void *ctx, int client, int manager, const crew_msg_t *m);
 
 /* Accepts, reads and answers without blocking; calls fn for each good

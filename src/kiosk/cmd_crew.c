@@ -5,8 +5,9 @@
  * once with poll(): shows the kiosk's events for a person (or, with --json,
  * as they come, for scripts) and turns the commands typed on standard input
  * into protocol messages (src/crew/proto.h), printing the kiosk's answer to
- * each.  A page rings the terminal's bell and, until someone acknowledges
- * it, a reminder line comes every 5 s. */
+ * each.  What it shows is src/crew/view.c's: the crew's words, one line
+ * per event in line mode.  A page rings the terminal's bell; the kiosk's
+ * escalation events say when nobody acknowledged it. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -23,10 +24,10 @@
 #include <unistd.h>
 
 #include "../crew/proto.h"
+#include "../crew/view.h"
 #include "../util/util.h"
 #include "commands.h"
 
-#define REMIND_S 5          /* a reminder line this often while a page is open */
 #define EOF_WAIT_S 0.3      /* after standard input ends: time for the last replies */
 #define EOF_WAIT_MAX_S 2.0
 #define AUTH_WAIT_MS 5000
@@ -44,15 +45,19 @@ static const char usage[] =
 
 static const char commands_help[] =
     "commands (one a line):\n"
-    "  ack            acknowledge the page (stops the reminders)\n"
-    "  take           take over the car: the kiosk stops answering\n"
+    "  ack            acknowledge the page (stops the chime)\n"
+    "  take           take the car: the kiosk stops answering, the order is yours\n"
     "  back           hand the car back to the kiosk\n"
     "  talk / release the headset's talk button down / up\n"
-    "  edit WORDS     change the order as a customer would say it\n"
-    "                 (\"edit two large cokes\", \"edit remove the fries\"); add WORDS is the same\n"
+    "  add WORDS      add to the order as you would say it (\"add a large fries\")\n"
+    "  change WORDS   change a line (\"change the coke to a sprite\", \"change the fries to two\")\n"
+    "  edit WORDS     any change a customer could say (\"edit remove the fries\")\n"
     "  remove N       remove line N of the order (the numbers shown with it)\n"
+    "  apply          put the customer's last words in the order as the kiosk heard them\n"
+    "                 (when it was unsure and you agree)\n"
     "  confirm        confirm the order and send the car to the window\n"
     "  cancel         cancel the order\n"
+    "  gone           the car drove off (a car that is yours never leaves by itself)\n"
     "  help, quit\n";
 
 typedef struct {
@@ -61,11 +66,7 @@ typedef struct {
     const char *addr;
     strbuf_t in;            /* from the kiosk, up to a newline */
     int pending;            /* messages sent and not answered yet */
-    int page_open;
-    double page_at;         /* monotonic */
-    int page_car;
-    int reminded;           /* reminders printed for the open page */
-    char *last_said;        /* the last turn's answer, so its say event is not shown twice */
+    crew_view_t view;       /* what the kiosk's lines said so far */
 } station_t;
 
 static double mono(void)
@@ -194,200 +195,41 @@ static int recv_line(station_t *st, int ms, char **line)
 
 /* ---- the kiosk's lines, for a person -------------------------------------- */
 
-static const char *jstr(json_t *o, const char *key)
+static void print_lines(const char *stamp, const strlist_t *out)
 {
-    json_t *v = json_object_get(o, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static long jlong(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_integer(v) ? (long)json_integer_value(v) : json_is_real(v) ? (long)json_real_value(v) : 0;
-}
-
-static double jnum(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_number(v) ? json_number_value(v) : 0;
-}
-
-static void money(long cents, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s$%ld.%02ld", cents < 0 ? "-" : "", labs(cents) / 100, labs(cents) % 100);
-}
-
-/* "12:03:04 car 3" */
-static void stamp(json_t *ev, strbuf_t *b)
-{
-    time_t t = (time_t)jnum(ev, "t");
-    struct tm tm;
-    char hms[16] = "--:--:--";
-    if (t > 0 && localtime_r(&t, &tm)) strftime(hms, sizeof hms, "%H:%M:%S", &tm);
-    strbuf_append(b, hms);
-    json_t *car = json_object_get(ev, "car");
-    if (json_is_integer(car)) strbuf_printf(b, " car %ld", (long)json_integer_value(car));
-}
-
-/* The order as numbered lines, so the crew can "remove N". */
-static void show_order(json_t *o, strbuf_t *b)
-{
-    char m[32];
-    json_t *lines = json_object_get(o, "lines");
-    size_t i;
-    json_t *l;
-    if (!json_array_size(lines)) strbuf_append(b, "    (no lines)\n");
-    json_array_foreach(lines, i, l) {
-        strbuf_printf(b, "    %zu. %ld x %s", i + 1, jlong(l, "qty"), jstr(l, "item") ? jstr(l, "item") : "?");
-        if (jstr(l, "size")) strbuf_printf(b, " %s", jstr(l, "size"));
-        size_t k;
-        json_t *opt;
-        json_array_foreach(json_object_get(l, "options"), k, opt) {
-            const char *amount = jstr(opt, "amount"), *name = jstr(opt, "name");
-            strbuf_printf(b, ", %s %s", amount ? amount : "", name ? name : "?");
-        }
-        const char *ck;
-        json_t *cv;
-        json_object_foreach(json_object_get(l, "choices"), ck, cv)
-            if (json_is_string(cv)) strbuf_printf(b, ", %s: %s", ck, json_string_value(cv));
-        money(jlong(l, "cents"), m, sizeof m);
-        strbuf_printf(b, "  %s\n", m);
+    for (int i = 0; i < out->n; i++) {
+        if (out->v[i][0] == ' ') puts(out->v[i]);   /* an order's lines, a hint: under their event */
+        else printf("%s %s\n", stamp, out->v[i]);
     }
-    money(jlong(o, "total_cents"), m, sizeof m);
-    strbuf_printf(b, "    total %s (%s)\n", m, jstr(o, "status") ? jstr(o, "status") : "?");
-}
-
-static void quote(strbuf_t *b, const char *s)
-{
-    strbuf_printf(b, "\"%s\"", s ? s : "");
-}
-
-/* One event as a person reads it; 0 when it was not an event it knows. */
-static int show_event(station_t *st, json_t *ev, const char *type)
-{
-    strbuf_t b = {0};
-    stamp(ev, &b);
-    int bell = 0;
-    if (!strcmp(type, "turn")) {
-        const char *heard = jstr(ev, "heard");
-        strbuf_printf(&b, " turn %ld: heard ", jlong(ev, "turn"));
-        if (heard && *heard) quote(&b, heard);
-        else strbuf_append(&b, "nothing on the menu");
-        strbuf_append(&b, " (free ");
-        quote(&b, jstr(ev, "free_text"));
-        strbuf_printf(&b, ", confidence %.2f)", jnum(ev, "confidence"));
-        const char *said = jstr(ev, "said");
-        if (said && *said) {
-            strbuf_append(&b, " -> kiosk: ");
-            quote(&b, said);
-        }
-        free(st->last_said);
-        st->last_said = xstrdup(said ? said : "");
-        strbuf_append(&b, "\n");
-    } else if (!strcmp(type, "say")) {
-        const char *text = jstr(ev, "text");
-        size_t tl = text ? strlen(text) : 0, sl = st->last_said ? strlen(st->last_said) : 0;
-        int shown = sl && tl >= sl && !strcmp(text + tl - sl, st->last_said);
-        free(st->last_said);
-        st->last_said = NULL;
-        if (shown || !text) {
-            strbuf_free(&b);
-            return 1;
-        }
-        strbuf_append(&b, " kiosk says: ");
-        quote(&b, text);
-        strbuf_append(&b, "\n");
-    } else if (!strcmp(type, "page")) {
-        const char *reason = jstr(ev, "reason");
-        strbuf_reset(&b);
-        time_t t = (time_t)jnum(ev, "t");
-        struct tm tm;
-        char hms[16] = "--:--:--";
-        if (t > 0 && localtime_r(&t, &tm)) strftime(hms, sizeof hms, "%H:%M:%S", &tm);
-        strbuf_printf(&b, "%s *** PAGE", hms);
-        json_t *car = json_object_get(ev, "car");
-        if (json_is_integer(car)) strbuf_printf(&b, " car %ld", (long)json_integer_value(car));
-        strbuf_printf(&b, ": %s", reason ? reason : "?");
-        const char *heard = jstr(ev, "heard"), *free_text = jstr(ev, "free_text");
-        if ((heard && *heard) || (free_text && *free_text)) {
-            strbuf_append(&b, " \xe2\x80\x94 heard ");
-            if (heard && *heard) quote(&b, heard);
-            else strbuf_append(&b, "nothing on the menu");
-            strbuf_append(&b, ", free text ");
-            quote(&b, free_text);
-        }
-        strbuf_append(&b, "\n    type ack, then take to talk to the car (or edit / remove / confirm)\n");
-        bell = 1;
-        if (!st->page_open) {   /* one clock per kiosk, like its escalation */
-            st->page_open = 1;
-            st->page_at = mono();
-            st->reminded = 0;
-        }
-    } else if (!strcmp(type, "ack")) {
-        strbuf_printf(&b, " page acknowledged after %.1f s\n", jnum(ev, "after_s"));
-        st->page_open = 0;
-    } else if (!strcmp(type, "escalate")) {
-        const char *level = jstr(ev, "level");
-        /* the flash: blinking reverse video on a terminal */
-        int tty = isatty(STDOUT_FILENO);
-        strbuf_printf(&b, " %s*** PAGE NOT ACKNOWLEDGED after %.0f s: %s%s\n", tty ? "\033[5;7m" : "",
-                      jnum(ev, "after_s"),
-                      level && !strcmp(level, "manager") ? "sent to the manager" : "chiming again",
-                      tty ? "\033[0m" : "");
-        bell = 1;
-    } else if (!strcmp(type, "override")) {
-        const char *kind = jstr(ev, "kind");
-        if (!kind) kind = "?";
-        if (!strcmp(kind, "take_over")) strbuf_append(&b, " the crew took over: the kiosk is quiet\n");
-        else if (!strcmp(kind, "hand_back")) strbuf_append(&b, " handed back to the kiosk\n");
-        else if (!strcmp(kind, "talk"))
-            strbuf_append(&b, json_is_true(json_object_get(ev, "down")) ? " talk button down: you are on the speaker\n"
-                                                                         : " talk button released\n");
-        else strbuf_printf(&b, " override: %s\n", kind);
-    } else if (!strcmp(type, "order") || !strcmp(type, "confirmed")) {
-        json_t *o = json_object_get(ev, "order");
-        strbuf_printf(&b, " %s:\n", !strcmp(type, "order") ? "order" : "ORDER CONFIRMED");
-        if (json_is_object(o)) show_order(o, &b);
-    } else if (!strcmp(type, "car")) {
-        const char *state = jstr(ev, "state");
-        if (state && !strcmp(state, "arrived")) {
-            strbuf_append(&b, " arrived\n");
-        } else {
-            char m[32];
-            money(jlong(ev, "total_cents"), m, sizeof m);
-            strbuf_printf(&b, " left (%s): order %s, total %s\n", jstr(ev, "why") ? jstr(ev, "why") : "?",
-                          jstr(ev, "status") ? jstr(ev, "status") : "?", m);
-        }
-    } else {
-        strbuf_free(&b);
-        return 0;
-    }
-    fputs(strbuf_cstr(&b), stdout);
-    if (bell) fputc('\a', stdout);   /* the chime */
-    fflush(stdout);
-    strbuf_free(&b);
-    return 1;
 }
 
 /* A line from the kiosk: an event, or the answer to a command. */
 static void show_line(station_t *st, const char *line)
 {
     json_t *j = json_loads(line, 0, NULL);
-    const char *type = j ? jstr(j, "event") : NULL;
+    const char *type = j ? json_string_value(json_object_get(j, "event")) : NULL;
     int answer = j && !type && (json_object_get(j, "ok") || json_object_get(j, "error"));
     if (answer && st->pending > 0) st->pending--;
     if (st->json) {
         puts(line);
-        fflush(stdout);
     } else if (answer) {
-        const char *ok = jstr(j, "ok"), *error = jstr(j, "error");
-        if (ok) printf("ok: %s\n", ok);
-        else printf("error: %s\n", error ? error : line);
-        fflush(stdout);
-    } else if (!type || !show_event(st, j, type)) {
-        puts(line);
-        fflush(stdout);
+        json_t *e = json_object_get(j, "error");
+        if (!e) printf("ok\n");
+        else printf("error: %s\n", json_is_string(e) ? json_string_value(e) : line);
+    } else {
+        strlist_t out = {0};
+        int bell = type ? view_event(&st->view, j, mono(), 1, &out) : -1;
+        if (bell < 0) {
+            puts(line);   /* not an event this station knows: as it came */
+        } else {
+            char stamp[16];
+            view_stamp(j, stamp, sizeof stamp);
+            print_lines(stamp, &out);
+            if (bell) fputc('\a', stdout);   /* the chime */
+        }
+        strlist_free(&out);
     }
+    fflush(stdout);
     json_decref(j);
 }
 
@@ -408,6 +250,7 @@ static char *command(const char *line, int *quit)
     static const struct { const char *word, *action; } plain[] = {
         { "ack", "ack" }, { "take", "take_over" }, { "take_over", "take_over" }, { "back", "hand_back" },
         { "hand_back", "hand_back" }, { "confirm", "confirm" }, { "cancel", "cancel" },
+        { "gone", "gone" }, { "apply", "apply" },
     };
     for (size_t i = 0; i < sizeof plain / sizeof plain[0] && !msg; i++)
         if (!strcmp(cmd, plain[i].word)) {
@@ -419,13 +262,17 @@ static char *command(const char *line, int *quit)
         /* an empty line: nothing */
     } else if (!strcmp(cmd, "talk") || !strcmp(cmd, "release")) {
         msg = xasprintf("{\"action\": \"talk\", \"down\": %s}", !strcmp(cmd, "talk") ? "true" : "false");
-    } else if (!strcmp(cmd, "edit") || !strcmp(cmd, "add")) {
+    } else if (!strcmp(cmd, "edit") || !strcmp(cmd, "add") || !strcmp(cmd, "change")) {
         if (!*args) {
-            fprintf(stderr, "kiosk crew: %s what? e.g. \"%s two large cokes\"\n", cmd, cmd);
+            fprintf(stderr, "kiosk crew: %s what? e.g. \"%s\"\n", cmd,
+                    !strcmp(cmd, "change") ? "change the coke to a sprite" : "add two large cokes");
         } else {
-            strbuf_t b = {0};
+            strbuf_t b = {0}, say = {0};
+            /* the kiosk knows the crew's verbs: "change X to Y" is its own */
+            strbuf_printf(&say, "%s%s", !strcmp(cmd, "change") ? "change " : "", args);
             strbuf_append(&b, "{\"action\": \"edit\", \"say\": ");
-            strbuf_json_str(&b, args);
+            strbuf_json_str(&b, strbuf_cstr(&say));
+            strbuf_free(&say);
             strbuf_append(&b, "}");
             msg = strbuf_steal(&b);
         }
@@ -464,8 +311,8 @@ static int authenticate(station_t *st, const char *token, int manager)
         return -1;
     }
     json_t *j = json_loads(line, 0, NULL);
-    const char *ok = j ? jstr(j, "ok") : NULL;
-    const char *error = j ? jstr(j, "error") : NULL;
+    const char *ok = j ? json_string_value(json_object_get(j, "ok")) : NULL;
+    const char *error = j ? json_string_value(json_object_get(j, "error")) : NULL;
     rc = ok && !strcmp(ok, "auth") ? 0 : -1;
     if (rc < 0)
         fprintf(stderr, "kiosk crew: %s refused the station: %s\n", st->addr, error ? error : line);
@@ -477,17 +324,6 @@ static int authenticate(station_t *st, const char *token, int manager)
     json_decref(j);
     free(line);
     return rc;
-}
-
-static void remind(station_t *st, double now)
-{
-    if (!st->page_open || st->json) return;
-    int due = (int)((now - st->page_at) / REMIND_S);
-    if (due > st->reminded) {
-        st->reminded = due;
-        printf("page open %d s\n", due * REMIND_S);
-        fflush(stdout);
-    }
 }
 
 static int run(station_t *st)
@@ -502,10 +338,6 @@ static int run(station_t *st)
         }
         struct pollfd p[2] = { { st->fd, POLLIN, 0 }, { 0, POLLIN, 0 } };
         int ms = 1000;
-        if (st->page_open && !st->json) {
-            double next = st->page_at + (st->reminded + 1) * REMIND_S;
-            ms = (int)((next - now) * 1000) + 1;
-        }
         if (!stdin_open) {
             int left = (int)((wait_until - now) * 1000) + 1;
             if (left < ms) ms = left;
@@ -517,8 +349,6 @@ static int run(station_t *st)
             status = EXIT_RUNTIME;
             break;
         }
-        now = mono();
-        remind(st, now);
         if (r <= 0) continue;
 
         if (p[0].revents) {
@@ -626,6 +456,6 @@ int cmd_crew(int argc, char **argv)
     if (read_token(token_path, token) == 0 && authenticate(&st, token, manager) == 0) status = run(&st);
     close(st.fd);
     strbuf_free(&st.in);
-    free(st.last_said);
+    view_free(&st.view);
     return status;
 }

@@ -27,10 +27,13 @@
  *   result is dropped, and if the pause becomes the endpoint the result is
  *   (nearly) ready.  The passes of the recogniser share one decoder, so they
  *   cannot each follow the audio as it comes.
- * - A car with an open order that stays silent for --no-response seconds
- *   after the kiosk finished speaking pages no_response; silence for
- *   --car-gone seconds means the car left: an open order is abandoned
- *   (cancelled), a car whose order is the crew's is closed as it stands.
+ * - Patience (src/DECISIONS.md, 2026-12-07): a customer quiet for --nudge
+ *   seconds after the kiosk spoke is told "Take your time." and the question
+ *   again, once; quiet --no-response seconds more, an order with something
+ *   in it pages no_response.  An empty car (no speaker post: noise may have
+ *   started it) quiet for --car-gone seconds has left.  A car whose order is
+ *   the crew's or that has an open page never leaves by silence: only the
+ *   crew (confirm, cancel, gone) ends it.
  * - A microphone that stops delivering pages device_fault (the car's order
  *   becomes the crew's) and is reopened every 2 s until it comes back. */
 #include <errno.h>
@@ -81,8 +84,12 @@ static const char usage[] =
     "  --events        one JSON object a line on standard output as things happen\n"
     "  --threshold T   page low_confidence below T, 0..1 (default " DIALOG_DEFAULT_THRESHOLD_STR ")\n"
     "  --trailing-ms MS  silence that ends a customer's turn (default 700)\n"
-    "  --no-response S   page no_response after S seconds without an answer (default 8)\n"
-    "  --car-gone S      a car silent this long has left (default 30)\n"
+    "  --nudge S       after S seconds of silence say \"Take your time\" and ask again,\n"
+    "                  once (default 10; 0 never)\n"
+    "  --no-response S   then page no_response after S more seconds (default 15)\n"
+    "  --car-gone S      a car with nothing ordered silent this long has left (default 30);\n"
+    "                  the crew's cars and cars with an open page stay until the crew ends them\n"
+    "  --lane NAME     the lane's name on the crew stations (default \"Lane 1\")\n"
     "  --voice V       espeak-ng voice (default en-us)\n"
     "  --denoise       run speexdsp's noise suppression and gain control on the\n"
     "                  microphone (off by default: it made the kiosk worse at 10 and 5 dB)\n"
@@ -96,12 +103,12 @@ static const char usage[] =
 
 typedef struct {
     const char *menu, *db, *input, *output, *post, *voice, *board_png;
-    const char *crew_socket, *crew_token;
+    const char *crew_socket, *crew_token, *lane;
     int crew_port;
     double remind_s, manager_s;
     int board_w, board_h;
     int headless, events, denoise;
-    double threshold, no_response, car_gone, run_for;
+    double threshold, nudge, no_response, car_gone, run_for;
     int trailing_ms;
 } run_opts_t;
 
@@ -148,14 +155,17 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         { "crew-socket", required_argument, NULL, 'S' }, { "crew-port", required_argument, NULL, 'C' },
         { "crew-token", required_argument, NULL, 'K' },
         { "escalate", required_argument, NULL, 'E' },
+        { "nudge", required_argument, NULL, 'N' },  { "lane", required_argument, NULL, 'L' },
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
     o->menu = DEFAULT_MENU;
     o->db = DEFAULT_DB;
     o->threshold = DIALOG_DEFAULT_THRESHOLD;
-    o->no_response = 8;
+    o->nudge = 10;
+    o->no_response = 15;
     o->car_gone = 30;
+    o->lane = "Lane 1";
     o->trailing_ms = 700;
     o->denoise = 0;
     o->board_w = 1920;
@@ -209,6 +219,14 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
             o->trailing_ms = (int)v;
             break;
         case 'n': if (number_opt("no-response", optarg, 1, 600, &o->no_response) < 0) return EXIT_BADINPUT; break;
+        case 'N': if (number_opt("nudge", optarg, 0, 600, &o->nudge) < 0) return EXIT_BADINPUT; break;
+        case 'L':
+            if (!*optarg || strlen(optarg) > 40) {
+                fprintf(stderr, "kiosk run: --lane \"%s\": give a name of 1 to 40 characters\n", optarg);
+                return EXIT_BADINPUT;
+            }
+            o->lane = optarg;
+            break;
         case 'g': if (number_opt("car-gone", optarg, 2, 3600, &o->car_gone) < 0) return EXIT_BADINPUT; break;
         case 'f': if (number_opt("for", optarg, 0.1, 1e7, &o->run_for) < 0) return EXIT_BADINPUT; break;
         case 'h': fputs(usage, stdout); return 0;
@@ -361,6 +379,9 @@ typedef struct {
     int greet;                /* the next answer opens with the greeting */
     double last_activity;     /* mono: the customer's speech or the kiosk's voice ended */
     int paged_no_response;
+    int nudged;               /* "Take your time" said since the customer last spoke */
+    int applied_turn;         /* the turn the crew's "apply" took, 0 none */
+    page_reason_t page_reason;   /* of the open page */
 
     int job;                  /* the newest job number */
     int spec_job;             /* a speculative job still valid for the open turn, 0 none */
@@ -465,6 +486,7 @@ static void ev_page(kiosk_t *k, page_reason_t why, int turn, const char *heard, 
     strbuf_append(&b, ", \"free_text\": ");
     strbuf_json_str(&b, free_text);
     ev_end(k, &b);
+    if (!k->esc.open) k->page_reason = why;   /* the one the crew is late for */
     esc_raise(&k->esc, mono_now());
     say_log(k, "  PAGE crew: %s", page_reason_names[why]);
 }
@@ -491,6 +513,8 @@ static int car_arrives(kiosk_t *k)
     k->cars++;
     k->greet = 1;
     k->paged_no_response = 0;
+    k->nudged = 0;
+    k->applied_turn = 0;
     strbuf_t b = {0};
     ev_begin(k, &b, "car");
     strbuf_append(&b, ", \"state\": \"arrived\"");
@@ -549,7 +573,8 @@ static int apply_turn(kiosk_t *k, result_t *res)
     strbuf_append(&b, ", \"free_text\": ");
     strbuf_json_str(&b, t->free_text);
     strbuf_printf(&b, ", \"confidence\": %.2f, \"said\": ", t->confidence);
-    strbuf_json_str(&b, t->said);
+    /* what the loudspeaker said: nothing while the crew holds the car */
+    strbuf_json_str(&b, k->taken_over || k->talking ? "" : t->said);
     strbuf_append(&b, ", \"page\": ");
     if (t->page == PAGE_NONE) strbuf_append(&b, "null");
     else strbuf_json_str(&b, page_reason_names[t->page]);
@@ -575,6 +600,7 @@ static int apply_turn(kiosk_t *k, result_t *res)
         strbuf_append(&say, t->said);
     }
     k->greet = 0;
+    k->nudged = 0;
     speak(k, strbuf_cstr(&say));
     strbuf_free(&say);
 
@@ -640,6 +666,33 @@ static void ev_override(kiosk_t *k, const char *kind, int down)
     say_log(k, "  crew: %s%s", kind, !strcmp(kind, "talk") ? (down ? " (button down)" : " (released)") : "");
 }
 
+/* A station that just connected: where things stand, to it alone. */
+static void hello(kiosk_t *k, int client)
+{
+    strbuf_t b = {0};
+    ev_begin(k, &b, "state");
+    strbuf_append(&b, ", \"lane\": ");
+    strbuf_json_str(&b, k->o->lane);
+    strbuf_append(&b, ", \"menu\": ");
+    strbuf_json_str(&b, k->menu->title ? k->menu->title : "");
+    strbuf_printf(&b, ", \"taken_over\": %s, \"talking\": %s, \"page\": ", k->taken_over ? "true" : "false",
+                  k->talking ? "true" : "false");
+    if (k->esc.open) {
+        strbuf_append(&b, "{\"reason\": ");
+        strbuf_json_str(&b, page_reason_names[k->page_reason]);
+        strbuf_printf(&b, ", \"age_s\": %.1f}", mono_now() - k->esc.raised);
+    } else {
+        strbuf_append(&b, "null");
+    }
+    if (k->car) {
+        strbuf_append(&b, ", \"order\": ");
+        order_json(dialog_order(session_dialog(k->car)), &b);
+    }
+    strbuf_append(&b, "}");
+    crew_server_reply(k->crew, client, strbuf_cstr(&b));
+    strbuf_free(&b);
+}
+
 /* One action from a crew station: applied, the board redrawn at once, and
  * the station told how long the board took (the action-to-board delay). */
 static void on_crew(void *ctx, int client, int manager, const crew_msg_t *m)
@@ -649,6 +702,10 @@ static void on_crew(void *ctx, int client, int manager, const crew_msg_t *m)
     double t0 = mono_now();
     const char *why = NULL;
     int rc = 0, leave = 0;
+    if (m->kind == CREW_AUTH) {
+        hello(k, client);
+        return;
+    }
     dialog_t *d = k->car ? session_dialog_rw(k->car) : NULL;
     if (!d && m->kind != CREW_ACK && m->kind != CREW_TALK) {
         why = "no car at the post";
@@ -678,6 +735,9 @@ static void on_crew(void *ctx, int client, int manager, const crew_msg_t *m)
     case CREW_HAND_BACK:
         if ((rc = dialog_hand_back(d, &why)) == 0) {
             k->taken_over = 0;
+            k->paged_no_response = 0;   /* the kiosk's patience starts afresh */
+            k->nudged = 0;
+            k->last_activity = t0;
             ev_override(k, "hand_back", 0);
             ev_order(k, "order");
         }
@@ -702,6 +762,25 @@ static void on_crew(void *ctx, int client, int manager, const crew_msg_t *m)
             leave = 1;
         }
         break;
+    case CREW_GONE:   /* the car drove off: its order is kept as it stands */
+        dialog_car_left(d);
+        leave = 1;
+        break;
+    case CREW_APPLY: {
+        int n = session_nturns(k->car);
+        const session_turn_t *t = n ? session_turn(k->car, n - 1) : NULL;
+        if (!t || !*t->heard) {
+            why = "the customer's last turn had nothing from the menu: add what they want";
+            rc = -1;
+        } else if ((t->page != PAGE_LOW_CONFIDENCE && t->page != PAGE_OUT_OF_MENU) || k->applied_turn == n) {
+            why = "the customer's last turn is in the order already";
+            rc = -1;
+        } else if ((rc = dialog_crew_edit(d, t->heard, &why)) == 0) {
+            k->applied_turn = n;
+            ev_order(k, "order");
+        }
+        break;
+    }
     case CREW_TALK:
         if (m->down == k->talking) {
             why = m->down ? "the talk button is already down" : "the talk button is not down";
@@ -725,7 +804,7 @@ static void on_crew(void *ctx, int client, int manager, const crew_msg_t *m)
         strbuf_json_str(&b, crew_kind_names[m->kind]);
         ev_end(k, &b);
     }
-    if (leave && car_leaves(k, m->kind == CREW_CONFIRM ? "confirmed" : "cancelled") < 0)
+    if (leave && car_leaves(k, m->kind == CREW_CONFIRM ? "confirmed" : m->kind == CREW_GONE ? "gone" : "cancelled") < 0)
         fprintf(stderr, "kiosk run: the store failed at the end of a car\n");
     strbuf_t r = {0};
     if (rc < 0) {
@@ -813,6 +892,42 @@ static void on_frame(kiosk_t *k, int16_t *frame, double now)
     if (endpoint_in_turn(k->ep)) k->last_activity = now;
 }
 
+/* The car is the crew's: they took it, it was paged to them, or a page is
+ * open.  Such a car never leaves by silence (a customer waiting for a person
+ * is silent). */
+static int crew_owns(const kiosk_t *k)
+{
+    return k->taken_over || k->esc.open || dialog_state(session_dialog(k->car)) == DIALOG_CREW;
+}
+
+/* The customer is quiet: once "Take your time" and the question again, then
+ * a page for an order with something in it, or, for an empty car, it left.
+ * -1 when the store failed as the car left. */
+static int patience(kiosk_t *k, double now)
+{
+    const dialog_t *d = session_dialog(k->car);
+    if (crew_owns(k) || !dialog_waiting(d)) return 0;
+    double quiet = now - k->last_activity;
+    if (k->o->nudge > 0 && !k->nudged) {
+        if (quiet >= k->o->nudge) {
+            k->nudged = 1;
+            long ms = speak(k, dialog_nudge(session_dialog_rw(k->car)));
+            k->last_activity = now + ms / 1000.0;
+        }
+        return 0;
+    }
+    if (dialog_order(d)->nlines == 0) {
+        if (quiet < k->o->car_gone) return 0;
+        dialog_car_left(session_dialog_rw(k->car));
+        return car_leaves(k, "gone");
+    }
+    if (quiet >= k->o->no_response && !k->paged_no_response) {
+        k->paged_no_response = 1;
+        outside_page(k, PAGE_NO_RESPONSE);
+    }
+    return 0;
+}
+
 static volatile sig_atomic_t stopping;
 static void on_signal(int sig)
 {
@@ -897,17 +1012,8 @@ static int loop(kiosk_t *k)
         }
 
         if (k->car && !k->await_job && !endpoint_in_turn(k->ep) && device_playing(k->dev) == 0 &&
-            now >= k->mute_until) {
-            double quiet = now - k->last_activity;
-            if (quiet >= k->o->car_gone) {
-                dialog_car_left(session_dialog_rw(k->car));
-                if (car_leaves(k, "gone") < 0) status = EXIT_RUNTIME;
-            } else if (quiet >= k->o->no_response && !k->paged_no_response &&
-                       dialog_waiting(session_dialog(k->car))) {
-                k->paged_no_response = 1;
-                outside_page(k, PAGE_NO_RESPONSE);
-            }
-        }
+            now >= k->mute_until && patience(k, now) < 0)
+            status = EXIT_RUNTIME;
         if (k->dev && now - k->overrun_check >= 1.0) {
             unsigned long lost = device_overruns(k->dev);
             if (lost > k->overruns_seen)

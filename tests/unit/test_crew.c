@@ -233,13 +233,19 @@ typedef struct {
     size_t loglen;
     FILE *log;
     /* what the callback saw */
-    int got, client, manager;
+    int got, client, manager, auths;
     crew_msg_t last;
 } fix_t;
 
 static void on_msg(void *ctx, int client, int manager, const crew_msg_t *m)
 {
     fix_t *f = ctx;
+    if (m->kind == CREW_AUTH) {   /* a station just authenticated: the kiosk would send its state */
+        f->auths++;
+        f->manager = manager;
+        crew_server_reply(f->s, client, "{\"t\": 0, \"event\": \"state\"}");
+        return;
+    }
     f->got++;
     f->client = client;
     f->manager = manager;
@@ -373,7 +379,11 @@ static int auth(fix_t *f, const char *role)
     snprintf(msg, sizeof msg, "{\"auth\": \"%s\", \"role\": \"%s\"}\n", f->token, role);
     send_str(fd, msg);
     snprintf(want, sizeof want, "{\"ok\": \"auth\", \"role\": \"%s\"}", role);
+    int before = f->auths;
     expect_line(f, fd, want);
+    /* then the kiosk's answer to a new station, after the ok */
+    expect_line(f, fd, "{\"t\": 0, \"event\": \"state\"}");
+    assert_int_equal(f->auths, before + 1);
     return fd;
 }
 
@@ -595,6 +605,7 @@ static void test_tcp(void **state)
     snprintf(msg, sizeof msg, "{\"auth\": \"%s\"}\n", f.token);
     send_str(fd, msg);
     expect_line(&f, fd, "{\"ok\": \"auth\", \"role\": \"crew\"}");
+    expect_line(&f, fd, "{\"t\": 0, \"event\": \"state\"}");
     send_str(fd, "{\"action\": \"talk\", \"down\": true}\n");
     expect_line(&f, fd, "{\"ok\": \"test\"}");
     assert_int_equal(f.last.kind, CREW_TALK);

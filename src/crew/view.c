@@ -1,0 +1,325 @@
+/* view.c: see view.h. */
+#include "view.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const struct { const char *code, *words; } reasons[] = {
+    { "human_request", "asked for a person" },
+    { "low_confidence", "not sure what was said" },
+    { "out_of_menu", "didn't understand" },
+    { "quantity_limit", "large quantity" },
+    { "repeated_corrections", "keeps correcting" },
+    { "no_response", "no answer" },
+    { "crew_override", "crew took over" },
+    { "device_fault", "equipment problem" },
+};
+
+const char *view_reason_words(const char *reason)
+{
+    if (!reason) return "?";
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+        if (!strcmp(reason, reasons[i].code)) return reasons[i].words;
+    return reason;
+}
+
+void view_init(crew_view_t *v)
+{
+    memset(v, 0, sizeof *v);
+}
+
+void view_free(crew_view_t *v)
+{
+    free(v->lane);
+    free(v->menu);
+    free(v->page_text);
+    json_decref(v->order);
+    strlist_free(&v->lines);
+    memset(v, 0, sizeof *v);
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static long jlong(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_integer(v) ? (long)json_integer_value(v) : json_is_real(v) ? (long)json_real_value(v) : 0;
+}
+
+static double jnum(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+static void money(long cents, strbuf_t *b)
+{
+    unsigned long a = cents < 0 ? 0UL - (unsigned long)cents : (unsigned long)cents;
+    strbuf_printf(b, "%s$%lu.%02lu", cents < 0 ? "-" : "", a / 100, a % 100);
+}
+
+void view_stamp(json_t *ev, char *buf, size_t n)
+{
+    double t = jnum(ev, "t");
+    time_t s = (time_t)t;
+    struct tm tm;
+    if (t <= 0 || !localtime_r(&s, &tm) || !strftime(buf, n, "%H:%M:%S", &tm)) snprintf(buf, n, "--:--:--");
+}
+
+/* ---- the order ---------------------------------------------------------- */
+
+static void set_str(char **dst, const char *s)
+{
+    free(*dst);
+    *dst = s ? xstrdup(s) : NULL;
+}
+
+/* As the board writes a line: "Large Coke", then in brackets its choices,
+ * options and what is still to be answered. */
+void view_order_lines(const json_t *order, strlist_t *out)
+{
+    json_t *lines = json_object_get(order, "lines");
+    size_t i;
+    json_t *l;
+    if (!json_array_size(lines)) strlist_push(out, "(nothing ordered yet)");
+    json_array_foreach(lines, i, l) {
+        strbuf_t b = {0}, d = {0};
+        strbuf_printf(&b, "%zu. %ld x ", i + 1, jlong(l, "qty"));
+        const char *size = jstr(l, "size"), *item = jstr(l, "item");
+        if (size && *size) strbuf_printf(&b, "%c%s ", toupper((unsigned char)size[0]), size + 1);
+        strbuf_append(&b, item ? item : "?");
+        const char *ck;
+        json_t *cv;
+        json_object_foreach(json_object_get(l, "choices"), ck, cv) {
+            if (!json_is_string(cv)) continue;
+            strbuf_printf(&d, "%s%c%s: %s", d.len ? ", " : "", toupper((unsigned char)ck[0]), ck + 1,
+                          json_string_value(cv));
+        }
+        size_t k;
+        json_t *opt;
+        json_array_foreach(json_object_get(l, "options"), k, opt) {
+            const char *amount = jstr(opt, "amount"), *name = jstr(opt, "name");
+            if (!amount || !name) continue;
+            strbuf_printf(&d, "%s%s %s", d.len ? ", " : "", !strcmp(amount, "normal") ? "with" : amount, name);
+        }
+        if (!size && jlong(l, "cents") == 0) strbuf_printf(&d, "%ssize?", d.len ? ", " : "");
+        if (d.len) strbuf_printf(&b, " (%s)", strbuf_cstr(&d));
+        strbuf_append(&b, "  ");
+        money(jlong(l, "cents"), &b);
+        strlist_push_owned(out, strbuf_steal(&b));
+        strbuf_free(&d);
+    }
+    strbuf_t t = {0};
+    strbuf_append(&t, "total ");
+    money(jlong(order, "total_cents"), &t);
+    strlist_push_owned(out, strbuf_steal(&t));
+}
+
+/* "the kiosk's", "yours", ... for an order's status. */
+static const char *whose(const char *status)
+{
+    if (!status) return "?";
+    if (!strcmp(status, "open")) return "the kiosk's";
+    if (!strcmp(status, "crew")) return "yours";
+    return status;
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+static void quoted(strbuf_t *b, const char *s)
+{
+    strbuf_printf(b, "\"%s\"", s ? s : "");
+}
+
+/* "car 3 " or "" */
+static void car_of(json_t *ev, strbuf_t *b)
+{
+    json_t *car = json_object_get(ev, "car");
+    if (json_is_integer(car)) strbuf_printf(b, "car %ld ", (long)json_integer_value(car));
+}
+
+static void open_page(crew_view_t *v, json_t *ev, double at, const char *text)
+{
+    if (!v->page_open) {   /* one clock per kiosk, like its escalation */
+        v->page_open = 1;
+        v->page_at = at;
+        v->escalated = 0;
+    }
+    set_str(&v->page_text, text);
+    json_t *car = json_object_get(ev, "car");
+    v->page_car = json_is_integer(car) ? (int)json_integer_value(car) : 0;
+}
+
+static void keep(crew_view_t *v, const char *line)
+{
+    if (v->lines.n >= VIEW_MAX_LINES) {
+        free(v->lines.v[0]);
+        memmove(v->lines.v, v->lines.v + 1, (size_t)(v->lines.n - 1) * sizeof *v->lines.v);
+        v->lines.n--;
+    }
+    strlist_push(&v->lines, line);
+}
+
+static void set_order(crew_view_t *v, json_t *order)
+{
+    json_decref(v->order);
+    v->order = json_is_object(order) ? json_incref(order) : NULL;
+}
+
+int view_event(crew_view_t *v, json_t *ev, double now, int with_order, strlist_t *out)
+{
+    const char *type = jstr(ev, "event");
+    if (!type) return -1;
+    strbuf_t b = {0};
+    int bell = 0, order_lines = 0;
+    json_t *carj = json_object_get(ev, "car");
+    int car = json_is_integer(carj) ? (int)json_integer_value(carj) : 0;
+
+    if (!strcmp(type, "state")) {
+        set_str(&v->lane, jstr(ev, "lane"));
+        set_str(&v->menu, jstr(ev, "menu"));
+        v->car = car;
+        v->taken_over = json_is_true(json_object_get(ev, "taken_over"));
+        v->talking = json_is_true(json_object_get(ev, "talking"));
+        set_order(v, car ? json_object_get(ev, "order") : NULL);
+        strbuf_printf(&b, "connected to %s", v->lane ? v->lane : "the kiosk");
+        if (v->menu && *v->menu) strbuf_printf(&b, " (%s)", v->menu);
+        if (car) strbuf_printf(&b, ": car %d at the post, order %s", car, whose(jstr(v->order, "status")));
+        else strbuf_append(&b, ": no car at the post");
+        json_t *page = json_object_get(ev, "page");
+        if (json_is_object(page)) {
+            strbuf_t p = {0};
+            strbuf_append(&p, view_reason_words(jstr(page, "reason")));
+            open_page(v, ev, now - jnum(page, "age_s"), strbuf_cstr(&p));
+            strbuf_printf(&b, "; PAGE open %.0f s: %s", jnum(page, "age_s"), strbuf_cstr(&p));
+            strbuf_free(&p);
+            bell = 1;
+        }
+        order_lines = car && v->order;
+    } else if (!strcmp(type, "car")) {
+        const char *state = jstr(ev, "state");
+        if (state && !strcmp(state, "arrived")) {
+            v->car = car;
+            v->taken_over = 0;
+            set_order(v, NULL);
+            strbuf_printf(&b, "car %d arrived", car);
+        } else {
+            const char *why = jstr(ev, "why"), *status = jstr(ev, "status");
+            long total = jlong(ev, "total_cents");
+            if (!why) why = "?";
+            if (!status) status = "?";
+            strbuf_printf(&b, "car %d ", car);
+            if (!strcmp(why, "confirmed")) {
+                strbuf_append(&b, "left for the window: order confirmed, ");
+                money(total, &b);
+            } else if (!strcmp(why, "cancelled")) {
+                strbuf_append(&b, "left: order cancelled");
+            } else if (!strcmp(why, "gone")) {
+                strbuf_append(&b, "drove off: ");
+                if (!strcmp(status, "crew")) {
+                    strbuf_append(&b, "your order kept as it stood, ");
+                    money(total, &b);
+                } else {
+                    strbuf_append(&b, total ? "order abandoned" : "nothing ordered");
+                }
+            } else if (!strcmp(why, "stopped")) {
+                strbuf_printf(&b, "ended: the kiosk stopped (order %s)", whose(status));
+            } else {
+                strbuf_printf(&b, "left (%s): order %s", why, whose(status));
+            }
+            if (v->car == car) {
+                v->car = 0;
+                v->taken_over = 0;
+                set_order(v, NULL);
+            }
+            if (v->page_open && v->page_car == car) v->page_open = 0;
+        }
+    } else if (!strcmp(type, "turn")) {
+        const char *heard = jstr(ev, "heard"), *free_text = jstr(ev, "free_text"), *page = jstr(ev, "page");
+        car_of(ev, &b);
+        strbuf_append(&b, "customer: ");
+        if (free_text && *free_text) quoted(&b, free_text);
+        else strbuf_append(&b, "(no words made out)");
+        if (!heard || !*heard) strbuf_append(&b, ", nothing from the menu");
+        else if (!free_text || strcmp(heard, free_text)) {
+            strbuf_append(&b, ", understood ");
+            quoted(&b, heard);
+        }
+        if (page && !strcmp(page, "low_confidence")) strbuf_append(&b, " (unsure)");
+    } else if (!strcmp(type, "say")) {
+        car_of(ev, &b);
+        strbuf_append(&b, "kiosk: ");
+        quoted(&b, jstr(ev, "text"));
+    } else if (!strcmp(type, "page")) {
+        const char *free_text = jstr(ev, "free_text"), *heard = jstr(ev, "heard");
+        const char *words = free_text && *free_text ? free_text : heard;
+        strbuf_t p = {0};
+        strbuf_append(&p, view_reason_words(jstr(ev, "reason")));
+        if (words && *words) {
+            strbuf_append(&p, ": ");
+            quoted(&p, words);
+        }
+        open_page(v, ev, now, strbuf_cstr(&p));
+        strbuf_append(&b, "*** PAGE ");
+        car_of(ev, &b);
+        if (b.s[b.len - 1] == ' ') b.s[--b.len] = '\0';
+        strbuf_printf(&b, ": %s", strbuf_cstr(&p));
+        strbuf_free(&p);
+        bell = 1;
+    } else if (!strcmp(type, "ack")) {
+        v->page_open = 0;
+        strbuf_printf(&b, "page acknowledged after %.1f s", jnum(ev, "after_s"));
+    } else if (!strcmp(type, "escalate")) {
+        const char *level = jstr(ev, "level");
+        int manager = level && !strcmp(level, "manager");
+        v->escalated = manager ? 2 : 1;
+        strbuf_printf(&b, "*** PAGE NOT ACKNOWLEDGED after %.0f s: %s", jnum(ev, "after_s"),
+                      manager ? "sent to the manager" : "chiming again");
+        bell = 1;
+    } else if (!strcmp(type, "override")) {
+        const char *kind = jstr(ev, "kind");
+        if (!kind) kind = "?";
+        if (!strcmp(kind, "take_over")) {
+            v->taken_over = 1;
+            strbuf_printf(&b, "car %d is yours: the kiosk stays quiet (back hands it back)", car);
+        } else if (!strcmp(kind, "hand_back")) {
+            v->taken_over = 0;
+            strbuf_printf(&b, "car %d handed back to the kiosk", car);
+        } else if (!strcmp(kind, "talk")) {
+            v->talking = json_is_true(json_object_get(ev, "down"));
+            strbuf_append(&b, v->talking ? "talk button down: the car hears you" : "talk button up");
+        } else {
+            strbuf_printf(&b, "override: %s", kind);
+        }
+    } else if (!strcmp(type, "order") || !strcmp(type, "confirmed")) {
+        json_t *o = json_object_get(ev, "order");
+        set_order(v, o);
+        if (!strcmp(type, "confirmed")) strbuf_printf(&b, "car %d ORDER CONFIRMED:", car);
+        else strbuf_printf(&b, "car %d order (%s):", car, whose(jstr(o, "status")));
+        order_lines = json_is_object(o);
+    } else {
+        strbuf_free(&b);
+        return -1;
+    }
+    if (b.len) {
+        keep(v, strbuf_cstr(&b));
+        strlist_push_owned(out, strbuf_steal(&b));
+    }
+    strbuf_free(&b);
+    if (!strcmp(type, "page"))   /* what to do, for line mode; the full screen says it in its header */
+        strlist_push(out, v->taken_over ? "    ack to stop the chime; the car is yours already"
+                                        : "    ack to stop the chime; take to talk to the car");
+    if (order_lines && with_order) {
+        strlist_t ol = {0};
+        view_order_lines(v->order, &ol);
+        for (int i = 0; i < ol.n; i++) strlist_pushf(out, "    %s", ol.v[i]);
+        strlist_free(&ol);
+    }
+    return bell;
+}
