@@ -20,9 +20,24 @@ PC_CFLAGS = $(shell pkg-config --cflags $(PC_LIBS))
 PC_LDLIBS = $(shell pkg-config --libs pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson)
 CFLAGS   ?= -O2 -g
 WARN     := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror
-ALL_CFLAGS = $(WARN) $(CFLAGS) $(PC_CFLAGS) -MMD -MP
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(PC_CFLAGS) -I$(BUILD) -MMD -MP
 LDLIBS   = $(PC_LDLIBS) -lm -lpthread
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Quiet by default: one short line a step (`CC src/x.c`); `make V=1` shows the
+# whole commands.  Compiler warnings and errors are shown in full either way.
+ifeq ($(V),1)
+Q    :=
+say   =
+else
+Q    := @
+say   = @printf '  %-9s %s\n' '$(1)' '$(2)';
+endif
+
+# The version: VERSION, plus `git describe` when building from a git checkout
+# (not from a tarball).  build/version.h is rewritten only when it changes.
+KIOSK_VERSION := $(strip $(shell cat VERSION))
+GIT_DESCRIBE  := $(if $(wildcard .git),$(shell git describe --always --dirty 2>/dev/null))
 
 CORE_SRC := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
@@ -33,7 +48,7 @@ UNIT_SAN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests-san/%)
 
 .SECONDARY:
 
-.PHONY: all test unit unit-san speech e2e run eval bench deps deps-check clean demo
+.PHONY: all test unit unit-san speech e2e run eval bench deps deps-check clean demo FORCE
 
 all: $(BUILD)/kiosk
 
@@ -56,30 +71,36 @@ $(BUILD)/.deps-ok:
 deps-check: $(BUILD)/.deps-ok
 
 # ---- the program --------------------------------------------------------
+$(BUILD)/version.h: FORCE
+	@mkdir -p $(BUILD)
+	@printf '#define KIOSK_VERSION "%s"\n' '$(KIOSK_VERSION)$(if $(GIT_DESCRIBE), (git $(GIT_DESCRIBE)))' > $@.tmp; \
+	  if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/obj/src/main.o $(BUILD)/san/src/main.o: $(BUILD)/version.h
+
 $(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # (KIOSK_PTM_PLAIN: ptm.c's kernels for plain x86-64 only, so that the tests
 # run those too on a machine with AVX2; see ptm.c)
 $(BUILD)/san/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -DKIOSK_PTM_PLAIN -c $< -o $@
+	$(call say,CC (asan),$<)$(CC) $(ALL_CFLAGS) $(SAN) -DKIOSK_PTM_PLAIN -c $< -o $@
 
 $(BUILD)/kiosk: $(BUILD)/obj/src/main.o $(CORE_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/kiosk-san: $(BUILD)/san/src/main.o $(SAN_OBJ)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+	$(call say,LD (asan),$@)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
 # ---- tests --------------------------------------------------------------
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 $(BUILD)/tests-san/%: $(BUILD)/san/tests/unit/%.o $(SAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka
+	$(call say,LD (asan),$@)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; timeout 300 $$t || { echo "$$t failed or hung (status $$?)"; exit 1; }; done
@@ -98,9 +119,9 @@ e2e: $(BUILD)/kiosk $(BUILD)/kiosk-san
 # real recordings (../shared/speech/real or $$KIOSK_REAL_SPEECH; skipped in one
 # line when absent), clean and in kitchen noise at 10 dB, against its floors.
 speech: $(BUILD)/kiosk
-	python3 -m unittest tests/speech/test_eval.py tests/speech/test_real_eval.py
-	python3 tests/speech/eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --check
-	python3 tests/speech/real_eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --part test --check --out $(BUILD)/real-test
+	$(call say,TEST,tests/speech/test_eval.py tests/speech/test_real_eval.py)python3 -m unittest tests/speech/test_eval.py tests/speech/test_real_eval.py
+	$(call say,SPEECH,tests/speech/eval.py clean and 10 dB)python3 tests/speech/eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --check
+	$(call say,SPEECH,tests/speech/real_eval.py the test part clean and 10 dB)python3 tests/speech/real_eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --part test --check --out $(BUILD)/real-test
 
 test: unit unit-san e2e speech fuzz
 
@@ -115,19 +136,19 @@ bench: $(BUILD)/kiosk $(BUILD)/bench_grammar $(BUILD)/bench_asr
 
 # Decode speed pass by pass (tests/bench_asr.c); bench.sh runs it.
 $(BUILD)/bench_asr: $(BUILD)/obj/tests/bench_asr.o $(CORE_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Grammar compile time for a 100-item menu (tests/bench_grammar.c); bench.sh runs it.
 $(BUILD)/bench_grammar: $(BUILD)/obj/tests/bench_grammar.o $(CORE_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The live kiosk on the sample menu; without a microphone, `make demo`.
 run: $(BUILD)/kiosk
-	bash tests/run.sh $(BUILD)/kiosk menus/burger.yaml
+	$(Q)bash tests/run.sh $(BUILD)/kiosk menus/burger.yaml
 
 # A sample conversation through the whole live kiosk via a PulseAudio null sink.
 demo: $(BUILD)/kiosk
-	bash tests/demo.sh $(BUILD)/kiosk menus/burger.yaml
+	$(Q)bash tests/demo.sh $(BUILD)/kiosk menus/burger.yaml
 
 clean:
 	rm -rf $(BUILD)
@@ -135,11 +156,11 @@ clean:
 # Speaks a sentence with the kiosk's voice into a 16 kHz WAV (tests/say_wav.c):
 #   $(BUILD)/say_wav "two cheeseburgers and a large coke" /tmp/t.wav
 $(BUILD)/say_wav: $(BUILD)/obj/tests/say_wav.o $(CORE_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The endpointer over a WAV file: event times in ms (tests/endpoint_wav.c).
 $(BUILD)/endpoint_wav: $(BUILD)/obj/tests/endpoint_wav.o $(CORE_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # ---- fuzzing --------------------------------------------------------------
 # libFuzzer (clang, with ASan + UBSan) over the crew station's message parser,
@@ -149,7 +170,7 @@ $(BUILD)/endpoint_wav: $(BUILD)/obj/tests/endpoint_wav.o $(CORE_OBJ)
 FUZZ_SECONDS ?= 20
 .PHONY: fuzz
 $(BUILD)/fuzz_crew: tests/fuzz/fuzz_crew.c src/crew/proto.c src/crew/proto.h src/util/util.c src/util/util.h | $(BUILD)/.deps-ok
-	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	$(call say,CLANG (fuzz),$@)clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  $$(pkg-config --cflags jansson) -o $@ tests/fuzz/fuzz_crew.c src/crew/proto.c src/util/util.c \
 	  $$(pkg-config --libs jansson)
 
@@ -157,7 +178,7 @@ fuzz: $(BUILD)/fuzz_crew
 	@mkdir -p $(BUILD)/fuzz-corpus
 	@n=0; while IFS= read -r line; do n=$$((n+1)); printf '%s' "$$line" > $(BUILD)/fuzz-corpus/seed-$$n; \
 	  done < tests/fuzz/crew_seeds.txt
-	$(BUILD)/fuzz_crew -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
+	$(call say,FUZZ,$(BUILD)/fuzz_crew for $(FUZZ_SECONDS) s)$(BUILD)/fuzz_crew -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
 	  -artifact_prefix=$(BUILD)/fuzz-crash- $(BUILD)/fuzz-corpus
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

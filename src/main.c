@@ -3,22 +3,53 @@
 #include <string.h>
 
 #include "kiosk/commands.h"
+#include "version.h" /* KIOSK_VERSION, made by the Makefile from VERSION (and git describe) */
 
 static const char usage[] =
-    "usage: kiosk COMMAND [ARGS]   (kiosk COMMAND --help for more)\n"
-    "  replay [--menu F] [--db F] [--json] [--each] TURN.wav...   one car's conversation from recordings\n"
-    "  menu check F...                                            validate menu files\n"
-    "  menu grammar F                                             print the grammar a menu compiles to\n"
-    "  run [--input DEV] [--output DEV] [--headless] [--events]   the drive-through, live\n"
-    "  devices                                                    list audio devices\n"
-    "  crew [--connect ADDR] [--token FILE]                       the crew station\n"
-    "  report                                                     (not built yet in this version)\n";
+    "usage: kiosk COMMAND [ARGS]   (kiosk COMMAND --help: all its options)\n"
+    "  replay [--menu F] [--db F] [--json] [--each] [--board PNG] TURN.wav...\n"
+    "                          one car's conversation from recorded turns\n"
+    "  menu check F...         validate menu files\n"
+    "  menu grammar F          print the grammar a menu compiles to\n"
+    "  run [--menu F] [--db F] [--input DEV] [--output DEV] [--headless] [--events]\n"
+    "                          the drive-through, live\n"
+    "  devices                 list audio input and output devices\n"
+    "  crew [--connect ADDR] [--token FILE] [--json] [--role manager]\n"
+    "                          the crew station\n"
+    "  report                  (not built yet in this version)\n"
+    "  --version               print the version\n";
 
-static int not_yet(const char *cmd)
+/* `kiosk report` is in the spec but not built yet: say so, and what to use
+ * meanwhile. */
+static const char report_usage[] =
+    "usage: kiosk report\n"
+    "  Not built yet in this version.  Meanwhile: what `kiosk run` did is recorded\n"
+    "  in its SQLite database (" DEFAULT_DB ", or --db F), in the tables cars,\n"
+    "  turns and pages, e.g. (the Debian package sqlite3):\n"
+    "    sqlite3 " DEFAULT_DB " 'select status, count(*), sum(total_cents) from cars group by status'\n"
+    "  and `kiosk run --events` prints each car, turn, order and page as a JSON\n"
+    "  line as it happens.\n";
+
+static int cmd_report(int argc, char **argv)
 {
-    fprintf(stderr, "kiosk %s: not built yet in this version; `make run` replays a sample "
-                    "conversation with `kiosk replay` instead\n", cmd);
+    if (cmd_wants_help(argc, argv)) {
+        fputs(report_usage, stdout);
+        return 0;
+    }
+    fprintf(stderr, "kiosk report: not built yet in this version\n%s", report_usage);
     return EXIT_RUNTIME;
+}
+
+static int dispatch(const char *cmd, int argc, char **argv)
+{
+    if (!strcmp(cmd, "replay")) return cmd_replay(argc, argv);
+    if (!strcmp(cmd, "menu")) return cmd_menu(argc, argv);
+    if (!strcmp(cmd, "run")) return cmd_run(argc, argv);
+    if (!strcmp(cmd, "devices")) return cmd_devices(argc, argv);
+    if (!strcmp(cmd, "crew")) return cmd_crew(argc, argv);
+    if (!strcmp(cmd, "report")) return cmd_report(argc, argv);
+    fprintf(stderr, "kiosk: unknown command \"%s\"\n%s", cmd, usage);
+    return EXIT_BADINPUT;
 }
 
 int main(int argc, char **argv)
@@ -28,17 +59,19 @@ int main(int argc, char **argv)
         return EXIT_BADINPUT;
     }
     const char *cmd = argv[1];
+    if (!strcmp(cmd, "help") && argc > 2 && argv[2][0] != '-' && strcmp(argv[2], "help")) {
+        /* `kiosk help menu`: `kiosk menu --help` */
+        char help[] = "--help";
+        char *args[] = { argv[2], help, NULL };
+        return dispatch(argv[2], 2, args);
+    }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         fputs(usage, stdout);
         return 0;
     }
-    if (!strcmp(cmd, "replay")) return cmd_replay(argc - 1, argv + 1);
-    if (!strcmp(cmd, "menu")) return cmd_menu(argc - 1, argv + 1);
-    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
-    if (!strcmp(cmd, "devices")) return cmd_devices(argc - 1, argv + 1);
-    if (!strcmp(cmd, "crew")) return cmd_crew(argc - 1, argv + 1);
-    if (!strcmp(cmd, "report"))
-        return not_yet(cmd);
-    fprintf(stderr, "kiosk: unknown command \"%s\"\n%s", cmd, usage);
-    return EXIT_BADINPUT;
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        puts("kiosk " KIOSK_VERSION);
+        return 0;
+    }
+    return dispatch(cmd, argc - 1, argv + 1);
 }

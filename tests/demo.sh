@@ -26,6 +26,10 @@ KPID=
 trap '{ [ -n "$KPID" ] && kill $KPID 2>/dev/null; } || true; pa_stop' EXIT
 pa_start || { echo "make demo: PulseAudio did not start; see $dir/pa/pulse.log"; exit 1; }
 ev=$dir/events.jsonl
+# Emptied here, not by the kiosk's own redirection below: that happens in the
+# background child, so the first grep could run before the file exists ("No
+# such file") or read the last run's "listening".
+: > "$dir/kiosk.err"
 "$kiosk" run --headless --events --menu "$menu" --db "$dir/demo.db" --board "$dir/board.png" >"$ev" 2>"$dir/kiosk.err" &
 KPID=$!
 for _ in $(seq 100); do grep -q "listening" "$dir/kiosk.err" && break; sleep 0.1; done

@@ -44,9 +44,13 @@ static int distinct_words(const menu_t *m)
 
 int cmd_menu(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_BADINPUT : 0;
+    if (cmd_wants_help(argc, argv)) { /* also `kiosk menu check --help` */
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_BADINPUT;
     }
     const char *sub = argv[1];
     if (strcmp(sub, "check") && strcmp(sub, "grammar")) {

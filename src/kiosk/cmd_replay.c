@@ -61,6 +61,10 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         { "board-size", required_argument, NULL, 'B' },
         { NULL, 0, NULL, 0 },
     };
+    if (cmd_wants_help(argc, argv)) { /* also after the files: `kiosk replay t1.wav -h` */
+        fputs(usage, stdout);
+        return 0;
+    }
     memset(o, 0, sizeof *o);
     o->menu = DEFAULT_MENU;
     o->threshold = DIALOG_DEFAULT_THRESHOLD;

@@ -158,6 +158,10 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         { "nudge", required_argument, NULL, 'N' },  { "lane", required_argument, NULL, 'L' },
         { NULL, 0, NULL, 0 },
     };
+    if (cmd_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return 0;
+    }
     memset(o, 0, sizeof *o);
     o->menu = DEFAULT_MENU;
     o->db = DEFAULT_DB;
@@ -1174,7 +1178,7 @@ out:
 
 int cmd_devices(int argc, char **argv)
 {
-    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+    if (cmd_wants_help(argc, argv)) {
         puts("usage: kiosk devices\n  Lists the audio input and output devices PortAudio sees; "
              "`kiosk run --input/--output` take an index or a name from this list.");
         return 0;

@@ -4,6 +4,8 @@
 #ifndef KIOSK_COMMANDS_H
 #define KIOSK_COMMANDS_H
 
+#include <string.h>
+
 #define EXIT_RUNTIME 1
 #define EXIT_BADINPUT 2
 
@@ -12,6 +14,17 @@ int cmd_replay(int argc, char **argv);   /* kiosk replay */
 int cmd_run(int argc, char **argv);      /* kiosk run */
 int cmd_devices(int argc, char **argv);  /* kiosk devices */
 int cmd_crew(int argc, char **argv);     /* kiosk crew */
+
+/* 1 when a command's arguments (argv[0] is its name) ask for its usage:
+ * "--help" or "-h" anywhere before a "--", so that `kiosk menu check
+ * --help` and `kiosk replay t1.wav -h` print the usage instead of taking
+ * the word for a file.  Each command then prints it on stdout and exits 0. */
+static inline int cmd_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
+    return 0;
+}
 
 /* The default sample menu and database. */
 #define DEFAULT_MENU "menus/burger.yaml"

@@ -27,6 +27,44 @@ out=$("$K" 2>&1); check "no command exits 2" 2 $?
 contains "no command prints usage" "usage: kiosk COMMAND" "$out"
 out=$("$K" frobnicate 2>&1); check "unknown command exits 2" 2 $?
 contains "unknown command named" 'unknown command "frobnicate"' "$out"
+
+# ---- the newcomer's path: every command's usage on --help and -h, --version ----
+# (stdout only, exit 0; also with other arguments before it, e.g. a file name)
+for args in "" "replay" "replay t1.wav" "replay --json" "menu" "menu check" "menu check menus/burger.yaml" \
+            "menu grammar" "run" "run --headless" "devices" "crew" "crew --json" "report" "help"; do
+  for h in --help -h; do
+    [ "$args" = help ] && [ "$h" = -h ] && continue
+    out=$("$K" $args $h 2>"$T/err"); check "kiosk $args $h exits 0" 0 $?
+    first=${args%% *}; [ "$first" = help ] && first=COMMAND
+    check "kiosk $args $h: usage on stdout" "usage: kiosk ${first:-COMMAND}" "$(printf '%s\n' "$out" | head -1 | cut -d' ' -f1-3)"
+    check "kiosk $args $h: nothing on stderr" "" "$(cat "$T/err")"
+  done
+done
+out=$("$K" help menu 2>&1); check "kiosk help menu exits 0" 0 $?
+contains "kiosk help menu is menu's usage" "usage: kiosk menu check" "$out"
+out=$("$K" menu check --help menus/burger.yaml 2>&1); check "menu check --help does not check" 0 $?
+check "menu check --help: no ok line" "" "$(printf '%s\n' "$out" | grep '^ok:')"
+# each command's usage gives every option the README gives for it
+for cmd in replay run crew; do
+  usage=$("$K" $cmd --help)
+  for o in $(grep -o "kiosk $cmd \[[^\`]*" README.md | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+    contains "kiosk $cmd --help lists $o (README)" "$o" "$usage"
+  done
+done
+# and every option the README names anywhere is in some command's usage
+# (--kiosk, --noise, --baseline: tests/speech's scripts' own options)
+usages=$(for c in replay menu run devices crew report; do "$K" $c --help; done; "$K" --help)
+for o in $(grep -o -- '--[a-z][a-z-]*' README.md | sort -u | grep -vx -- '--kiosk\|--noise\|--baseline'); do
+  contains "the README's $o is in a usage" "$o" "$usages"
+done
+out=$("$K" --version 2>&1); check "--version exits 0" 0 $?
+check "--version prints the version" "kiosk $(cat "$(dirname "$0")/../../VERSION")" "$(printf '%s' "$out" | cut -d' ' -f1-2)"
+check "version prints the same" "$out" "$("$K" version 2>&1)"
+out=$("$K" report 2>&1); check "report (not built) exits 1" 1 $?
+contains "report says it is not built" "kiosk report: not built yet in this version" "$out"
+contains "report says what to use meanwhile" "kiosk run --events" "$out"
+check "report does not send you to a replay" "" "$(printf '%s\n' "$out" | grep -i 'replays a sample\|make run')"
+
 out=$("$K" menu check menus/burger.yaml menus/coffee.yaml 2>&1); check "sample menus pass" 0 $?
 contains "burger ok line" "ok: menus/burger.yaml (" "$out"
 contains "coffee ok line" "ok: menus/coffee.yaml (" "$out"
