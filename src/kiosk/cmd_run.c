@@ -588,7 +588,8 @@ static int apply_turn(kiosk_t *k, result_t *res)
 
     order_json(dialog_order(d), &after);
     int changed = strcmp(strbuf_cstr(&before), strbuf_cstr(&after)) != 0;
-    if (changed) ev_order(k, "order");
+    /* a confirmation has its own event below, with the order */
+    if (changed && dialog_state(d) != DIALOG_CONFIRMED) ev_order(k, "order");
     strbuf_free(&before);
     strbuf_free(&after);
     if (t->page != PAGE_NONE) ev_page(k, t->page, nt, t->heard, t->free_text);

@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# A lunch rush as the crew sees it (issue 16): the live kiosk on a private
+# PulseAudio null sink (as live.sh), two cars in a row, and a crew member at
+# `kiosk crew` in line mode, whose screen (its standard output) is asserted
+# line by line at each step.  Car 1 orders, pauses to think (the kiosk says
+# "Take your time"), finishes and confirms.  Car 2 orders, asks for a
+# person, the crew takes over, the customer waits in silence (the car must
+# not leave, nothing must page), the crew edits the order as crew talk and
+# confirms.  A second station with --json sees the same events: every line
+# it prints must parse as JSON.
+#
+# The screen's lines are compared exactly, with three things masked: the
+# clock at the start of a line, the seconds in "page acknowledged after N s",
+# and the customer's words as the free pass made them out where they differ
+# from what the kiosk understood (they vary with the recogniser; what the
+# kiosk *understood* is compared exactly).  The bell is
+# counted, not shown.
+set -uo pipefail
+K=${KIOSK:-build/kiosk}
+T=$(mktemp -d)
+. "$(dirname "$0")/../check.sh"
+. "$(dirname "$0")/../pulse.sh"
+pa_private "$T"
+cleanup() {
+  exec 3>&- 4>&- 2>/dev/null
+  [ -n "${KPID:-}" ] && kill "$KPID" 2>/dev/null
+  [ -n "${CPID:-}" ] && kill "$CPID" 2>/dev/null
+  [ -n "${JPID:-}" ] && kill "$JPID" 2>/dev/null
+  pa_stop
+  rm -rf "$T"
+}
+trap cleanup EXIT
+pa_start || { echo "FAIL lunch: PulseAudio did not start"; cat "$T/pulse.log"; exit 1; }
+export TZ=UTC
+
+say() { espeak-ng -v en-us -s 150 -w "$T/$1.wav" "$2"; }
+say order "two cheeseburgers and a large coke"
+say done "that's all"
+say yes "yes"
+say cookie "a cookie"
+say person "can i talk to a person"
+
+EV=$T/events.jsonl
+SOCK=$T/crew.sock
+TOK=$T/crew.token
+timeout -s KILL 300 "$K" run --headless --events --input pulse --output pulse --db "$T/k.db" \
+  --crew-socket "$SOCK" --crew-token "$TOK" --nudge 3 --no-response 5 --car-gone 8 --escalate 30,60 \
+  >"$EV" 2>"$T/err" &
+KPID=$!
+for _ in $(seq 150); do grep -q "listening" "$T/err" && break; sleep 0.1; done
+contains "kiosk listens" "listening" "$(cat "$T/err")"
+
+count() { grep -c "\"event\": \"$1\"" "$EV" 2>/dev/null || true; }
+wait_for() { for _ in $(seq $(( ${3:-20} * 10 ))); do [ "$(count "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
+# the kiosk's last say event, then as long as it speaks
+wait_voice() {
+  local ms; ms=$(grep '"event": "say"' "$EV" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["ms"])')
+  sleep "$(python3 -c "print(($ms + 900) / 1000)")"
+}
+turn() { # wav: plays it, waits for its turn and the kiosk's answer
+  local turns says; turns=$(count turn); says=$(count say)
+  paplay "$T/$1.wav"
+  wait_for turn $((turns + 1)) 30 || echo "no turn event after $1"
+  wait_for say $((says + 1)) 5 && wait_voice
+}
+
+mkfifo "$T/cmds" "$T/none"
+"$K" crew --connect "$SOCK" --token "$TOK" <"$T/cmds" >"$T/screen" 2>"$T/crew.err" &
+CPID=$!
+"$K" crew --connect "$SOCK" --token "$TOK" --json <"$T/none" >"$T/json" 2>"$T/json.err" &
+JPID=$!
+exec 3>"$T/cmds" 4>"$T/none"
+
+# The screen from line $1 on, as a person reads it (masked as above).
+seen=0
+screen() {
+  sleep 0.4
+  tail -n +$((seen + 1)) "$T/screen" | tr -d '\a' | sed -E \
+    -e 's/^[0-9]{2}:[0-9]{2}:[0-9]{2} //' \
+    -e 's/^(car [0-9]+ customer: )"[^"]*", understood /\1(words), understood /' \
+    -e 's/^(car [0-9]+ customer: )"[^"]*", nothing from/\1(words), nothing from/' \
+    -e 's/^(\*\*\* PAGE car [0-9]+: [a-z ]+: )"[^"]*"$/\1(words)/' \
+    -e 's/acknowledged after [0-9.]+ s/acknowledged after N s/'
+}
+cmd() { # types one command, waits for its answer
+  local before; before=$(grep -c '^ok$\|^error: ' "$T/screen" || true)
+  echo "$1" >&3
+  for _ in $(seq 50); do
+    [ "$(grep -c '^ok$\|^error: ' "$T/screen" || true)" -gt "$before" ] && return 0; sleep 0.1
+  done
+}
+step() { # name, the screen expected since the last step
+  local got; got=$(screen)
+  seen=$(wc -l <"$T/screen")
+  check "$1" "$2" "$got"
+}
+
+for _ in $(seq 50); do [ -s "$T/screen" ] && break; sleep 0.1; done
+step "connected: the lane, no car" "connected to Lane 1 (Burger Barn): no car at the post"
+
+# ---- car 1: orders, pauses to think, finishes ----
+turn order
+step "car 1 orders: what it understood, the order numbered, the kiosk's answer" \
+'car 1 arrived
+car 1 customer: "two cheeseburgers and a large coke"
+car 1 order (the kiosk'"'"'s):
+    1. 2 x Cheeseburger  $6.98
+    2. 1 x Large Coke  $2.09
+    total $9.82
+car 1 kiosk: "Welcome to Burger Barn! Two cheeseburgers and a large Coke. Anything else?"'
+says=$(count say)
+wait_for say $((says + 1)) 10 && wait_voice
+step "car 1 reads the menu board: the kiosk says take your time, no page" \
+'car 1 kiosk: "Take your time. Anything else?"'
+turn done
+turn yes
+wait_for confirmed 1 10
+step "car 1 finishes: read back, confirmed, left for the window" \
+'car 1 customer: (words), understood "that is all"
+car 1 kiosk: "You have two cheeseburgers and a large Coke. Your total is $9.82. Is that right?"
+car 1 customer: "yes"
+car 1 kiosk: "Thank you! Please pull forward to the window."
+car 1 ORDER CONFIRMED:
+    1. 2 x Cheeseburger  $6.98
+    2. 1 x Large Coke  $2.09
+    total $9.82
+car 1 left for the window: order confirmed, $9.82'
+
+# ---- car 2: a cookie, then a person ----
+turn cookie
+step "car 2 orders a cookie" \
+'car 2 arrived
+car 2 customer: "a cookie"
+car 2 order (the kiosk'"'"'s):
+    1. 1 x Cookie  $0.99
+    total $1.07
+car 2 kiosk: "Welcome to Burger Barn! A Cookie. Anything else?"'
+turn person
+step "car 2 asks for a person: the page, in words, with what to do" \
+'car 2 customer: (words), nothing from the menu
+car 2 order (yours):
+    1. 1 x Cookie  $0.99
+    total $1.07
+*** PAGE car 2: asked for a person: (words)
+    ack to stop the chime; take to talk to the car
+car 2 kiosk: "A team member will be right with you."'
+check "the page rang the bell" "1" "$(grep -c $'\a' "$T/screen")"
+cmd take
+step "the crew takes car 2: it is theirs, the page acknowledged" \
+'car 2 is yours: the kiosk stays quiet (back hands it back)
+car 2 order (yours):
+    1. 1 x Cookie  $0.99
+    total $1.07
+page acknowledged after N s
+ok'
+
+# ---- the customer waits in silence for the crew: longer than --car-gone and --no-response ----
+sleep 10
+step "a silent wait for the crew: the car stays, nothing pages, nothing is said" ""
+check "car 2 did not leave" "1" "$(grep -c '"state": "left"' "$EV")"
+
+# ---- the crew's edits, as crew talk ----
+cmd "add a large fries"
+step "add a large fries" \
+'car 2 order (yours):
+    1. 1 x Cookie  $0.99
+    2. 1 x Large Fries  $2.79
+    total $4.09
+ok'
+cmd "add a large fries"
+step "the same again: its quantity, not a second line" \
+'car 2 order (yours):
+    1. 1 x Cookie  $0.99
+    2. 2 x Large Fries  $5.58
+    total $7.11
+ok'
+cmd "change the cookie to three"
+cmd "remove 7"
+step "change, and a line that is not there" \
+'car 2 order (yours):
+    1. 3 x Cookie  $2.97
+    2. 2 x Large Fries  $5.58
+    total $9.26
+ok
+error: no line 7'
+cmd confirm
+wait_for confirmed 2 10
+step "the crew confirms: the kiosk sees the car off" \
+'car 2 ORDER CONFIRMED:
+    1. 3 x Cookie  $2.97
+    2. 2 x Large Fries  $5.58
+    total $9.26
+car 2 kiosk: "Thank you! Please pull forward to the window."
+car 2 left for the window: order confirmed, $9.26
+ok'
+
+# ---- the same events, whole, on a --json station and in --events ----
+exec 3>&- 4>&-
+wait "$CPID"; check "the station exits 0 at the end of its input" 0 $?
+CPID=
+wait "$JPID"; JPID=
+check "every --json line is JSON" "True" "$(python3 -c "
+import json
+n = 0
+for l in open('$T/json'):
+    json.loads(l); n += 1
+print(n > 20)")"
+check "every --events line is JSON, and the station got the same events" "True" "$(python3 -c "
+import json
+ev = [json.loads(l) for l in open('$EV')]
+st = [json.loads(l) for l in open('$T/json')]
+st = [e for e in st if 'event' in e and e['event'] != 'state']
+print(ev == st)")"
+check "the store holds the same event lines" "True" "$(python3 -c "
+import json, sqlite3
+ev = [l.rstrip('\n') for l in open('$EV')]
+db = [r[0] for r in sqlite3.connect('$T/k.db').execute('select json from events order by rowid')]
+print(ev == db)")"
+
+kill -TERM "$KPID"; wait "$KPID"; check "kiosk stops cleanly" 0 $?
+KPID=
+if [ "$fails" -ne 0 ]; then
+  echo "--- kiosk stderr"; cat "$T/err"; echo "--- screen"; cat -A "$T/screen" | head -80; echo "--- station stderr"; cat "$T/crew.err"
+fi
+echo "lunch: $pass passed, $fails failed"
+[ "$fails" -eq 0 ]
