@@ -40,6 +40,7 @@
  *   "fries"); likewise two options, two sizes or two amounts (exactly). */
 #include "menu.h"
 #include "lexicon.h"
+#include "yamlerr.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1359,18 +1360,6 @@ static void offset_pos(const ctx_t *c, size_t off, int *line, int *col)
     }
 }
 
-/* 1 when line (0-based) is indented with a tab, which YAML forbids and
- * libyaml reports obscurely ("found character that cannot start any token"). */
-static int tab_indented(const ctx_t *c, size_t line)
-{
-    size_t i = 0;
-    for (size_t l = 0; l < line && i < c->len; i++)
-        if (c->text[i] == '\n') l++;
-    for (; i < c->len && (c->text[i] == ' ' || c->text[i] == '\t'); i++)
-        if (c->text[i] == '\t') return 1;
-    return 0;
-}
-
 static void yaml_problem(ctx_t *c, const yaml_parser_t *p)
 {
     int line, col;
@@ -1389,17 +1378,10 @@ static void yaml_problem(ctx_t *c, const yaml_parser_t *p)
     default:
         break;
     }
-    line = (int)p->problem_mark.line + 1;
-    col = (int)p->problem_mark.column + 1;
-    if (tab_indented(c, p->problem_mark.line))
-        problem_at(c, line, col, "bad YAML: this line is indented with a tab; indent with spaces only");
-    else if (p->context)
-        problem_at(c, line, col, "bad YAML: %s (%s at %d:%d); check the indentation, colons, quotes and brackets",
-                   p->problem ? p->problem : "error", p->context, (int)p->context_mark.line + 1,
-                   (int)p->context_mark.column + 1);
-    else
-        problem_at(c, line, col, "bad YAML: %s; check the indentation, colons, quotes and brackets",
-                   p->problem ? p->problem : "error");
+    /* libyaml's own words name its grammar, not the manager's mistake */
+    char *msg = yamlerr_explain(c->text, c->len, p, &line, &col);
+    problem_at(c, line, col, "%s", msg);
+    free(msg);
 }
 
 menu_t *menu_parse(const char *text, size_t len, const char *file, strlist_t *errs)
