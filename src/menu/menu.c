@@ -451,6 +451,36 @@ static int misspelt(ctx_t *c, const yaml_node_t *map, const char *const *allowed
     return 0;
 }
 
+/* Where each known key goes, for a key written in the wrong place: a
+ * manager who put pronunciations: under an item needs to hear where it goes,
+ * not only that it is unknown there. */
+static const struct {
+    const char *const *keys;
+    const char *place;
+} key_homes[] = {
+    { top_keys, "at the top level of the menu" },
+    { item_keys, "under an item" },
+    { option_keys, "under an option" },
+    { amount_keys, "under amounts:" },
+};
+
+/* "\"price\" belongs under an item or under an option, not at the top level
+ * of the menu", when key is known somewhere other than allowed; else 0. */
+static int misplaced_key(ctx_t *c, const yaml_node_t *k, const char *const *allowed)
+{
+    const char *ks = sval(k), *here = NULL;
+    strbuf_t places = {0};
+    for (size_t h = 0; h < sizeof key_homes / sizeof key_homes[0]; h++) {
+        if (key_homes[h].keys == allowed) here = key_homes[h].place;
+        else if (in_list(key_homes[h].keys, ks))
+            strbuf_printf(&places, "%s%s", places.len ? " or " : "", key_homes[h].place);
+    }
+    int found = places.len > 0 && here;
+    if (found) problem(c, k, "\"%s\" belongs %s, not %s", ks, strbuf_cstr(&places), here);
+    strbuf_free(&places);
+    return found;
+}
+
 /* Reports unknown keys (when allowed is given), keys given twice and keys
  * that are not words. */
 static void check_keys(ctx_t *c, const yaml_node_t *map, const char *const *allowed,
@@ -465,6 +495,7 @@ static void check_keys(ctx_t *c, const yaml_node_t *map, const char *const *allo
         }
         const char *ks = sval(k);
         if (allowed && !in_list(allowed, ks)) {
+            if (misplaced_key(c, k, allowed)) continue;
             strbuf_t keys = {0};
             for (int j = 0; allowed[j]; j++) strbuf_printf(&keys, "%s%s", j ? ", " : "", allowed[j]);
             const char *s = suggest(ks, allowed, list_len(allowed));

@@ -198,6 +198,45 @@ static const bad_menu_t bad_menus[] = {
       "---\n"
       "menu: U\n",
       { "t.yaml:5:1: a second document; a file holds one menu, so remove this \"---\" and what follows or merge it" } },
+    /* A known key in the wrong place says where it belongs (issue 16, item 6). */
+    { "misplaced_pronunciations_under_item",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n"
+      "    pronunciations:\n"
+      "      a: AH\n",
+      { "t.yaml:5:5: \"pronunciations\" belongs at the top level of the menu, not under an item" } },
+    { "misplaced_item_key_at_top",
+      "menu: T\n"
+      "defaults: [a]\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n",
+      { "t.yaml:2:1: \"defaults\" belongs under an item, not at the top level of the menu" } },
+    { "misplaced_price_at_top",
+      "menu: T\n"
+      "price: 1\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n",
+      { "t.yaml:2:1: \"price\" belongs under an item or under an option, not at the top level of the menu" } },
+    { "misplaced_amount_at_top",
+      "menu: T\n"
+      "extra: [lots]\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n",
+      { "t.yaml:2:1: \"extra\" belongs under amounts:, not at the top level of the menu" } },
+    { "misplaced_item_key_under_option",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n"
+      "options:\n"
+      "  - name: onions\n"
+      "    available: false\n",
+      { "t.yaml:7:5: \"available\" belongs under an item, not under an option" } },
     { "unknown_top_key",
       "menu: T\n"
       "prise: 3\n"
