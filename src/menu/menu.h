@@ -72,7 +72,9 @@ typedef struct {
 
 typedef struct {
     char *word;          /* "mcflurry" */
-    char *phones;        /* "M AH K F L ER IY" */
+    char *phones;        /* as written: CMU phones "M AH K F L ER IY", words the
+                          * dictionary knows "mick flurry", or both; dict.c reads
+                          * the words' phones (menu_check_words, menu_lexicon) */
     int line, col;
 } menu_pron_t;
 
@@ -150,7 +152,8 @@ const char *cmudict_lookup(const cmudict_t *d, const char *word);
 char *cmudict_derive(const cmudict_t *d, const char *word);
 
 /* Checks that every word the menu uses can be pronounced (dictionary, rule or
- * the menu's pronunciations:), and that pronunciations: use only CMU phones.
+ * the menu's pronunciations:), and that pronunciations: use only CMU phones
+ * and words the dictionary knows.
  * Each unknown word is an error naming the word and its line, with an example
  * entry to add.  Returns the number of errors (0: fine). */
 int menu_check_words(const menu_t *m, const cmudict_t *d, strlist_t *errs);
