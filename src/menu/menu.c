@@ -1541,6 +1541,48 @@ void menu_free(menu_t *m)
     free(m);
 }
 
+/* ---- warnings ---------------------------------------------------------------- */
+
+int menu_warnings(const menu_t *m, strlist_t *out)
+{
+    int n = 0;
+    for (int i = 0; i < m->nitems; i++) {
+        const menu_item_t *it = &m->items[i];
+        if (!it->available) continue;   /* refused as a whole anyway */
+        for (int k = 0; k < it->nincludes; k++) {
+            const menu_item_t *part = &m->items[it->includes[k].item];
+            if (part->available) continue;
+            strlist_pushf(out, "%s:%d:%d: warning: item \"%s\": its part \"%s\" is sold out (available: false), "
+                          "so the kiosk refuses \"%s\" until it is back", m->file, it->line, it->col, it->name,
+                          part->name, it->name);
+            n++;
+        }
+        for (int k = 0; k < it->nchoose; k++) {
+            const menu_choice_t *ch = &it->choose[k];
+            strbuf_t out_names = {0}, open_names = {0};
+            int nout = 0;
+            for (int j = 0; j < ch->nitems; j++) {
+                const menu_item_t *part = &m->items[ch->items[j]];
+                strbuf_t *b = part->available ? &open_names : &out_names;
+                strbuf_printf(b, "%s%s", b->len ? ", " : "", part->name);
+                nout += !part->available;
+            }
+            if (nout && !open_names.len)
+                strlist_pushf(out, "%s:%d:%d: warning: item \"%s\": every %s (%s) is sold out (available: false), "
+                              "so the kiosk refuses \"%s\" until one is back", m->file, it->line, it->col,
+                              it->name, ch->name, strbuf_cstr(&out_names), it->name);
+            else if (nout)
+                strlist_pushf(out, "%s:%d:%d: warning: item \"%s\": %s %s %s sold out (available: false), so the "
+                              "kiosk offers only %s", m->file, it->line, it->col, it->name, ch->name,
+                              strbuf_cstr(&out_names), nout > 1 ? "are" : "is", strbuf_cstr(&open_names));
+            n += nout > 0;
+            strbuf_free(&out_names);
+            strbuf_free(&open_names);
+        }
+    }
+    return n;
+}
+
 /* ---- lookups ---------------------------------------------------------------- */
 
 int menu_item_find(const menu_t *m, const char *name)

@@ -105,6 +105,12 @@ menu_t *menu_load(const char *path, strlist_t *errs);
 menu_t *menu_parse(const char *text, size_t len, const char *file, strlist_t *errs);
 void menu_free(menu_t *m);
 
+/* Things a menu may do but a manager probably does not mean, one line each,
+ * "FILE:LINE:COL: warning: ..." (a menu with warnings still loads): a combo
+ * with a sold-out part (available: false), which the kiosk refuses or whose
+ * sold-out choice it does not offer.  Returns the number appended to out. */
+int menu_warnings(const menu_t *m, strlist_t *out);
+
 /* Lookups; -1 when absent.  Names compare exactly. */
 int menu_item_find(const menu_t *m, const char *name);
 int menu_option_find(const menu_t *m, const char *name);

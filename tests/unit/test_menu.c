@@ -1557,6 +1557,51 @@ static void test_truncated_prefixes(void **state)
     assert_true(ok > 0);
 }
 
+/* A combo with a sold-out part is valid but warned about (issue 16, item 6). */
+static void test_sold_out_part_warnings(void **state)
+{
+    (void)state;
+    const char *yaml =
+        "menu: T\n"
+        "items:\n"
+        "  - name: Pie\n"
+        "    price: 1\n"
+        "    available: false\n"
+        "  - name: Coke\n"
+        "    price: 1\n"
+        "  - name: Sprite\n"
+        "    price: 1\n"
+        "    available: false\n"
+        "  - name: Pie Meal\n"
+        "    price: 3\n"
+        "    includes: [Pie]\n"
+        "  - name: Meal\n"
+        "    price: 3\n"
+        "    choose:\n"
+        "      drink: [Coke, Sprite]\n"
+        "  - name: Sprite Meal\n"
+        "    price: 3\n"
+        "    choose:\n"
+        "      drink: [Sprite]\n";
+    strlist_t errs = {0}, warns = {0};
+    menu_t *m = menu_parse(yaml, strlen(yaml), "t.yaml", &errs);
+    assert_non_null(m);
+    assert_int_equal(errs.n, 0);
+    assert_int_equal(menu_warnings(m, &warns), 3);
+    assert_int_equal(warns.n, 3);
+    assert_string_equal(warns.v[0], "t.yaml:11:5: warning: item \"Pie Meal\": its part \"Pie\" is sold out (available: false), so the kiosk refuses \"Pie Meal\" until it is back");
+    assert_string_equal(warns.v[1], "t.yaml:14:5: warning: item \"Meal\": drink Sprite is sold out (available: false), so the kiosk offers only Coke");
+    assert_string_equal(warns.v[2], "t.yaml:18:5: warning: item \"Sprite Meal\": every drink (Sprite) is sold out (available: false), so the kiosk refuses \"Sprite Meal\" until one is back");
+    strlist_free(&warns);
+    menu_free(m);
+    /* the sample menus have none */
+    m = menu_load("menus/burger.yaml", &errs);
+    assert_non_null(m);
+    assert_int_equal(menu_warnings(m, &warns), 0);
+    menu_free(m);
+    strlist_free(&errs);
+}
+
 int main(void)
 {
     static const struct CMUnitTest fixed[] = {
@@ -1569,6 +1614,7 @@ int main(void)
         cmocka_unit_test(test_plural),
         cmocka_unit_test(test_words),
         cmocka_unit_test(test_truncated_prefixes),
+        cmocka_unit_test(test_sold_out_part_warnings),
     };
     enum { NFIXED = sizeof fixed / sizeof fixed[0] };
     struct CMUnitTest tests[NBAD + NFIXED];
