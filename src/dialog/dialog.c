@@ -343,11 +343,16 @@ static void say_sizes(const dialog_t *d, int item, strbuf_t *out)
     free(parts);
 }
 
+/* The choices that are not sold out: a sold-out one is never offered. */
 static void say_choices(const dialog_t *d, const menu_choice_t *c, strbuf_t *out)
 {
+    int n = 0, k = 0;
+    for (int i = 0; i < c->nitems; i++) n += d->m->items[c->items[i]].available;
     for (int i = 0; i < c->nitems; i++) {
-        if (i) strbuf_append(out, i == c->nitems - 1 ? " or " : ", ");
+        if (!d->m->items[c->items[i]].available) continue;
+        if (k) strbuf_append(out, k == n - 1 ? " or " : ", ");
         strbuf_append(out, d->m->items[c->items[i]].name);
+        k++;
     }
 }
 
@@ -561,13 +566,48 @@ static int choice_allows(const menu_choice_t *c, int item)
     return 0;
 }
 
+/* A choice the kiosk can sell: allowed and not sold out. */
+static int choice_takes(const dialog_t *d, const menu_choice_t *c, int item)
+{
+    return choice_allows(c, item) && d->m->items[item].available;
+}
+
+/* A part that keeps combo item from being sold: an included item that is
+ * sold out, or the first of a choose: entry whose items all are; -1 when
+ * none.  menu check warns of these (menu_warnings). */
+static int combo_sold_out_part(const menu_t *m, int item)
+{
+    const menu_item_t *it = &m->items[item];
+    for (int k = 0; k < it->nincludes; k++)
+        if (!m->items[it->includes[k].item].available) return it->includes[k].item;
+    for (int k = 0; k < it->nchoose; k++) {
+        int open = 0;
+        for (int i = 0; i < it->choose[k].nitems; i++) open |= m->items[it->choose[k].items[i]].available;
+        if (!open && it->choose[k].nitems > 0) return it->choose[k].items[0];
+    }
+    return -1;
+}
+
+/* "Sorry, we're out of big stack, so we can't make the number one.": the
+ * sold-out sentence, with why the combo is refused. */
+static void note_combo_sold_out(dialog_t *d, turn_t *t, int combo, int part)
+{
+    char *c = lower_dup(d->m->items[combo].name), *p = lower_dup(d->m->items[part].name);
+    strbuf_t b = {0};
+    strbuf_printf(&b, "Sorry, we're out of %s, so we can't make the %s.", p, c);
+    note(t, strbuf_cstr(&b));
+    strbuf_free(&b);
+    free(c);
+    free(p);
+}
+
 /* Sets the first open choose: entry of line that allows item; 1 if set. */
 static int set_choice(dialog_t *d, int line, int item)
 {
     order_line_t *l = &d->order.lines[line];
     const menu_item_t *it = &d->m->items[l->item];
     for (int k = 0; k < it->nchoose && k < ORDER_MAX_CHOICES; k++)
-        if (l->choice[k] < 0 && choice_allows(&it->choose[k], item)) {
+        if (l->choice[k] < 0 && choice_takes(d, &it->choose[k], item)) {
             l->choice[k] = item;
             return 1;
         }
@@ -625,6 +665,12 @@ static int answer_choice(dialog_t *d, turn_t *t, int item)
     if (l < 0) return 0;
     const menu_item_t *combo = &d->m->items[d->order.lines[l].item];
     if (!choice_allows(&combo->choose[d->ask_choice], item)) return 0;
+    if (!d->m->items[item].available) {
+        /* the choice stays open, so the question comes again without it */
+        t->answered = 1;
+        note_item(d, t, "Sorry, we're out of ", item, ".");
+        return 1;
+    }
     d->order.lines[l].choice[d->ask_choice] = item;
     t->answered = 1;
     t->changed = 1;
@@ -667,7 +713,9 @@ static void act_add(dialog_t *d, turn_t *t, const action_t *a)
         if (l < 0) l = asked_line(d, t, 1, -1);
         if (l >= 0 && d->order.lines[l].item == a->item) {
             t->answered = 1;
-            for (int i = 0; i < a->nchoices; i++) set_choice(d, l, a->choices[i]);
+            for (int i = 0; i < a->nchoices; i++)
+                if (!set_choice(d, l, a->choices[i]) && !m->items[a->choices[i]].available)
+                    note_item(d, t, "Sorry, we're out of ", a->choices[i], ".");
             if (a->nchoices) {
                 t->changed = 1;
                 d->focus = l;
@@ -681,13 +729,20 @@ static void act_add(dialog_t *d, turn_t *t, const action_t *a)
         note_item(d, t, "Sorry, we're out of ", a->item, ".");
         return;
     }
+    int out = combo_sold_out_part(m, a->item);
+    if (out >= 0) {
+        note_combo_sold_out(d, t, a->item, out);
+        return;
+    }
     long qty = a->qty > 0 ? a->qty : 1;
     if (!qty_allowed(d, t, qty)) return;
     int l = line_add(d, a->item, qty);
     apply_size(d, l, a->size);
     for (int i = 0; i < a->nopts; i++)
         order_set_option(&d->order, l, a->opts[i].option, a->opts[i].amount);
-    for (int i = 0; i < a->nchoices; i++) set_choice(d, l, a->choices[i]);
+    for (int i = 0; i < a->nchoices; i++)
+        if (!set_choice(d, l, a->choices[i]) && !m->items[a->choices[i]].available)
+            note_item(d, t, "Sorry, we're out of ", a->choices[i], ".");   /* asked again */
     echo(t, l);
     t->changed = 1;
     d->focus = l;
@@ -768,7 +823,10 @@ static int act_replace(dialog_t *d, turn_t *t, const action_t *a)
         int cl = find_choice_line(d, a->target, &k);
         if (cl >= 0) {
             const menu_item_t *combo = &m->items[d->order.lines[cl].item];
-            if (a->size < 0 && a->nopts == 0 && choice_allows(&combo->choose[k], a->item)) {
+            if (a->size < 0 && a->nopts == 0 && choice_allows(&combo->choose[k], a->item) &&
+                !m->items[a->item].available) {
+                note_item(d, t, "Sorry, we're out of ", a->item, ".");
+            } else if (a->size < 0 && a->nopts == 0 && choice_allows(&combo->choose[k], a->item)) {
                 d->order.lines[cl].choice[k] = a->item;
                 d->focus = cl;
                 t->changed = 1;
@@ -799,7 +857,7 @@ static int act_replace(dialog_t *d, turn_t *t, const action_t *a)
         const menu_item_t *combo = &m->items[cl->item];
         for (int k = 0; k < combo->nchoose && k < ORDER_MAX_CHOICES; k++) {
             if (a->size >= 0 || a->nopts || a->nchoices || a->item == cl->item ||
-                !choice_allows(&combo->choose[k], a->item))
+                !choice_takes(d, &combo->choose[k], a->item))
                 continue;
             cl->choice[k] = a->item;
             d->focus = l;
@@ -822,6 +880,11 @@ static int act_replace(dialog_t *d, turn_t *t, const action_t *a)
     }
     if (!m->items[a->item].available) {
         note_item(d, t, "Sorry, we're out of ", a->item, ".");
+        return 0;
+    }
+    int out = combo_sold_out_part(m, a->item);
+    if (out >= 0) {
+        note_combo_sold_out(d, t, a->item, out);
         return 0;
     }
     order_line_t *ln = &d->order.lines[l];
@@ -861,7 +924,7 @@ static int act_replace(dialog_t *d, turn_t *t, const action_t *a)
         if (old_choice[k] < 0) continue;
         for (int j = 0; j < ni->nchoose && j < ORDER_MAX_CHOICES; j++)
             if (strcmp(oi->choose[k].name, ni->choose[j].name) == 0 &&
-                choice_allows(&ni->choose[j], old_choice[k]))
+                choice_takes(d, &ni->choose[j], old_choice[k]))
                 ln->choice[j] = old_choice[k];
     }
     for (int i = 0; i < a->nchoices; i++) set_choice(d, l, a->choices[i]);

@@ -77,6 +77,12 @@ int cmd_menu(int argc, char **argv)
                 status = EXIT_BADINPUT;
                 continue;
             }
+            /* warnings do not fail the check: the menu is valid, and a sold-out
+             * item is the manager's everyday switch */
+            strlist_t warns = {0};
+            menu_warnings(m, &warns);
+            print_errors(&warns);
+            strlist_free(&warns);
             printf("ok: %s (%d items, %d words)\n", argv[i], m->nitems, distinct_words(m));
             menu_free(m);
         }

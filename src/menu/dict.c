@@ -232,13 +232,23 @@ typedef struct {
     const char *pretend;
 } source_t;
 
-static const char *source_find(const source_t *src, const char *w)
+static char *pron_phones(const cmudict_t *d, const char *written, char **bad);
+
+/* The phones of w from src, or NULL.  A new string. */
+static char *source_find(const source_t *src, const char *w)
 {
-    if (src->pretend && strcmp(w, src->pretend) == 0) return "AH";
-    if (src->m)
-        for (int i = 0; i < src->m->nprons; i++)
-            if (strcmp(src->m->prons[i].word, w) == 0) return src->m->prons[i].phones;
-    return cmudict_lookup(src->d, w);
+    if (src->pretend && strcmp(w, src->pretend) == 0) return xstrdup("AH");
+    if (src->m) {
+        for (int i = 0; i < src->m->nprons; i++) {
+            if (strcmp(src->m->prons[i].word, w) != 0) continue;
+            char *p = pron_phones(src->d, src->m->prons[i].phones, NULL);
+            /* An entry with an unknown word is reported by check_pron(); the
+             * word itself counts as listed, so it is not reported twice. */
+            return p ? p : xstrdup(src->m->prons[i].phones);
+        }
+    }
+    const char *p = cmudict_lookup(src->d, w);
+    return p ? xstrdup(p) : NULL;
 }
 
 static int ends_with(const char *s, size_t n, const char *suffix)
@@ -281,8 +291,8 @@ static char *derive_from(const source_t *src, const char *word, size_t n, const 
 
 static char *derive(const source_t *src, const char *word, int depth)
 {
-    const char *known = source_find(src, word);
-    if (known) return xstrdup(known);
+    char *known = source_find(src, word);
+    if (known) return known;
     /* Two levels cover "kids'" and a possessive of a plural; deeper chains
      * would only invent words nobody says. */
     if (depth >= 2) return NULL;
@@ -432,6 +442,64 @@ static int is_phone(const char *p, size_t n)
     return 0;
 }
 
+/* A token of a pronunciations: entry that is a word, not a phone: it has a
+ * lower-case letter and is not a phone written in lower case ("m", "ah0"
+ * stay phones, so check_pron() can say how to write them). */
+static int pron_token_is_word(const char *s, size_t n)
+{
+    char up[16];
+    size_t k = 0;
+    int lower = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (islower((unsigned char)s[i])) lower = 1;
+        if (!isdigit((unsigned char)s[i]) && k + 1 < sizeof up) up[k++] = (char)toupper((unsigned char)s[i]);
+    }
+    up[k] = '\0';
+    return lower && !(n < sizeof up && is_phone(up, k));
+}
+
+/* The phones of a pronunciations: entry as written: CMU phones ("M AH K F L
+ * ER IY"), words the dictionary knows ("mick flurry": their phones one after
+ * the other), or both.  Managers can check words they can read; phone codes
+ * they cannot.  A new string; NULL when a word is unknown, with *bad (when
+ * given) a new copy of that word.  Phones are copied as written: check_pron()
+ * says what is wrong with them. */
+static char *pron_phones(const cmudict_t *d, const char *written, char **bad)
+{
+    source_t dict_only = { d, NULL, NULL };
+    strbuf_t b = {0};
+    const char *s = written;
+    if (bad) *bad = NULL;
+    for (;;) {
+        while (*s == ' ' || *s == '\t') s++;
+        if (!*s) break;
+        const char *e = s;
+        while (*e && *e != ' ' && *e != '\t') e++;
+        size_t n = (size_t)(e - s);
+        if (b.len) strbuf_append(&b, " ");
+        if (pron_token_is_word(s, n)) {
+            char *w = xstrndup(s, n);
+            for (char *q = w; *q; q++) *q = (char)tolower((unsigned char)*q);
+            /* dictionary words and their plurals only: not the menu's own
+             * entries, so entries cannot refer to each other in a circle */
+            char *ph = derive(&dict_only, w, 0);
+            if (!ph) {
+                if (bad) *bad = w;
+                else free(w);
+                strbuf_free(&b);
+                return NULL;
+            }
+            strbuf_append(&b, ph);
+            free(ph);
+            free(w);
+        } else {
+            strbuf_appendn(&b, s, n);
+        }
+        s = e;
+    }
+    return strbuf_steal(&b);
+}
+
 /* The word check's messages, gathered and then given in file order (as
  * menu_load() gives its own), whatever check found them. */
 typedef struct {
@@ -481,7 +549,21 @@ static void check_pron(const menu_t *m, const source_t *src, const menu_pron_t *
         if (e == s) break;
         size_t n = (size_t)(e - s);
         count++;
-        if (!is_phone(s, n)) {
+        if (pron_token_is_word(s, n)) {
+            char *w = xstrndup(s, n), *ph = pron_phones(src->d, w, NULL);
+            if (!ph) {
+                int guess = 0;
+                for (char *q = w; *q; q++) *q = (char)tolower((unsigned char)*q);
+                char *ex = example_pron(src, p->word, &guess);
+                problem(pl, p->line, p->col, "%s:%d:%d: pronunciation of \"%s\": \"%s\" is not a word "
+                        "the dictionary knows; write other words it knows, or CMU phones, e.g.  %s: %s%s",
+                        m->file, p->line, p->col, p->word, w, p->word, ex,
+                        guess ? " (a guess from the spelling: check it)" : "");
+                free(ex);
+            }
+            free(ph);
+            free(w);
+        } else if (!is_phone(s, n)) {
             char up[16];
             size_t k = 0, digits = 0;
             for (size_t i = 0; i < n && k + 1 < sizeof up; i++) {
@@ -620,16 +702,18 @@ void menu_lexicon(const menu_t *m, const cmudict_t *d, strlist_t *words, strlist
     for (int i = 0; i < m->nprons; i++) {
         const menu_pron_t *p = &m->prons[i];
         const dict_entry_t *e = dict_entry(d, p->word);
-        char *name;
+        char *ph = pron_phones(d, p->phones, NULL), *name;
+        if (!ph) continue;   /* menu_check_words() reports it */
         if (!e) name = xstrdup(p->word);
-        else if (strcmp(e->phones, p->phones) == 0) continue;   /* nothing to teach */
+        else if (strcmp(e->phones, ph) == 0) name = NULL;   /* nothing to teach */
         else name = xasprintf("%s(%u)", p->word, e->last_alt + 1);
-        if (strlist_index(words, name) >= 0) {
+        if (!name || strlist_index(words, name) >= 0) {
             free(name);
+            free(ph);
             continue;
         }
         strlist_push_owned(words, name);
-        strlist_push(phones, p->phones);
+        strlist_push_owned(phones, ph);
     }
     /* Then the words known only by rule. */
     menu_word_t *w = NULL;

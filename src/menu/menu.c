@@ -40,6 +40,7 @@
  *   "fries"); likewise two options, two sizes or two amounts (exactly). */
 #include "menu.h"
 #include "lexicon.h"
+#include "yamlerr.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -450,6 +451,36 @@ static int misspelt(ctx_t *c, const yaml_node_t *map, const char *const *allowed
     return 0;
 }
 
+/* Where each known key goes, for a key written in the wrong place: a
+ * manager who put pronunciations: under an item needs to hear where it goes,
+ * not only that it is unknown there. */
+static const struct {
+    const char *const *keys;
+    const char *place;
+} key_homes[] = {
+    { top_keys, "at the top level of the menu" },
+    { item_keys, "under an item" },
+    { option_keys, "under an option" },
+    { amount_keys, "under amounts:" },
+};
+
+/* "\"price\" belongs under an item or under an option, not at the top level
+ * of the menu", when key is known somewhere other than allowed; else 0. */
+static int misplaced_key(ctx_t *c, const yaml_node_t *k, const char *const *allowed)
+{
+    const char *ks = sval(k), *here = NULL;
+    strbuf_t places = {0};
+    for (size_t h = 0; h < sizeof key_homes / sizeof key_homes[0]; h++) {
+        if (key_homes[h].keys == allowed) here = key_homes[h].place;
+        else if (in_list(key_homes[h].keys, ks))
+            strbuf_printf(&places, "%s%s", places.len ? " or " : "", key_homes[h].place);
+    }
+    int found = places.len > 0 && here;
+    if (found) problem(c, k, "\"%s\" belongs %s, not %s", ks, strbuf_cstr(&places), here);
+    strbuf_free(&places);
+    return found;
+}
+
 /* Reports unknown keys (when allowed is given), keys given twice and keys
  * that are not words. */
 static void check_keys(ctx_t *c, const yaml_node_t *map, const char *const *allowed,
@@ -464,6 +495,7 @@ static void check_keys(ctx_t *c, const yaml_node_t *map, const char *const *allo
         }
         const char *ks = sval(k);
         if (allowed && !in_list(allowed, ks)) {
+            if (misplaced_key(c, k, allowed)) continue;
             strbuf_t keys = {0};
             for (int j = 0; allowed[j]; j++) strbuf_printf(&keys, "%s%s", j ? ", " : "", allowed[j]);
             const char *s = suggest(ks, allowed, list_len(allowed));
@@ -1359,18 +1391,6 @@ static void offset_pos(const ctx_t *c, size_t off, int *line, int *col)
     }
 }
 
-/* 1 when line (0-based) is indented with a tab, which YAML forbids and
- * libyaml reports obscurely ("found character that cannot start any token"). */
-static int tab_indented(const ctx_t *c, size_t line)
-{
-    size_t i = 0;
-    for (size_t l = 0; l < line && i < c->len; i++)
-        if (c->text[i] == '\n') l++;
-    for (; i < c->len && (c->text[i] == ' ' || c->text[i] == '\t'); i++)
-        if (c->text[i] == '\t') return 1;
-    return 0;
-}
-
 static void yaml_problem(ctx_t *c, const yaml_parser_t *p)
 {
     int line, col;
@@ -1389,17 +1409,10 @@ static void yaml_problem(ctx_t *c, const yaml_parser_t *p)
     default:
         break;
     }
-    line = (int)p->problem_mark.line + 1;
-    col = (int)p->problem_mark.column + 1;
-    if (tab_indented(c, p->problem_mark.line))
-        problem_at(c, line, col, "bad YAML: this line is indented with a tab; indent with spaces only");
-    else if (p->context)
-        problem_at(c, line, col, "bad YAML: %s (%s at %d:%d); check the indentation, colons, quotes and brackets",
-                   p->problem ? p->problem : "error", p->context, (int)p->context_mark.line + 1,
-                   (int)p->context_mark.column + 1);
-    else
-        problem_at(c, line, col, "bad YAML: %s; check the indentation, colons, quotes and brackets",
-                   p->problem ? p->problem : "error");
+    /* libyaml's own words name its grammar, not the manager's mistake */
+    char *msg = yamlerr_explain(c->text, c->len, p, &line, &col);
+    problem_at(c, line, col, "%s", msg);
+    free(msg);
 }
 
 menu_t *menu_parse(const char *text, size_t len, const char *file, strlist_t *errs)
@@ -1526,6 +1539,48 @@ void menu_free(menu_t *m)
     free(m->prons);
     phrases_free(&m->human);
     free(m);
+}
+
+/* ---- warnings ---------------------------------------------------------------- */
+
+int menu_warnings(const menu_t *m, strlist_t *out)
+{
+    int n = 0;
+    for (int i = 0; i < m->nitems; i++) {
+        const menu_item_t *it = &m->items[i];
+        if (!it->available) continue;   /* refused as a whole anyway */
+        for (int k = 0; k < it->nincludes; k++) {
+            const menu_item_t *part = &m->items[it->includes[k].item];
+            if (part->available) continue;
+            strlist_pushf(out, "%s:%d:%d: warning: item \"%s\": its part \"%s\" is sold out (available: false), "
+                          "so the kiosk refuses \"%s\" until it is back", m->file, it->line, it->col, it->name,
+                          part->name, it->name);
+            n++;
+        }
+        for (int k = 0; k < it->nchoose; k++) {
+            const menu_choice_t *ch = &it->choose[k];
+            strbuf_t out_names = {0}, open_names = {0};
+            int nout = 0;
+            for (int j = 0; j < ch->nitems; j++) {
+                const menu_item_t *part = &m->items[ch->items[j]];
+                strbuf_t *b = part->available ? &open_names : &out_names;
+                strbuf_printf(b, "%s%s", b->len ? ", " : "", part->name);
+                nout += !part->available;
+            }
+            if (nout && !open_names.len)
+                strlist_pushf(out, "%s:%d:%d: warning: item \"%s\": every %s (%s) is sold out (available: false), "
+                              "so the kiosk refuses \"%s\" until one is back", m->file, it->line, it->col,
+                              it->name, ch->name, strbuf_cstr(&out_names), it->name);
+            else if (nout)
+                strlist_pushf(out, "%s:%d:%d: warning: item \"%s\": %s %s %s sold out (available: false), so the "
+                              "kiosk offers only %s", m->file, it->line, it->col, it->name, ch->name,
+                              strbuf_cstr(&out_names), nout > 1 ? "are" : "is", strbuf_cstr(&open_names));
+            n += nout > 0;
+            strbuf_free(&out_names);
+            strbuf_free(&open_names);
+        }
+    }
+    return n;
 }
 
 /* ---- lookups ---------------------------------------------------------------- */

@@ -72,7 +72,9 @@ typedef struct {
 
 typedef struct {
     char *word;          /* "mcflurry" */
-    char *phones;        /* "M AH K F L ER IY" */
+    char *phones;        /* as written: CMU phones "M AH K F L ER IY", words the
+                          * dictionary knows "mick flurry", or both; dict.c reads
+                          * the words' phones (menu_check_words, menu_lexicon) */
     int line, col;
 } menu_pron_t;
 
@@ -102,6 +104,12 @@ menu_t *menu_load(const char *path, strlist_t *errs);
 /* The same from text in memory; file is used in messages. */
 menu_t *menu_parse(const char *text, size_t len, const char *file, strlist_t *errs);
 void menu_free(menu_t *m);
+
+/* Things a menu may do but a manager probably does not mean, one line each,
+ * "FILE:LINE:COL: warning: ..." (a menu with warnings still loads): a combo
+ * with a sold-out part (available: false), which the kiosk refuses or whose
+ * sold-out choice it does not offer.  Returns the number appended to out. */
+int menu_warnings(const menu_t *m, strlist_t *out);
 
 /* Lookups; -1 when absent.  Names compare exactly. */
 int menu_item_find(const menu_t *m, const char *name);
@@ -150,7 +158,8 @@ const char *cmudict_lookup(const cmudict_t *d, const char *word);
 char *cmudict_derive(const cmudict_t *d, const char *word);
 
 /* Checks that every word the menu uses can be pronounced (dictionary, rule or
- * the menu's pronunciations:), and that pronunciations: use only CMU phones.
+ * the menu's pronunciations:), and that pronunciations: use only CMU phones
+ * and words the dictionary knows.
  * Each unknown word is an error naming the word and its line, with an example
  * entry to add.  Returns the number of errors (0: fine). */
 int menu_check_words(const menu_t *m, const cmudict_t *d, strlist_t *errs);

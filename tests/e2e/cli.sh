@@ -84,6 +84,11 @@ contains "unknown word message" "$T/word.yaml:4:11: word \"mcflurry\" has no pro
 printf 'pronunciations:\n  mcflurry: M AH K F L ER IY\n' >> "$T/word.yaml"
 out=$("$K" menu check "$T/word.yaml" 2>&1); check "pronunciation fixes it" 0 $?
 
+printf 'menu: Test\nitems:\n  - name: Pie\n    price: 1.00\n    available: false\n  - name: Pie Meal\n    price: 3.00\n    includes: [Pie]\n' > "$T/soldout.yaml"
+out=$("$K" menu check "$T/soldout.yaml" 2>&1); check "a sold-out part only warns" 0 $?
+contains "sold-out part warning" "$T/soldout.yaml:6:5: warning: item \"Pie Meal\": its part \"Pie\" is sold out" "$out"
+contains "warned menu is ok" "ok: $T/soldout.yaml (" "$out"
+
 out=$("$K" menu check "$T/nothere.yaml" 2>&1); check "missing menu exits 2" 2 $?
 contains "missing menu named" "$T/nothere.yaml: cannot read" "$out"
 out=$("$K" menu grammar menus/burger.yaml 2>&1); check "grammar prints" 0 $?

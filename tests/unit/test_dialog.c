@@ -1494,6 +1494,69 @@ static void test_crew_fuzz(void **state)
 #undef NEXT
 }
 
+/* A combo with a sold-out part (issue 16, item 6): a sold-out choice is
+ * refused and the choice asked again without it; a combo whose fixed part is
+ * sold out is refused with the reason.  The order never holds a sold-out item. */
+static void assert_nothing_sold_out(const menu_t *m, const order_t *o)
+{
+    for (int i = 0; i < o->nlines; i++) {
+        const order_line_t *l = &o->lines[i];
+        assert_true(m->items[l->item].available);
+        for (int k = 0; k < m->items[l->item].nchoose && k < ORDER_MAX_CHOICES; k++)
+            assert_true(l->choice[k] < 0 || m->items[l->choice[k]].available);
+    }
+}
+
+static void test_sold_out_combo_part(void **state)
+{
+    (void)state;
+    strlist_t errs = {0};
+    menu_t *m = menu_load("menus/burger.yaml", &errs);
+    assert_non_null(m);
+    m->items[menu_item_find(m, "Sprite")].available = 0;
+    dialog_t *d = dialog_create(m, NULL);
+    dialog_effects_t fx;
+#define OPEN_DRINKS "Coke, Diet Coke, Root Beer, Iced Tea or Lemonade?"
+    hear(d, "a number one", &fx);
+    assert_string_equal(fx.said, "Which drink would you like with the number one: " OPEN_DRINKS);
+    hear(d, "a sprite", &fx);
+    assert_string_equal(fx.said, "Sorry, we're out of sprite. Which drink would you like with the number one: " OPEN_DRINKS);
+    assert_int_equal(dialog_state(d), DIALOG_ASK_CHOICE);
+    assert_int_equal(dialog_order(d)->lines[0].choice[0], -1);
+    hear(d, "a coke", &fx);
+    assert_string_equal(fx.said, "A Number One with a Coke. Anything else?");
+    hear(d, "a number two with a sprite", &fx);
+    assert_string_equal(fx.said, "Sorry, we're out of sprite. Which drink would you like with the number two: " OPEN_DRINKS);
+    hear(d, "make the coke a sprite", &fx);
+    assert_string_equal(fx.said, "Sorry, we're out of sprite. Which drink would you like with the number two: " OPEN_DRINKS);
+    assert_nothing_sold_out(m, dialog_order(d));
+    dialog_free(d);
+
+    /* a fixed part sold out: the combo is refused, and why */
+    m->items[menu_item_find(m, "Big Stack")].available = 0;
+    d = dialog_create(m, NULL);
+    hear(d, "a number one", &fx);
+    assert_string_equal(fx.said, "Sorry, we're out of big stack, so we can't make the number one. What can I get you?");
+    assert_int_equal(dialog_order(d)->nlines, 0);
+    hear(d, "a number two", &fx);
+    hear(d, "make it a number one", &fx);
+    assert_string_equal(fx.said, "Sorry, we're out of big stack, so we can't make the number one. Which drink would you like with the number two: " OPEN_DRINKS);
+    assert_nothing_sold_out(m, dialog_order(d));
+    dialog_free(d);
+    /* every choice sold out: refused too */
+    m->items[menu_item_find(m, "Big Stack")].available = 1;
+    const char *drinks[] = { "Coke", "Diet Coke", "Root Beer", "Iced Tea", "Lemonade" };
+    for (int i = 0; i < 5; i++) m->items[menu_item_find(m, drinks[i])].available = 0;
+    d = dialog_create(m, NULL);
+    hear(d, "a number one", &fx);
+    assert_string_equal(fx.said, "Sorry, we're out of coke, so we can't make the number one. What can I get you?");
+    assert_int_equal(dialog_order(d)->nlines, 0);
+    dialog_free(d);
+#undef OPEN_DRINKS
+    menu_free(m);
+    strlist_free(&errs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1512,6 +1575,7 @@ int main(void)
         cmocka_unit_test(test_change_phrases),
         cmocka_unit_test(test_crew_fuzz),
         cmocka_unit_test(test_question),
+        cmocka_unit_test(test_sold_out_combo_part),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

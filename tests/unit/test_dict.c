@@ -461,6 +461,57 @@ static void test_lexicon(void **state)
     menu_free(m);
 }
 
+/* Words a manager can read instead of phones: "mick flurry" is the
+ * dictionary's "mick" and "flurry" one after the other (issue 16, item 6). */
+static void test_pron_words(void **state)
+{
+    const cmudict_t *d = *state;
+    menu_t *m = parse_menu(
+        "menu: Test\n"
+        "items:\n"
+        "  - name: McFlurry\n"
+        "    say: [mcflurry]\n"
+        "    price: 2.99\n"
+        "  - name: Burgerbowl\n"
+        "    say: [burgerbowl]\n"
+        "    price: 2.99\n"
+        "pronunciations:\n"
+        "  mcflurry: mick flurry\n"
+        "  burgerbowl: burger B OW L\n");
+    strlist_t errs = {0};
+    assert_int_equal(menu_check_words(m, d, &errs), 0);
+    strlist_t words = {0}, phones = {0};
+    menu_lexicon(m, d, &words, &phones);
+    int i;
+    assert_true((i = find(&words, "mcflurry")) >= 0);
+    assert_string_equal(phones.v[i], "M IH K F L ER IY");
+    assert_true((i = find(&words, "mcflurries")) >= 0);
+    assert_string_equal(phones.v[i], "M IH K F L ER IY Z");
+    /* words and phones mixed */
+    assert_true((i = find(&words, "burgerbowl")) >= 0);
+    assert_string_equal(phones.v[i], "B ER G ER B OW L");
+    strlist_free(&words);
+    strlist_free(&phones);
+    strlist_free(&errs);
+    menu_free(m);
+
+    /* a word the dictionary does not know: which one, and what to write */
+    int n;
+    char *msg = check(d,
+        "menu: Test\n"
+        "items:\n"
+        "  - name: McFlurry\n"
+        "    say: [mcflurry]\n"
+        "    price: 2.99\n"
+        "pronunciations:\n"
+        "  mcflurry: mick flurri\n", &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(msg,
+        "menus/test.yaml:7:3: pronunciation of \"mcflurry\": \"flurri\" is not a word the dictionary "
+        "knows; write other words it knows, or CMU phones, e.g.  mcflurry: M AH K F L ER IY");
+    free(msg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,6 +525,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_word, setup_stock, teardown_dict),
         cmocka_unit_test_setup_teardown(test_examples, setup_stock, teardown_dict),
         cmocka_unit_test_setup_teardown(test_bad_phones, setup_stock, teardown_dict),
+        cmocka_unit_test_setup_teardown(test_pron_words, setup_stock, teardown_dict),
         cmocka_unit_test_setup_teardown(test_reserved_word, setup_stock, teardown_dict),
         cmocka_unit_test_setup_teardown(test_lexicon, setup_stock, teardown_dict),
     };

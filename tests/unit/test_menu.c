@@ -32,21 +32,144 @@ static const bad_menu_t bad_menus[] = {
       "items:\n"
       "  - name: A\n"
       "   price: 1\n",
-      { "t.yaml:4:4: bad YAML: did not find expected '-' indicator (while parsing a block collection at 3:3); check the indentation, colons, quotes and brackets" } },
+      { "t.yaml:4:4: this line is not lined up with the list above it; indent \"price:\" to column 5 like \"name:\" on line 3 (a new entry starts with \"- \" at column 3)" } },
     { "syntax_unclosed_quote",
       "menu: T\n"
       "items:\n"
       "  - name: \"Fries\n",
-      { "t.yaml:4:1: bad YAML: found unexpected end of stream (while scanning a quoted scalar at 3:11); check the indentation, colons, quotes and brackets" } },
+      { "t.yaml:3:11: the quote \" opened here is never closed; add a closing \" at the end of the value" } },
     { "syntax_truncated_flow",
       "menu: T\n"
       "items: [\n",
-      { "t.yaml:3:1: bad YAML: did not find expected node content (while parsing a flow node at 3:1); check the indentation, colons, quotes and brackets" } },
+      { "t.yaml:2:8: this \"[\" is never closed; add \"]\" at the end of the list" } },
     { "syntax_tab_indent",
       "menu: T\n"
       "items:\n"
       "\t- name: A\n",
-      { "t.yaml:3:1: bad YAML: this line is indented with a tab; indent with spaces only" } },
+      { "t.yaml:3:1: this line is indented with a tab; indent with spaces only" } },
+    /* The manager's common mistakes, each at the line to fix (issue 16, item 6). */
+    { "syntax_missing_colon",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price 3.50\n"
+      "    say: [a]\n",
+      { "t.yaml:4:5: \"price 3.50\" needs a colon after the key: \"price: 3.50\"" } },
+    { "syntax_missing_colon_last_line",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price 3.50\n",
+      { "t.yaml:4:5: \"price 3.50\" needs a colon after the key: \"price: 3.50\"" } },
+    { "syntax_missing_colon_top",
+      "menu T\n"
+      "items:\n"
+      "  - name: A\n",
+      { "t.yaml:1:1: \"menu T\" needs a colon after the key: \"menu: T\"" } },
+    { "syntax_missing_colon_entry",
+      "menu: T\n"
+      "items:\n"
+      "  - name A\n"
+      "    price: 1\n",
+      { "t.yaml:3:5: \"name A\" needs a colon after the key: \"name: A\"" } },
+    { "syntax_colon_in_value",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A: B\n"
+      "    price: 1\n",
+      { "t.yaml:3:11: \"A: B\" has \": \" in it, which YAML reads as another key; put the value in quotes: name: \"A: B\"" } },
+    { "syntax_indented_too_far",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "     price: 1\n",
+      { "t.yaml:4:6: this line is indented more than the line above it; line \"price:\" up with \"name:\" (column 5)" } },
+    { "syntax_top_key_indented",
+      "menu: T\n"
+      " items:\n"
+      "  - name: A\n",
+      { "t.yaml:2:2: this line is indented more than the line above it; line \"items:\" up with \"menu:\" (column 1)" } },
+    { "syntax_key_without_dash",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n"
+      "  name: B\n",
+      { "t.yaml:5:3: \"name: B\" is lined up with the \"- \" entries of the list above (line 3) but does not start with \"- \"; write \"- name: B\" for a new entry, or indent it to column 5 to belong to the entry above" } },
+    { "syntax_dash_among_keys",
+      "menu: T\n"
+      "sizes:\n"
+      "  small: [s]\n"
+      "  - large\n"
+      "items:\n"
+      "  - name: A\n",
+      { "t.yaml:4:3: a \"- \" entry cannot stand among keys such as \"small:\" (line 3); write it as a key like the lines above, or make every line a \"- \" entry" } },
+    { "syntax_dash_not_lined_up",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n"
+      " - name: B\n"
+      "   price: 2\n",
+      { "t.yaml:5:2: this line is not lined up with the list above it; line up its \"-\" with the \"-\" on line 3 (column 3)" } },
+    { "syntax_key_between_columns",
+      "menu: T\n"
+      "sizes:\n"
+      "  small: [s]\n"
+      "  large: [l]\n"
+      "items:\n"
+      "  - name: A\n"
+      "    sizes:\n"
+      "      small: 1\n"
+      "     large: 2\n",
+      { "t.yaml:9:6: \"large:\" is not lined up with the keys above it; move it to column 7 (like \"small:\" on line 8) or column 5 (like \"name:\" on line 6)" } },
+    { "syntax_tab_inside",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "\tprice: 1\n",
+      { "t.yaml:4:1: this line is indented with a tab; indent with spaces only" } },
+    { "syntax_unclosed_single_quote",
+      "menu: T\n"
+      "items:\n"
+      "  - name: 'Fries\n"
+      "    price: 1\n"
+      "  - name: B\n",
+      { "t.yaml:3:11: the quote ' opened here is never closed; add a closing ' at the end of the value" } },
+    { "syntax_text_after_quote",
+      "menu: T\n"
+      "items:\n"
+      "  - name: \"A\" B\n",
+      { "t.yaml:3:15: there is text after the closing quote; put the whole value inside the quotes" } },
+    { "syntax_unclosed_bracket",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    say: [a, b\n"
+      "    price: 1\n",
+      { "t.yaml:4:10: this \"[\" is never closed; add \"]\" at the end of the list" } },
+    { "syntax_unclosed_brace",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    sizes: {small: 1, large: 2\n"
+      "  - name: B\n",
+      { "t.yaml:4:12: this \"{\" is never closed; add \"}\" at the end of the map" } },
+    { "syntax_missing_comma",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    say: [a, \"b\" c]\n",
+      { "t.yaml:4:18: separate the entries with \", \" and end the list with \"]\" (put an entry that has a comma or a colon in quotes)" } },
+    { "syntax_bad_start_char",
+      "menu: T\n"
+      "items:\n"
+      "  - name: @A\n",
+      { "t.yaml:3:11: a value cannot start with \"@\"; put the value in quotes" } },
+    { "syntax_fallback",   /* anything else: plain words, libyaml's context never shown */
+      "menu: T\n"
+      "items: ]\n",
+      { "t.yaml:2:8: this line cannot be read; check its indentation (spaces only, lined up with the lines above), the colon after each key, and that every quote and bracket is closed" } },
     { "syntax_bad_utf8",
       "menu: T\n"
       "items:\n"
@@ -57,7 +180,7 @@ static const bad_menu_t bad_menus[] = {
       "menu: T\n"
       "items:\n"
       "  - *nope\n",
-      { "t.yaml:3:5: bad YAML: found undefined alias; check the indentation, colons, quotes and brackets" } },
+      { "t.yaml:3:5: a value cannot start with \"*\"; put the value in quotes" } },
     { "empty_file",
       "",
       { "t.yaml:1:1: the file is empty; write at least menu: and items:" } },
@@ -75,6 +198,45 @@ static const bad_menu_t bad_menus[] = {
       "---\n"
       "menu: U\n",
       { "t.yaml:5:1: a second document; a file holds one menu, so remove this \"---\" and what follows or merge it" } },
+    /* A known key in the wrong place says where it belongs (issue 16, item 6). */
+    { "misplaced_pronunciations_under_item",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n"
+      "    pronunciations:\n"
+      "      a: AH\n",
+      { "t.yaml:5:5: \"pronunciations\" belongs at the top level of the menu, not under an item" } },
+    { "misplaced_item_key_at_top",
+      "menu: T\n"
+      "defaults: [a]\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n",
+      { "t.yaml:2:1: \"defaults\" belongs under an item, not at the top level of the menu" } },
+    { "misplaced_price_at_top",
+      "menu: T\n"
+      "price: 1\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n",
+      { "t.yaml:2:1: \"price\" belongs under an item or under an option, not at the top level of the menu" } },
+    { "misplaced_amount_at_top",
+      "menu: T\n"
+      "extra: [lots]\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n",
+      { "t.yaml:2:1: \"extra\" belongs under amounts:, not at the top level of the menu" } },
+    { "misplaced_item_key_under_option",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n"
+      "options:\n"
+      "  - name: onions\n"
+      "    available: false\n",
+      { "t.yaml:7:5: \"available\" belongs under an item, not under an option" } },
     { "unknown_top_key",
       "menu: T\n"
       "prise: 3\n"
@@ -1395,6 +1557,51 @@ static void test_truncated_prefixes(void **state)
     assert_true(ok > 0);
 }
 
+/* A combo with a sold-out part is valid but warned about (issue 16, item 6). */
+static void test_sold_out_part_warnings(void **state)
+{
+    (void)state;
+    const char *yaml =
+        "menu: T\n"
+        "items:\n"
+        "  - name: Pie\n"
+        "    price: 1\n"
+        "    available: false\n"
+        "  - name: Coke\n"
+        "    price: 1\n"
+        "  - name: Sprite\n"
+        "    price: 1\n"
+        "    available: false\n"
+        "  - name: Pie Meal\n"
+        "    price: 3\n"
+        "    includes: [Pie]\n"
+        "  - name: Meal\n"
+        "    price: 3\n"
+        "    choose:\n"
+        "      drink: [Coke, Sprite]\n"
+        "  - name: Sprite Meal\n"
+        "    price: 3\n"
+        "    choose:\n"
+        "      drink: [Sprite]\n";
+    strlist_t errs = {0}, warns = {0};
+    menu_t *m = menu_parse(yaml, strlen(yaml), "t.yaml", &errs);
+    assert_non_null(m);
+    assert_int_equal(errs.n, 0);
+    assert_int_equal(menu_warnings(m, &warns), 3);
+    assert_int_equal(warns.n, 3);
+    assert_string_equal(warns.v[0], "t.yaml:11:5: warning: item \"Pie Meal\": its part \"Pie\" is sold out (available: false), so the kiosk refuses \"Pie Meal\" until it is back");
+    assert_string_equal(warns.v[1], "t.yaml:14:5: warning: item \"Meal\": drink Sprite is sold out (available: false), so the kiosk offers only Coke");
+    assert_string_equal(warns.v[2], "t.yaml:18:5: warning: item \"Sprite Meal\": every drink (Sprite) is sold out (available: false), so the kiosk refuses \"Sprite Meal\" until one is back");
+    strlist_free(&warns);
+    menu_free(m);
+    /* the sample menus have none */
+    m = menu_load("menus/burger.yaml", &errs);
+    assert_non_null(m);
+    assert_int_equal(menu_warnings(m, &warns), 0);
+    menu_free(m);
+    strlist_free(&errs);
+}
+
 int main(void)
 {
     static const struct CMUnitTest fixed[] = {
@@ -1407,6 +1614,7 @@ int main(void)
         cmocka_unit_test(test_plural),
         cmocka_unit_test(test_words),
         cmocka_unit_test(test_truncated_prefixes),
+        cmocka_unit_test(test_sold_out_part_warnings),
     };
     enum { NFIXED = sizeof fixed / sizeof fixed[0] };
     struct CMUnitTest tests[NBAD + NFIXED];
