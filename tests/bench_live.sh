@@ -40,7 +40,8 @@ for v in "${voices[@]}"; do
 done
 
 # CPU while listening to silence: 10 s of the kiosk's own CPU time, after start-up.
-timeout -s KILL 600 "$kiosk" run --headless --events --output none --db "$dir/k.db" --car-gone 3 >"$dir/events.jsonl" 2>"$dir/err" &
+timeout -s KILL 600 "$kiosk" run --headless --events --output none --db "$dir/k.db" --car-gone 3 \
+  --crew-socket "$dir/crew.sock" --crew-token "$dir/crew.token" >"$dir/events.jsonl" 2>"$dir/err" &
 KPID=$!
 for _ in $(seq 100); do grep -q "listening" "$dir/err" && break; sleep 0.1; done
 sleep 1
@@ -64,7 +65,8 @@ for ((i = 0; i < n; i++)); do
   sleep 0.5
 done
 
-# Requests for a person: each to a new car (--car-gone 3: the last one has left).
+# Requests for a person: each to a new car.  A car that paged is the crew's
+# and never leaves by silence: a crew station says it drove off.
 mapfile -t human < "$(dirname "$0")/human_phrases.txt"   # the ones bench.sh replays
 nh=0
 for s in "${human[@]}"; do
@@ -72,6 +74,9 @@ for s in "${human[@]}"; do
 done
 : > "$dir/hplays.txt"
 for ((i = 0; i < nh; i++)); do
+  if [ "$(events '"state": "left"')" -lt "$(events '"state": "arrived"')" ]; then
+    echo gone | "$kiosk" crew --connect "$dir/crew.sock" --token "$dir/crew.token" >/dev/null 2>&1
+  fi
   wait_more '"state": "left"' $(($(events '"state": "arrived"') - 1)) 200   # the car before left
   before=$(events '"event": "page"')
   echo "$i $(date +%s.%N)" >> "$dir/hplays.txt"

@@ -5,16 +5,20 @@
 # acknowledges, takes over, fixes the order, talks on the headset, hands back
 # and confirms.  Also: the protocol's refusals (no token, a wrong token,
 # garbage, an oversized line) from a raw socket, the token file's mode, and
-# the escalation of a page nobody acknowledges.
+# the escalation of a page nobody acknowledges.  A second station in line
+# mode watches: its screen (standard output) is asserted exactly at each step
+# (tests/station.sh), and every line of the --json station must be JSON.
 set -uo pipefail
 K=${KIOSK:-build/kiosk}
 T=$(mktemp -d)
 . "$(dirname "$0")/../check.sh"
 . "$(dirname "$0")/../pulse.sh"
+. "$(dirname "$0")/../station.sh"
 pa_private "$T"
 cleanup() {
   [ -n "${KPID:-}" ] && kill "$KPID" 2>/dev/null
   [ -n "${CPID:-}" ] && kill "$CPID" 2>/dev/null
+  [ -n "${WPID:-}" ] && kill "$WPID" 2>/dev/null
   pa_stop
   rm -rf "$T"
 }
@@ -81,10 +85,15 @@ contains "refusals logged" "crew: connection" "$(cat "$T/err")"
 kill -0 "$KPID"; check "kiosk alive after garbage" 0 $?
 
 # ---- a scripted crew member, through `kiosk crew` ----
-mkfifo "$T/cmds"
+mkfifo "$T/cmds" "$T/watch"
 "$K" crew --connect "$SOCK" --token "$TOK" --json <"$T/cmds" >"$T/crew.out" 2>"$T/crew.err" &
 CPID=$!
-exec 3>"$T/cmds"
+SCREEN=$T/screen
+"$K" crew --connect "$SOCK" --token "$TOK" <"$T/watch" >"$SCREEN" 2>"$T/watch.err" &
+WPID=$!
+exec 3>"$T/cmds" 5>"$T/watch"
+for _ in $(seq 50); do [ -s "$SCREEN" ] && break; sleep 0.1; done
+step "the watching station: connected, no car" "connected to Lane 1 (Burger Barn): no car at the post"
 count() { grep -c "\"event\": \"$1\"" "$EV" 2>/dev/null || true; }
 wait_for() { for _ in $(seq $(( ${3:-20} * 10 ))); do [ "$(count "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
 replies() { grep -c '^{"ok"' "$T/crew.out" 2>/dev/null || true; }
@@ -101,18 +110,45 @@ banner() { python3 "$(dirname "$0")/png_pixel.py" "$T/board.png" 5 80; }   # the
 paplay "$T/person.wav"
 wait_for page 1 30
 check "customer asks for a person: page" "human_request" "$(field '[e for e in E if e["event"]=="page"][0]["reason"]')"
-sleep 0.5
-contains "the crew station saw the page" '"event": "page"' "$(cat "$T/crew.out")"
+step "the station shows the page in the crew's words" \
+'car 1 arrived
+car 1 customer: (words), nothing from the menu
+car 1 order (yours):
+    (nothing ordered yet)
+    total $0.00
+*** PAGE car 1: asked for a person: (words)
+    ack to stop the chime; take to talk to the car'
+check "the page rang the station's bell" "1" "$(grep -c $'\a' "$SCREEN")"
 cmd ack
 check "ack event" "1" "$(count ack)"
+step "ack" "page acknowledged after N s"
 cmd take
 check "taken over: the banner is A team member is coming (amber)" "ffb300" "$(banner)"
 check "take over event" "take_over" "$(field '[e for e in E if e["event"]=="override"][0]["kind"]')"
+step "take: the car and its order are the crew's" \
+'car 1 is yours: the kiosk stays quiet (back hands it back)
+car 1 order (yours):
+    (nothing ordered yet)
+    total $0.00'
 cmd "edit two cheeseburgers and a large coke"
 cmd "add a cookie"
 cmd "remove 3"
 check "crew's edits" "crew [('Cheeseburger', 2, None), ('Coke', 1, 'large')]" \
   "$(field '(lambda o: o["status"] + " " + str([(l["item"], l["qty"], l["size"]) for l in o["lines"]]))([e for e in E if e["event"]=="order"][-1]["order"])')"
+step "the crew's edits, each order numbered" \
+'car 1 order (yours):
+    1. 2 x Cheeseburger  $6.98
+    2. 1 x Large Coke  $2.09
+    total $9.82
+car 1 order (yours):
+    1. 2 x Cheeseburger  $6.98
+    2. 1 x Large Coke  $2.09
+    3. 1 x Cookie  $0.99
+    total $10.89
+car 1 order (yours):
+    1. 2 x Cheeseburger  $6.98
+    2. 1 x Large Coke  $2.09
+    total $9.82'
 cmd "remove 9"
 contains "bad line refused" '{"error": "no line 9"}' "$(tail -1 "$T/crew.out")"
 # the headset: while the button is held the kiosk hears nothing
@@ -121,13 +157,22 @@ turns=$(count turn)
 paplay "$T/coke.wav"; sleep 2
 check "talk: the kiosk did not hear the car" "$turns" "$(count turn)"
 check "talk: the board's banner is Team member speaking (red)" "c62828" "$(banner)"
+step "talk: the customer's words during it are not shown or heard" "talk button down: the car hears you"
 cmd release
 check "talk events" "[True, False]" "$(field '[e["down"] for e in E if e["event"]=="override" and e["kind"]=="talk"]')"
+step "release" "talk button up"
 cmd back
 check "hand back" "open" "$(field '[e for e in E if e["event"]=="order"][-1]["order"]["status"]')"
 paplay "$T/done.wav"
 wait_for turn $((turns + 1)) 20
 check "after hand back the kiosk reads back" "True" "$(field '"Your total is" in [e for e in E if e["event"]=="turn"][-1]["said"]')"
+step "back, and the customer's turn" \
+'car 1 handed back to the kiosk
+car 1 order (the kiosk'"'"'s):
+    1. 2 x Cheeseburger  $6.98
+    2. 1 x Large Coke  $2.09
+    total $9.82
+car 1 customer: (words), understood "that is all"'
 cmd confirm
 wait_for confirmed 1 10
 check "crew confirms: order sent" "confirmed 982" "$(field '(lambda o: o["status"] + " " + str(o["total_cents"]))([e for e in E if e["event"]=="confirmed"][0]["order"])')"
@@ -139,6 +184,13 @@ print(len(d), max(d) < 100, f'median {d[len(d)//2]:.1f} ms, max {d[-1]:.1f} ms')
 contains "every action on the board within 100 ms" "True" "$delays"
 echo "crew: action to board: $delays"
 
+step "confirm" \
+'car 1 ORDER CONFIRMED:
+    1. 2 x Cheeseburger  $6.98
+    2. 1 x Large Coke  $2.09
+    total $9.82
+car 1 left for the window: order confirmed, $9.82'
+
 # ---- a page answered by acting on the car, without "ack": acknowledged all the same ----
 acks=$(count ack)
 paplay "$T/person.wav"
@@ -148,6 +200,23 @@ check "take over acknowledges the page" "take_over" "$(field '[e for e in E if e
 check "one more ack" "$((acks + 1))" "$(count ack)"
 cmd cancel
 check "crew cancels: the car leaves cancelled" "cancelled" "$(field '[e for e in E if e["event"]=="car" and e["state"]=="left"][-1]["why"]')"
+step "a page, take (the page acknowledged by it), cancel" \
+'car 2 arrived
+car 2 customer: (words), nothing from the menu
+car 2 order (yours):
+    (nothing ordered yet)
+    total $0.00
+*** PAGE car 2: asked for a person: (words)
+    ack to stop the chime; take to talk to the car
+car 2 is yours: the kiosk stays quiet (back hands it back)
+car 2 order (yours):
+    (nothing ordered yet)
+    total $0.00
+page acknowledged after N s
+car 2 order (cancelled):
+    (nothing ordered yet)
+    total $0.00
+car 2 left: order cancelled'
 
 # ---- a page nobody acknowledges ----
 paplay "$T/person.wav"
@@ -156,10 +225,27 @@ wait_for escalate 1 15
 check "3 s (--escalate 3,6): chime again" "remind" "$(field '[e for e in E if e["event"]=="escalate"][0]["level"]')"
 wait_for escalate 2 25
 check "6 s: to the manager" "manager" "$(field '[e for e in E if e["event"]=="escalate"][1]["level"]')"
+step "a page nobody acknowledges: chimes again, then the manager" \
+'car 3 arrived
+car 3 customer: (words), nothing from the menu
+car 3 order (yours):
+    (nothing ordered yet)
+    total $0.00
+*** PAGE car 3: asked for a person: (words)
+    ack to stop the chime; take to talk to the car
+*** PAGE NOT ACKNOWLEDGED after 3 s: chiming again
+*** PAGE NOT ACKNOWLEDGED after 6 s: sent to the manager'
 
-exec 3>&-
+exec 3>&- 5>&-
 wait "$CPID"; check "kiosk crew exits 0 at the end of its input" 0 $?
 CPID=
+wait "$WPID"; WPID=
+check "every line of the --json station is JSON" "True" "$(python3 -c "
+import json
+n = 0
+for l in open('$T/crew.out'):
+    json.loads(l); n += 1
+print(n > 30)")"
 kill -TERM "$KPID"; wait "$KPID"; check "kiosk stops cleanly" 0 $?
 KPID=
 if [ "$fails" -ne 0 ]; then echo "--- kiosk stderr"; cat "$T/err"; echo "--- crew"; cat "$T/crew.out" "$T/crew.err"; fi

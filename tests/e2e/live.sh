@@ -81,7 +81,8 @@ field() { # python expression over the list E of events
 
 # not --headless: the board's window opens on SDL's offscreen display
 SDL_VIDEODRIVER=offscreen timeout -s KILL 300 "$K" run --events --input pulse --output pulse --db "$T/k.db" \
-  --board "$T/board.png" --board-size 800x480 --no-response 4 --car-gone 9 >"$EV" 2>"$T/err" &
+  --board "$T/board.png" --board-size 800x480 --nudge 2 --no-response 4 --car-gone 9 \
+  --crew-socket "$T/crew.sock" --crew-token "$T/crew.token" >"$EV" 2>"$T/err" &
 KPID=$!
 for _ in $(seq 100); do grep -q "listening" "$T/err" && break; sleep 0.1; done
 contains "kiosk listens" "kiosk run: listening (Burger Barn" "$(cat "$T/err")"
@@ -105,13 +106,21 @@ turn person 4
 wait_for page 1 10
 check "car 2 pages human_request" "2 human_request" "$(field '" ".join(str(x) for x in [(e["car"], e["reason"]) for e in E if e["event"]=="page"][0])')"
 
-# ---- car 2 silent: it leaves; car 3: "a coke", then no answer ----
+# ---- car 2 waits in silence for the crew: it stays until the crew says it drove off ----
 sleep 10
+check "car 2, the crew's, did not leave by silence (--car-gone 9)" "1" "$(grep -c '"state": "left"' "$EV")"
+check "and nothing more paged" "1" "$(count page)"
+out=$(echo gone | "$K" crew --connect "$T/crew.sock" --token "$T/crew.token" 2>&1)
+contains "the crew says it drove off" "car 2 drove off: your order kept as it stood" "$out"
 check "car 2 left, still the crew's" "gone crew" "$(field '" ".join([[e for e in E if e["event"]=="car" and e["state"]=="left"][1][k] for k in ("why", "status")])')"
+# ---- car 3: "a coke", then no answer: the kiosk asks again once, then pages ----
 turn coke 5
-wait_for page 2 12
-check "car 3 pages no_response" "3 no_response" "$(field '" ".join(str(x) for x in [(e["car"], e["reason"]) for e in E if e["event"]=="page"][1])')"
+wait_for page 2 20
 check "car 3 was asked the size" "True" "$(field '"What size" in [e for e in E if e["event"]=="turn"][4]["said"]')"
+check "car 3 was told to take its time, once, before the page" \
+  "['Take your time. What size would you like for the coke: small, medium or large?']" \
+  "$(field '[e["text"] for e in E if e["event"]=="say" and e["text"].startswith("Take your time")]')"
+check "car 3 pages no_response" "3 no_response" "$(field '" ".join(str(x) for x in [(e["car"], e["reason"]) for e in E if e["event"]=="page"][1])')"
 
 # ---- the microphone goes away and comes back ----
 pa_stop

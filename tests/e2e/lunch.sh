@@ -8,18 +8,13 @@
 # not leave, nothing must page), the crew edits the order as crew talk and
 # confirms.  A second station with --json sees the same events: every line
 # it prints must parse as JSON.
-#
-# The screen's lines are compared exactly, with three things masked: the
-# clock at the start of a line, the seconds in "page acknowledged after N s",
-# and the customer's words as the free pass made them out where they differ
-# from what the kiosk understood (they vary with the recogniser; what the
-# kiosk *understood* is compared exactly).  The bell is
-# counted, not shown.
+# The screen's lines are compared exactly, masked as tests/station.sh says.
 set -uo pipefail
 K=${KIOSK:-build/kiosk}
 T=$(mktemp -d)
 . "$(dirname "$0")/../check.sh"
 . "$(dirname "$0")/../pulse.sh"
+. "$(dirname "$0")/../station.sh"
 pa_private "$T"
 cleanup() {
   exec 3>&- 4>&- 2>/dev/null
@@ -64,6 +59,7 @@ turn() { # wav: plays it, waits for its turn and the kiosk's answer
   wait_for say $((says + 1)) 5 && wait_voice
 }
 
+SCREEN=$T/screen
 mkfifo "$T/cmds" "$T/none"
 "$K" crew --connect "$SOCK" --token "$TOK" <"$T/cmds" >"$T/screen" 2>"$T/crew.err" &
 CPID=$!
@@ -71,28 +67,12 @@ CPID=$!
 JPID=$!
 exec 3>"$T/cmds" 4>"$T/none"
 
-# The screen from line $1 on, as a person reads it (masked as above).
-seen=0
-screen() {
-  sleep 0.4
-  tail -n +$((seen + 1)) "$T/screen" | tr -d '\a' | sed -E \
-    -e 's/^[0-9]{2}:[0-9]{2}:[0-9]{2} //' \
-    -e 's/^(car [0-9]+ customer: )"[^"]*", understood /\1(words), understood /' \
-    -e 's/^(car [0-9]+ customer: )"[^"]*", nothing from/\1(words), nothing from/' \
-    -e 's/^(\*\*\* PAGE car [0-9]+: [a-z ]+: )"[^"]*"$/\1(words)/' \
-    -e 's/acknowledged after [0-9.]+ s/acknowledged after N s/'
-}
 cmd() { # types one command, waits for its answer
   local before; before=$(grep -c '^ok$\|^error: ' "$T/screen" || true)
   echo "$1" >&3
   for _ in $(seq 50); do
     [ "$(grep -c '^ok$\|^error: ' "$T/screen" || true)" -gt "$before" ] && return 0; sleep 0.1
   done
-}
-step() { # name, the screen expected since the last step
-  local got; got=$(screen)
-  seen=$(wc -l <"$T/screen")
-  check "$1" "$2" "$got"
 }
 
 for _ in $(seq 50); do [ -s "$T/screen" ] && break; sleep 0.1; done
