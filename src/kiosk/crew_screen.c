@@ -81,13 +81,25 @@ static void push_rule(cs_frame_t *f, const char *title)
     strbuf_free(&b);
 }
 
+/* Where a transcript line's wrapped rows go on: under the text after its
+ * time stamp ("12:03:04 "), or after a help line's command column
+ * ("  remove N       remove line N ..."). */
+static int indent_of(const char *line)
+{
+    if (strlen(line) > STAMP_COLS && line[2] == ':' && line[5] == ':' && line[8] == ' ') return STAMP_COLS;
+    const char *p = line + strspn(line, " ");
+    const char *gap = strstr(p, "  ");
+    if (*p && gap) return (int)(gap - line + strspn(gap, " "));
+    return (int)(p - line) + 2;
+}
+
 /* line cut into rows of cols columns, at spaces where it can be; the rows
- * after the first indented by indent. */
-static void wrap(const char *line, int cols, int indent, strlist_t *out)
+ * after the first indented as indent_of() says. */
+static void wrap(const char *line, int cols, strlist_t *out)
 {
     char *t = printable(line);
     const char *s = t;
-    int first = 1;
+    int first = 1, indent = indent_of(t);
     if (indent > cols / 2) indent = 0;
     do {
         int room = first ? cols : cols - indent;
@@ -188,12 +200,12 @@ void crew_screen_compose(const cs_input_t *in, int rows, int cols, cs_frame_t *f
         int first = in->transcript ? in->transcript->n : 0;
         for (int rowsum = 0; first > 0 && rowsum < trows;) {
             strlist_t one = {0};
-            wrap(in->transcript->v[--first], f->cols, STAMP_COLS, &one);
+            wrap(in->transcript->v[--first], f->cols, &one);
             rowsum += one.n;
             strlist_free(&one);
         }
         for (int i = first; in->transcript && i < in->transcript->n; i++)
-            wrap(in->transcript->v[i], f->cols, STAMP_COLS, &wrapped);
+            wrap(in->transcript->v[i], f->cols, &wrapped);
         int from = wrapped.n > trows ? wrapped.n - trows : 0;
         for (int i = from; i < wrapped.n; i++) push_row(f, wrapped.v[i], CS_PLAIN);
         for (int i = wrapped.n - from; i < trows; i++) push_row(f, "", CS_PLAIN);
@@ -287,8 +299,12 @@ void crew_screen_note(crew_screen_t *cs, const char *stamp, const char *line)
         memmove(t->v, t->v + 1, (size_t)(t->n - 1) * sizeof *t->v);
         t->n--;
     }
-    if (stamp) strlist_pushf(t, "%s %s", stamp, line);
-    else strlist_push(t, line);
+    /* "car 3 order (yours):" heads the order's lines in line mode; here
+     * the order has its own place */
+    size_t n = strlen(line);
+    if (stamp && n > 1 && line[n - 1] == ':') n--;
+    if (stamp) strlist_pushf(t, "%s %.*s", stamp, (int)n, line);
+    else strlist_pushf(t, "%.*s", (int)n, line);
 }
 
 void crew_screen_status(crew_screen_t *cs, const char *text)
