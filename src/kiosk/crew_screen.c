@@ -187,7 +187,8 @@ void crew_screen_compose(const cs_input_t *in, int rows, int cols, cs_frame_t *f
         if (order.n > room) {   /* the last lines and the total; the first ones counted */
             shown = room - 1;
             strbuf_reset(&b);
-            strbuf_printf(&b, "... %d more", order.n - shown);
+            strbuf_printf(&b, "... %d more", order.n - shown - (shown == 0));
+            if (shown == 0) strbuf_printf(&b, "; %s", order.v[order.n - 1]);   /* one row: the total */
             push_row(f, strbuf_cstr(&b), CS_PLAIN);
         }
         for (int i = order.n - shown; i < order.n; i++) push_row(f, order.v[i], CS_PLAIN);
