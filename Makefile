@@ -9,15 +9,15 @@ DEB_PKGS := pkg-config make gcc libpocketsphinx-dev libsphinxbase-dev pocketsphi
             portaudio19-dev libsdl2-dev libsdl2-ttf-dev libespeak-ng-dev fonts-dejavu-core \
             espeak-ng sox python3 time gnuplot-nox libpng-dev \
             pulseaudio pulseaudio-utils libasound2-plugins clang libclang-rt-dev libjansson-dev \
-            pocketsphinx
-PC_LIBS  := pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson cmocka
+            pocketsphinx libncurses-dev tmux
+PC_LIBS  := pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson ncursesw cmocka
 # Commands the tests need besides the libraries.
-DEP_CMDS := pkg-config espeak-ng sox python3 time gnuplot pulseaudio paplay pactl
+DEP_CMDS := pkg-config espeak-ng sox python3 time gnuplot pulseaudio paplay pactl tmux
 
 # Recursively expanded on purpose: pkg-config runs when a recipe needs it,
 # after the deps check has installed what was missing.
 PC_CFLAGS = $(shell pkg-config --cflags $(PC_LIBS))
-PC_LDLIBS = $(shell pkg-config --libs pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson)
+PC_LDLIBS = $(shell pkg-config --libs pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson ncursesw)
 CFLAGS   ?= -O2 -g
 WARN     := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PC_CFLAGS) -I$(BUILD) -MMD -MP

@@ -6,8 +6,10 @@
  * as they come, for scripts) and turns the commands typed on standard input
  * into protocol messages (src/crew/proto.h), printing the kiosk's answer to
  * each.  What it shows is src/crew/view.c's: the crew's words, one line
- * per event in line mode.  A page rings the terminal's bell; the kiosk's
- * escalation events say when nobody acknowledged it. */
+ * per event in line mode; at a terminal, the whole view at once
+ * (crew_screen.h: the header with the lane, the car and the open page, the
+ * order, the transcript, the command line).  A page rings the terminal's
+ * bell; the kiosk's escalation events say when nobody acknowledged it. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +17,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,7 @@
 #include "../crew/view.h"
 #include "../util/util.h"
 #include "commands.h"
+#include "crew_screen.h"
 
 #define EOF_WAIT_S 0.3      /* after standard input ends: time for the last replies */
 #define EOF_WAIT_MAX_S 2.0
@@ -34,13 +38,17 @@
 #define MAX_IN_LINE (1 << 20)
 
 static const char usage[] =
-    "usage: kiosk crew [--connect ADDR] [--token FILE] [--json] [--role manager]\n"
+    "usage: kiosk crew [--connect ADDR] [--token FILE] [--json | --lines] [--role manager]\n"
     "  The crew station: shows what the kiosk hears, says and pages, and sends\n"
-    "  the crew's commands to it (type help once connected).\n"
+    "  the crew's commands to it (type help once connected).  At a terminal it\n"
+    "  takes the whole screen: the lane, the car and any open page on top, the\n"
+    "  order, what was said, and the command line at the bottom; otherwise\n"
+    "  (a pipe, or --lines / --json) one line per event.\n"
     "  --connect ADDR  the kiosk's crew socket (default " DEFAULT_CREW_SOCKET "), or\n"
     "                  127.0.0.1:PORT / localhost:PORT for `kiosk run --crew-port PORT`\n"
     "  --token FILE    the token file `kiosk run` wrote (default " DEFAULT_CREW_TOKEN ")\n"
     "  --json          print the kiosk's lines as they come (JSON), for scripts\n"
+    "  --lines         one line per event even at a terminal (no full screen)\n"
     "  --role manager  connect as the manager (gets pages nobody acknowledged)\n";
 
 static const char commands_help[] =
@@ -67,7 +75,27 @@ typedef struct {
     strbuf_t in;            /* from the kiosk, up to a newline */
     int pending;            /* messages sent and not answered yet */
     crew_view_t view;       /* what the kiosk's lines said so far */
+    crew_screen_t *screen;  /* the full screen; NULL in line mode */
+    strlist_t sent;         /* full screen: the commands awaiting their answers, oldest first */
+    strbuf_t later;         /* full screen: what to tell stderr once the terminal is given back */
 } station_t;
+
+static volatile sig_atomic_t stop_signal;   /* full screen: Ctrl-C, a hang-up, kill */
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+/* A failure at run time: to stderr, or after the full screen has gone. */
+static void __attribute__((format(printf, 2, 3))) fail(station_t *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (st->screen) strbuf_vprintf(&st->later, fmt, ap);
+    else vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
 
 static double mono(void)
 {
@@ -154,8 +182,8 @@ static int send_line(station_t *st, const char *json)
         ssize_t n = send(st->fd, b.s + off, b.len - off, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            fprintf(stderr, "kiosk crew: lost the connection to %s (%s): is `kiosk run` still running?\n",
-                    st->addr, strerror(errno));
+            fail(st, "kiosk crew: lost the connection to %s (%s): is `kiosk run` still running?\n", st->addr,
+                 strerror(errno));
             rc = -1;
             break;
         }
@@ -210,35 +238,63 @@ static void show_line(station_t *st, const char *line)
     const char *type = j ? json_string_value(json_object_get(j, "event")) : NULL;
     int answer = j && !type && (json_object_get(j, "ok") || json_object_get(j, "error"));
     if (answer && st->pending > 0) st->pending--;
+    json_t *e = answer ? json_object_get(j, "error") : NULL;
+    strbuf_t reply = {0};
+    if (answer) {
+        if (!e) strbuf_append(&reply, "ok");
+        else strbuf_printf(&reply, "error: %s", json_is_string(e) ? json_string_value(e) : line);
+    }
     if (st->json) {
         puts(line);
+    } else if (answer && st->screen) {
+        /* "take: ok": the kiosk answers each message in turn */
+        strbuf_t b = {0};
+        if (st->sent.n) {
+            strbuf_printf(&b, "%s: ", st->sent.v[0]);
+            free(st->sent.v[0]);
+            memmove(st->sent.v, st->sent.v + 1, (size_t)(st->sent.n - 1) * sizeof *st->sent.v);
+            st->sent.n--;
+        }
+        strbuf_append(&b, strbuf_cstr(&reply));
+        crew_screen_status(st->screen, strbuf_cstr(&b));
+        strbuf_free(&b);
     } else if (answer) {
-        json_t *e = json_object_get(j, "error");
-        if (!e) printf("ok\n");
-        else printf("error: %s\n", json_is_string(e) ? json_string_value(e) : line);
+        puts(strbuf_cstr(&reply));
     } else {
         strlist_t out = {0};
-        int bell = type ? view_event(&st->view, j, mono(), 1, &out) : -1;
-        if (bell < 0) {
-            puts(line);   /* not an event this station knows: as it came */
+        /* the full screen shows the order in its own place, not under the event */
+        int bell = type ? view_event(&st->view, j, mono(), !st->screen, &out) : -1;
+        char stamp[16];
+        view_stamp(j, stamp, sizeof stamp);
+        if (bell < 0 && st->screen) {
+            crew_screen_note(st->screen, NULL, line);   /* not an event this station knows: as it came */
+        } else if (bell < 0) {
+            puts(line);
+        } else if (st->screen) {
+            for (int i = 0; i < out.n; i++)   /* the hints under a page are the header's */
+                if (out.v[i][0] != ' ') crew_screen_note(st->screen, stamp, out.v[i]);
+            if (bell) crew_screen_bell(st->screen);
         } else {
-            char stamp[16];
-            view_stamp(j, stamp, sizeof stamp);
             print_lines(stamp, &out);
             if (bell) fputc('\a', stdout);   /* the chime */
         }
         strlist_free(&out);
     }
-    fflush(stdout);
+    if (!st->screen) fflush(stdout);
+    strbuf_free(&reply);
     json_decref(j);
 }
 
 /* ---- commands -------------------------------------------------------------- */
 
-/* One typed line -> one message (owned by the caller) or NULL after saying
- * why; *quit set for "quit". */
-static char *command(const char *line, int *quit)
+typedef enum { CMD_NONE, CMD_SEND, CMD_ERROR, CMD_HELP, CMD_QUIT } cmd_kind_t;
+
+/* One typed line -> CMD_SEND with the message in *msg, CMD_ERROR with why
+ * in *msg (both the caller's), CMD_HELP, CMD_QUIT, or CMD_NONE for an empty
+ * line. */
+static cmd_kind_t command(const char *line, char **msg)
 {
+    *msg = NULL;
     while (*line == ' ' || *line == '\t') line++;
     const char *end = line + strlen(line);
     while (end > line && strchr(" \t\r", end[-1])) end--;
@@ -246,26 +302,30 @@ static char *command(const char *line, int *quit)
     char *args = cmd + strcspn(cmd, " \t");
     if (*args) *args++ = '\0';
     while (*args == ' ' || *args == '\t') args++;
-    char *msg = NULL;
+    cmd_kind_t kind = CMD_ERROR;
     static const struct { const char *word, *action; } plain[] = {
         { "ack", "ack" }, { "take", "take_over" }, { "take_over", "take_over" }, { "back", "hand_back" },
         { "hand_back", "hand_back" }, { "confirm", "confirm" }, { "cancel", "cancel" },
         { "gone", "gone" }, { "apply", "apply" },
     };
-    for (size_t i = 0; i < sizeof plain / sizeof plain[0] && !msg; i++)
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
         if (!strcmp(cmd, plain[i].word)) {
-            if (*args) fprintf(stderr, "kiosk crew: %s takes no words; type help\n", cmd);
-            else msg = xasprintf("{\"action\": \"%s\"}", plain[i].action);
+            if (*args) *msg = xasprintf("%s takes no words; type help", cmd);
+            else {
+                *msg = xasprintf("{\"action\": \"%s\"}", plain[i].action);
+                kind = CMD_SEND;
+            }
             goto done;
         }
     if (!*cmd) {
-        /* an empty line: nothing */
+        kind = CMD_NONE;   /* an empty line: nothing */
     } else if (!strcmp(cmd, "talk") || !strcmp(cmd, "release")) {
-        msg = xasprintf("{\"action\": \"talk\", \"down\": %s}", !strcmp(cmd, "talk") ? "true" : "false");
+        *msg = xasprintf("{\"action\": \"talk\", \"down\": %s}", !strcmp(cmd, "talk") ? "true" : "false");
+        kind = CMD_SEND;
     } else if (!strcmp(cmd, "edit") || !strcmp(cmd, "add") || !strcmp(cmd, "change")) {
         if (!*args) {
-            fprintf(stderr, "kiosk crew: %s what? e.g. \"%s\"\n", cmd,
-                    !strcmp(cmd, "change") ? "change the coke to a sprite" : "add two large cokes");
+            *msg = xasprintf("%s what? e.g. \"%s\"", cmd,
+                             !strcmp(cmd, "change") ? "change the coke to a sprite" : "add two large cokes");
         } else {
             strbuf_t b = {0}, say = {0};
             /* the kiosk knows the crew's verbs: "change X to Y" is its own */
@@ -274,30 +334,33 @@ static char *command(const char *line, int *quit)
             strbuf_json_str(&b, strbuf_cstr(&say));
             strbuf_free(&say);
             strbuf_append(&b, "}");
-            msg = strbuf_steal(&b);
+            *msg = strbuf_steal(&b);
+            kind = CMD_SEND;
         }
     } else if (!strcmp(cmd, "remove")) {
         char *e;
         long n = strtol(args, &e, 10);
-        if (!*args || *e || n < 1 || n > 999)
-            fprintf(stderr, "kiosk crew: remove N: give the line's number as shown with the order (1 to 999)\n");
-        else msg = xasprintf("{\"action\": \"remove\", \"line\": %ld}", n);
+        if (!*args || *e || n < 1 || n > 999) {
+            *msg = xstrdup("remove N: give the line's number as shown with the order (1 to 999)");
+        } else {
+            *msg = xasprintf("{\"action\": \"remove\", \"line\": %ld}", n);
+            kind = CMD_SEND;
+        }
     } else if (!strcmp(cmd, "help") || !strcmp(cmd, "?")) {
-        fputs(commands_help, stdout);
-        fflush(stdout);
+        kind = CMD_HELP;
     } else if (!strcmp(cmd, "quit") || !strcmp(cmd, "exit")) {
-        *quit = 1;
+        kind = CMD_QUIT;
     } else {
-        fprintf(stderr, "kiosk crew: unknown command \"%s\": type help\n", cmd);
+        *msg = xasprintf("unknown command \"%s\": type help", cmd);
     }
 done:
     free(cmd);
-    return msg;
+    return kind;
 }
 
 /* ---- the station ------------------------------------------------------------ */
 
-static int authenticate(station_t *st, const char *token, int manager)
+static int authenticate(station_t *st, const char *token, int manager, int quiet)
 {
     char *auth = xasprintf("{\"auth\": \"%s\", \"role\": \"%s\"}", token, manager ? "manager" : "crew");
     int rc = send_line(st, auth);
@@ -317,7 +380,7 @@ static int authenticate(station_t *st, const char *token, int manager)
     if (rc < 0)
         fprintf(stderr, "kiosk crew: %s refused the station: %s\n", st->addr, error ? error : line);
     else if (st->json) puts(line);
-    else
+    else if (!quiet)
         fprintf(stderr, "kiosk crew: connected to %s as %s; type help for the commands\n", st->addr,
                 manager ? "manager" : "crew");
     fflush(stdout);
@@ -326,11 +389,79 @@ static int authenticate(station_t *st, const char *token, int manager)
     return rc;
 }
 
-static int run(station_t *st)
+/* Shows every line the kiosk sent; -1 when the connection ended. */
+static int read_kiosk(station_t *st)
+{
+    char *line;
+    int got;
+    while ((got = recv_line(st, 0, &line)) > 0) {
+        show_line(st, line);
+        free(line);
+    }
+    if (got < 0) {
+        fail(st, "kiosk crew: %s closed the connection: `kiosk run` stopped, or it dropped this station "
+                 "(see its log)\n", st->addr);
+        return -1;
+    }
+    return 0;
+}
+
+/* One typed line, in either mode; 1 to quit, -1 the connection lost. */
+static int typed_line(station_t *st, const char *line)
+{
+    char *msg;
+    cmd_kind_t kind = command(line, &msg);
+    int rc = 0;
+    if (kind == CMD_SEND) {
+        if (send_line(st, msg) < 0) {
+            rc = -1;
+        } else {
+            st->pending++;
+            if (st->screen) {   /* its answer says "take: ok" */
+                strbuf_t b = {0};
+                const char *s = line + strspn(line, " \t");
+                strbuf_appendn(&b, s, strcspn(s, "\r\n"));
+                while (b.len && strchr(" \t", b.s[b.len - 1])) b.s[--b.len] = '\0';
+                strlist_push_owned(&st->sent, strbuf_steal(&b));
+                crew_screen_status(st->screen, "...");
+            }
+        }
+    } else if (kind == CMD_ERROR) {
+        if (st->screen) {
+            char *e = xasprintf("error: %s", msg);
+            crew_screen_status(st->screen, e);
+            free(e);
+        } else {
+            fprintf(stderr, "kiosk crew: %s\n", msg);
+        }
+    } else if (kind == CMD_HELP) {
+        if (st->screen) {
+            const char *h = commands_help;
+            while (*h) {   /* into the transcript, a line each */
+                size_t n = strcspn(h, "\n");
+                char *l = xstrndup(h, n);
+                crew_screen_note(st->screen, NULL, l);
+                free(l);
+                h += n + (h[n] == '\n');
+            }
+        } else {
+            fputs(commands_help, stdout);
+            fflush(stdout);
+        }
+    } else if (kind == CMD_QUIT) {
+        rc = 1;
+    }
+    free(msg);
+    return rc;
+}
+
+/* Line mode: events printed as they come, commands read a line at a time. */
+static int run_lines(station_t *st)
 {
     strbuf_t typed = {0};
     int stdin_open = 1, quit = 0, status = 0;
     double wait_until = 0, wait_max = 0;
+    if (read_kiosk(st) < 0) return EXIT_RUNTIME;   /* the state line may have come with the auth's answer */
     for (;;) {
         double now = mono();
         if (!stdin_open) {
@@ -352,19 +483,11 @@ static int run(station_t *st)
         if (r <= 0) continue;
 
         if (p[0].revents) {
-            char *line;
-            int got;
-            while ((got = recv_line(st, 0, &line)) > 0) {
-                show_line(st, line);
-                free(line);
-                if (!stdin_open) wait_until = mono() + EOF_WAIT_S;
-            }
-            if (got < 0) {
-                fprintf(stderr, "kiosk crew: %s closed the connection: `kiosk run` stopped, or it dropped "
-                                "this station (see its log)\n", st->addr);
+            if (read_kiosk(st) < 0) {
                 status = EXIT_RUNTIME;
                 break;
             }
+            if (!stdin_open) wait_until = mono() + EOF_WAIT_S;
         }
         if (stdin_open && p[1].revents) {
             char buf[4096];
@@ -379,17 +502,13 @@ static int run(station_t *st)
                 memmove(typed.s, nl + 1, typed.len - len - 1);
                 typed.len -= len + 1;
                 typed.s[typed.len] = '\0';
-                char *msg = command(line, &quit);
+                int rc = typed_line(st, line);
                 free(line);
-                if (msg) {
-                    int rc = send_line(st, msg);
-                    free(msg);
-                    if (rc < 0) {
-                        status = EXIT_RUNTIME;
-                        goto out;
-                    }
-                    st->pending++;
+                if (rc < 0) {
+                    status = EXIT_RUNTIME;
+                    goto out;
                 }
+                if (rc > 0) quit = 1;
             }
             if (typed.len > 4096) {
                 fprintf(stderr, "kiosk crew: a command longer than 4096 bytes was dropped\n");
@@ -407,15 +526,61 @@ out:
     return status;
 }
 
+/* The full screen: drawn again after every line from the kiosk and every
+ * key, and each second while a page is open (its age, its flashing). */
+static int run_screen(station_t *st)
+{
+    int status = 0;
+    if (read_kiosk(st) < 0) return EXIT_RUNTIME;
+    for (;;) {
+        if (stop_signal) break;
+        double now = mono();
+        crew_screen_draw(st->screen, &st->view, now);
+        int ms = 1000;
+        if (st->view.page_open) {   /* just after the age's next whole second */
+            double age = now - st->view.page_at;
+            ms = (int)((1.0 - (age - (double)(long)age)) * 1000) + 5;
+            if (ms > 1000 || ms < 1) ms = 1000;
+        }
+        struct pollfd p[2] = { { st->fd, POLLIN, 0 }, { 0, POLLIN, 0 } };
+        int r = poll(p, 2, ms);
+        if (r < 0 && errno != EINTR) {
+            fail(st, "kiosk crew: poll: %s\n", strerror(errno));
+            status = EXIT_RUNTIME;
+            break;
+        }
+        if (r > 0 && p[0].revents && read_kiosk(st) < 0) {
+            status = EXIT_RUNTIME;
+            break;
+        }
+        /* keys, also after a signal: a resized window comes as KEY_RESIZE */
+        char *line;
+        int k, rc = 0;
+        while (rc == 0 && (k = crew_screen_keys(st->screen, &line)) != CS_KEYS_NONE) {
+            if (k == CS_KEYS_QUIT) {
+                rc = 1;
+                break;
+            }
+            rc = typed_line(st, line);
+            free(line);
+        }
+        if (rc < 0) status = EXIT_RUNTIME;
+        if (rc) break;
+        if (r > 0 && (p[1].revents & (POLLHUP | POLLERR | POLLNVAL))) break;   /* the terminal went away */
+    }
+    return status;
+}
+
 int cmd_crew(int argc, char **argv)
 {
     static const struct option longs[] = {
         { "connect", required_argument, NULL, 'c' }, { "token", required_argument, NULL, 't' },
         { "json", no_argument, NULL, 'j' },          { "role", required_argument, NULL, 'r' },
-        { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+        { "lines", no_argument, NULL, 'l' },         { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
     const char *addr = DEFAULT_CREW_SOCKET, *token_path = DEFAULT_CREW_TOKEN;
-    int json = 0, manager = 0, c;
+    int json = 0, lines = 0, manager = 0, c;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+h", longs, NULL)) != -1) {
@@ -423,6 +588,7 @@ int cmd_crew(int argc, char **argv)
         case 'c': addr = optarg; break;
         case 't': token_path = optarg; break;
         case 'j': json = 1; break;
+        case 'l': lines = 1; break;
         case 'r':
             if (!strcmp(optarg, "manager")) manager = 1;
             else if (!strcmp(optarg, "crew")) manager = 0;
@@ -448,14 +614,39 @@ int cmd_crew(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
 
+    /* the full screen for a person at a terminal; lines for pipes and scripts */
+    int full = !json && !lines && isatty(0) && isatty(1);
     station_t st = { .fd = -1, .json = json, .addr = addr };
     char token[CREW_TOKEN_LEN + 1];
     st.fd = connect_to(addr);
     if (st.fd < 0) return EXIT_RUNTIME;
     int status = EXIT_RUNTIME;
-    if (read_token(token_path, token) == 0 && authenticate(&st, token, manager) == 0) status = run(&st);
+    if (read_token(token_path, token) == 0 && authenticate(&st, token, manager, full) == 0) {
+        if (full) {
+            /* Ctrl-C, a closed terminal or kill: the terminal given back first
+             * (set before curses starts, which then leaves them alone) */
+            struct sigaction sa = { .sa_handler = on_stop_signal };
+            sigemptyset(&sa.sa_mask);
+            sigaction(SIGINT, &sa, NULL);
+            sigaction(SIGTERM, &sa, NULL);
+            sigaction(SIGHUP, &sa, NULL);
+            char err[256];
+            st.screen = crew_screen_open(err, sizeof err);
+            if (!st.screen)
+                fprintf(stderr, "kiosk crew: no full screen (%s): one line per event (--lines)\n", err);
+        }
+        status = st.screen ? run_screen(&st) : run_lines(&st);
+        if (st.screen) {
+            crew_screen_close(st.screen);
+            st.screen = NULL;
+            if (stop_signal == SIGHUP || stop_signal == SIGTERM) status = EXIT_RUNTIME;
+            fputs(strbuf_cstr(&st.later), stderr);
+        }
+    }
     close(st.fd);
     strbuf_free(&st.in);
+    strbuf_free(&st.later);
+    strlist_free(&st.sent);
     view_free(&st.view);
     return status;
 }
