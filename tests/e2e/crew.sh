@@ -112,12 +112,12 @@ wait_for page 1 30
 check "customer asks for a person: page" "human_request" "$(field '[e for e in E if e["event"]=="page"][0]["reason"]')"
 step "the station shows the page in the crew's words" \
 'car 1 arrived
-car 1 customer: (words), nothing from the menu
+car 1 customer: (asks for a person)
 car 1 order (yours):
     (nothing ordered yet)
     total $0.00
 *** PAGE car 1: asked for a person: (words)
-    ack to stop the chime; take to talk to the car'
+    ack to stop the chime; take to talk to the car' "$PERSON_SED"
 check "the page rang the station's bell" "1" "$(grep -c $'\a' "$SCREEN")"
 cmd ack
 check "ack event" "1" "$(count ack)"
@@ -172,7 +172,7 @@ car 1 order (the kiosk'"'"'s):
     1. 2 x Cheeseburger  $6.98
     2. 1 x Large Coke  $2.09
     total $9.82
-car 1 customer: (words), understood "that is all"'
+car 1 customer: "that is all"'
 cmd confirm
 wait_for confirmed 1 10
 check "crew confirms: order sent" "confirmed 982" "$(field '(lambda o: o["status"] + " " + str(o["total_cents"]))([e for e in E if e["event"]=="confirmed"][0]["order"])')"
@@ -202,7 +202,7 @@ cmd cancel
 check "crew cancels: the car leaves cancelled" "cancelled" "$(field '[e for e in E if e["event"]=="car" and e["state"]=="left"][-1]["why"]')"
 step "a page, take (the page acknowledged by it), cancel" \
 'car 2 arrived
-car 2 customer: (words), nothing from the menu
+car 2 customer: (asks for a person)
 car 2 order (yours):
     (nothing ordered yet)
     total $0.00
@@ -216,7 +216,7 @@ page acknowledged after N s
 car 2 order (cancelled):
     (nothing ordered yet)
     total $0.00
-car 2 left: order cancelled'
+car 2 left: order cancelled' "$PERSON_SED"
 
 # ---- a page nobody acknowledges ----
 paplay "$T/person.wav"
@@ -227,14 +227,14 @@ wait_for escalate 2 25
 check "6 s: to the manager" "manager" "$(field '[e for e in E if e["event"]=="escalate"][1]["level"]')"
 step "a page nobody acknowledges: chimes again, then the manager" \
 'car 3 arrived
-car 3 customer: (words), nothing from the menu
+car 3 customer: (asks for a person)
 car 3 order (yours):
     (nothing ordered yet)
     total $0.00
 *** PAGE car 3: asked for a person: (words)
     ack to stop the chime; take to talk to the car
 *** PAGE NOT ACKNOWLEDGED after 3 s: chiming again
-*** PAGE NOT ACKNOWLEDGED after 6 s: sent to the manager'
+*** PAGE NOT ACKNOWLEDGED after 6 s: sent to the manager' "$PERSON_SED"
 
 exec 3>&- 5>&-
 wait "$CPID"; check "kiosk crew exits 0 at the end of its input" 0 $?

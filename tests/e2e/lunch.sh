@@ -96,7 +96,7 @@ turn done
 turn yes
 wait_for confirmed 1 10
 step "car 1 finishes: read back, confirmed, left for the window" \
-'car 1 customer: (words), understood "that is all"
+'car 1 customer: "that is all"
 car 1 kiosk: "You have two cheeseburgers and a large Coke. Your total is $9.82. Is that right?"
 car 1 customer: "yes"
 car 1 kiosk: "Thank you! Please pull forward to the window."
@@ -117,13 +117,13 @@ car 2 order (the kiosk'"'"'s):
 car 2 kiosk: "Welcome to Burger Barn! A Cookie. Anything else?"'
 turn person
 step "car 2 asks for a person: the page, in words, with what to do" \
-'car 2 customer: (words), nothing from the menu
+'car 2 customer: (asks for a person)
 car 2 order (yours):
     1. 1 x Cookie  $0.99
     total $1.07
 *** PAGE car 2: asked for a person: (words)
     ack to stop the chime; take to talk to the car
-car 2 kiosk: "A team member will be right with you."'
+car 2 kiosk: "A team member will be right with you."' "$PERSON_SED"
 check "the page rang the bell" "1" "$(grep -c $'\a' "$T/screen")"
 cmd take
 step "the crew takes car 2: it is theirs, the page acknowledged" \
