@@ -16,7 +16,7 @@ screen_since() {
     -e 's/^[0-9]{2}:[0-9]{2}:[0-9]{2} //' \
     -e 's/^(car [0-9]+ customer: )"[^"]*", understood ("[^"]*")/\1\2/' \
     -e 's/^(car [0-9]+ customer: )"[^"]*", nothing from/\1(words), nothing from/' \
-    -e 's/^(\*\*\* PAGE car [0-9]+: [a-z ]+: )"[^"]*"$/\1(words)/' \
+    -e 's/^(\*\*\* PAGE car [0-9]+: [^:"]+: )"[^"]*"$/\1(words)/' \
     -e 's/acknowledged after [0-9.]+ s/acknowledged after N s/'
 }
 # A request for a person is heard by the grammar or only by the free pass,

@@ -34,6 +34,7 @@ say done "that's all"
 say yes "yes"
 say cookie "a cookie"
 say person "can i talk to a person"
+say question "do you have a large coke"
 
 EV=$T/events.jsonl
 SOCK=$T/crew.sock
@@ -172,6 +173,37 @@ step "the crew confirms: the kiosk sees the car off" \
     total $9.26
 car 2 kiosk: "Thank you! Please pull forward to the window."
 car 2 left for the window: order confirmed, $9.26
+ok'
+
+# ---- car 3 asks a question; the crew agrees with what the kiosk heard ----
+wait_voice   # car 2's thanks: the kiosk does not listen while it speaks
+turn question
+step "car 3 asks a question: the crew is paged" \
+'car 3 arrived
+car 3 customer: (question)
+car 3 order (yours):
+    (nothing ordered yet)
+    total $0.00
+*** PAGE car 3: didn'"'"'t understand: (words)
+    ack to stop the chime; take to talk to the car
+car 3 kiosk: "A team member will be right with you."' 's/^(car 3 customer: ).*/\1(question)/'
+cmd apply
+cmd apply
+step "apply: the customer's words as the kiosk heard them, once" \
+'car 3 order (yours):
+    1. 1 x Large Coke  $2.09
+    total $2.26
+page acknowledged after N s
+ok
+error: the customer'"'"'s last turn is in the order already'
+cmd confirm
+wait_for confirmed 3 10
+step "car 3 confirmed by the crew" \
+'car 3 ORDER CONFIRMED:
+    1. 1 x Large Coke  $2.09
+    total $2.26
+car 3 kiosk: "Thank you! Please pull forward to the window."
+car 3 left for the window: order confirmed, $2.26
 ok'
 
 # ---- the same events, whole, on a --json station and in --events ----
