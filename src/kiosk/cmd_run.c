@@ -54,6 +54,7 @@
 #include "../board/board.h"
 #include "../crew/escalate.h"
 #include "../crew/server.h"
+#include "../crew/view.h"
 #include "../ui/window.h"
 #include "../voice/voice.h"
 #include "commands.h"
@@ -66,10 +67,10 @@
 static const char usage[] =
     "usage: kiosk run [--menu F] [--db F] [--input DEV] [--output DEV] [--post TTY]\n"
     "                 [--headless] [--events] [--no-post] [--threshold T]\n"
-    "                 [--trailing-ms MS] [--no-response S] [--car-gone S] [--voice V]\n"
+    "                 [--trailing-ms MS] [--nudge S] [--no-response S] [--car-gone S] [--voice V]\n"
     "                 [--denoise] [--board PNG] [--board-size WxH] [--for S]\n"
     "                 [--crew-socket PATH] [--crew-port N] [--crew-token FILE]\n"
-    "                 [--escalate S1,S2]\n"
+    "                 [--escalate S1,S2] [--lane NAME]\n"
     "  The drive-through: listens on the microphone, answers out loud, takes the\n"
     "  order and pages the crew.  Stop it with Ctrl-C.\n"
     "  --menu F        the menu (default " DEFAULT_MENU ")\n"
@@ -87,8 +88,9 @@ static const char usage[] =
     "  --nudge S       after S seconds of silence say \"Take your time\" and ask again,\n"
     "                  once (default 10; 0 never)\n"
     "  --no-response S   then page no_response after S more seconds (default 15)\n"
-    "  --car-gone S      a car with nothing ordered silent this long has left (default 30);\n"
-    "                  the crew's cars and cars with an open page stay until the crew ends them\n"
+    "  --car-gone S      or, with nothing ordered, the car has left after S more seconds\n"
+    "                  (default 30); the crew's cars and cars with an open page stay until\n"
+    "                  the crew ends them\n"
     "  --lane NAME     the lane's name on the crew stations (default \"Lane 1\")\n"
     "  --voice V       espeak-ng voice (default en-us)\n"
     "  --denoise       run speexdsp's noise suppression and gain control on the\n"
@@ -492,7 +494,7 @@ static void ev_page(kiosk_t *k, page_reason_t why, int turn, const char *heard, 
     ev_end(k, &b);
     if (!k->esc.open) k->page_reason = why;   /* the one the crew is late for */
     esc_raise(&k->esc, mono_now());
-    say_log(k, "  PAGE crew: %s", page_reason_names[why]);
+    say_log(k, "  PAGE crew: %s", view_reason_words(page_reason_names[why]));
 }
 
 static void ev_order(kiosk_t *k, const char *type)
