@@ -27,3 +27,13 @@ step() { # NAME EXPECTED [SED]: SED is applied too
   seen=$(wc -l <"$SCREEN")
   check "$1" "$2" "$got"
 }
+# all_json FILE MIN: "True" when every line of FILE parses as JSON and there
+# are more than MIN of them; else what went wrong.
+all_json() {
+  python3 -c "
+import json, sys
+n = 0
+for l in open(sys.argv[1]):
+    json.loads(l); n += 1
+print(True if n > int(sys.argv[2]) else f'only {n} lines')" "$1" "$2" 2>&1 | tail -1
+}

@@ -240,12 +240,7 @@ exec 3>&- 5>&-
 wait "$CPID"; check "kiosk crew exits 0 at the end of its input" 0 $?
 CPID=
 wait "$WPID"; WPID=
-check "every line of the --json station is JSON" "True" "$(python3 -c "
-import json
-n = 0
-for l in open('$T/crew.out'):
-    json.loads(l); n += 1
-print(n > 30)")"
+check "every line of the --json station is JSON" "True" "$(all_json "$T/crew.out" 30)"
 kill -TERM "$KPID"; wait "$KPID"; check "kiosk stops cleanly" 0 $?
 KPID=
 if [ "$fails" -ne 0 ]; then echo "--- kiosk stderr"; cat "$T/err"; echo "--- crew"; cat "$T/crew.out" "$T/crew.err"; fi

@@ -211,12 +211,7 @@ exec 3>&- 4>&-
 wait "$CPID"; check "the station exits 0 at the end of its input" 0 $?
 CPID=
 wait "$JPID"; JPID=
-check "every --json line is JSON" "True" "$(python3 -c "
-import json
-n = 0
-for l in open('$T/json'):
-    json.loads(l); n += 1
-print(n > 20)")"
+check "every --json line is JSON" "True" "$(all_json "$T/json" 20)"
 check "every --events line is JSON, and the station got the same events" "True" "$(python3 -c "
 import json
 ev = [json.loads(l) for l in open('$EV')]
