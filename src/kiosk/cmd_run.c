@@ -1067,6 +1067,10 @@ int cmd_run(int argc, char **argv)
     status = session_load(o.menu, &dict, &menu, &errs);
     if (status) goto out;
     k.menu = menu;
+    strlist_t warns = {0};   /* a combo that stops selling: the manager should know at start too */
+    menu_warnings(menu, &warns);
+    for (int i = 0; i < warns.n; i++) fprintf(stderr, "kiosk run: %s\n", warns.v[i]);
+    strlist_free(&warns);
 
     /* The device first: without a microphone nothing else is worth loading. */
     k.dev = device_open(o.input, o.output, err, sizeof err);

@@ -88,6 +88,9 @@ printf 'menu: Test\nitems:\n  - name: Pie\n    price: 1.00\n    available: false
 out=$("$K" menu check "$T/soldout.yaml" 2>&1); check "a sold-out part only warns" 0 $?
 contains "sold-out part warning" "$T/soldout.yaml:6:5: warning: item \"Pie Meal\": its part \"Pie\" is sold out" "$out"
 contains "warned menu is ok" "ok: $T/soldout.yaml (" "$out"
+# kiosk run says it at start too (here without a sound system, so it stops after)
+out=$(XDG_RUNTIME_DIR=$T/none PULSE_RUNTIME_PATH=$T/none "$K" run --menu "$T/soldout.yaml" --headless --db "$T/x.db" 2>&1)
+contains "kiosk run warns of the sold-out part at start" "kiosk run: $T/soldout.yaml:6:5: warning: item \"Pie Meal\": its part \"Pie\" is sold out" "$out"
 
 out=$("$K" menu check "$T/nothere.yaml" 2>&1); check "missing menu exits 2" 2 $?
 contains "missing menu named" "$T/nothere.yaml: cannot read" "$out"
