@@ -53,6 +53,10 @@ static const row_t rows[] = {
     { "{\"action\": \"cancel\"}", CREW_CANCEL, NULL, 0, 0, 0, NULL, NULL },
     { "{\"action\": \"talk\", \"down\": true}", CREW_TALK, NULL, 0, 1, 0, NULL, NULL },
     { "{\"action\": \"talk\", \"down\": false}", CREW_TALK, NULL, 0, 0, 0, NULL, NULL },
+    { "{\"action\": \"gone\"}", CREW_GONE, NULL, 0, 0, 0, NULL, NULL },
+    { "{\"action\": \"apply\"}", CREW_APPLY, NULL, 0, 0, 0, NULL, NULL },
+    { "{\"action\": \"apply\", \"say\": \"a coke\"}", 0,
+      "unknown key \"say\" for \"apply\" (allowed: action)", 0, 0, 0, NULL, NULL },
 
     /* not JSON, not an object */
     { "", 0, "empty message: send one JSON object a line", 0, 0, 0, NULL, NULL },

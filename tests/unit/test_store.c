@@ -66,6 +66,37 @@ static void test_rows_land(void **state)
     sqlite3_close(db);
 }
 
+/* Event lines are kept as sent, with their car (NULL outside a car). */
+static void test_events(void **state)
+{
+    (void)state;
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/events.db", dir);
+    store_t *s = store_open(path, err, sizeof err);
+    assert_non_null(s);
+    long car = store_car_begin(s, "Burger Barn", 1000.0, err, sizeof err);
+    const char *line = "{\"t\": 1000.500, \"event\": \"car\", \"car\": 1, \"state\": \"arrived\"}";
+    assert_int_equal(store_event(s, car, 1000.5, "car", line, err, sizeof err), 0);
+    assert_int_equal(store_event(s, 0, 1001.0, "page", "{\"event\": \"page\"}", err, sizeof err), 0);
+    store_close(s);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT car, t, event, json FROM events ORDER BY rowid", -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(st, 0), car);
+    assert_true(sqlite3_column_double(st, 1) == 1000.5);
+    assert_string_equal((const char *)sqlite3_column_text(st, 2), "car");
+    assert_string_equal((const char *)sqlite3_column_text(st, 3), line);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_type(st, 0), SQLITE_NULL);
+    assert_string_equal((const char *)sqlite3_column_text(st, 2), "page");
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 static void test_bad_path(void **state)
 {
     (void)state;
@@ -115,6 +146,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows_land),
+        cmocka_unit_test(test_events),
         cmocka_unit_test(test_bad_path),
         cmocka_unit_test(test_not_a_database),
         cmocka_unit_test(test_locked),
