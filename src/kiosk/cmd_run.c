@@ -56,6 +56,7 @@
 #include "../crew/server.h"
 #include "../crew/view.h"
 #include "../ui/window.h"
+#include "../util/outq.h"
 #include "../voice/voice.h"
 #include "commands.h"
 #include "session.h"
@@ -63,6 +64,8 @@
 /* After a car leaves, its board ("Thank you, please pull forward" and the
  * order) stays up this long, then the board says Welcome. */
 #define BOARD_LINGER_S 8.0
+/* Standard output's lines waiting for a slow reader, at most (about 3000 events). */
+#define OUT_QUEUE_MAX (1 << 20)
 
 static const char usage[] =
     "usage: kiosk run [--menu F] [--db F] [--input DEV] [--output DEV] [--post TTY]\n"
@@ -409,11 +412,26 @@ typedef struct {
     escalation_t esc;
     int taken_over;           /* the crew took the car: the kiosk does not speak */
     int talking;              /* the crew's headset talk button is held */
+    outq_t *out;              /* standard output's writer (out_line) */
+    unsigned long out_dropped_seen;
     double ev_t;              /* the event being made: its time and type (ev_begin) */
     const char *ev_type;
     unsigned long overruns_seen;   /* device_overruns() at the last check */
     double overrun_check;
 } kiosk_t;
+
+/* Standard output (the --events reader, or a person) never holds up the
+ * lane: lines go through a writer thread, and a reader that stops reading
+ * loses lines, counted, rather than the lane its audio. */
+static void out_line(kiosk_t *k, const char *line, size_t n)
+{
+    if (k->out) {
+        outq_put(k->out, line, n);
+        return;
+    }
+    fwrite(line, 1, n, stdout);   /* no writer thread: the lane waits rather than loses */
+    fflush(stdout);
+}
 
 /* Every event line is made here: ev_begin opens the object, the caller adds
  * its fields, ev_end closes it and hands the same complete line to the crew
@@ -438,9 +456,8 @@ static void ev_end(kiosk_t *k, strbuf_t *b)
                                 err, sizeof err) < 0)
         fprintf(stderr, "kiosk run: %s\n", err);
     if (k->o->events) {
-        fputs(line, stdout);
-        fputc('\n', stdout);
-        fflush(stdout);
+        strbuf_append(b, "\n");
+        out_line(k, strbuf_cstr(b), b->len);
     }
     strbuf_free(b);
 }
@@ -450,12 +467,14 @@ static void say_log(kiosk_t *k, const char *fmt, ...) __attribute__((format(prin
 static void say_log(kiosk_t *k, const char *fmt, ...)
 {
     if (k->o->events) return;
+    strbuf_t b = {0};
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stdout, fmt, ap);
+    strbuf_vprintf(&b, fmt, ap);
     va_end(ap);
-    fputc('\n', stdout);
-    fflush(stdout);
+    strbuf_append(&b, "\n");
+    out_line(k, strbuf_cstr(&b), b.len);
+    strbuf_free(&b);
 }
 
 /* Queues text for the loudspeaker; returns how long it will speak, in ms. */
@@ -1029,6 +1048,12 @@ static int loop(kiosk_t *k)
             k->overruns_seen = lost;
             k->overrun_check = now;
         }
+        if (k->out && outq_dropped(k->out) > k->out_dropped_seen) {
+            unsigned long d = outq_dropped(k->out);
+            fprintf(stderr, "kiosk run: standard output is not being read: %lu line%s dropped (%lu in all); "
+                            "the lane goes on\n", d - k->out_dropped_seen, d - k->out_dropped_seen == 1 ? "" : "s", d);
+            k->out_dropped_seen = d;
+        }
         if (k->crew) crew_server_poll(k->crew, on_crew, k, stderr);
         escalate(k, now);
         if (k->linger_until && now >= k->linger_until && !k->car) {
@@ -1148,11 +1173,18 @@ int cmd_run(int argc, char **argv)
     }
     if (!o.headless && !(k.win = window_open(menu->title, o.board_w, o.board_h, 0, err, sizeof err)))
         fprintf(stderr, "kiosk run: %s; running headless\n", err);
+    signal(SIGPIPE, SIG_IGN);   /* a reader of standard output that went away is counted, not fatal */
+    k.out = outq_open(STDOUT_FILENO, OUT_QUEUE_MAX);
     status = loop(&k);
     if (k.car && car_leaves(&k, "stopped") < 0 && !status) status = EXIT_RUNTIME;
+    unsigned long out_lost = 0;
+    if (k.out) {
+        out_lost = outq_close(k.out, 2.0);
+        k.out = NULL;
+    }
     fprintf(stderr, "kiosk run: stopped: %d cars, %d turns (%d decoded speculatively), %lu samples "
-                    "lost to overruns\n", k.cars, k.turns_decoded, k.speculative_used,
-            k.dev ? device_overruns(k.dev) : 0UL);
+                    "lost to overruns, %lu lines of standard output dropped\n", k.cars, k.turns_decoded,
+            k.speculative_used, k.dev ? device_overruns(k.dev) : 0UL, out_lost);
 
     pthread_mutex_lock(&k.rec.mu);
     k.rec.stop = 1;

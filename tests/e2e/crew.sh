@@ -243,6 +243,19 @@ wait "$WPID"; WPID=
 check "every line of the --json station is JSON" "True" "$(all_json "$T/crew.out" 30)"
 kill -TERM "$KPID"; wait "$KPID"; check "kiosk stops cleanly" 0 $?
 KPID=
+
+# ---- an --events reader that went away: the lane goes on, the lines are counted ----
+( timeout -s KILL 60 "$K" run --headless --events --output none --db "$T/k2.db" --crew-socket "$T/s2" \
+    --crew-token "$T/tok2" 2>"$T/err2"; echo "exit $?" >"$T/rc2" ) | true &
+for _ in $(seq 150); do grep -q "listening" "$T/err2" && break; sleep 0.1; done
+out=$(printf 'talk\nrelease\ntalk\n' | "$K" crew --connect "$T/s2" --token "$T/tok2" 2>&1)
+check "a kiosk whose --events reader left still answers the crew" "3" "$(printf '%s\n' "$out" | grep -c '^ok$')"
+for _ in $(seq 30); do grep -q "not being read" "$T/err2" && break; sleep 0.1; done
+contains "and says the lines are dropped" "kiosk run: standard output is not being read: " "$(cat "$T/err2")"
+pkill -TERM -f "crew-socket $T/s2"
+for _ in $(seq 50); do [ -s "$T/rc2" ] && break; sleep 0.1; done
+check "it stops cleanly" "exit 0" "$(cat "$T/rc2")"
+contains "its summary counts them" "lines of standard output dropped" "$(cat "$T/err2")"
 if [ "$fails" -ne 0 ]; then echo "--- kiosk stderr"; cat "$T/err"; echo "--- crew"; cat "$T/crew.out" "$T/crew.err"; fi
 echo "crew: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]
