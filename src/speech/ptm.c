@@ -68,7 +68,8 @@
 /* The two kernels, built for AVX2 and for plain x86-64 (the sanitizer
  * build, KIOSK_PTM_PLAIN, builds the plain one only: so `make test` runs both
  * against pocketsphinx's scores on a machine with AVX2). */
-#ifdef KIOSK_PTM_PLAIN
+#if defined(KIOSK_PTM_PLAIN) || !(defined(__x86_64__) || defined(__i386__))
+/* (elsewhere, an ARM board for one, the plain kernel is the only one) */
 #define KERNEL __attribute__((optimize("fp-contract=off")))
 #else
 #define KERNEL __attribute__((optimize("fp-contract=off"), target_clones("avx2", "default")))
