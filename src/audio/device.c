@@ -1,17 +1,22 @@
 /* device.c: see device.h.
  *
  * The callbacks run on PortAudio's thread and do nothing but copy samples in
- * or out of a ring and bump counters: no locks, no allocation, no I/O.  Rate
- * conversion, mixing and the stall check happen on the caller's thread. */
+ * or out of a ring and bump counters: no locks, no allocation; the capture
+ * callback's one system call is a write to an eventfd that wakes the event
+ * loop (non-blocking: it never waits).  Rate conversion, mixing and the
+ * stall check happen on the caller's thread. */
 #include "device.h"
 
 #include <alsa/asoundlib.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <portaudio.h>
 #include <speex/speex_resampler.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,6 +40,7 @@ struct device_s {
     unsigned long seen_frames;
     double seen_at;
     char describe[512];
+    int wake_fd;                   /* eventfd: samples arrived (device_wake_fd) */
 };
 
 static int pa_users;   /* Pa_Initialize calls not yet matched */
@@ -181,6 +187,10 @@ static int in_cb(const void *input, void *output, unsigned long frames,
     if (input) ring_write(&d->in_ring, input, n);
     else ring_write_zeros(&d->in_ring, n);
     atomic_fetch_add_explicit(&d->in_frames, frames, memory_order_relaxed);
+    uint64_t one = 1;
+    if (write(d->wake_fd, &one, sizeof one) < 0) {
+        /* the counter is full (nobody reads): the loop is woken already */
+    }
     return paContinue;
 }
 
@@ -279,6 +289,11 @@ device_t *device_open(const char *input, const char *output, char *err, size_t e
     atomic_init(&d->in_frames, 0);
     atomic_init(&d->overflows, 0);
     atomic_init(&d->hush, 0);
+    d->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (d->wake_fd < 0) {
+        snprintf(err, errlen, "audio: cannot make an eventfd: %s", strerror(errno));
+        goto fail;
+    }
     PaDeviceIndex in = find_device(input, 1, err, errlen);
     if (in == paNoDevice || open_input(d, in, err, errlen) < 0) goto fail;
     int speak = !(output && !strcmp(output, "none"));
@@ -319,7 +334,13 @@ void device_close(device_t *d)
     if (d->out_rs) speex_resampler_destroy(d->out_rs);
     ring_free(&d->in_ring);
     ring_free(&d->out_ring);
+    if (d->wake_fd >= 0) close(d->wake_fd);
     free(d);
+}
+
+int device_wake_fd(const device_t *d)
+{
+    return d->wake_fd;
 }
 
 static int16_t to_s16(float x)

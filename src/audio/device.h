@@ -50,5 +50,8 @@ int device_started(const device_t *d);
 unsigned long device_overruns(const device_t *d);
 /* What is open, for the log: "capture \"pulse\" 44100 Hz 1 ch, playback ...". */
 const char *device_describe(const device_t *d);
+/* Readable when captured samples arrived: an eventfd for the event loop to
+ * watch; read its 8 bytes, then device_read() what is there. */
+int device_wake_fd(const device_t *d);
 
 #endif

@@ -555,3 +555,17 @@ int crew_server_poll(crew_server_t *s, crew_msg_fn fn, void *ctx, FILE *log)
     }
     return handed;
 }
+
+int crew_server_fds(const crew_server_t *s, int *fds, int *want_write, int max)
+{
+    int n = 0;
+    if (s->ufd >= 0 && n < max) { fds[n] = s->ufd; want_write[n++] = 0; }
+    if (s->tfd >= 0 && n < max) { fds[n] = s->tfd; want_write[n++] = 0; }
+    for (int i = 0; i < MAX_CLIENTS && n < max; i++) {
+        const client_t *c = &s->c[i];
+        if (c->state == C_FREE || c->state == C_DEAD || c->fd < 0) continue;
+        fds[n] = c->fd;
+        want_write[n++] = c->outlen > 0;
+    }
+    return n;
+}

@@ -38,5 +38,12 @@ int crew_server_poll(crew_server_t *s, crew_msg_fn fn, void *ctx, FILE *log);
 void crew_server_broadcast(crew_server_t *s, const char *json, int managers_only);
 void crew_server_reply(crew_server_t *s, int client, const char *json);
 int crew_server_clients(const crew_server_t *s);   /* authenticated stations connected */
+/* The descriptors an event loop should watch for the server (the listening
+ * sockets and every connection; want_write set where output waits), at most
+ * max; then crew_server_poll() when one is ready.  The set changes with
+ * every poll.  crew_server_poll() also wants calling now and then for its
+ * time-outs (a connection that never authenticates, a drain). */
+#define CREW_SERVER_MAX_FDS 18
+int crew_server_fds(const crew_server_t *s, int *fds, int *want_write, int max);
 
 #endif

@@ -1,13 +1,14 @@
-/* cmd_run.c: `kiosk run`, the drive-through, and `kiosk devices`.
+/* cmd_run.c: `kiosk run`, the drive-through live, and `kiosk devices`: the
+ * wiring of the lane (lane.c) to a microphone, a loudspeaker, the crew
+ * stations and the board, on one event loop (src/util/loop.c).
  *
- * One thread owns the core and runs the event loop below; recognition runs on
- * its own thread; PortAudio's callbacks only fill rings (device.h).
- *
- *   microphone -> device_read (16 kHz) -> [denoise] -> endpoint -> turn audio
- *        turn audio -> recogniser thread (asr_decode_early) -> result
- *        result -> session_apply (dialog, store) -> events, voice
- *   timers: no_response (the customer does not answer), car gone (no speech
- *           for a long time), device check (the microphone went away)
+ *   microphone -> eventfd from the capture callback -> device_read (16 kHz)
+ *        -> [denoise] -> endpoint -> turn audio -> recogniser thread
+ *        (asr_decode_early) -> eventfd -> the result -> lane_turn
+ *   crew sockets -> crew_server_poll -> lane_crew
+ *   one timer: the lane's timers (lane_tick: escalation, the customer's
+ *        silences, the board's linger), the device's health, the crew
+ *        server's time-outs, the window's events, a stop signal
  *
  * Decisions where the issue leaves a choice:
  * - The kiosk stops listening while it speaks (half duplex), plus a short
@@ -18,22 +19,11 @@
  *   that leaves residue makes the kiosk hear itself and take orders from its
  *   own read-back, the worst failure there is.  The cost: a customer cannot
  *   interrupt a prompt; prompts are short, and the board shows the order.
- * - Without a speaker post (--no-post, the only mode until the post's
- *   firmware lands), speech onset starts a car.  The customer is already
- *   speaking, so the greeting is not spoken over them: it opens the kiosk's
- *   first answer instead ("Welcome to Burger Barn! Two cheeseburgers...").
  * - Recognition starts speculatively when the customer pauses (EP_PAUSE,
  *   100 ms of silence) on the audio so far; if they go on speaking the
  *   result is dropped, and if the pause becomes the endpoint the result is
  *   (nearly) ready.  The passes of the recogniser share one decoder, so they
  *   cannot each follow the audio as it comes.
- * - Patience (src/DECISIONS.md, 2026-12-07): a customer quiet for --nudge
- *   seconds after the kiosk spoke is told "Take your time." and the question
- *   again, once; quiet --no-response seconds more, an order with something
- *   in it pages no_response.  An empty car (no speaker post: noise may have
- *   started it) quiet for --car-gone seconds has left.  A car whose order is
- *   the crew's or that has an open page never leaves by silence: only the
- *   crew (confirm, cancel, gone) ends it.
  * - A microphone that stops delivering pages device_fault (the car's order
  *   becomes the crew's) and is reopened every 2 s until it comes back. */
 #include <errno.h>
@@ -44,6 +34,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,11 +51,9 @@
 #include "../util/outq.h"
 #include "../voice/voice.h"
 #include "commands.h"
+#include "lane.h"
 #include "session.h"
 
-/* After a car leaves, its board ("Thank you, please pull forward" and the
- * order) stays up this long, then the board says Welcome. */
-#define BOARD_LINGER_S 8.0
 /* Standard output's lines waiting for a slow reader, at most (about 3000 events). */
 #define OUT_QUEUE_MAX (1 << 20)
 
@@ -116,20 +106,6 @@ typedef struct {
     double threshold, nudge, no_response, car_gone, run_for;
     int trailing_ms;
 } run_opts_t;
-
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int number_opt(const char *name, const char *arg, double lo, double hi, double *out)
 {
@@ -282,6 +258,7 @@ typedef struct {
     job_t next;             /* waiting (pcm NULL: none); a newer job replaces it */
     result_t done;          /* finished (id 0: none); the loop takes it */
     int have_done, busy_id, stop;
+    int done_fd;            /* eventfd: a result is done (the event loop watches it) */
 } recog_t;
 
 static void result_clear(result_t *r)
@@ -332,6 +309,10 @@ static void *recog_main(void *arg)
         if (g->have_done) result_clear(&g->done);
         g->done = res;
         g->have_done = 1;
+        uint64_t one = 1;
+        if (write(g->done_fd, &one, sizeof one) < 0) {
+            /* full: the loop has a wake-up waiting already */
+        }
     }
     pthread_mutex_unlock(&g->mu);
     return NULL;
@@ -370,511 +351,50 @@ static int recog_take(recog_t *g, int id, result_t *out)
     return got;
 }
 
-/* ---- events ------------------------------------------------------------- */
+/* ---- the lane, live --------------------------------------------------------- */
 
 typedef struct {
     const run_opts_t *o;
-    const menu_t *menu;
-    asr_t *asr;
-    store_t *store;
-    device_t *dev;
-    voice_t *voice;
+    lane_t L;                 /* the lane's behaviour (lane.c) and the adapters it drives */
+    lane_config_t lcfg;
     endpoint_t *ep;
     denoise_t *dn;
     recog_t rec;
-
-    session_t *car;           /* NULL: no car at the post */
-    int cars;                 /* cars so far (the events' "car") */
-    int greet;                /* the next answer opens with the greeting */
-    double last_activity;     /* mono: the customer's speech or the kiosk's voice ended */
-    int paged_no_response;
-    int nudged;               /* "Take your time" said since the customer last spoke */
-    int applied_turn;         /* the turn the crew's "apply" took, 0 none */
-    page_reason_t page_reason;   /* of the open page */
-
     int job;                  /* the newest job number */
     int spec_job;             /* a speculative job still valid for the open turn, 0 none */
     int await_job;            /* the job whose result the loop waits for, 0 none */
-    double turn_end;          /* mono: when the awaited turn's endpoint was reached */
+    double turn_end;          /* when the awaited turn's endpoint was reached */
     long await_ms;            /* its audio length */
     int turns_decoded, speculative_used;
-    double mute_until;        /* mono: not listening before this (the voice's tail) */
-    double fault_since;       /* mono: the device is down since, 0 when up */
+    double fault_since;       /* the device is down since, 0 when up */
     double next_reopen;
     int listening;            /* the microphone has delivered (logged once) */
-    board_t *board;
-    window_t *win;
-    int board_dirty;          /* the view changed: draw before the next frame */
-    order_t no_order;         /* what the board shows between cars: the last car's order
-                                 while linger_until, then nothing */
-    double linger_until;      /* mono: the last car's board stays up until then */
-    crew_server_t *crew;
-    escalation_t esc;
-    int taken_over;           /* the crew took the car: the kiosk does not speak */
-    int talking;              /* the crew's headset talk button is held */
-    outq_t *out;              /* standard output's writer (out_line) */
     unsigned long out_dropped_seen;
-    double ev_t;              /* the event being made: its time and type (ev_begin) */
-    const char *ev_type;
     unsigned long overruns_seen;   /* device_overruns() at the last check */
     double overrun_check;
+    loop_t *loop;
+    double start;
+    int status;               /* the loop's exit status */
+    int16_t frame[EP_FRAME];  /* a frame being filled from the device */
+    size_t have;
+    int crew_fds[CREW_SERVER_MAX_FDS], ncrew_fds;
+    loop_file_fn on_crew_fd;
 } kiosk_t;
-
-/* Standard output (the --events reader, or a person) never holds up the
- * lane: lines go through a writer thread, and a reader that stops reading
- * loses lines, counted, rather than the lane its audio. */
-static void out_line(kiosk_t *k, const char *line, size_t n)
-{
-    if (k->out) {
-        outq_put(k->out, line, n);
-        return;
-    }
-    fwrite(line, 1, n, stdout);   /* no writer thread: the lane waits rather than loses */
-    fflush(stdout);
-}
-
-/* Every event line is made here: ev_begin opens the object, the caller adds
- * its fields, ev_end closes it and hands the same complete line to the crew
- * stations, the store and --events. */
-static void ev_begin(kiosk_t *k, strbuf_t *b, const char *type)
-{
-    k->ev_t = wall_now();
-    k->ev_type = type;
-    strbuf_printf(b, "{\"t\": %.3f, \"event\": ", k->ev_t);
-    strbuf_json_str(b, type);
-    if (k->car) strbuf_printf(b, ", \"car\": %d", k->cars);
-}
-
-static void ev_end(kiosk_t *k, strbuf_t *b)
-{
-    k->board_dirty = 1;
-    strbuf_append(b, "}");
-    const char *line = strbuf_cstr(b);
-    if (k->crew) crew_server_broadcast(k->crew, line, 0);
-    char err[512];
-    if (k->store && store_event(k->store, k->car ? session_store_car(k->car) : 0, k->ev_t, k->ev_type, line,
-                                err, sizeof err) < 0)
-        fprintf(stderr, "kiosk run: %s\n", err);
-    if (k->o->events) {
-        strbuf_append(b, "\n");
-        out_line(k, strbuf_cstr(b), b->len);
-    }
-    strbuf_free(b);
-}
-
-/* A line for the person watching a headless kiosk without --events. */
-static void say_log(kiosk_t *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say_log(kiosk_t *k, const char *fmt, ...)
-{
-    if (k->o->events) return;
-    strbuf_t b = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    strbuf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    strbuf_append(&b, "\n");
-    out_line(k, strbuf_cstr(&b), b.len);
-    strbuf_free(&b);
-}
-
-/* Queues text for the loudspeaker; returns how long it will speak, in ms. */
-static long speak(kiosk_t *k, const char *text)
-{
-    if (!text || !*text || k->taken_over || k->talking) return 0;
-    say_log(k, "  kiosk: %s", text);
-    if (!k->voice || !k->dev) return 0;
-    int16_t *pcm = NULL;
-    size_t n = 0;
-    char err[256];
-    if (voice_say(k->voice, text, &pcm, &n, err, sizeof err) < 0 ||
-        device_play(k->dev, pcm, n, err, sizeof err) < 0)
-        fprintf(stderr, "kiosk run: %s\n", err);
-    free(pcm);
-    long ms = (long)(n * 1000 / 16000);
-    strbuf_t b = {0};
-    ev_begin(k, &b, "say");
-    strbuf_append(&b, ", \"text\": ");
-    strbuf_json_str(&b, text);
-    strbuf_printf(&b, ", \"ms\": %ld", ms);
-    ev_end(k, &b);
-    return ms;
-}
-
-static void ev_page(kiosk_t *k, page_reason_t why, int turn, const char *heard, const char *free_text)
-{
-    strbuf_t b = {0};
-    ev_begin(k, &b, "page");
-    strbuf_printf(&b, ", \"turn\": %d, \"reason\": ", turn);
-    strbuf_json_str(&b, page_reason_names[why]);
-    strbuf_append(&b, ", \"heard\": ");
-    strbuf_json_str(&b, heard);
-    strbuf_append(&b, ", \"free_text\": ");
-    strbuf_json_str(&b, free_text);
-    ev_end(k, &b);
-    if (!k->esc.open) k->page_reason = why;   /* the one the crew is late for */
-    esc_raise(&k->esc, mono_now());
-    say_log(k, "  PAGE crew: %s", view_reason_words(page_reason_names[why]));
-}
-
-static void ev_order(kiosk_t *k, const char *type)
-{
-    strbuf_t b = {0};
-    ev_begin(k, &b, type);
-    strbuf_append(&b, ", \"order\": ");
-    order_json(dialog_order(session_dialog(k->car)), &b);
-    ev_end(k, &b);
-}
-
-static int car_arrives(kiosk_t *k)
-{
-    k->linger_until = 0;
-    char err[512];
-    dialog_config_t cfg = { k->o->threshold };
-    k->car = session_create(k->menu, k->asr, k->store, &cfg, wall_now(), err, sizeof err);
-    if (!k->car) {
-        fprintf(stderr, "kiosk run: %s\n", err);
-        return -1;
-    }
-    k->cars++;
-    k->greet = 1;
-    k->paged_no_response = 0;
-    k->nudged = 0;
-    k->applied_turn = 0;
-    strbuf_t b = {0};
-    ev_begin(k, &b, "car");
-    strbuf_append(&b, ", \"state\": \"arrived\"");
-    ev_end(k, &b);
-    say_log(k, "car %d arrived", k->cars);
-    return 0;
-}
-
-static int car_leaves(kiosk_t *k, const char *why)
-{
-    char err[512];
-    int rc = session_end(k->car, wall_now(), err, sizeof err);
-    if (rc < 0) fprintf(stderr, "kiosk run: %s\n", err);
-    const order_t *o = dialog_order(session_dialog(k->car));
-    if (k->board) {   /* "Thank you, please pull forward" stays up while the car pulls away */
-        order_copy(&k->no_order, o);
-        k->linger_until = mono_now() + BOARD_LINGER_S;
-    }
-    strbuf_t b = {0};
-    ev_begin(k, &b, "car");
-    strbuf_append(&b, ", \"state\": \"left\", \"why\": ");
-    strbuf_json_str(&b, why);
-    strbuf_append(&b, ", \"status\": ");
-    strbuf_json_str(&b, order_status_names[o->status]);
-    strbuf_printf(&b, ", \"total_cents\": %ld", order_total_cents(o));
-    ev_end(k, &b);
-    say_log(k, "car %d left (%s): order %s", k->cars, why, order_status_names[o->status]);
-    session_free(k->car);
-    k->car = NULL;
-    k->taken_over = 0;
-    return rc;
-}
-
-/* A recognised turn goes through the dialog; what changed goes out. */
-static int apply_turn(kiosk_t *k, result_t *res)
-{
-    char err[512];
-    const dialog_t *d = session_dialog(k->car);
-    strbuf_t before = {0}, after = {0};
-    order_json(dialog_order(d), &before);
-    dialog_state_t was = dialog_state(d);
-    if (session_apply(k->car, "mic", k->await_ms, &res->r, wall_now(), err, sizeof err) < 0) {
-        fprintf(stderr, "kiosk run: %s\n", err);
-        strbuf_free(&before);
-        return -1;
-    }
-    double delay_ms = (mono_now() - k->turn_end) * 1000.0;
-    int nt = session_nturns(k->car);
-    const session_turn_t *t = session_turn(k->car, nt - 1);
-
-    strbuf_t b = {0};
-    ev_begin(k, &b, "turn");
-    strbuf_printf(&b, ", \"turn\": %d, \"audio_ms\": %ld, \"decode_ms\": %.1f, \"endpoint_ms\": %.1f, "
-                      "\"heard\": ", nt, t->audio_ms, t->decode_ms, delay_ms);
-    strbuf_json_str(&b, t->heard);
-    strbuf_append(&b, ", \"free_text\": ");
-    strbuf_json_str(&b, t->free_text);
-    strbuf_printf(&b, ", \"confidence\": %.2f, \"said\": ", t->confidence);
-    /* what the loudspeaker said: nothing while the crew holds the car */
-    strbuf_json_str(&b, k->taken_over || k->talking ? "" : t->said);
-    strbuf_append(&b, ", \"page\": ");
-    if (t->page == PAGE_NONE) strbuf_append(&b, "null");
-    else strbuf_json_str(&b, page_reason_names[t->page]);
-    ev_end(k, &b);
-    say_log(k, "  heard: %s  (free text: %s; confidence %.2f; ready %.0f ms after the endpoint)",
-            *t->heard ? t->heard : "(nothing on the menu)", t->free_text, t->confidence, delay_ms);
-
-    order_json(dialog_order(d), &after);
-    int changed = strcmp(strbuf_cstr(&before), strbuf_cstr(&after)) != 0;
-    /* a confirmation has its own event below, with the order */
-    if (changed && dialog_state(d) != DIALOG_CONFIRMED) ev_order(k, "order");
-    strbuf_free(&before);
-    strbuf_free(&after);
-    if (t->page != PAGE_NONE) ev_page(k, t->page, nt, t->heard, t->free_text);
-
-    strbuf_t say = {0};
-    if (k->greet && t->page == PAGE_NONE && !changed && dialog_state(d) == was) {
-        /* "hello" or a cough opened the car: greet rather than apologise */
-        strbuf_append(&say, dialog_greeting(d));
-    } else {
-        /* the customer spoke first: the welcome opens the answer */
-        if (k->greet && t->page == PAGE_NONE)
-            strbuf_printf(&say, "Welcome to %s! ", k->menu->title ? k->menu->title : "our drive-through");
-        strbuf_append(&say, t->said);
-    }
-    k->greet = 0;
-    k->nudged = 0;
-    speak(k, strbuf_cstr(&say));
-    strbuf_free(&say);
-
-    if (was != DIALOG_CONFIRMED && dialog_state(d) == DIALOG_CONFIRMED) {
-        ev_order(k, "confirmed");
-        return car_leaves(k, "confirmed");
-    }
-    return 0;
-}
-
-/* A page from a timer or a device, with or without a car. */
-static void outside_page(kiosk_t *k, page_reason_t why)
-{
-    if (!k->car) {
-        ev_page(k, why, 0, "", "");
-        return;
-    }
-    char err[512];
-    const char *said = "";
-    if (session_page(k->car, why, wall_now(), &said, err, sizeof err) < 0)
-        fprintf(stderr, "kiosk run: %s\n", err);
-    ev_page(k, why, session_nturns(k->car), "", "");
-    ev_order(k, "order");
-    speak(k, said);
-}
-
-/* ---- the order board ----------------------------------------------------- */
-
-static void board_update(kiosk_t *k)
-{
-    k->board_dirty = 0;
-    if (!k->board) return;
-    board_view_t v = { k->menu->title, &k->no_order, BOARD_WELCOME, NULL };
-    if (k->linger_until && k->no_order.status == ORDER_CONFIRMED) v.banner = BOARD_THANKS;
-    if (k->car) {
-        const dialog_t *d = session_dialog(k->car);
-        v.order = dialog_order(d);
-        v.banner = board_banner_for(dialog_state(d), 1);
-        int n = session_nturns(k->car);
-        const session_turn_t *t = n ? session_turn(k->car, n - 1) : NULL;
-        v.heard = !t ? NULL : *t->heard ? t->heard : t->free_text;   /* the words just heard */
-    }
-    if (k->talking) v.banner = BOARD_TEAM_SPEAKING;
-    board_draw(k->board, &v);
-    int w, h, pitch;
-    const uint32_t *px = board_pixels(k->board, &w, &h, &pitch);
-    window_show(k->win, px, w, h, pitch);
-    char err[512];
-    if (k->o->board_png && board_save_png(k->board, k->o->board_png, err, sizeof err) < 0)
-        fprintf(stderr, "kiosk run: --board %s\n", err);
-}
-
-/* ---- the crew station --------------------------------------------------- */
-
-static void ev_override(kiosk_t *k, const char *kind, int down)
-{
-    strbuf_t b = {0};
-    ev_begin(k, &b, "override");
-    strbuf_append(&b, ", \"kind\": ");
-    strbuf_json_str(&b, kind);
-    if (!strcmp(kind, "talk")) strbuf_printf(&b, ", \"down\": %s", down ? "true" : "false");
-    ev_end(k, &b);
-    say_log(k, "  crew: %s%s", kind, !strcmp(kind, "talk") ? (down ? " (button down)" : " (released)") : "");
-}
-
-/* A station that just connected: where things stand, to it alone. */
-static void hello(kiosk_t *k, int client)
-{
-    strbuf_t b = {0};
-    ev_begin(k, &b, "state");
-    strbuf_append(&b, ", \"lane\": ");
-    strbuf_json_str(&b, k->o->lane);
-    strbuf_append(&b, ", \"menu\": ");
-    strbuf_json_str(&b, k->menu->title ? k->menu->title : "");
-    strbuf_printf(&b, ", \"taken_over\": %s, \"talking\": %s, \"page\": ", k->taken_over ? "true" : "false",
-                  k->talking ? "true" : "false");
-    if (k->esc.open) {
-        strbuf_append(&b, "{\"reason\": ");
-        strbuf_json_str(&b, page_reason_names[k->page_reason]);
-        strbuf_printf(&b, ", \"age_s\": %.1f}", mono_now() - k->esc.raised);
-    } else {
-        strbuf_append(&b, "null");
-    }
-    if (k->car) {
-        strbuf_append(&b, ", \"order\": ");
-        order_json(dialog_order(session_dialog(k->car)), &b);
-    }
-    strbuf_append(&b, "}");
-    crew_server_reply(k->crew, client, strbuf_cstr(&b));
-    strbuf_free(&b);
-}
-
-/* One action from a crew station: applied, the board redrawn at once, and
- * the station told how long the board took (the action-to-board delay). */
-static void on_crew(void *ctx, int client, int manager, const crew_msg_t *m)
-{
-    (void)manager;
-    kiosk_t *k = ctx;
-    double t0 = mono_now();
-    const char *why = NULL;
-    int rc = 0, leave = 0;
-    if (m->kind == CREW_AUTH) {
-        hello(k, client);
-        return;
-    }
-    dialog_t *d = k->car ? session_dialog_rw(k->car) : NULL;
-    if (!d && m->kind != CREW_ACK && m->kind != CREW_TALK) {
-        why = "no car at the post";
-        rc = -1;
-    } else switch (m->kind) {
-    case CREW_ACK: {
-        double waited = esc_ack(&k->esc, t0);
-        if (waited < 0) {
-            why = "no page is waiting";
-            rc = -1;
-            break;
-        }
-        strbuf_t b = {0};
-        ev_begin(k, &b, "ack");
-        strbuf_printf(&b, ", \"after_s\": %.1f", waited);
-        ev_end(k, &b);
-        break;
-    }
-    case CREW_TAKE_OVER:
-        if ((rc = dialog_take_over(d, &why)) == 0) {
-            k->taken_over = 1;
-            if (k->dev) device_hush(k->dev);
-            ev_override(k, "take_over", 0);
-            ev_order(k, "order");
-        }
-        break;
-    case CREW_HAND_BACK:
-        if ((rc = dialog_hand_back(d, &why)) == 0) {
-            k->taken_over = 0;
-            k->paged_no_response = 0;   /* the kiosk's patience starts afresh */
-            k->nudged = 0;
-            k->last_activity = t0;
-            ev_override(k, "hand_back", 0);
-            ev_order(k, "order");
-        }
-        break;
-    case CREW_EDIT:
-        if ((rc = dialog_crew_edit(d, m->say, &why)) == 0) ev_order(k, "order");
-        break;
-    case CREW_REMOVE:
-        if ((rc = dialog_crew_remove(d, m->line - 1, &why)) == 0) ev_order(k, "order");
-        break;
-    case CREW_CONFIRM:
-        if ((rc = dialog_crew_confirm(d, &why)) == 0) {
-            ev_order(k, "confirmed");
-            k->taken_over = 0;     /* the car is leaving: the kiosk sees it off */
-            speak(k, "Thank you! Please pull forward to the window.");
-            leave = 1;
-        }
-        break;
-    case CREW_CANCEL:
-        if ((rc = dialog_crew_cancel(d, &why)) == 0) {
-            ev_order(k, "order");
-            leave = 1;
-        }
-        break;
-    case CREW_GONE:   /* the car drove off: its order is kept as it stands */
-        dialog_car_left(d);
-        leave = 1;
-        break;
-    case CREW_APPLY: {
-        int n = session_nturns(k->car);
-        const session_turn_t *t = n ? session_turn(k->car, n - 1) : NULL;
-        if (!t || !*t->heard) {
-            why = "the customer's last turn had nothing from the menu: add what they want";
-            rc = -1;
-        } else if ((t->page != PAGE_LOW_CONFIDENCE && t->page != PAGE_OUT_OF_MENU) || k->applied_turn == n) {
-            why = "the customer's last turn is in the order already";
-            rc = -1;
-        } else if ((rc = dialog_crew_edit(d, t->heard, &why)) == 0) {
-            k->applied_turn = n;
-            ev_order(k, "order");
-        }
-        break;
-    }
-    case CREW_TALK:
-        if (m->down == k->talking) {
-            why = m->down ? "the talk button is already down" : "the talk button is not down";
-            rc = -1;
-            break;
-        }
-        k->talking = m->down;
-        if (k->talking && k->dev) device_hush(k->dev);
-        ev_override(k, "talk", m->down);
-        break;
-    default:
-        why = "not an action";
-        rc = -1;
-    }
-    /* a crew member acting on the car has seen the page: it stops escalating */
-    if (rc == 0 && m->kind != CREW_ACK && m->kind != CREW_TALK && k->esc.open) {
-        double waited = esc_ack(&k->esc, mono_now());
-        strbuf_t b = {0};
-        ev_begin(k, &b, "ack");
-        strbuf_printf(&b, ", \"after_s\": %.1f, \"by\": ", waited);
-        strbuf_json_str(&b, crew_kind_names[m->kind]);
-        ev_end(k, &b);
-    }
-    if (leave && car_leaves(k, m->kind == CREW_CONFIRM ? "confirmed" : m->kind == CREW_GONE ? "gone" : "cancelled") < 0)
-        fprintf(stderr, "kiosk run: the store failed at the end of a car\n");
-    strbuf_t r = {0};
-    if (rc < 0) {
-        strbuf_append(&r, "{\"error\": ");
-        strbuf_json_str(&r, why ? why : "refused");
-        strbuf_append(&r, "}");
-    } else {
-        board_update(k);
-        strbuf_append(&r, "{\"ok\": ");
-        strbuf_json_str(&r, crew_kind_names[m->kind]);
-        strbuf_printf(&r, ", \"board_ms\": %.2f}", (mono_now() - t0) * 1000.0);
-    }
-    crew_server_reply(k->crew, client, strbuf_cstr(&r));
-    strbuf_free(&r);
-}
-
-static void escalate(kiosk_t *k, double now)
-{
-    esc_level_t lvl = esc_tick(&k->esc, now);
-    if (lvl == ESC_NONE) return;
-    strbuf_t b = {0};
-    ev_begin(k, &b, "escalate");
-    strbuf_append(&b, ", \"level\": ");
-    strbuf_json_str(&b, esc_level_names[lvl]);
-    strbuf_printf(&b, ", \"after_s\": %.1f", now - k->esc.raised);
-    ev_end(k, &b);
-    say_log(k, "  PAGE not acknowledged after %.0f s: %s", now - k->esc.raised,
-            lvl == ESC_MANAGER ? "sent to the manager" : "chiming again");
-}
 
 /* ---- audio in --------------------------------------------------------------- */
 
 static void on_frame(kiosk_t *k, int16_t *frame, double now)
 {
-    if (k->talking) {                      /* the crew is speaking to the car */
+    if (k->L.talking) {                      /* the crew is speaking to the car */
         endpoint_mute(k->ep);
-        k->last_activity = now;
+        k->L.last_activity = now;
         return;
     }
-    if (device_playing(k->dev) > 0 || now < k->mute_until) {
+    if (device_playing(k->L.dev) > 0 || now < k->L.mute_until) {
         endpoint_mute(k->ep);
-        if (device_playing(k->dev) > 0) {
-            k->mute_until = now + 0.25;    /* the loudspeaker's own latency */
-            k->last_activity = now + 0.25;
+        if (device_playing(k->L.dev) > 0) {
+            k->L.mute_until = now + 0.25;    /* the loudspeaker's own latency */
+            k->L.last_activity = now + 0.25;
         }
         return;
     }
@@ -884,14 +404,14 @@ static void on_frame(kiosk_t *k, int16_t *frame, double now)
     const int16_t *pcm;
     switch (ev) {
     case EP_ONSET:
-        if (!k->car && car_arrives(k) < 0) return;
+        if (!k->L.car && lane_car_arrives(&k->L) < 0) return;
         k->spec_job = 0;
-        say_log(k, "  (listening)");
+        lane_log(&k->L, "  (listening)");
         break;
     case EP_PAUSE:
         pcm = endpoint_turn(k->ep, &n);
         k->spec_job = ++k->job;
-        recog_submit(&k->rec, k->spec_job, pcm, n, k->car ? session_answer(k->car) : NULL);
+        recog_submit(&k->rec, k->spec_job, pcm, n, k->L.car ? session_answer(k->L.car) : NULL);
         break;
     case EP_RESUME:
         k->spec_job = 0;
@@ -904,56 +424,19 @@ static void on_frame(kiosk_t *k, int16_t *frame, double now)
             k->speculative_used++;
         } else {
             k->await_job = ++k->job;
-            recog_submit(&k->rec, k->await_job, pcm, n, k->car ? session_answer(k->car) : NULL);
+            recog_submit(&k->rec, k->await_job, pcm, n, k->L.car ? session_answer(k->L.car) : NULL);
         }
         k->spec_job = 0;
         k->turn_end = now;
         k->await_ms = (long)(n * 1000 / 16000);
-        k->last_activity = now;
+        k->L.last_activity = now;
         endpoint_reset(k->ep);
         break;
     default:
         break;
     }
-    if (endpoint_in_turn(k->ep)) k->last_activity = now;
+    if (endpoint_in_turn(k->ep)) k->L.last_activity = now;
 }
-
-/* The car is the crew's: they took it, it was paged to them, or a page is
- * open.  Such a car never leaves by silence (a customer waiting for a person
- * is silent). */
-static int crew_owns(const kiosk_t *k)
-{
-    return k->taken_over || k->esc.open || dialog_state(session_dialog(k->car)) == DIALOG_CREW;
-}
-
-/* The customer is quiet: once "Take your time" and the question again, then
- * a page for an order with something in it, or, for an empty car, it left.
- * -1 when the store failed as the car left. */
-static int patience(kiosk_t *k, double now)
-{
-    const dialog_t *d = session_dialog(k->car);
-    if (crew_owns(k) || !dialog_waiting(d)) return 0;
-    double quiet = now - k->last_activity;
-    if (k->o->nudge > 0 && !k->nudged) {
-        if (quiet >= k->o->nudge) {
-            k->nudged = 1;
-            long ms = speak(k, dialog_nudge(session_dialog_rw(k->car)));
-            k->last_activity = now + ms / 1000.0;
-        }
-        return 0;
-    }
-    if (dialog_order(d)->nlines == 0) {
-        if (quiet < k->o->car_gone) return 0;
-        dialog_car_left(session_dialog_rw(k->car));
-        return car_leaves(k, "gone");
-    }
-    if (quiet >= k->o->no_response && !k->paged_no_response) {
-        k->paged_no_response = 1;
-        outside_page(k, PAGE_NO_RESPONSE);
-    }
-    return 0;
-}
-
 static volatile sig_atomic_t stopping;
 static void on_signal(int sig)
 {
@@ -961,111 +444,192 @@ static void on_signal(int sig)
     stopping = 1;
 }
 
-static int reopen(kiosk_t *k, double now)
+/* ---- the event loop's callbacks ---------------------------------------------- */
+
+static void on_audio(loop_t *l, int fd, int mask, void *ctx);
+
+/* The crew server's descriptors as the loop watches them: re-registered
+ * after every poll (connections come and go). */
+static void crew_sync(kiosk_t *k)
 {
-    if (now < k->next_reopen) return 0;
+    for (int i = 0; i < k->ncrew_fds; i++) loop_del_file(k->loop, k->crew_fds[i]);
+    int want[CREW_SERVER_MAX_FDS];
+    k->ncrew_fds = crew_server_fds(k->L.crew, k->crew_fds, want, CREW_SERVER_MAX_FDS);
+    for (int i = 0; i < k->ncrew_fds; i++)
+        loop_add_file(k->loop, k->crew_fds[i], LOOP_READ | (want[i] ? LOOP_WRITE : 0), k->on_crew_fd, k);
+}
+
+static void crew_poll(kiosk_t *k)
+{
+    crew_server_poll(k->L.crew, lane_crew, &k->L, stderr);
+    crew_sync(k);
+    if (k->L.board_dirty) lane_board_update(&k->L);
+}
+
+static void on_crew_fd(loop_t *l, int fd, int mask, void *ctx)
+{
+    (void)l;
+    (void)fd;
+    (void)mask;
+    crew_poll(ctx);
+}
+
+static void crew_reply(lane_t *L, int client, const char *json)
+{
+    crew_server_reply(L->crew, client, json);
+}
+
+/* The awaited turn's result, when it is done, goes to the lane.  Called when
+ * the recogniser says a result is done, and when a turn ends (a speculative
+ * result may have been done before the turn was known to be over). */
+static void take_result(kiosk_t *k)
+{
+    loop_t *l = k->loop;
+    result_t res;
+    if (k->await_job) {
+        if (!recog_take(&k->rec, k->await_job, &res)) return;
+        k->await_job = 0;
+        k->turns_decoded++;
+        if (res.failed) {
+            fprintf(stderr, "kiosk run: %s\n", res.err);
+            k->status = EXIT_RUNTIME;
+            loop_stop(l);
+        } else if (k->L.car && lane_turn(&k->L, &res.r, k->await_ms, k->turn_end) < 0) {
+            k->status = EXIT_RUNTIME;
+            loop_stop(l);
+        }
+        result_clear(&res);
+        k->L.last_activity = lane_now(&k->L);
+    } else if (k->spec_job == 0 && recog_take(&k->rec, -1, &res)) {
+        result_clear(&res);   /* a speculative result nobody waits for */
+    }
+    if (k->L.board_dirty) lane_board_update(&k->L);
+}
+
+static void on_result(loop_t *l, int fd, int mask, void *ctx)
+{
+    (void)l;
+    (void)mask;
+    uint64_t n;
+    if (read(fd, &n, sizeof n) < 0) { /* nothing to read: a wake-up already taken */ }
+    take_result(ctx);
+}
+
+static void device_gone(kiosk_t *k)
+{
+    fprintf(stderr, "kiosk run: audio: the microphone stopped (%s); paging the crew and "
+                    "reopening it every 2 s\n", device_describe(k->L.dev));
+    loop_del_file(k->loop, device_wake_fd(k->L.dev));
+    device_close(k->L.dev);
+    k->L.dev = NULL;
+    k->fault_since = lane_now(&k->L);
+    k->next_reopen = k->fault_since + 2.0;
+    lane_outside_page(&k->L, PAGE_DEVICE_FAULT);
+}
+
+static void reopen(kiosk_t *k, double now)
+{
+    if (now < k->next_reopen) return;
     k->next_reopen = now + 2.0;
     char err[512];
     device_t *d = device_open(k->o->input, k->o->output, err, sizeof err);
-    if (!d) return 0;
-    k->dev = d;
+    if (!d) return;
+    k->L.dev = d;
     k->overruns_seen = 0;
     fprintf(stderr, "kiosk run: audio back after %.1f s: %s\n", now - k->fault_since, device_describe(d));
     k->fault_since = 0;
     endpoint_mute(k->ep);
-    return 1;
+    loop_add_file(k->loop, device_wake_fd(d), LOOP_READ, on_audio, k);
 }
 
-static int loop(kiosk_t *k)
+/* Samples arrived: every whole frame through the endpointer. */
+static void on_audio(loop_t *l, int fd, int mask, void *ctx)
 {
-    int16_t buf[1600], frame[EP_FRAME];
-    size_t have = 0;
-    double start = mono_now();
-    k->last_activity = start;
-    int status = 0;
-    while (!stopping && !status) {
-        double now = mono_now();
-        if (k->o->run_for > 0 && now - start >= k->o->run_for) break;
-
-        if (k->fault_since) {
-            if (!reopen(k, now)) {
-                usleep(20000);
-                continue;
-            }
-        } else if (!device_alive(k->dev)) {
-            fprintf(stderr, "kiosk run: audio: the microphone stopped (%s); paging the crew and "
-                            "reopening it every 2 s\n", device_describe(k->dev));
-            device_close(k->dev);
-            k->dev = NULL;
-            k->fault_since = now;
-            k->next_reopen = now + 2.0;
-            outside_page(k, PAGE_DEVICE_FAULT);
-            continue;
-        }
-
-        if (!k->listening && device_started(k->dev)) {
-            k->listening = 1;
-            fprintf(stderr, "kiosk run: listening (%s, trailing silence %d ms)\n", k->menu->title,
-                    k->o->trailing_ms);
-        }
-        size_t got = device_read(k->dev, buf, sizeof buf / sizeof buf[0]);
-        for (size_t i = 0; i < got; i++) {
-            frame[have++] = buf[i];
-            if (have == EP_FRAME) {
-                on_frame(k, frame, now);
-                have = 0;
-            }
-        }
-
-        if (k->await_job) {
-            result_t res;
-            if (recog_take(&k->rec, k->await_job, &res)) {
-                k->await_job = 0;
-                k->turns_decoded++;
-                if (res.failed) {
-                    fprintf(stderr, "kiosk run: %s\n", res.err);
-                    status = EXIT_RUNTIME;
-                } else if (k->car && apply_turn(k, &res) < 0) {
-                    status = EXIT_RUNTIME;
-                }
-                result_clear(&res);
-                k->last_activity = mono_now();
-            }
-        } else if (k->spec_job == 0) {
-            /* drop a finished speculative result nobody waits for */
-            result_t res;
-            if (recog_take(&k->rec, -1, &res)) result_clear(&res);
-        }
-
-        if (k->car && !k->await_job && !endpoint_in_turn(k->ep) && device_playing(k->dev) == 0 &&
-            now >= k->mute_until && patience(k, now) < 0)
-            status = EXIT_RUNTIME;
-        if (k->dev && now - k->overrun_check >= 1.0) {
-            unsigned long lost = device_overruns(k->dev);
-            if (lost > k->overruns_seen)
-                fprintf(stderr, "kiosk run: audio: %lu samples lost (the kiosk fell behind the "
-                                "microphone); listening goes on\n", lost - k->overruns_seen);
-            k->overruns_seen = lost;
-            k->overrun_check = now;
-        }
-        if (k->out && outq_dropped(k->out) > k->out_dropped_seen) {
-            unsigned long d = outq_dropped(k->out);
-            fprintf(stderr, "kiosk run: standard output is not being read: %lu line%s dropped (%lu in all); "
-                            "the lane goes on\n", d - k->out_dropped_seen, d - k->out_dropped_seen == 1 ? "" : "s", d);
-            k->out_dropped_seen = d;
-        }
-        if (k->crew) crew_server_poll(k->crew, on_crew, k, stderr);
-        escalate(k, now);
-        if (k->linger_until && now >= k->linger_until && !k->car) {
-            k->linger_until = 0;
-            order_clear(&k->no_order);
-            k->board_dirty = 1;
-        }
-        if (k->board_dirty) board_update(k);
-        if (window_poll(k->win)) break;
-        if (!got) usleep(5000);
+    (void)l;
+    (void)mask;
+    kiosk_t *k = ctx;
+    uint64_t n;
+    if (read(fd, &n, sizeof n) < 0) { /* a wake-up already taken */ }
+    if (!k->listening && device_started(k->L.dev)) {
+        k->listening = 1;
+        fprintf(stderr, "kiosk run: listening (%s, trailing silence %d ms)\n", k->L.menu->title,
+                k->o->trailing_ms);
     }
-    return status;
+    int16_t buf[1600];
+    size_t got;
+    double now = lane_now(&k->L);
+    while (k->L.dev && (got = device_read(k->L.dev, buf, sizeof buf / sizeof buf[0])) > 0)
+        for (size_t i = 0; i < got; i++) {
+            k->frame[k->have++] = buf[i];
+            if (k->have == EP_FRAME) {
+                on_frame(k, k->frame, now);
+                k->have = 0;
+            }
+        }
+    if (k->await_job) take_result(k);
+    if (k->L.board_dirty) lane_board_update(&k->L);
+}
+
+/* What runs on time rather than on input: the lane's timers (escalation,
+ * the customer's silence, the board's linger), the device's health, the
+ * logs of what was lost, the crew server's time-outs, the window, a stop
+ * signal.  Returns when it is next due: the lane's next decision, at most
+ * HOUSE_S (HOUSE_WINDOW_S with a window: SDL's events are polled). */
+#define HOUSE_S 0.5
+#define HOUSE_WINDOW_S 0.05
+static double on_house(loop_t *l, long id, void *ctx)
+{
+    (void)id;
+    kiosk_t *k = ctx;
+    double now = lane_now(&k->L);
+    if (stopping || (k->o->run_for > 0 && now - k->start >= k->o->run_for)) {
+        loop_stop(l);
+        return LOOP_NOMORE;
+    }
+    if (k->fault_since) reopen(k, now);
+    else if (!device_alive(k->L.dev)) device_gone(k);
+    if (k->L.dev && now - k->overrun_check >= 1.0) {
+        unsigned long lost = device_overruns(k->L.dev);
+        if (lost > k->overruns_seen)
+            fprintf(stderr, "kiosk run: audio: %lu samples lost (the kiosk fell behind the "
+                            "microphone); listening goes on\n", lost - k->overruns_seen);
+        k->overruns_seen = lost;
+        k->overrun_check = now;
+    }
+    if (k->L.out && outq_dropped(k->L.out) > k->out_dropped_seen) {
+        unsigned long d = outq_dropped(k->L.out);
+        fprintf(stderr, "kiosk run: standard output is not being read: %lu line%s dropped (%lu in all); "
+                        "the lane goes on\n", d - k->out_dropped_seen, d - k->out_dropped_seen == 1 ? "" : "s", d);
+        k->out_dropped_seen = d;
+    }
+    crew_poll(k);
+    int listening = !k->await_job && !endpoint_in_turn(k->ep) && (!k->L.dev || device_playing(k->L.dev) == 0) &&
+                    now >= k->L.mute_until;
+    double next = lane_tick(&k->L, listening);
+    if (next < 0) {
+        k->status = EXIT_RUNTIME;
+        loop_stop(l);
+        return LOOP_NOMORE;
+    }
+    if (k->L.win && window_poll(k->L.win)) {
+        loop_stop(l);
+        return LOOP_NOMORE;
+    }
+    double most = k->L.win ? HOUSE_WINDOW_S : HOUSE_S;
+    return next < most ? next : most;
+}
+
+static int run_loop(kiosk_t *k)
+{
+    k->on_crew_fd = on_crew_fd;
+    k->start = lane_now(&k->L);
+    k->L.last_activity = k->start;
+    loop_add_file(k->loop, device_wake_fd(k->L.dev), LOOP_READ, on_audio, k);
+    loop_add_file(k->loop, k->rec.done_fd, LOOP_READ, on_result, k);
+    crew_sync(k);
+    loop_add_timer(k->loop, 0, on_house, k);
+    loop_run(k->loop);
+    return k->status;
 }
 
 static int no_device(const char *err)
@@ -1091,28 +655,33 @@ int cmd_run(int argc, char **argv)
     strlist_t errs = {0};
     status = session_load(o.menu, &dict, &menu, &errs);
     if (status) goto out;
-    k.menu = menu;
+    k.lcfg = (lane_config_t){ .name = o.lane, .threshold = o.threshold, .nudge = o.nudge,
+                              .no_response = o.no_response, .car_gone = o.car_gone, .events = o.events,
+                              .board_png = o.board_png };
+    k.loop = loop_create(&loop_clock_real);
+    lane_init(&k.L, &k.lcfg, menu, k.loop);
+    k.L.reply = crew_reply;
     strlist_t warns = {0};   /* a combo that stops selling: the manager should know at start too */
     menu_warnings(menu, &warns);
     for (int i = 0; i < warns.n; i++) fprintf(stderr, "kiosk run: %s\n", warns.v[i]);
     strlist_free(&warns);
 
     /* The device first: without a microphone nothing else is worth loading. */
-    k.dev = device_open(o.input, o.output, err, sizeof err);
-    if (!k.dev) {
+    k.L.dev = device_open(o.input, o.output, err, sizeof err);
+    if (!k.L.dev) {
         status = no_device(err);
         goto out;
     }
-    fprintf(stderr, "kiosk run: audio: %s\n", device_describe(k.dev));
+    fprintf(stderr, "kiosk run: audio: %s\n", device_describe(k.L.dev));
     if (strcmp(o.output ? o.output : "", "none") &&
-        !(k.voice = voice_create(o.voice, 0, err, sizeof err))) {
+        !(k.L.voice = voice_create(o.voice, 0, err, sizeof err))) {
         strlist_pushf(&errs, "kiosk run: %s", err);
         status = EXIT_RUNTIME;
         goto out;
     }
     asr_config_t acfg = { NULL, 1, 0, 0, 0 };
-    k.asr = session_asr(&acfg, menu, &dict, err, sizeof err);
-    if (!k.asr) {
+    k.L.asr = session_asr(&acfg, menu, &dict, err, sizeof err);
+    if (!k.L.asr) {
         strlist_pushf(&errs, "kiosk run: %s", err);
         status = EXIT_RUNTIME;
         goto out;
@@ -1123,15 +692,14 @@ int cmd_run(int argc, char **argv)
         if (*dir) mkdir(dir, 0755);
         free(dir);
     }
-    if (!(k.store = store_open(o.db, err, sizeof err))) {
+    if (!(k.L.store = store_open(o.db, err, sizeof err))) {
         strlist_pushf(&errs, "kiosk run: %s", err);
         status = EXIT_RUNTIME;
         goto out;
     }
-    esc_init(&k.esc);
-    k.esc.remind_s = o.remind_s;
-    k.esc.manager_s = o.manager_s;
-    if (!(k.crew = crew_server_open(o.crew_socket, o.crew_port, o.crew_token, err, sizeof err))) {
+    k.L.esc.remind_s = o.remind_s;
+    k.L.esc.manager_s = o.manager_s;
+    if (!(k.L.crew = crew_server_open(o.crew_socket, o.crew_port, o.crew_token, err, sizeof err))) {
         strlist_pushf(&errs, "kiosk run: crew station: %s", err);
         status = EXIT_RUNTIME;
         goto out;
@@ -1147,8 +715,14 @@ int cmd_run(int argc, char **argv)
     k.ep = endpoint_create(&ecfg);
     if (o.denoise) k.dn = denoise_create();
 
-    k.rec.asr = k.asr;
+    k.rec.asr = k.L.asr;
     k.rec.menu = menu;
+    k.rec.done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (k.rec.done_fd < 0) {
+        strlist_pushf(&errs, "kiosk run: cannot make an eventfd: %s", strerror(errno));
+        status = EXIT_RUNTIME;
+        goto out;
+    }
     pthread_mutex_init(&k.rec.mu, NULL);
     pthread_cond_init(&k.rec.cv, NULL);
     if (pthread_create(&k.rec.thread, NULL, recog_main, &k.rec) != 0) {
@@ -1163,28 +737,27 @@ int cmd_run(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     if (!o.headless || o.board_png) {
-        if (!(k.board = board_create(o.board_w, o.board_h, err, sizeof err))) {
+        if (!(k.L.board = board_create(o.board_w, o.board_h, err, sizeof err))) {
             strlist_pushf(&errs, "kiosk run: order board: %s", err);
             status = EXIT_RUNTIME;
             goto out;
         }
-        k.board_dirty = 1;
-        order_init(&k.no_order, menu);
+        k.L.board_dirty = 1;
     }
-    if (!o.headless && !(k.win = window_open(menu->title, o.board_w, o.board_h, 0, err, sizeof err)))
+    if (!o.headless && !(k.L.win = window_open(menu->title, o.board_w, o.board_h, 0, err, sizeof err)))
         fprintf(stderr, "kiosk run: %s; running headless\n", err);
     signal(SIGPIPE, SIG_IGN);   /* a reader of standard output that went away is counted, not fatal */
-    k.out = outq_open(STDOUT_FILENO, OUT_QUEUE_MAX);
-    status = loop(&k);
-    if (k.car && car_leaves(&k, "stopped") < 0 && !status) status = EXIT_RUNTIME;
+    k.L.out = outq_open(STDOUT_FILENO, OUT_QUEUE_MAX);
+    status = run_loop(&k);
+    if (k.L.car && lane_car_leaves(&k.L, "stopped") < 0 && !status) status = EXIT_RUNTIME;
     unsigned long out_lost = 0;
-    if (k.out) {
-        out_lost = outq_close(k.out, 2.0);
-        k.out = NULL;
+    if (k.L.out) {
+        out_lost = outq_close(k.L.out, 2.0);
+        k.L.out = NULL;
     }
     fprintf(stderr, "kiosk run: stopped: %d cars, %d turns (%d decoded speculatively), %lu samples "
-                    "lost to overruns, %lu lines of standard output dropped\n", k.cars, k.turns_decoded,
-            k.speculative_used, k.dev ? device_overruns(k.dev) : 0UL, out_lost);
+                    "lost to overruns, %lu lines of standard output dropped\n", k.L.cars, k.turns_decoded,
+            k.speculative_used, k.L.dev ? device_overruns(k.L.dev) : 0UL, out_lost);
 
     pthread_mutex_lock(&k.rec.mu);
     k.rec.stop = 1;
@@ -1199,17 +772,18 @@ int cmd_run(int argc, char **argv)
 out:
     for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
     strlist_free(&errs);
-    if (k.car) session_free(k.car);
-    window_close(k.win);
-    crew_server_close(k.crew);
-    if (k.board) order_free(&k.no_order);
-    board_free(k.board);
+    if (k.rec.done_fd > 0) close(k.rec.done_fd);
+    lane_free(&k.L);
+    loop_free(k.loop);
+    window_close(k.L.win);
+    crew_server_close(k.L.crew);
+    board_free(k.L.board);
     endpoint_free(k.ep);
     denoise_free(k.dn);
-    store_close(k.store);
-    asr_free(k.asr);
-    voice_free(k.voice);
-    device_close(k.dev);
+    store_close(k.L.store);
+    asr_free(k.L.asr);
+    voice_free(k.L.voice);
+    device_close(k.L.dev);
     menu_free(menu);
     cmudict_free(dict);
     return status;

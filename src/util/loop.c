@@ -73,6 +73,11 @@ double loop_now(const loop_t *l)
     return l->clock->now((void *)l);
 }
 
+int loop_clock_is_virtual(const loop_t *l)
+{
+    return l->clock->is_virtual;
+}
+
 int loop_add_file(loop_t *l, int fd, int mask, loop_file_fn fn, void *ctx)
 {
     for (int i = 0; i < l->nfiles; i++)

@@ -33,6 +33,7 @@ typedef double (*loop_timer_fn)(loop_t *l, long id, void *ctx);
 loop_t *loop_create(const loop_clock_t *clock);
 void loop_free(loop_t *l);
 double loop_now(const loop_t *l);
+int loop_clock_is_virtual(const loop_t *l);
 
 /* Watches fd for mask (LOOP_READ and/or LOOP_WRITE); one callback per fd,
  * the newest wins.  0, or -1 when the table is full (LOOP_MAX_FILES). */
