@@ -2,19 +2,21 @@
  * threads.  The decoders and searches are made in asr_build.c, the shared
  * scores in asr_scores.c, the evidence's arithmetic in evidence.c.
  *
- * A turn, in order (asr_decode_early):
- *   0. silence?  No 25 ms stretch above -55 dBFS: nothing was said, no search.
- *   1. a dithered copy of the turn (below: "Digital silence"), then the
+ * A turn, in order (asr_decode_early; the steps are numbered there too):
+ *      silence?  No 25 ms stretch above -55 dBFS: nothing was said, no search.
+ *   0. a dithered copy of the turn (below: "Digital silence"), then the
  *      grammar's thread starts (menu_main): the scorer (asr_scores.c), the
  *      phone loop "phones", the grammar "menu" (again as "menu_wide" when it
  *      finds no path), "one" when "menu" heard more than one item, "answer"
  *      when a question is pending; the heard words weighed against the phone
  *      loop there.
- *   2. meanwhile, on the caller's thread, once the scores are written: "free",
+ *   1. meanwhile, on the caller's thread, once the scores are written: "free",
  *      general English; early() may take a request for a person in it, and
  *      the call returns at once, the grammar's thread left to finish.
+ *   2. (without a menu, the phone loop here instead.)
  *   3. "loop", any sequence of the grammar's words (again as "loop_wide"
- *      when it finds no path), while the grammar's thread still runs.
+ *      when it finds no path: then it would have no second opinion), while
+ *      the grammar's thread still runs.
  *   4. the grammar's thread joined; words forced onto noise are dropped
  *      (below: "No speech").
  *   5. the calibrated confidence (conf_calibrate) from all of the evidence.
@@ -96,6 +98,7 @@
 #include "asr_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +119,6 @@ double asr_now_ms(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
-
 
 /* Words from the decoder that are not words the customer said. */
 int asr_is_filler(const char *w)
@@ -185,7 +187,7 @@ int asr_sync_wait(asr_t *a, const int *state, int pending)
 }
 
 /* One pass of search name over the turn: from the turn's scores when there
- * are (scores_for), else from the audio.  Returns the hypothesis (owned by
+ * are (asr_scores_for), else from the audio.  Returns the hypothesis (owned by
  * the decoder) or NULL; *score its path score. */
 int asr_run_pass(asr_t *a, ps_decoder_t *ps, const char *name, size_t n, const char **hyp,
                  long *score, char *err, size_t errlen)
@@ -193,7 +195,7 @@ int asr_run_pass(asr_t *a, ps_decoder_t *ps, const char *name, size_t n, const c
     *hyp = NULL;
     *score = 0;
     const char *scores = asr_scores_for(a, ps);
-    if (scores) {               /* the scorer's pass scored the turn already */
+    if (scores) {               /* the scorer scored the turn already */
         FILE *f = fopen(scores, "rb");
         if (!f) {
             snprintf(err, errlen, "decoder: %s: cannot read the turn's scores for the %s pass (%s)",
@@ -223,7 +225,8 @@ int asr_run_pass(asr_t *a, ps_decoder_t *ps, const char *name, size_t n, const c
     return 0;
 }
 
-/* asr_run_pass(), then its words, cleaned (clean_hyp), into *slot. */
+/* asr_run_pass() on the main decoder, then its words, cleaned
+ * (asr_clean_hyp), into *slot. */
 static int pass_words(asr_t *a, const char *name, size_t n, char **slot, long *score,
                       char *err, size_t errlen)
 {
@@ -564,22 +567,22 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
     }
     /* 0. the scorer, then the phone loop and the menu's grammar (none when
      * created without a menu) start on their own thread and decoder; the free
-     * and loop passes run here meanwhile, once the scores are written */
+     * search and the word loop run here meanwhile, once the scores are written */
     if (a->has_menu) {
-        /* no early look (or no free pass): nothing to wait for */
+        /* no early look (or no free search): nothing to wait for */
         a->job.verdict = early && a->free_pass ? VERDICT_PENDING : VERDICT_GO_ON;
         a->job.n = n;
         a->job.nen = nen;
         a->job.energy = xmalloc((size_t)nen * sizeof *energy);
         memcpy(a->job.energy, energy, (size_t)nen * sizeof *energy);
         a->job.running = !a->one_thread && pthread_create(&a->job.thread, NULL, menu_main, a) == 0;
-        if (!a->job.running) {     /* here, before the free pass: it cannot wait for it */
+        if (!a->job.running) {     /* here, before the free search: it cannot wait for it */
             a->job.verdict = VERDICT_GO_ON;
             menu_main(a);
         }
     }
 
-    /* 1. the free pass, for the crew to read, and the early look for a
+    /* 1. the free search, for the crew to read, and the early look for a
      * request for a person: when early() takes it, nothing else is needed
      * (the grammar's thread finishes in the background) */
     long score;
@@ -625,9 +628,8 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
         free(energy);
         return -1;
     }
-    /* no path with the default word beam: the loop again with a wider one
-     * (3-4 of about 870 turns of the development set, which then paged
-     * low_confidence for want of a second opinion) */
+    /* no path with the default word beam: the loop again with a wider one,
+     * rather than page low_confidence for want of a second opinion */
     if (a->has_menu && a->has_loop_wide && !a->loop_text[0]) {
         d->loop_wide = 1;
         if (pass_words(a, "loop_wide", n, &a->loop_text, &score, err, errlen) < 0) {
