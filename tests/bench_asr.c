@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     menu_t *m = menu_load(argv[1], &errs);
     cmudict_t *d = m ? cmudict_load(cmudict_default_path(), &errs) : NULL;
     double w1 = clock_ms(CLOCK_MONOTONIC), c1 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
-    asr_config_t cfg = { NULL, 1, 0, 0, 0 };
+    asr_config_t cfg = { .free_pass = 1 };
     asr_t *a = d ? asr_create(&cfg, m, d, err, sizeof err) : NULL;
     double w2 = clock_ms(CLOCK_MONOTONIC), c2 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
     if (!a) {
@@ -77,14 +77,14 @@ int main(int argc, char **argv)
         }
         double secs = (double)n / AUDIO_RATE;
         printf("%-28s %5.2f s  %6.0f ms  conf %.3f (margin %6.1f)  heard \"%s\"  free \"%s\"\n",
-               argv[i], secs, r.decode_ms, r.confidence, r.margin, r.heard, r.free_text);
+               argv[i], secs, r.diag.decode_ms, r.hearing.confidence, r.diag.margin, r.hearing.heard, r.hearing.free_text);
         audio += secs * 1000;
-        phone += r.phone_ms;
-        grammar += r.grammar_ms;
-        fre += r.free_ms;
-        loop += r.loop_ms;
-        scores += r.scores_ms;
-        total += r.decode_ms;
+        phone += r.diag.phone_ms;
+        grammar += r.diag.grammar_ms;
+        fre += r.diag.free_ms;
+        loop += r.diag.loop_ms;
+        scores += r.diag.scores_ms;
+        total += r.diag.decode_ms;
         cpu += ce - cs;
         turns++;
     }

@@ -182,7 +182,7 @@ static int replay_car(const menu_t *m, asr_t *asr, store_t *store, const opts_t 
                       char **files, const audio_t *audio, int n, board_t *board)
 {
     char err[512];
-    dialog_config_t cfg = { o->threshold };
+    dialog_config_t cfg = { .confidence_threshold = o->threshold };
     session_t *s = session_create(m, asr, store, &cfg, wall_now(), err, sizeof err);
     if (!s) {
         fprintf(stderr, "kiosk replay: %s\n", err);
@@ -251,7 +251,7 @@ int cmd_replay(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto out;
     }
-    asr_config_t acfg = { NULL, 1, o.one_thread, 0, 0 };
+    asr_config_t acfg = { .free_pass = 1, .one_thread = o.one_thread };
     asr = session_asr(&acfg, menu, &dict, err, sizeof err);
     if (!asr) {
         strlist_pushf(&errs, "kiosk replay: %s", err);

@@ -263,11 +263,11 @@ typedef struct {
 
 static void result_clear(result_t *r)
 {
-    free(r->r.heard);
-    free(r->r.free_text);
-    free(r->r.loop_text);
-    free(r->r.nfa_text);
-    free(r->r.answer_text);
+    free(r->r.hearing.heard);
+    free(r->r.hearing.free_text);
+    free(r->r.hearing.loop_text);
+    free(r->r.hearing.nfa_text);
+    free(r->r.diag.answer_text);
     memset(r, 0, sizeof *r);
 }
 
@@ -296,11 +296,12 @@ static void *recog_main(void *arg)
             res.failed = 1;
         } else {
             res.r = r;
-            res.r.heard = xstrdup(r.heard);
-            res.r.free_text = xstrdup(r.free_text);
-            res.r.loop_text = xstrdup(r.loop_text ? r.loop_text : "");
-            res.r.nfa_text = xstrdup(r.nfa_text ? r.nfa_text : "");
-            res.r.answer_text = xstrdup(r.answer_text ? r.answer_text : "");
+            asr_hearing_t *h = &res.r.hearing;
+            h->heard = xstrdup(r.hearing.heard);
+            h->free_text = xstrdup(r.hearing.free_text);
+            h->loop_text = xstrdup(r.hearing.loop_text ? r.hearing.loop_text : "");
+            h->nfa_text = xstrdup(r.hearing.nfa_text ? r.hearing.nfa_text : "");
+            res.r.diag.answer_text = xstrdup(r.diag.answer_text ? r.diag.answer_text : "");
         }
         free(j.pcm);
 
@@ -679,7 +680,7 @@ int cmd_run(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto out;
     }
-    asr_config_t acfg = { NULL, 1, 0, 0, 0 };
+    asr_config_t acfg = { .free_pass = 1 };
     k.L.asr = session_asr(&acfg, menu, &dict, err, sizeof err);
     if (!k.L.asr) {
         strlist_pushf(&errs, "kiosk run: %s", err);

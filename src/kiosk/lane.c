@@ -177,7 +177,7 @@ int lane_car_arrives(lane_t *k)
 {
     k->linger_until = 0;
     char err[512];
-    dialog_config_t cfg = { k->cfg->threshold };
+    dialog_config_t cfg = { .confidence_threshold = k->cfg->threshold };
     k->car = session_create(k->menu, k->asr, k->store, &cfg, lane_wall(k), err, sizeof err);
     if (!k->car) {
         fprintf(stderr, "kiosk run: %s\n", err);

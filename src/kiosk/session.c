@@ -127,9 +127,13 @@ int session_apply(session_t *s, const char *file, long audio_ms, const asr_resul
     /* a request for a person (the menu's human: phrases, whole words) that the
      * word loop or, on a short turn, the nondeterministic grammar heard where
      * the grammar heard an order ("i need two cokes" for "i need help") */
-    int human = (r->loop_text && dialog_spot_human(s->menu, r->loop_text)) ||
-                (r->nfa_text && dialog_spot_human(s->menu, r->nfa_text));
-    hearing_t h = { r->heard, r->free_text, r->confidence, human };
+    const asr_hearing_t *rh = &r->hearing;
+    int human = (rh->loop_text && dialog_spot_human(s->menu, rh->loop_text)) ||
+                (rh->nfa_text && dialog_spot_human(s->menu, rh->nfa_text));
+    hearing_t h = {
+        .heard = rh->heard, .free_text = rh->free_text, .confidence = rh->confidence,
+        .human = human,
+    };
     dialog_effects_t fx;
     dialog_hear(s->dialog, &h, &fx);
 
@@ -140,13 +144,13 @@ int session_apply(session_t *s, const char *file, long audio_ms, const asr_resul
     session_turn_t *t = &s->turns[s->nturns++];
     t->file = xstrdup(file);
     t->audio_ms = audio_ms;
-    t->decode_ms = r->decode_ms;
-    t->heard = xstrdup(r->heard);
-    t->free_text = xstrdup(r->free_text);
-    t->confidence = r->confidence;
+    t->decode_ms = r->diag.decode_ms;
+    t->heard = xstrdup(rh->heard);
+    t->free_text = xstrdup(rh->free_text);
+    t->confidence = rh->confidence;
     t->said = xstrdup(fx.said ? fx.said : "");
-    memcpy(t->features, r->features, sizeof t->features);
-    t->loop_text = xstrdup(r->loop_text ? r->loop_text : "");
+    memcpy(t->features, r->diag.features, sizeof t->features);
+    t->loop_text = xstrdup(rh->loop_text ? rh->loop_text : "");
     t->page = fx.page;
 
     if (fx.page != PAGE_NONE) add_page(s, fx.page, t->heard, t->free_text);

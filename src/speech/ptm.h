@@ -4,7 +4,7 @@
  * codebook of 128 Gaussians per base phone and feature stream, and per
  * senone a mixture weight for each.  With -compallsen and -senlogdir,
  * pocketsphinx 5prealpha scores every senone of every frame and writes the
- * scores to a file that other searches read (asr.c, "Shared scores").
+ * scores to a file that other searches read (asr_scores.c).
  * ptm_score() computes the same scores and writes the same file, byte for
  * byte (tests/unit/test_ptm.c compares them), in under a quarter of the time:
  * the Gaussians of a codebook are computed side by side rather than one

@@ -44,7 +44,7 @@ static int setup(void **state)
     strlist_free(&errs);
     if (!menu || !dict) return -1;
     char err[512] = "";
-    asr_config_t cfg = { NULL, 1, 0, 0, 0 };
+    asr_config_t cfg = { .free_pass = 1 };
     asr = asr_create(&cfg, menu, dict, err, sizeof err);
     if (!asr) fprintf(stderr, "asr_create: %s\n", err);
     return asr ? 0 : -1;
@@ -81,9 +81,9 @@ static void decode_ok(const int16_t *pcm, size_t n, asr_result_t *r)
 {
     char err[256] = "";
     if (asr_decode(asr, pcm, n, r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
-    assert_non_null(r->heard);
-    assert_non_null(r->free_text);
-    assert_true(r->confidence >= 0.0 && r->confidence <= 1.0);
+    assert_non_null(r->hearing.heard);
+    assert_non_null(r->hearing.free_text);
+    assert_true(r->hearing.confidence >= 0.0 && r->hearing.confidence <= 1.0);
 }
 
 /* No filler, alternate-pronunciation mark or double space survives. */
@@ -102,7 +102,7 @@ static const char *const sentences[] = {
 static double speech_confidence_min = 1.0;
 
 /* The free pass knows the common words and the menu's, not the rare ones of
- * the CMU dictionary (asr.c, "A smaller vocabulary"). */
+ * the CMU dictionary (asr_build.c, "A smaller vocabulary"). */
 static void test_free_vocabulary(void **state)
 {
     (void)state;
@@ -117,8 +117,8 @@ static void test_free_vocabulary(void **state)
         if (asr_free_knows(asr, rare[i])) fail_msg("the free pass knows the rare \"%s\"", rare[i]);
 }
 
-/* The human-phrase model (asr.c, "Requests for a person in the free pass")
- * reads as a language model; every history's next words sum to one; "help"
+/* The human-phrase model (asr_build.c, "Requests for a person in the free
+ * search") reads as a language model; every history's next words sum to one; "help"
  * after "need" and "person" after "a" are likely, a menu item is not in it;
  * the menu's own human: phrases are; an unwritable path is an error. */
 static void test_human_model(void **state)
@@ -126,7 +126,7 @@ static void test_human_model(void **state)
     (void)state;
     char path[128];
     snprintf(path, sizeof path, "%s/human.arpa", tmpdir);
-    assert_int_equal(asr_write_human_lm(menu, path), 0);
+    assert_int_equal(menu_write_human_lm(menu, path), 0);
     err_set_logfp(NULL);
     logmath_t *lm = logmath_init(1.0001, 0, 0);
     ngram_model_t *h = ngram_model_read(NULL, path, NGRAM_ARPA, lm);
@@ -165,7 +165,7 @@ static void test_human_model(void **state)
     while (fgets(line, sizeof line, f)) found |= strstr(line, " team member\n") != NULL;
     fclose(f);
     assert_true(found);
-    assert_int_equal(asr_write_human_lm(menu, "/nonexistent-dir/human.arpa"), -1);
+    assert_int_equal(menu_write_human_lm(menu, "/nonexistent-dir/human.arpa"), -1);
 }
 
 /* The kiosk-scores-* folders under dir: how many. */
@@ -200,7 +200,7 @@ static void test_ptm_scorer_same(void **state)
     static const char *said[] = { "two cheeseburgers and a large coke please",
                                   "can i talk to a person", "make that a medium" };
     char err[256] = "";
-    asr_config_t cfg = { NULL, 1, 0, 0, 1 };
+    asr_config_t cfg = { .free_pass = 1, .ps_scorer = 1 };
     asr_t *ps_scored = asr_create(&cfg, menu, dict, err, sizeof err);
     if (!ps_scored) fail_msg("asr_create: %s", err);
     if (!getenv("TMPDIR") || access(getenv("TMPDIR"), W_OK) == 0) {
@@ -215,17 +215,17 @@ static void test_ptm_scorer_same(void **state)
         if (asr_decode(asr, pcm, n, &a, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
         if (asr_decode(ps_scored, pcm, n, &b, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
         print_message("\"%s\": heard \"%s\" %.4f, scored in %.0f ms (pocketsphinx: \"%s\" %.4f, "
-                      "%.0f ms)\n", said[i], a.heard, a.confidence, a.scores_ms, b.heard,
-                      b.confidence, b.scores_ms);
-        assert_true(a.scores_ms > 0 && b.scores_ms > 0);
-        assert_string_equal(a.heard, b.heard);
-        assert_string_equal(a.free_text, b.free_text);
-        assert_string_equal(a.loop_text, b.loop_text);
-        assert_int_equal(a.frames, b.frames);
-        assert_true(a.margin == b.margin);
-        assert_true(a.confidence == b.confidence);
-        assert_int_equal(a.grammar_score, b.grammar_score);
-        assert_int_equal(a.phone_score, b.phone_score);
+                      "%.0f ms)\n", said[i], a.hearing.heard, a.hearing.confidence, a.diag.scores_ms, b.hearing.heard,
+                      b.hearing.confidence, b.diag.scores_ms);
+        assert_true(a.diag.scores_ms > 0 && b.diag.scores_ms > 0);
+        assert_string_equal(a.hearing.heard, b.hearing.heard);
+        assert_string_equal(a.hearing.free_text, b.hearing.free_text);
+        assert_string_equal(a.hearing.loop_text, b.hearing.loop_text);
+        assert_int_equal(a.diag.frames, b.diag.frames);
+        assert_true(a.diag.margin == b.diag.margin);
+        assert_true(a.hearing.confidence == b.hearing.confidence);
+        assert_int_equal(a.diag.grammar_score, b.diag.grammar_score);
+        assert_int_equal(a.diag.phone_score, b.diag.phone_score);
         free(pcm);
     }
     asr_free(ps_scored);
@@ -251,7 +251,7 @@ static void test_shared_scores(void **state)
     assert_int_equal(system(cmd), 0);
     char *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
     setenv("TMPDIR", dir, 1);
-    asr_config_t cfg = { NULL, 1, 0, 0, 0 };
+    asr_config_t cfg = { .free_pass = 1 };
     asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
     if (old) setenv("TMPDIR", old, 1); else unsetenv("TMPDIR");
     free(old);
@@ -267,10 +267,10 @@ static void test_shared_scores(void **state)
     speak("i want a large sprite and a small fries", &pcm, &n);
     asr_result_t r;
     if (asr_decode(a, pcm, n, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
-    assert_string_equal(r.heard, "i want a large sprite and a small fries");
-    assert_true(r.scores_ms > 0);
-    char *heard = strdup(r.heard), *free_text = strdup(r.free_text);
-    double conf = r.confidence;
+    assert_string_equal(r.hearing.heard, "i want a large sprite and a small fries");
+    assert_true(r.diag.scores_ms > 0);
+    char *heard = strdup(r.hearing.heard), *free_text = strdup(r.hearing.free_text);
+    double conf = r.hearing.confidence;
     /* one file: the turn's scores (the reading searches write none) */
     snprintf(cmd, sizeof cmd, "test \"$(ls '%s')\" = turn.sen", folder);
     assert_int_equal(system(cmd), 0);
@@ -281,11 +281,11 @@ static void test_shared_scores(void **state)
     for (int k = 0; k < 2; k++) {
         if (asr_decode(a, pcm, n, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
         print_message("without shared scores: heard \"%s\" free \"%s\" confidence %.3f "
-                      "(shared: %.3f)\n", r.heard, r.free_text, r.confidence, conf);
-        assert_string_equal(r.heard, heard);
-        assert_string_equal(r.free_text, free_text);
-        assert_true(r.scores_ms == 0);
-        assert_true(fabs(r.confidence - conf) < 0.2);
+                      "(shared: %.3f)\n", r.hearing.heard, r.hearing.free_text, r.hearing.confidence, conf);
+        assert_string_equal(r.hearing.heard, heard);
+        assert_string_equal(r.hearing.free_text, free_text);
+        assert_true(r.diag.scores_ms == 0);
+        assert_true(fabs(r.hearing.confidence - conf) < 0.2);
         /* and once a search has scored a turn itself, it never reads again,
          * even when the folder is back */
         snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s'", folder, folder);
@@ -309,28 +309,28 @@ static void test_menu_sentences(void **state)
         asr_result_t r;
         decode_ok(pcm, n, &r);
         print_message("\"%s\": heard \"%s\", free \"%s\", confidence %.3f (margin %.1f over %d "
-                      "word frames), %.0f ms for %.2f s\n", sentences[k], r.heard, r.free_text,
-                      r.confidence, r.margin, r.word_frames, r.decode_ms, (double)n / AUDIO_RATE);
-        assert_string_equal(r.heard, sentences[k]);
-        assert_clean(r.heard);
+                      "word frames), %.0f ms for %.2f s\n", sentences[k], r.hearing.heard, r.hearing.free_text,
+                      r.hearing.confidence, r.diag.margin, r.diag.word_frames, r.diag.decode_ms, (double)n / AUDIO_RATE);
+        assert_string_equal(r.hearing.heard, sentences[k]);
+        assert_clean(r.hearing.heard);
         /* only a short turn it is not sure of is searched with the
          * nondeterministic grammar too, which then hears the same here */
-        assert_non_null(r.nfa_text);
-        if (n <= (size_t)AUDIO_RATE * ASR_NFA_MAX_MS / 1000 && r.confidence < ASR_NFA_BELOW)
-            assert_string_equal(r.nfa_text, sentences[k]);
+        assert_non_null(r.hearing.nfa_text);
+        if (n <= (size_t)AUDIO_RATE * ASR_NFA_MAX_MS / 1000 && r.hearing.confidence < ASR_NFA_BELOW)
+            assert_string_equal(r.hearing.nfa_text, sentences[k]);
         else
-            assert_string_equal(r.nfa_text, "");
-        assert_true(*r.nfa_text ? r.nfa_ms > 0 : r.nfa_ms == 0);
-        assert_clean(r.free_text);
-        assert_true(r.frames >= (int)(n / 160) - 1 && r.frames <= (int)(n / 160) + 1);
-        assert_true(r.word_frames > 0 && r.word_frames <= r.frames);
-        assert_true(r.grammar_ms > 0 && r.phone_ms > 0 && r.free_ms > 0);
+            assert_string_equal(r.hearing.nfa_text, "");
+        assert_true(*r.hearing.nfa_text ? r.diag.nfa_ms > 0 : r.diag.nfa_ms == 0);
+        assert_clean(r.hearing.free_text);
+        assert_true(r.diag.frames >= (int)(n / 160) - 1 && r.diag.frames <= (int)(n / 160) + 1);
+        assert_true(r.diag.word_frames > 0 && r.diag.word_frames <= r.diag.frames);
+        assert_true(r.diag.grammar_ms > 0 && r.diag.phone_ms > 0 && r.diag.free_ms > 0);
         /* scoring, phones then the grammar on the second thread, beside free then loop */
-        assert_true(r.scores_ms > 0);
-        assert_true(r.decode_ms >= r.scores_ms + r.phone_ms + r.grammar_ms - 1);
-        assert_true(r.free_ms > 0 && r.decode_ms >= r.free_ms + r.loop_ms - 1);
-        if (r.confidence < speech_confidence_min) speech_confidence_min = r.confidence;
-        assert_true(r.confidence > 0.4);
+        assert_true(r.diag.scores_ms > 0);
+        assert_true(r.diag.decode_ms >= r.diag.scores_ms + r.diag.phone_ms + r.diag.grammar_ms - 1);
+        assert_true(r.diag.free_ms > 0 && r.diag.decode_ms >= r.diag.free_ms + r.diag.loop_ms - 1);
+        if (r.hearing.confidence < speech_confidence_min) speech_confidence_min = r.hearing.confidence;
+        assert_true(r.hearing.confidence > 0.4);
         free(pcm);
     }
 }
@@ -354,13 +354,13 @@ static void test_silence_and_noise(void **state)
         }
         asr_result_t r;
         decode_ok(pcm, n, &r);
-        print_message("noise %d: heard \"%s\" free \"%s\" confidence %.3f\n", kind, r.heard,
-                      r.free_text, r.confidence);
-        assert_string_equal(r.heard, "");
-        if (kind < 3) assert_string_equal(r.free_text, "");  /* no speech phone at all */
-        assert_true(r.confidence < 0.05);
-        assert_true(r.confidence < speech_confidence_min);
-        assert_int_equal(r.frames, (int)(n / 160));
+        print_message("noise %d: heard \"%s\" free \"%s\" confidence %.3f\n", kind, r.hearing.heard,
+                      r.hearing.free_text, r.hearing.confidence);
+        assert_string_equal(r.hearing.heard, "");
+        if (kind < 3) assert_string_equal(r.hearing.free_text, "");  /* no speech phone at all */
+        assert_true(r.hearing.confidence < 0.05);
+        assert_true(r.hearing.confidence < speech_confidence_min);
+        assert_int_equal(r.diag.frames, (int)(n / 160));
     }
     free(pcm);
 }
@@ -387,7 +387,7 @@ static int set_turn(const char *voice, int speed, const char *text, const char *
 }
 
 /* The word loop searched again with a wider word beam when it finds no path
- * (asr.c, "loop_wide"): espeak-ng's en-us+m5 at 140 words a minute saying
+ * (asr.c, step 3): espeak-ng's en-us+m5 at 140 words a minute saying
  * "a hot cocoa", made as the development set makes its turns (22.05 kHz,
  * 250 ms of silence each side, a white noise floor at 0.002), is such a turn
  * on Debian 12's espeak-ng and sox.  With the second search the loop hears
@@ -405,17 +405,17 @@ static void test_loop_wide(void **state)
     menu_t *coffee = menu_load("menus/coffee.yaml", &errs);
     strlist_free(&errs);
     assert_non_null(coffee);
-    asr_config_t cfg = { NULL, 1, 0, 0, 0 };
+    asr_config_t cfg = { .free_pass = 1 };
     asr_t *a = asr_create(&cfg, coffee, dict, err, sizeof err);
     if (!a) fail_msg("asr_create: %s", err);
     asr_result_t r;
     if (asr_decode(a, pcm, n, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
     print_message("loop_wide: heard \"%s\" loop \"%s\" confidence %.2f (searched again: %d)\n",
-                  r.heard, r.loop_text, r.confidence, r.loop_wide);
-    assert_string_equal(r.heard, "a hot cocoa");
-    assert_int_equal(r.loop_wide, 1);
-    assert_true(r.loop_text[0] != '\0');
-    assert_true(r.confidence >= DIALOG_DEFAULT_THRESHOLD);
+                  r.hearing.heard, r.hearing.loop_text, r.hearing.confidence, r.diag.loop_wide);
+    assert_string_equal(r.hearing.heard, "a hot cocoa");
+    assert_int_equal(r.diag.loop_wide, 1);
+    assert_true(r.hearing.loop_text[0] != '\0');
+    assert_true(r.hearing.confidence >= DIALOG_DEFAULT_THRESHOLD);
     asr_free(a);
     menu_free(coffee);
     free(pcm);
@@ -458,45 +458,45 @@ static void test_menu_wide(void **state)
     assert_non_null(coffee);
     asr_result_t r;
     /* without the second search: nothing heard */
-    asr_config_t before = { NULL, 1, 0, 1, 0 };
+    asr_config_t before = { .free_pass = 1, .no_menu_again = 1 };
     asr_t *a = asr_create(&before, coffee, dict, err, sizeof err);
     if (!a) fail_msg("asr_create: %s", err);
     if (asr_decode(a, pcm, n, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
-    print_message("menu_wide off: heard \"%s\" confidence %.2f\n", r.heard, r.confidence);
-    assert_string_equal(r.heard, "");
-    assert_int_equal(r.menu_wide, 0);
+    print_message("menu_wide off: heard \"%s\" confidence %.2f\n", r.hearing.heard, r.hearing.confidence);
+    assert_string_equal(r.hearing.heard, "");
+    assert_int_equal(r.diag.menu_wide, 0);
     asr_free(a);
 
-    asr_config_t cfg = { NULL, 1, 0, 0, 0 };
+    asr_config_t cfg = { .free_pass = 1 };
     a = asr_create(&cfg, coffee, dict, err, sizeof err);
     if (!a) fail_msg("asr_create: %s", err);
     double conf = -1;
     for (int i = 0; i < 2; i++) {        /* twice: the search made again is the same search */
         if (asr_decode(a, pcm, n, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
-        print_message("menu_wide: heard \"%s\" confidence %.2f (searched again: %d)\n", r.heard,
-                      r.confidence, r.menu_wide);
-        assert_string_equal(r.heard, "a large latte");
-        assert_int_equal(r.menu_wide, 1);
-        assert_true(r.confidence >= DIALOG_DEFAULT_THRESHOLD);
-        if (i == 1) assert_true(fabs(r.confidence - conf) < 1e-9);
-        conf = r.confidence;
+        print_message("menu_wide: heard \"%s\" confidence %.2f (searched again: %d)\n", r.hearing.heard,
+                      r.hearing.confidence, r.diag.menu_wide);
+        assert_string_equal(r.hearing.heard, "a large latte");
+        assert_int_equal(r.diag.menu_wide, 1);
+        assert_true(r.hearing.confidence >= DIALOG_DEFAULT_THRESHOLD);
+        if (i == 1) assert_true(fabs(r.hearing.confidence - conf) < 1e-9);
+        conf = r.hearing.confidence;
     }
     /* the next turn: the grammar's own search again, found at once */
     if (asr_decode(a, other, nother, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
-    assert_string_equal(r.heard, "a small mocha");
-    assert_int_equal(r.menu_wide, 0);
+    assert_string_equal(r.hearing.heard, "a small mocha");
+    assert_int_equal(r.diag.menu_wide, 0);
     assert_int_equal(asr_searched_again(a), 2);
     /* a turn paged from the free pass (early() takes it) is not searched
      * again, even when the grammar's pass ends first: its thread waits for
      * the free pass's verdict; one early() declines is */
     if (asr_decode_early(a, pcm, n, take_it, NULL, &r, err, sizeof err) != 0)
         fail_msg("asr_decode_early: %s", err);
-    assert_int_equal(r.early, 1);
+    assert_int_equal(r.diag.early, 1);
     assert_int_equal(asr_searched_again(a), 2);
     if (asr_decode_early(a, pcm, n, decline_it, NULL, &r, err, sizeof err) != 0)
         fail_msg("asr_decode_early: %s", err);
-    assert_int_equal(r.early, 0);
-    assert_int_equal(r.menu_wide, 1);
+    assert_int_equal(r.diag.early, 0);
+    assert_int_equal(r.diag.menu_wide, 1);
     assert_int_equal(asr_searched_again(a), 3);
     asr_free(a);
     menu_free(coffee);
@@ -514,10 +514,10 @@ static void test_off_menu(void **state)
     speak("what is the weather like today", &pcm, &n);
     asr_result_t r;
     decode_ok(pcm, n, &r);
-    print_message("off the menu: heard \"%s\" free \"%s\" confidence %.3f\n", r.heard, r.free_text,
-                  r.confidence);
-    assert_true(r.heard[0] == '\0' || r.confidence < speech_confidence_min);
-    assert_true(r.free_text[0] != '\0');    /* the crew still gets something to read */
+    print_message("off the menu: heard \"%s\" free \"%s\" confidence %.3f\n", r.hearing.heard, r.hearing.free_text,
+                  r.hearing.confidence);
+    assert_true(r.hearing.heard[0] == '\0' || r.hearing.confidence < speech_confidence_min);
+    assert_true(r.hearing.free_text[0] != '\0');    /* the crew still gets something to read */
     free(pcm);
 }
 
@@ -532,15 +532,15 @@ static void test_deterministic(void **state)
     speak("three chicken nuggets please", &b, &nb);
     asr_result_t r1, r2, r3;
     decode_ok(a, na, &r1);
-    char *heard1 = strdup(r1.heard), *free1 = strdup(r1.free_text);
+    char *heard1 = strdup(r1.hearing.heard), *free1 = strdup(r1.hearing.free_text);
     decode_ok(b, nb, &r2);
     decode_ok(a, na, &r3);
-    assert_string_equal(r3.heard, heard1);
-    assert_string_equal(r3.free_text, free1);
-    assert_int_equal(r3.grammar_score, r1.grammar_score);
-    assert_int_equal(r3.phone_score, r1.phone_score);
-    assert_true(r3.margin == r1.margin);
-    assert_true(r3.confidence == r1.confidence);
+    assert_string_equal(r3.hearing.heard, heard1);
+    assert_string_equal(r3.hearing.free_text, free1);
+    assert_int_equal(r3.diag.grammar_score, r1.diag.grammar_score);
+    assert_int_equal(r3.diag.phone_score, r1.diag.phone_score);
+    assert_true(r3.diag.margin == r1.diag.margin);
+    assert_true(r3.hearing.confidence == r1.hearing.confidence);
     free(heard1);
     free(free1);
     free(a);
@@ -567,17 +567,17 @@ static void test_answer_grammar(void **state)
     speak("i want a large sprite and a small fries", &b, &nb);
     asr_result_t r;
     decode_ok(a, na, &r);
-    assert_string_equal(r.answer_text, "large");
-    assert_string_equal(r.heard, "large");
+    assert_string_equal(r.diag.answer_text, "large");
+    assert_string_equal(r.hearing.heard, "large");
     decode_ok(b, nb, &r);
-    print_message("after a question: heard \"%s\" answer \"%s\" (%d)\n", r.heard, r.answer_text,
-                  r.answer);
-    assert_int_equal(r.answer, 0);
-    assert_true(strstr(r.heard, "sprite") != NULL);
+    print_message("after a question: heard \"%s\" answer \"%s\" (%d)\n", r.hearing.heard, r.diag.answer_text,
+                  r.diag.answer);
+    assert_int_equal(r.diag.answer, 0);
+    assert_true(strstr(r.hearing.heard, "sprite") != NULL);
     assert_int_equal(asr_set_answer(asr, NULL, err, sizeof err), 0);
     decode_ok(a, na, &r);
-    assert_string_equal(r.answer_text, "");
-    assert_int_equal(r.answer, 0);
+    assert_string_equal(r.diag.answer_text, "");
+    assert_int_equal(r.diag.answer, 0);
     /* refused, naming the word (a grammar sphinxbase cannot parse would do, but its
      * scanner leaks a token on that path, which the sanitizer build reports) */
     assert_int_equal(asr_set_answer(asr, "#JSGF V1.0; grammar answer; public <answer> = zzyzxq;",
@@ -585,8 +585,8 @@ static void test_answer_grammar(void **state)
     print_message("refused: %s\n", err);
     assert_non_null(strstr(err, "zzyzxq"));
     decode_ok(a, na, &r);
-    assert_string_equal(r.answer_text, "");
-    assert_string_equal(r.heard, "large");
+    assert_string_equal(r.diag.answer_text, "");
+    assert_string_equal(r.hearing.heard, "large");
     free(g);
     free(a);
     free(b);
@@ -601,7 +601,7 @@ static void test_bad_audio(void **state)
     err[0] = '\0';
     assert_int_equal(asr_decode(asr, NULL, 100, &r, err, sizeof err), -1);
     assert_non_null(strstr(err, "no audio"));
-    assert_string_equal(r.heard, "");       /* results stay readable after a failure */
+    assert_string_equal(r.hearing.heard, "");       /* results stay readable after a failure */
     err[0] = '\0';
     assert_int_equal(asr_decode(asr, one, 0, &r, err, sizeof err), -1);
     assert_non_null(strstr(err, "no audio"));
@@ -627,20 +627,20 @@ static void test_model_missing(void **state)
 {
     (void)state;
     char err[512] = "";
-    asr_config_t cfg = { "/nonexistent/model", 1, 0, 0, 0 };
+    asr_config_t cfg = { .model_dir = "/nonexistent/model", .free_pass = 1 };
     assert_null(asr_create(&cfg, menu, dict, err, sizeof err));
     assert_non_null(strstr(err, "/nonexistent/model"));
     assert_non_null(strstr(err, "install pocketsphinx-en-us (make deps)"));
     assert_null(strchr(err, '\n'));
     /* $KIOSK_MODEL_DIR is used when the config names none */
     setenv("KIOSK_MODEL_DIR", "/also/missing", 1);
-    asr_config_t none = { NULL, 0, 0, 0, 0 };
+    asr_config_t none = { .free_pass = 0 };
     err[0] = '\0';
     assert_null(asr_create(&none, menu, dict, err, sizeof err));
     unsetenv("KIOSK_MODEL_DIR");
     assert_non_null(strstr(err, "/also/missing"));
     /* a menu without its words' pronunciations, or without the dictionary */
-    asr_config_t ok = { NULL, 1, 0, 0, 0 };
+    asr_config_t ok = { .free_pass = 1 };
     assert_null(asr_create_lex(&ok, menu, NULL, NULL, err, sizeof err));
     assert_string_equal(err, "asr_create: a menu needs its words' pronunciations (menu_lexicon)");
     assert_null(asr_create(&ok, menu, NULL, err, sizeof err));
@@ -660,7 +660,7 @@ static void test_unknown_word(void **state)
     strlist_free(&errs);
     assert_non_null(m);
     char err[512] = "";
-    asr_config_t cfg = { NULL, 0, 0, 0, 0 };
+    asr_config_t cfg = { .free_pass = 0 };
     assert_null(asr_create(&cfg, m, dict, err, sizeof err));
     if (!strstr(err, "zorblax") || !strstr(err, "kiosk menu check")) fail_msg("message: %s", err);
     menu_free(m);
@@ -672,7 +672,7 @@ static void test_no_free_pass(void **state)
     (void)state;
     if (!have_espeak) skip();
     char err[512] = "";
-    asr_config_t cfg = { NULL, 0, 0, 0, 0 };
+    asr_config_t cfg = { .free_pass = 0 };
     asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
     if (!a) fail_msg("%s", err);
     int16_t *pcm;
@@ -680,9 +680,9 @@ static void test_no_free_pass(void **state)
     speak("yes", &pcm, &n);
     asr_result_t r;
     assert_int_equal(asr_decode(a, pcm, n, &r, err, sizeof err), 0);
-    assert_string_equal(r.heard, "yes");
-    assert_string_equal(r.free_text, "");
-    assert_true(r.free_ms == 0);
+    assert_string_equal(r.hearing.heard, "yes");
+    assert_string_equal(r.hearing.free_text, "");
+    assert_true(r.diag.free_ms == 0);
     free(pcm);
     asr_free(a);
 }
@@ -694,7 +694,7 @@ static void test_one_thread_same(void **state)
     (void)state;
     if (!have_espeak) skip();
     char err[512] = "";
-    asr_config_t cfg = { NULL, 1, 1, 0, 0 };
+    asr_config_t cfg = { .free_pass = 1, .one_thread = 1 };
     asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
     if (!a) fail_msg("%s", err);
     static const char *const said[] = { "two cheeseburgers no onions and a large coke",
@@ -705,14 +705,14 @@ static void test_one_thread_same(void **state)
         speak(said[k], &pcm, &n);
         asr_result_t r1, r2;
         assert_int_equal(asr_decode(asr, pcm, n, &r1, err, sizeof err), 0);
-        char *heard = xstrdup(r1.heard), *loop = xstrdup(r1.loop_text);
-        double conf = r1.confidence, feat[CF_N];
-        memcpy(feat, r1.features, sizeof feat);
+        char *heard = xstrdup(r1.hearing.heard), *loop = xstrdup(r1.hearing.loop_text);
+        double conf = r1.hearing.confidence, feat[CF_N];
+        memcpy(feat, r1.diag.features, sizeof feat);
         assert_int_equal(asr_decode(a, pcm, n, &r2, err, sizeof err), 0);
-        assert_string_equal(heard, r2.heard);
-        assert_string_equal(loop, r2.loop_text);
-        assert_true(conf == r2.confidence);
-        assert_memory_equal(feat, r2.features, sizeof feat);
+        assert_string_equal(heard, r2.hearing.heard);
+        assert_string_equal(loop, r2.hearing.loop_text);
+        assert_true(conf == r2.hearing.confidence);
+        assert_memory_equal(feat, r2.diag.features, sizeof feat);
         free(heard);
         free(loop);
         free(pcm);
@@ -735,25 +735,25 @@ static void test_one_item(void **state)
     speak("i'd like a medium fries", &one, &none);
     asr_result_t r;
     decode_ok(two, ntwo, &r);
-    assert_non_null(strstr(r.heard, "sprite"));
-    assert_non_null(strstr(r.heard, "fries"));
-    assert_int_equal(r.one, 0);
-    assert_true(r.one_ms > 0);                 /* searched, and not taken */
+    assert_non_null(strstr(r.hearing.heard, "sprite"));
+    assert_non_null(strstr(r.hearing.heard, "fries"));
+    assert_int_equal(r.diag.one, 0);
+    assert_true(r.diag.one_ms > 0);                 /* searched, and not taken */
     decode_ok(one, none, &r);
-    assert_string_equal(r.heard, "i'd like a medium fries");
-    assert_true(r.one_ms == 0);                /* one item already */
+    assert_string_equal(r.hearing.heard, "i'd like a medium fries");
+    assert_true(r.diag.one_ms == 0);                /* one item already */
 
-    asr_config_t cfg = { NULL, 1, 0, 0, 0 };
+    asr_config_t cfg = { .free_pass = 1 };
     setenv("KIOSK_ONE_BONUS", "100000000", 1);
     asr_t *a = asr_create(&cfg, menu, dict, err, sizeof err);
     unsetenv("KIOSK_ONE_BONUS");
     if (!a) fail_msg("%s", err);
     assert_int_equal(asr_decode(a, two, ntwo, &r, err, sizeof err), 0);
-    print_message("one item at any cost: \"%s\" (%.2f)\n", r.heard, r.confidence);
-    assert_int_equal(r.one, 1);
-    assert_true(*r.heard);
-    assert_true(!strstr(r.heard, "sprite") || !strstr(r.heard, "fries"));
-    assert_clean(r.heard);
+    print_message("one item at any cost: \"%s\" (%.2f)\n", r.hearing.heard, r.hearing.confidence);
+    assert_int_equal(r.diag.one, 1);
+    assert_true(*r.hearing.heard);
+    assert_true(!strstr(r.hearing.heard, "sprite") || !strstr(r.hearing.heard, "fries"));
+    assert_clean(r.hearing.heard);
     asr_free(a);
 
     setenv("KIOSK_ONE_BONUS", "0", 1);
@@ -761,9 +761,9 @@ static void test_one_item(void **state)
     unsetenv("KIOSK_ONE_BONUS");
     if (!a) fail_msg("%s", err);
     assert_int_equal(asr_decode(a, two, ntwo, &r, err, sizeof err), 0);
-    assert_int_equal(r.one, 0);
-    assert_true(r.one_ms == 0);
-    assert_non_null(strstr(r.heard, "fries"));
+    assert_int_equal(r.diag.one, 0);
+    assert_true(r.diag.one_ms == 0);
+    assert_non_null(strstr(r.hearing.heard, "fries"));
     asr_free(a);
     free(two);
     free(one);

@@ -377,12 +377,13 @@ static void test_scripts(void **state)
     int bad = 0;
     for (size_t s = 0; s < sizeof scripts / sizeof scripts[0]; s++) {
         const script_t *sc = &scripts[s];
-        dialog_config_t cfg = { sc->threshold };
+        dialog_config_t cfg = { .confidence_threshold = sc->threshold };
         dialog_t *d = dialog_create(sc->menu == 'c' ? ms->coffee : ms->burger, &cfg);
         const char *want_json = NULL;
         for (int t = 0; t < 14 && sc->turns[t].said; t++) {
             const turn_row_t *r = &sc->turns[t];
-            hearing_t h = { r->heard, "free text", r->confidence > 0 ? r->confidence : 0.95, 0 };
+            hearing_t h = { .heard = r->heard, .free_text = "free text",
+                            .confidence = r->confidence > 0 ? r->confidence : 0.95 };
             dialog_effects_t fx;
             dialog_hear(d, &h, &fx);
             if (r->json) want_json = r->json;
@@ -413,7 +414,7 @@ static void test_scripts(void **state)
 
 static void hear(dialog_t *d, const char *heard, dialog_effects_t *fx)
 {
-    hearing_t h = { heard, "", 0.9, 0 };
+    hearing_t h = { .heard = heard, .free_text = "", .confidence = 0.9 };
     dialog_hear(d, &h, fx);
 }
 
@@ -488,7 +489,7 @@ static void test_bad_input(void **state)
     strbuf_t b = {0};
 
     dialog_t *d = dialog_create(ms->burger, NULL);
-    hearing_t h = { NULL, NULL, 0, 0 };
+    hearing_t h = { .heard = NULL, .free_text = NULL, .confidence = 0 };
     dialog_hear(d, &h, &fx);
     assert_string_equal(fx.said, SORRY);
     assert_int_equal(fx.page, PAGE_NONE);
@@ -530,9 +531,9 @@ static void test_bad_input(void **state)
     dialog_free(d);
 
     /* a confidence that is not a number pages as low */
-    dialog_config_t cfg = { 0.5 };
+    dialog_config_t cfg = { .confidence_threshold = 0.5 };
     d = dialog_create(ms->burger, &cfg);
-    hearing_t hn = { "a cookie", "", NAN, 0 };
+    hearing_t hn = { .heard = "a cookie", .free_text = "", .confidence = NAN };
     dialog_hear(d, &hn, &fx);
     assert_int_equal(fx.page, PAGE_LOW_CONFIDENCE);
     assert_int_equal(dialog_order(d)->nlines, 0);
@@ -588,7 +589,7 @@ static void test_fuzz(void **state)
     };
     const int nwords = (int)(sizeof words / sizeof words[0]);
     unsigned long seed = 12345;
-    dialog_config_t cfg = { 0 };
+    dialog_config_t cfg = { .confidence_threshold = 0 };
     for (int car = 0; car < 300; car++) {
         dialog_t *d = dialog_create(ms->burger, &cfg);
         for (int turn = 0; turn < 12; turn++) {
@@ -600,7 +601,7 @@ static void test_fuzz(void **state)
                 if (i) strbuf_append(&b, " ");
                 strbuf_append(&b, words[(seed >> 33) % (unsigned long)nwords]);
             }
-            hearing_t h = { strbuf_cstr(&b), "", 0.9, 0 };
+            hearing_t h = { .heard = strbuf_cstr(&b), .free_text = "", .confidence = 0.9 };
             dialog_effects_t fx;
             dialog_hear(d, &h, &fx);
             assert_non_null(fx.said);
@@ -717,10 +718,11 @@ static void test_policy_human_flag(void **state)
         { "nope", 0.71, 1, "human_request", 0 },
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        dialog_config_t cfg = { 0.7 };
+        dialog_config_t cfg = { .confidence_threshold = 0.7 };
         dialog_t *d = dialog_create(ms->burger, &cfg);
         dialog_effects_t fx;
-        hearing_t h = { rows[i].heard, "", rows[i].confidence, rows[i].human };
+        hearing_t h = { .heard = rows[i].heard, .free_text = "", .confidence = rows[i].confidence,
+                        .human = rows[i].human };
         dialog_hear(d, &h, &fx);
         const char *page = fx.page == PAGE_NONE ? NULL : page_reason_names[fx.page];
         if ((page == NULL) != (rows[i].page == NULL) || (page && strcmp(page, rows[i].page) != 0) ||
@@ -750,17 +752,17 @@ static void test_session_other_hearings(void **state)
         { "helpful a", "", NULL, 1 },                  /* whole words only */
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        dialog_config_t cfg = { 0.7 };
+        dialog_config_t cfg = { .confidence_threshold = 0.7 };
         char err[256] = "";
         session_t *s = session_create(ms->burger, NULL, NULL, &cfg, 0, err, sizeof err);
         if (!s) fail_msg("session_create: %s", err);
         asr_result_t r;
         memset(&r, 0, sizeof r);
-        r.heard = (char *)"i need two cokes";
-        r.free_text = (char *)"are you need to open";
-        r.loop_text = (char *)rows[i].loop;
-        r.nfa_text = (char *)rows[i].nfa;
-        r.confidence = 0.82;
+        r.hearing = (asr_hearing_t){
+            .heard = (char *)"i need two cokes", .free_text = (char *)"are you need to open",
+            .loop_text = (char *)rows[i].loop, .nfa_text = (char *)rows[i].nfa,
+            .confidence = 0.82,
+        };
         if (session_apply(s, "t1.wav", 1900, &r, 1.0, err, sizeof err) < 0) fail_msg("%s", err);
         const session_turn_t *t = session_turn(s, 0);
         const char *page = t->page == PAGE_NONE ? NULL : page_reason_names[t->page];
@@ -780,14 +782,14 @@ static void test_policy(void **state)
     int bad = 0;
     for (size_t i = 0; i < sizeof policy / sizeof policy[0]; i++) {
         const policy_row_t *r = &policy[i];
-        dialog_config_t cfg = { r->threshold };
+        dialog_config_t cfg = { .confidence_threshold = r->threshold };
         dialog_t *d = dialog_create(r->menu == 'c' ? ms->coffee : ms->burger, &cfg);
         dialog_effects_t fx;
         if (r->before) {
-            hearing_t h0 = { r->before, r->before, 0.95, 0 };
+            hearing_t h0 = { .heard = r->before, .free_text = r->before, .confidence = 0.95 };
             dialog_hear(d, &h0, &fx);
         }
-        hearing_t h = { r->heard, r->free_text, r->confidence, 0 };
+        hearing_t h = { .heard = r->heard, .free_text = r->free_text, .confidence = r->confidence };
         dialog_hear(d, &h, &fx);
         const char *page = fx.page == PAGE_NONE ? NULL : page_reason_names[fx.page];
         const order_t *o = dialog_order(d);
@@ -1159,7 +1161,7 @@ static void test_crew_actions(void **state)
             int rc = 0;
             switch (st->op) {
             case 'h': {
-                hearing_t h = { st->text, "", 0.95, 0 };
+                hearing_t h = { .heard = st->text, .free_text = "", .confidence = 0.95 };
                 dialog_hear(d, &h, &fx);
                 turns++;
                 break;
