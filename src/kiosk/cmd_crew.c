@@ -287,12 +287,7 @@ static void show_line(station_t *st, const char *line)
 
 /* ---- commands -------------------------------------------------------------- */
 
-typedef enum { CMD_NONE, CMD_SEND, CMD_ERROR, CMD_HELP, CMD_QUIT } cmd_kind_t;
-
-/* One typed line -> CMD_SEND with the message in *msg, CMD_ERROR with why
- * in *msg (both the caller's), CMD_HELP, CMD_QUIT, or CMD_NONE for an empty
- * line. */
-static cmd_kind_t command(const char *line, char **msg)
+cmd_kind_t crew_command(const char *line, char **msg)
 {
     *msg = NULL;
     while (*line == ' ' || *line == '\t') line++;
@@ -410,7 +405,7 @@ static int read_kiosk(station_t *st)
 static int typed_line(station_t *st, const char *line)
 {
     char *msg;
-    cmd_kind_t kind = command(line, &msg);
+    cmd_kind_t kind = crew_command(line, &msg);
     int rc = 0;
     if (kind == CMD_SEND) {
         if (send_line(st, msg) < 0) {

@@ -17,6 +17,7 @@
 static const char usage[] =
     "usage: kiosk replay [--menu F] [--db F] [--json] [--each] [--board PNG] [--board-size WxH]\n"
     "                    [--threshold T] [--features FILE] [--denoise] [--one-thread] TURN.wav...\n"
+    "       kiosk replay [--menu F] [--db F] [--threshold T] --script FILE\n"
     "  Replays one car's conversation from recorded turns, in order, through the\n"
     "  kiosk's dialog, confidence and paging, and prints what happened.\n"
     "  --menu F     the menu (default " DEFAULT_MENU ")\n"
@@ -33,10 +34,14 @@ static const char usage[] =
     "  --denoise    pass every turn through the live kiosk's noise suppression and\n"
     "               gain control (speexdsp's preprocessor) before decoding it\n"
     "  --one-thread  decode each turn on one thread (for batches that run several\n"
-    "               replays at once; the same results, only slower alone)\n";
+    "               replays at once; the same results, only slower alone)\n"
+    "  --script FILE  a scripted lane on a virtual clock: customer turns (wav FILE,\n"
+    "               say WORDS), crew commands (crew take, crew add a coke, ...) and\n"
+    "               time passing (wait 12), in order; prints the events as\n"
+    "               kiosk run --events does (the format: README, \"Scripted lanes\")\n";
 
 typedef struct {
-    const char *menu, *db, *board, *features;
+    const char *menu, *db, *board, *features, *script;
     int json, each, denoise, one_thread;
     int board_w, board_h;
     double threshold;
@@ -58,7 +63,7 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         { "board", required_argument, NULL, 'b' }, { "help", no_argument, NULL, 'h' },
         { "threshold", required_argument, NULL, 't' }, { "features", required_argument, NULL, 'f' },
         { "denoise", no_argument, NULL, 'n' },    { "one-thread", no_argument, NULL, '1' },
-        { "board-size", required_argument, NULL, 'B' },
+        { "board-size", required_argument, NULL, 'B' }, { "script", required_argument, NULL, 's' },
         { NULL, 0, NULL, 0 },
     };
     if (cmd_wants_help(argc, argv)) { /* also after the files: `kiosk replay t1.wav -h` */
@@ -89,6 +94,7 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         case 'f': o->features = optarg; break;
         case 'n': o->denoise = 1; break;
         case '1': o->one_thread = 1; break;
+        case 's': o->script = optarg; break;
         case 't': {
             char *end;
             o->threshold = strtod(optarg, &end);
@@ -106,8 +112,18 @@ static int parse_opts(int argc, char **argv, opts_t *o)
             return EXIT_BADINPUT;
         }
     }
-    if (optind >= argc) {
-        fprintf(stderr, "kiosk replay: give at least one TURN.wav\n%s", usage);
+    if (o->script && optind < argc) {
+        fprintf(stderr, "kiosk replay: --script %s: the script names its WAV files; \"%s\" is one too many\n",
+                o->script, argv[optind]);
+        return EXIT_BADINPUT;
+    }
+    if (o->script && (o->json || o->each || o->board || o->features || o->denoise)) {
+        fprintf(stderr, "kiosk replay: --script takes only --menu, --db and --threshold (it prints the "
+                        "events, as kiosk run --events does)\n");
+        return EXIT_BADINPUT;
+    }
+    if (!o->script && optind >= argc) {
+        fprintf(stderr, "kiosk replay: give at least one TURN.wav, or --script FILE\n%s", usage);
         return EXIT_BADINPUT;
     }
     return -1;
@@ -211,6 +227,7 @@ int cmd_replay(int argc, char **argv)
     opts_t o;
     int rc = parse_opts(argc, argv, &o);
     if (rc >= 0) return rc;
+    if (o.script) return replay_script(o.menu, o.script, o.db, o.threshold);
     char **files = argv + optind;
     int nfiles = argc - optind;
 

@@ -33,4 +33,13 @@ static inline int cmd_wants_help(int argc, char **argv)
 #define DEFAULT_CREW_SOCKET "var/crew.sock"
 #define DEFAULT_CREW_TOKEN "var/crew.token"
 
+/* A crew station's typed line (`kiosk crew`, and `crew ...` in a replay
+ * script) -> CMD_SEND with the protocol message in *msg, CMD_ERROR with why
+ * in *msg (both the caller's), CMD_HELP, CMD_QUIT, or CMD_NONE for an empty
+ * line. */
+typedef enum { CMD_NONE, CMD_SEND, CMD_ERROR, CMD_HELP, CMD_QUIT } cmd_kind_t;
+cmd_kind_t crew_command(const char *line, char **msg);
+/* `kiosk replay --script FILE` (cmd_script.c). */
+int replay_script(const char *menu_path, const char *script, const char *db, double threshold);
+
 #endif

@@ -226,7 +226,7 @@ int lane_turn(lane_t *k, const asr_result_t *r, long audio_ms, double turn_end)
 {
     char err[512];
     const dialog_t *d = session_dialog(k->car);
-    strbuf_t before = {0}, after = {0};
+    strbuf_t before = {0};
     order_json(dialog_order(d), &before);
     dialog_state_t was = dialog_state(d);
     if (session_apply(k->car, "mic", audio_ms, r, lane_wall(k), err, sizeof err) < 0) {
@@ -238,31 +238,11 @@ int lane_turn(lane_t *k, const asr_result_t *r, long audio_ms, double turn_end)
     int nt = session_nturns(k->car);
     const session_turn_t *t = session_turn(k->car, nt - 1);
 
-    strbuf_t b = {0};
-    ev_begin(k, &b, "turn");
-    strbuf_printf(&b, ", \"turn\": %d, \"audio_ms\": %ld, \"decode_ms\": %.1f, \"endpoint_ms\": %.1f, "
-                      "\"heard\": ", nt, t->audio_ms, t->decode_ms, delay_ms);
-    strbuf_json_str(&b, t->heard);
-    strbuf_append(&b, ", \"free_text\": ");
-    strbuf_json_str(&b, t->free_text);
-    strbuf_printf(&b, ", \"confidence\": %.2f, \"said\": ", t->confidence);
-    /* what the loudspeaker said: nothing while the crew holds the car */
-    strbuf_json_str(&b, k->taken_over || k->talking ? "" : t->said);
-    strbuf_append(&b, ", \"page\": ");
-    if (t->page == PAGE_NONE) strbuf_append(&b, "null");
-    else strbuf_json_str(&b, page_reason_names[t->page]);
-    ev_end(k, &b);
-    lane_log(k, "  heard: %s  (free text: %s; confidence %.2f; ready %.0f ms after the endpoint)",
-            *t->heard ? t->heard : "(nothing on the menu)", t->free_text, t->confidence, delay_ms);
-
+    strbuf_t after = {0};
     order_json(dialog_order(d), &after);
     int changed = strcmp(strbuf_cstr(&before), strbuf_cstr(&after)) != 0;
-    /* a confirmation has its own event below, with the order */
-    if (changed && dialog_state(d) != DIALOG_CONFIRMED) ev_order(k, "order");
     strbuf_free(&before);
     strbuf_free(&after);
-    if (t->page != PAGE_NONE) ev_page(k, t->page, nt, t->heard, t->free_text);
-
     strbuf_t say = {0};
     if (k->greet && t->page == PAGE_NONE && !changed && dialog_state(d) == was) {
         /* "hello" or a cough opened the car: greet rather than apologise */
@@ -273,6 +253,28 @@ int lane_turn(lane_t *k, const asr_result_t *r, long audio_ms, double turn_end)
             strbuf_printf(&say, "Welcome to %s! ", k->menu->title ? k->menu->title : "our drive-through");
         strbuf_append(&say, t->said);
     }
+
+    strbuf_t b = {0};
+    ev_begin(k, &b, "turn");
+    strbuf_printf(&b, ", \"turn\": %d, \"audio_ms\": %ld, \"decode_ms\": %.1f, \"endpoint_ms\": %.1f, "
+                      "\"heard\": ", nt, t->audio_ms, t->decode_ms, delay_ms);
+    strbuf_json_str(&b, t->heard);
+    strbuf_append(&b, ", \"free_text\": ");
+    strbuf_json_str(&b, t->free_text);
+    strbuf_printf(&b, ", \"confidence\": %.2f, \"said\": ", t->confidence);
+    /* the kiosk's answer as its loudspeaker gives it: nothing while the crew holds the car */
+    strbuf_json_str(&b, k->taken_over || k->talking ? "" : strbuf_cstr(&say));
+    strbuf_append(&b, ", \"page\": ");
+    if (t->page == PAGE_NONE) strbuf_append(&b, "null");
+    else strbuf_json_str(&b, page_reason_names[t->page]);
+    ev_end(k, &b);
+    lane_log(k, "  heard: %s  (free text: %s; confidence %.2f; ready %.0f ms after the endpoint)",
+            *t->heard ? t->heard : "(nothing on the menu)", t->free_text, t->confidence, delay_ms);
+
+    /* a confirmation has its own event below, with the order */
+    if (changed && dialog_state(d) != DIALOG_CONFIRMED) ev_order(k, "order");
+    if (t->page != PAGE_NONE) ev_page(k, t->page, nt, t->heard, t->free_text);
+
     k->greet = 0;
     k->nudged = 0;
     speak(k, strbuf_cstr(&say));

@@ -1,0 +1,323 @@
+/* cmd_script.c: `kiosk replay --script FILE`: a scripted lane on the virtual
+ * clock.  The same lane as `kiosk run` (lane.c: cars, turns, the crew's
+ * actions, escalation, the customer's silences), on the same event loop, but
+ * time jumps from one timer to the next instead of passing: ten minutes of a
+ * lane run in milliseconds, and every run prints the same events.
+ *
+ * The script, one step a line ('#' starts a comment):
+ *   set nudge S | set no_response S | set car_gone S | set escalate S1,S2 | set lane NAME
+ *                        the lane's settings (before the first turn), as kiosk run's options
+ *   wav FILE             a customer turn from a recording (relative to the script's folder);
+ *                        the clock moves on by its length, then the recogniser's answer
+ *   say [-c C] [-f "FREE"] WORDS
+ *                        a customer turn as the menu's grammar heard it (WORDS), with
+ *                        confidence C (default 0.95) and the free pass's words FREE (default
+ *                        WORDS); no recogniser, so no models load
+ *   wait S               S seconds of silence pass: the lane's timers run
+ *   crew COMMAND         what a crew station types (`kiosk crew`'s commands: ack, take,
+ *                        back, talk, release, add ..., change ..., edit ..., remove N,
+ *                        apply, confirm, cancel, gone)
+ * A turn while no car is at the post starts one, as speech does without a
+ * speaker post.  The kiosk's answers take no time.  At the end a car still
+ * there leaves "stopped".
+ *
+ * Output: the events as `kiosk run --events` prints them, on the virtual
+ * clock's day, and each crew command's answer as the station gets it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../audio/wav.h"
+#include "../crew/proto.h"
+#include "commands.h"
+#include "lane.h"
+#include "session.h"
+
+#define MAX_LINE 4096
+
+typedef struct {
+    lane_t L;
+    lane_config_t cfg;
+    loop_t *loop;
+    const char *path;        /* the script, for messages */
+    int lineno;
+    long tick;               /* the lane's timer on the loop, 0 none */
+    char *dir;               /* the script's folder, for wav paths */
+    char *lane_name;         /* set lane NAME */
+} script_t;
+
+static void say_reply(lane_t *l, int client, const char *json)
+{
+    (void)l;
+    (void)client;
+    printf("%s\n", json);
+}
+
+/* The lane's timer: lane_tick, then again when it says. */
+static double on_tick(loop_t *l, long id, void *ctx)
+{
+    (void)l;
+    (void)id;
+    script_t *s = ctx;
+    double next = lane_tick(&s->L, 1);
+    if (next < 0) return LOOP_NOMORE;
+    return next;
+}
+
+/* After anything that changes the lane: its timer from now. */
+static void rearm(script_t *s)
+{
+    if (s->tick) loop_del_timer(s->loop, s->tick);
+    s->tick = loop_add_timer(s->loop, 0, on_tick, s);
+}
+
+static int fail(const script_t *s, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "kiosk replay: %s:%d: ", s->path, s->lineno);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return EXIT_BADINPUT;
+}
+
+static int number(const char *arg, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    if (end == arg || *end || !(v >= lo && v <= hi)) return -1;
+    *out = v;
+    return 0;
+}
+
+static int turn(script_t *s, const asr_result_t *r, long audio_ms)
+{
+    if (!s->L.car && lane_car_arrives(&s->L) < 0) return EXIT_RUNTIME;
+    if (lane_turn(&s->L, r, audio_ms, lane_now(&s->L)) < 0) return EXIT_RUNTIME;
+    s->L.last_activity = lane_now(&s->L);
+    rearm(s);
+    return 0;
+}
+
+/* say [-c C] [-f "FREE"] WORDS */
+static int step_say(script_t *s, char *args)
+{
+    double conf = 0.95;
+    char *free_text = NULL;
+    for (;;) {
+        while (*args == ' ') args++;
+        if (!strncmp(args, "-c ", 3)) {
+            char *v = args + 3, *sp = strchr(v, ' ');
+            if (!sp) return fail(s, "say -c C WORDS: %s", "the words are missing");
+            *sp = '\0';
+            if (number(v, 0, 1, &conf) < 0) return fail(s, "say -c %s: give a confidence from 0 to 1", v);
+            args = sp + 1;
+        } else if (!strncmp(args, "-f \"", 4)) {
+            char *v = args + 4, *end = strchr(v, '"');
+            if (!end) return fail(s, "say -f \"FREE\" WORDS: %s", "the closing quote is missing");
+            *end = '\0';
+            free_text = v;
+            args = end + 1;
+        } else {
+            break;
+        }
+    }
+    if (!*args) return fail(s, "say: %s", "what did the customer say? (say two cokes)");
+    asr_result_t r;
+    memset(&r, 0, sizeof r);
+    r.hearing.heard = args;
+    r.hearing.free_text = free_text ? free_text : args;
+    r.hearing.confidence = conf;
+    r.hearing.loop_text = "";
+    r.hearing.nfa_text = "";
+    return turn(s, &r, 0);
+}
+
+static int step_wav(script_t *s, asr_t *asr, const char *file)
+{
+    strbuf_t path = {0};
+    if (file[0] == '/' || !s->dir) strbuf_append(&path, file);
+    else strbuf_printf(&path, "%s/%s", s->dir, file);
+    char err[512];
+    int16_t *pcm = NULL;
+    size_t n = 0;
+    if (wav_read(strbuf_cstr(&path), &pcm, &n, err, sizeof err) < 0) {
+        fprintf(stderr, "kiosk replay: %s:%d: %s\n", s->path, s->lineno, err);
+        strbuf_free(&path);
+        return EXIT_BADINPUT;
+    }
+    strbuf_free(&path);
+    long ms = (long)(n * 1000 / 16000);
+    /* speech starts a car; then the customer speaks, and time passes */
+    if (!s->L.car && lane_car_arrives(&s->L) < 0) {
+        free(pcm);
+        return EXIT_RUNTIME;
+    }
+    s->L.last_activity = lane_now(&s->L) + ms / 1000.0;
+    loop_run_for(s->loop, ms / 1000.0);
+    char *answer = session_answer(s->L.car);
+    asr_set_answer(asr, answer, err, sizeof err);
+    free(answer);
+    asr_result_t r;
+    int rc = asr_decode_early(asr, pcm, n, session_spot_human, (void *)s->L.menu, &r, err, sizeof err);
+    free(pcm);
+    if (rc < 0) {
+        fprintf(stderr, "kiosk replay: %s:%d: %s\n", s->path, s->lineno, err);
+        return EXIT_RUNTIME;
+    }
+    if (lane_turn(&s->L, &r, ms, lane_now(&s->L)) < 0) return EXIT_RUNTIME;
+    s->L.last_activity = lane_now(&s->L);
+    rearm(s);
+    return 0;
+}
+
+static int step_crew(script_t *s, const char *line)
+{
+    char *msg = NULL;
+    cmd_kind_t kind = crew_command(line, &msg);
+    if (kind != CMD_SEND) {
+        int rc = fail(s, "crew %s: not a command a station sends (kiosk crew's help lists them)", line);
+        free(msg);
+        return rc;
+    }
+    crew_msg_t m;
+    char why[256];
+    if (crew_parse(msg, strlen(msg), &m, why, sizeof why) < 0) {
+        free(msg);
+        return fail(s, "crew: %s", why);
+    }
+    free(msg);
+    lane_crew(&s->L, 1, 0, &m);
+    rearm(s);
+    return 0;
+}
+
+static int step_set(script_t *s, char *args)
+{
+    char *val = strchr(args, ' ');
+    if (!val) return fail(s, "set %s: give a value", args);
+    *val++ = '\0';
+    double v;
+    if (!strcmp(args, "lane")) {
+        free(s->lane_name);
+        s->cfg.name = s->lane_name = xstrdup(val);
+        return 0;
+    }
+    if (!strcmp(args, "escalate")) {
+        char extra;
+        if (sscanf(val, "%lf,%lf%c", &s->L.esc.remind_s, &s->L.esc.manager_s, &extra) != 2 ||
+            !(s->L.esc.remind_s >= 1 && s->L.esc.manager_s > s->L.esc.remind_s))
+            return fail(s, "set escalate %s: give two numbers of seconds, the second larger, e.g. 10,30", val);
+        return 0;
+    }
+    double *field = !strcmp(args, "nudge") ? &s->cfg.nudge : !strcmp(args, "no_response") ? &s->cfg.no_response
+                  : !strcmp(args, "car_gone") ? &s->cfg.car_gone : NULL;
+    if (!field) return fail(s, "set %s: unknown; set nudge, no_response, car_gone, escalate or lane", args);
+    if (number(val, 0, 3600, &v) < 0) return fail(s, "set: \"%s\" is not a number of seconds from 0 to 3600", val);
+    *field = v;
+    return 0;
+}
+
+int replay_script(const char *menu_path, const char *script, const char *db, double threshold)
+{
+    FILE *f = fopen(script, "r");
+    if (!f) {
+        fprintf(stderr, "kiosk replay: cannot read the script %s: %s\n", script, strerror(errno));
+        return EXIT_BADINPUT;
+    }
+    /* the whole script first: a mistake in it is found before anything runs */
+    strlist_t lines = {0};
+    char buf[MAX_LINE];
+    int needs_asr = 0, status = 0;
+    while (fgets(buf, sizeof buf, f)) {
+        size_t n = strcspn(buf, "\r\n");
+        if (buf[n] == '\0' && !feof(f)) {
+            fprintf(stderr, "kiosk replay: %s:%d: a line longer than %d bytes\n", script, lines.n + 1, MAX_LINE - 2);
+            fclose(f);
+            strlist_free(&lines);
+            return EXIT_BADINPUT;
+        }
+        buf[n] = '\0';
+        char *hash = strchr(buf, '#');
+        if (hash) *hash = '\0';
+        strlist_push(&lines, buf);
+        if (!strncmp(buf + strspn(buf, " \t"), "wav ", 4)) needs_asr = 1;
+    }
+    fclose(f);
+
+    script_t s;
+    memset(&s, 0, sizeof s);
+    s.path = script;
+    const char *slash = strrchr(script, '/');
+    if (slash) s.dir = xstrndup(script, (size_t)(slash - script));
+    cmudict_t *dict = NULL;
+    menu_t *menu = NULL;
+    asr_t *asr = NULL;
+    store_t *store = NULL;
+    strlist_t errs = {0};
+    char err[512];
+    status = session_load(menu_path, &dict, &menu, &errs);
+    if (status) goto out;
+    if (needs_asr) {
+        asr_config_t acfg = { .free_pass = 1, .one_thread = 1 };
+        if (!(asr = session_asr(&acfg, menu, &dict, err, sizeof err))) {
+            strlist_pushf(&errs, "kiosk replay: %s", err);
+            status = EXIT_RUNTIME;
+            goto out;
+        }
+    }
+    if (db && !(store = store_open(db, err, sizeof err))) {
+        strlist_pushf(&errs, "kiosk replay: %s", err);
+        status = EXIT_RUNTIME;
+        goto out;
+    }
+    s.cfg = (lane_config_t){ .name = "Lane 1", .threshold = threshold, .nudge = 10, .no_response = 15,
+                             .car_gone = 30, .events = 1, .narrate = 1 };
+    s.loop = loop_create(&loop_clock_virtual);
+    lane_init(&s.L, &s.cfg, menu, s.loop);
+    s.L.asr = asr;
+    s.L.store = store;
+    s.L.reply = say_reply;
+    for (int i = 0; i < lines.n && !status; i++) {
+        s.lineno = i + 1;
+        char *line = lines.v[i] + strspn(lines.v[i], " \t");
+        size_t len = strlen(line);
+        while (len && strchr(" \t", line[len - 1])) line[--len] = '\0';
+        if (!*line) continue;
+        char *args = line + strcspn(line, " \t");
+        if (*args) *args++ = '\0';
+        args += strspn(args, " \t");
+        double v;
+        if (!strcmp(line, "set")) {
+            if (s.L.cars) status = fail(&s, "set %s: settings go before the first turn", args);
+            else status = step_set(&s, args);
+        } else if (!strcmp(line, "say")) {
+            status = step_say(&s, args);
+        } else if (!strcmp(line, "wav")) {
+            status = *args ? step_wav(&s, asr, args) : fail(&s, "wav: %s", "which file?");
+        } else if (!strcmp(line, "wait")) {
+            if (number(args, 0, 86400, &v) < 0)
+                status = fail(&s, "wait %s: give the seconds that pass, e.g. wait 12", args);
+            else loop_run_for(s.loop, v);
+        } else if (!strcmp(line, "crew")) {
+            status = step_crew(&s, args);
+        } else {
+            status = fail(&s, "\"%s\" is not a step: wav, say, wait, crew or set", line);
+        }
+        fflush(stdout);
+    }
+    if (s.L.car && lane_car_leaves(&s.L, "stopped") < 0 && !status) status = EXIT_RUNTIME;
+    fflush(stdout);
+    lane_free(&s.L);
+    loop_free(s.loop);
+out:
+    for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
+    strlist_free(&errs);
+    strlist_free(&lines);
+    store_close(store);
+    asr_free(asr);
+    menu_free(menu);
+    cmudict_free(dict);
+    free(s.dir);
+    free(s.lane_name);
+    return status;
+}
