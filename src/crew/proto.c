@@ -46,6 +46,8 @@ static const struct {
     [CREW_APPLY] = { { "action", NULL, NULL }, NULL },
 };
 #define NKINDS ((int)(sizeof kind_keys / sizeof kind_keys[0]))
+_Static_assert(sizeof kind_keys / sizeof kind_keys[0] == CREW_KINDS, "a kind without its keys");
+_Static_assert(sizeof crew_kind_names / sizeof crew_kind_names[0] == CREW_KINDS, "a kind without its name");
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)

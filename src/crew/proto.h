@@ -45,6 +45,7 @@ typedef enum {
     CREW_TALK,
     CREW_GONE,
     CREW_APPLY,
+    CREW_KINDS              /* how many kinds there are (not a kind) */
 } crew_kind_t;
 extern const char *const crew_kind_names[];   /* "auth", "ack", "take_over", ... */
 

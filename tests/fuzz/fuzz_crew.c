@@ -42,7 +42,7 @@ static void one(const char *buf, size_t len)
     }
     CHECK(len <= CREW_MAX_LINE);
     CHECK(memchr(buf, '\0', len) == NULL);
-    CHECK((int)m.kind >= CREW_AUTH && (int)m.kind <= CREW_TALK);
+    CHECK((int)m.kind >= CREW_AUTH && (int)m.kind < CREW_KINDS);
     CHECK(crew_kind_names[m.kind] != NULL);
     switch (m.kind) {
     case CREW_AUTH:
