@@ -2,8 +2,8 @@
  * phrases"): an ARPA bigram model of the ways to ask for a person, which the
  * recogniser weighs into its general English pass (src/speech/asr_build.c,
  * add_human_lm) so that "um i need help" is heard as such rather than as "oh
- * minute though".  Pure text from the menu and lexicon.h's tables; the file is
- * the only thing it touches. */
+ * minute though".  Pure text from the menu and lexicon.h's tables: the
+ * recogniser writes it where it reads it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +33,7 @@ static void human_sentences(const menu_t *m, strlist_t *out)
     }
 }
 
-int menu_write_human_lm(const menu_t *m, const char *path)
+void menu_human_lm(const menu_t *m, strbuf_t *out)
 {
     strlist_t sent = {0}, vocab = {0};
     human_sentences(m, &sent);
@@ -74,31 +74,24 @@ int menu_write_human_lm(const menu_t *m, const char *path)
     for (int w = 1; w < V; w++) p1[w] = (uni[w] + 1.0) / (total + V - 1.0);
     int nbi = 0;
     for (int i = 0; i < V * V; i++) nbi += bi[i] > 0;
-    FILE *f = fopen(path, "w");
-    int rc = -1;
-    if (f) {
-        fprintf(f, "\\data\\\nngram 1=%d\nngram 2=%d\n\n\\1-grams:\n", V, nbi);
-        for (int v = 0; v < V; v++) {
-            double bo = 1.0;
-            if (hist[v] > 0) {
-                double seen = 0;
-                for (int w = 0; w < V; w++) if (bi[v * V + w]) seen += p1[w];
-                /* every word seen after v: nothing left to back off to */
-                bo = seen < 1.0 - 1e-9 ? (D * types[v] / hist[v]) / (1.0 - seen) : 1e-9;
-            }
-            fprintf(f, "%.6f %s %.6f\n", v == 0 ? -99.0 : log10(p1[v]), vocab.v[v], log10(bo));
+    strbuf_printf(out, "\\data\\\nngram 1=%d\nngram 2=%d\n\n\\1-grams:\n", V, nbi);
+    for (int v = 0; v < V; v++) {
+        double bo = 1.0;
+        if (hist[v] > 0) {
+            double seen = 0;
+            for (int w = 0; w < V; w++) if (bi[v * V + w]) seen += p1[w];
+            /* every word seen after v: nothing left to back off to */
+            bo = seen < 1.0 - 1e-9 ? (D * types[v] / hist[v]) / (1.0 - seen) : 1e-9;
         }
-        fprintf(f, "\n\\2-grams:\n");
-        for (int v = 0; v < V; v++)
-            for (int w = 0; w < V; w++)
-                if (bi[v * V + w])
-                    fprintf(f, "%.6f %s %s\n", log10((bi[v * V + w] - D) / hist[v]), vocab.v[v], vocab.v[w]);
-        fprintf(f, "\n\\end\\\n");
-        rc = ferror(f) ? -1 : 0;
-        if (fclose(f) != 0) rc = -1;
+        strbuf_printf(out, "%.6f %s %.6f\n", v == 0 ? -99.0 : log10(p1[v]), vocab.v[v], log10(bo));
     }
+    strbuf_printf(out, "\n\\2-grams:\n");
+    for (int v = 0; v < V; v++)
+        for (int w = 0; w < V; w++)
+            if (bi[v * V + w])
+                strbuf_printf(out, "%.6f %s %s\n", log10((bi[v * V + w] - D) / hist[v]), vocab.v[v], vocab.v[w]);
+    strbuf_printf(out, "\n\\end\\\n");
     free(p1); free(uni); free(hist); free(types); free(bi); free(seq);
     strlist_free(&sent);
     strlist_free(&vocab);
-    return rc;
 }

@@ -205,12 +205,12 @@ char *menu_answer_grammar(const menu_t *m, const menu_ask_t *q);
 
 /* ---- human phrases (human_lm.c) ---- */
 
-/* Writes to path the human-phrase model of m: an ARPA bigram model of its
+/* Appends to out the human-phrase model of m: an ARPA bigram model of its
  * requests for a person (its human: phrases and the built-ins, alone and after
  * the ways into them, "can i talk to"), for the recogniser's general English
- * pass to weigh in beside its own (ASR_HUMAN_LM_WEIGHT in src/speech/asr.h).
- * Absolute discounting (0.5) of the bigrams, the rest backed off to add-one
- * unigrams.  0, or -1 when the file could not be written. */
-int menu_write_human_lm(const menu_t *m, const char *path);
+ * search to weigh in beside its own (ASR_HUMAN_LM_WEIGHT in src/speech/asr.h;
+ * asr_write_human_lm writes it to a file).  Absolute discounting (0.5) of the
+ * bigrams, the rest backed off to add-one unigrams. */
+void menu_human_lm(const menu_t *m, strbuf_t *out);
 
 #endif

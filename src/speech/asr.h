@@ -104,7 +104,7 @@ typedef struct {
  * words: see asr_build.c, "A smaller vocabulary". */
 #define ASR_FREE_WORDS 20000
 
-/* The weight of the human-phrase model (menu_write_human_lm) in the free
+/* The weight of the human-phrase model (menu_human_lm) in the free
  * search's language model (asr_build.c, "Requests for a person in the free
  * search"); the environment
  * variable KIOSK_HUMAN_LM_WEIGHT overrides it (0: none) for
@@ -170,5 +170,8 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
  * background after an early return (it waits for it).  A turn whose request
  * for a person early() took is never searched again. */
 int asr_searched_again(asr_t *a);
+
+/* Writes menu_human_lm's model of m to path: 0, or -1 when it could not. */
+int asr_write_human_lm(const menu_t *m, const char *path);
 
 #endif

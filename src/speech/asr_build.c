@@ -38,7 +38,7 @@
  * need help" less likely than "oh minute though", and "is there a person
  * there" than "is there a third and error", so those turns paged
  * low_confidence rather than human_request.  A small bigram model of the
- * requests (menu_write_human_lm) is written into the scores folder and added
+ * requests (menu_human_lm, asr_write_human_lm) is written into the scores folder and added
  * to the free search's set of models (add_human_lm).  The set mixes scores
  * after the language weight, so a weight of w^lw makes a word about
  * max(P_general, w * P_human) likely: w = ASR_HUMAN_LM_WEIGHT.  It also hears
@@ -435,7 +435,18 @@ static int write_free_dict(const char *model_dict, ngram_model_t *lmodel, const 
     return rc;
 }
 
-/* Weighs the human-phrase model (menu_write_human_lm) into the free search's
+int asr_write_human_lm(const menu_t *m, const char *path)
+{
+    strbuf_t b = {0};
+    menu_human_lm(m, &b);
+    FILE *f = fopen(path, "w");
+    int rc = f && fwrite(b.s, 1, b.len, f) == b.len ? 0 : -1;
+    if (f && fclose(f) != 0) rc = -1;
+    strbuf_free(&b);
+    return rc;
+}
+
+/* Weighs the human-phrase model (menu_human_lm) into the free search's
  * language model set at ASR_HUMAN_LM_WEIGHT (see the top); the set keeps
  * the general model's words.  Nothing changes when the model cannot be
  * written into the scores folder. */
@@ -447,7 +458,7 @@ static void add_human_lm(asr_t *a, const menu_t *m, logmath_t *lmath)
     ngram_model_t *set = ps_get_lm(a->ps, "free");
     if (!(wt > 0 && wt < 1) || !a->sendir || !set) return;
     char *path = xasprintf("%s/human.arpa", a->sendir);
-    ngram_model_t *h = menu_write_human_lm(m, path) == 0
+    ngram_model_t *h = asr_write_human_lm(m, path) == 0
         ? ngram_model_read(a->config, path, NGRAM_ARPA, lmath) : NULL;
     unlink(path);
     free(path);

@@ -126,7 +126,7 @@ static void test_human_model(void **state)
     (void)state;
     char path[128];
     snprintf(path, sizeof path, "%s/human.arpa", tmpdir);
-    assert_int_equal(menu_write_human_lm(menu, path), 0);
+    assert_int_equal(asr_write_human_lm(menu, path), 0);
     err_set_logfp(NULL);
     logmath_t *lm = logmath_init(1.0001, 0, 0);
     ngram_model_t *h = ngram_model_read(NULL, path, NGRAM_ARPA, lm);
@@ -165,7 +165,7 @@ static void test_human_model(void **state)
     while (fgets(line, sizeof line, f)) found |= strstr(line, " team member\n") != NULL;
     fclose(f);
     assert_true(found);
-    assert_int_equal(menu_write_human_lm(menu, "/nonexistent-dir/human.arpa"), -1);
+    assert_int_equal(asr_write_human_lm(menu, "/nonexistent-dir/human.arpa"), -1);
 }
 
 /* The kiosk-scores-* folders under dir: how many. */
