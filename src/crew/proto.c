@@ -24,10 +24,6 @@
 #define SAY_MAX_CHARS 200
 #define LINE_MAX_NO 999
 
-const char *const crew_kind_names[] = {
-    "auth", "ack", "take_over", "hand_back", "edit", "remove", "confirm", "cancel", "talk", "gone", "apply",
-};
-
 /* The keys each kind allows besides its kind key, and the one it needs. */
 static const struct {
     const char *keys[3];   /* all allowed keys, the kind key first */
@@ -47,7 +43,6 @@ static const struct {
 };
 #define NKINDS ((int)(sizeof kind_keys / sizeof kind_keys[0]))
 _Static_assert(sizeof kind_keys / sizeof kind_keys[0] == CREW_KINDS, "a kind without its keys");
-_Static_assert(sizeof crew_kind_names / sizeof crew_kind_names[0] == CREW_KINDS, "a kind without its name");
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)

@@ -6,25 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-static const struct { const char *code, *words; } reasons[] = {
-    { "human_request", "asked for a person" },
-    { "low_confidence", "not sure what was said" },
-    { "out_of_menu", "didn't understand" },
-    { "quantity_limit", "large quantity" },
-    { "repeated_corrections", "keeps correcting" },
-    { "no_response", "no answer" },
-    { "crew_override", "crew took over" },
-    { "device_fault", "equipment problem" },
-};
-
-const char *view_reason_words(const char *reason)
-{
-    if (!reason) return "?";
-    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
-        if (!strcmp(reason, reasons[i].code)) return reasons[i].words;
-    return reason;
-}
-
 void view_init(crew_view_t *v)
 {
     memset(v, 0, sizeof *v);

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "../util/util.h"
+#include "words.h"   /* view_reason_words */
 
 #define VIEW_MAX_LINES 500   /* transcript lines kept for the full screen */
 
@@ -42,9 +43,6 @@ int view_event(crew_view_t *v, json_t *ev, double now, int with_order, strlist_t
 /* The order as the customer's board shows it, lines numbered for "remove N":
  *   "1. 2 x Cheeseburger, no onions  $7.98" ... "total $9.82" */
 void view_order_lines(const json_t *order, strlist_t *out);
-
-/* "asked for a person" for "human_request"; the code itself if unknown. */
-const char *view_reason_words(const char *reason);
 
 /* "HH:MM:SS" of an event's wall-clock "t" (local time), "--:--:--" without one. */
 void view_stamp(json_t *ev, char *buf, size_t n);

@@ -8,11 +8,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "../audio/denoise.h"
 #include "../audio/wav.h"
 #include "../board/board.h"
 #include "commands.h"
-#include "session.h"
+#include "hear.h"
+#include "lane_io.h"
+#include "source.h"
 
 static const char usage[] =
     "usage: kiosk replay [--menu F] [--db F] [--json] [--each] [--board PNG] [--board-size WxH]\n"
@@ -129,10 +130,16 @@ static int parse_opts(int argc, char **argv, opts_t *o)
     return -1;
 }
 
-typedef struct {
-    int16_t *pcm;
-    size_t n;
-} audio_t;
+/* 0 when path is a recording the kiosk can read (the "wav" source reads it
+ * again for its turn: a few milliseconds against the decode), else -1 with err. */
+static int readable(const char *path, char *err, size_t errlen)
+{
+    int16_t *pcm = NULL;
+    size_t n = 0;
+    int rc = wav_read(path, &pcm, &n, err, errlen);
+    free(pcm);
+    return rc;
+}
 
 /* Prints one car's outcome. */
 static void print_car(const session_t *s, int json)
@@ -192,33 +199,38 @@ static int save_board(board_t *board, const session_t *s, const char *path)
     return 0;
 }
 
-/* One car over files[0..n): 0, or an exit status.  board: draw the car's
- * board into o->board at the end (NULL: not this car). */
-static int replay_car(const menu_t *m, asr_t *asr, store_t *store, const opts_t *o,
-                      char **files, const audio_t *audio, int n, board_t *board)
+/* One car over files[0..n) (read once already: they are good): 0, or an
+ * exit status.  The car is a lane's, on the virtual clock, its turns from
+ * the "wav" source (each file's length passes before it is heard), as
+ * `kiosk run` would take it; the recording's turns all belong to it, after
+ * a confirmation too.  board: draw the car's board into o->board at the end
+ * (NULL: not this car). */
+static int replay_car(const menu_t *m, asr_t *asr, store_t *store, const opts_t *o, char **files, int n,
+                      board_t *board)
 {
-    char err[512];
-    dialog_config_t cfg = { .confidence_threshold = o->threshold };
-    session_t *s = session_create(m, asr, store, &cfg, wall_now(), err, sizeof err);
-    if (!s) {
-        fprintf(stderr, "kiosk replay: %s\n", err);
-        return EXIT_RUNTIME;
-    }
-    int status = 0;
-    for (int i = 0; i < n && !status; i++) {
-        if (session_hear(s, files[i], audio[i].pcm, audio[i].n, wall_now(), err, sizeof err) < 0) {
+    char err[512] = "";
+    lane_config_t cfg = { .name = "Lane 1", .threshold = o->threshold, .one_car = 1 };
+    lane_t L;
+    lane_io_t io;
+    loop_t *loop = loop_create(&loop_clock_virtual);
+    lane_init(&L, &cfg, m);
+    lane_io_init(&io, &L, loop, "kiosk replay");
+    io.wall_epoch = wall_now();   /* the store's times are the replay's */
+    io.store = store;
+    source_opts_t so = { .io = &io, .asr = asr, .denoise = o->denoise };
+    source_t *wav = source_wav.open(&so, err, sizeof err);
+    int status = lane_io_arrive(&io) < 0 ? EXIT_RUNTIME : 0;
+    for (int i = 0; i < n && !status; i++)
+        if ((status = wav->driver->turn(wav, files[i], err, sizeof err)) && *err)
             fprintf(stderr, "kiosk replay: %s\n", err);
-            status = EXIT_RUNTIME;
-        }
-    }
-    if (!status && session_end(s, wall_now(), err, sizeof err) < 0) {
-        fprintf(stderr, "kiosk replay: %s\n", err);
-        status = EXIT_RUNTIME;
-    }
+    if (lane_io_leave(&io, "replayed") < 0 && !status) status = EXIT_RUNTIME;
+    const session_t *s = L.last_car;
     if (!status) print_car(s, o->json);
     if (!status && board && save_board(board, s, o->board) < 0) status = EXIT_RUNTIME;
     if (!status && o->ffeat) write_features(s, o->ffeat);
-    session_free(s);
+    wav->driver->close(wav);
+    lane_free(&L);
+    loop_free(loop);
     return status;
 }
 
@@ -239,7 +251,6 @@ int cmd_replay(int argc, char **argv)
     asr_t *asr = NULL;
     store_t *store = NULL;
     board_t *board = NULL;
-    audio_t *audio = xcalloc((size_t)nfiles, sizeof *audio);
 
     /* Bad input is refused before anything is decoded: the menu, then (for
      * one car) every file, so a typo in the last file does not cost a decode. */
@@ -247,11 +258,9 @@ int cmd_replay(int argc, char **argv)
     if (status) goto out;
     if (!o.each) {
         for (int i = 0; i < nfiles; i++) {
-            if (wav_read(files[i], &audio[i].pcm, &audio[i].n, err, sizeof err) < 0) {
+            if (readable(files[i], err, sizeof err) < 0) {
                 strlist_pushf(&errs, "kiosk replay: %s", err);
                 status = EXIT_BADINPUT;
-            } else if (o.denoise) {
-                denoise_buffer(audio[i].pcm, audio[i].pcm, audio[i].n);
             }
         }
         if (status) goto out;
@@ -281,14 +290,13 @@ int cmd_replay(int argc, char **argv)
         goto out;
     }
     if (!o.each) {
-        status = replay_car(menu, asr, store, &o, files, audio, nfiles, board);
+        status = replay_car(menu, asr, store, &o, files, nfiles, board);
         goto out;
     }
     /* --each: a bad file is reported (and, with --json, given an "error"
      * object so that output lines still match the files) and the batch goes on. */
     for (int i = 0; i < nfiles; i++) {
-        audio_t a = { NULL, 0 };
-        if (wav_read(files[i], &a.pcm, &a.n, err, sizeof err) < 0) {
+        if (readable(files[i], err, sizeof err) < 0) {
             fprintf(stderr, "kiosk replay: %s\n", err);
             if (o.json) {
                 strbuf_t b = {0};
@@ -303,9 +311,7 @@ int cmd_replay(int argc, char **argv)
             status = EXIT_BADINPUT;
             continue;
         }
-        if (o.denoise) denoise_buffer(a.pcm, a.pcm, a.n);
-        int r = replay_car(menu, asr, store, &o, files + i, &a, 1, i == nfiles - 1 ? board : NULL);
-        free(a.pcm);
+        int r = replay_car(menu, asr, store, &o, files + i, 1, i == nfiles - 1 ? board : NULL);
         if (r == EXIT_RUNTIME) {
             status = r;
             break;
@@ -314,8 +320,6 @@ int cmd_replay(int argc, char **argv)
 out:
     for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
     strlist_free(&errs);
-    for (int i = 0; i < nfiles; i++) free(audio[i].pcm);
-    free(audio);
     if (o.ffeat) fclose(o.ffeat);
     store_close(store);
     board_free(board);

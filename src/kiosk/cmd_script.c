@@ -31,13 +31,15 @@
 #include "../audio/wav.h"
 #include "../crew/proto.h"
 #include "commands.h"
-#include "lane.h"
-#include "session.h"
+#include "hear.h"
+#include "lane_io.h"
+#include "source.h"
 
 #define MAX_LINE 4096
 
 typedef struct {
     lane_t L;
+    lane_io_t io;
     lane_config_t cfg;
     loop_t *loop;
     const char *path;        /* the script, for messages */
@@ -45,11 +47,12 @@ typedef struct {
     long tick;               /* the lane's timer on the loop, 0 none */
     char *dir;               /* the script's folder, for wav paths */
     char *lane_name;         /* set lane NAME */
+    source_t *wav, *words;   /* where `wav` and `say` turns come from (source.h) */
 } script_t;
 
-static void say_reply(lane_t *l, int client, const char *json)
+static void say_reply(lane_io_t *io, int client, const char *json)
 {
-    (void)l;
+    (void)io;
     (void)client;
     printf("%s\n", json);
 }
@@ -60,7 +63,7 @@ static double on_tick(loop_t *l, long id, void *ctx)
     (void)l;
     (void)id;
     script_t *s = ctx;
-    double next = lane_tick(&s->L, 1);
+    double next = lane_io_tick(&s->io, 1);
     if (next < 0) return LOOP_NOMORE;
     return next;
 }
@@ -89,85 +92,28 @@ static int number(const char *arg, double lo, double hi, double *out)
     return 0;
 }
 
-static int turn(script_t *s, const asr_result_t *r, long audio_ms)
+/* A customer turn from a source ("wav" FILE, "words" WORDS), then the
+ * lane's timer from its new state. */
+static int turn(script_t *s, source_t *src, const char *arg)
 {
-    if (!s->L.car && lane_car_arrives(&s->L) < 0) return EXIT_RUNTIME;
-    if (lane_turn(&s->L, r, audio_ms, lane_now(&s->L)) < 0) return EXIT_RUNTIME;
-    s->L.last_activity = lane_now(&s->L);
+    char err[512] = "";
+    int rc = src->driver->turn(src, arg, err, sizeof err);
+    if (rc) {
+        if (*err) fprintf(stderr, "kiosk replay: %s:%d: %s\n", s->path, s->lineno, err);
+        return rc;
+    }
     rearm(s);
     return 0;
 }
 
-/* say [-c C] [-f "FREE"] WORDS */
-static int step_say(script_t *s, char *args)
-{
-    double conf = 0.95;
-    char *free_text = NULL;
-    for (;;) {
-        while (*args == ' ') args++;
-        if (!strncmp(args, "-c ", 3)) {
-            char *v = args + 3, *sp = strchr(v, ' ');
-            if (!sp) return fail(s, "say -c C WORDS: %s", "the words are missing");
-            *sp = '\0';
-            if (number(v, 0, 1, &conf) < 0) return fail(s, "say -c %s: give a confidence from 0 to 1", v);
-            args = sp + 1;
-        } else if (!strncmp(args, "-f \"", 4)) {
-            char *v = args + 4, *end = strchr(v, '"');
-            if (!end) return fail(s, "say -f \"FREE\" WORDS: %s", "the closing quote is missing");
-            *end = '\0';
-            free_text = v;
-            args = end + 1;
-        } else {
-            break;
-        }
-    }
-    if (!*args) return fail(s, "say: %s", "what did the customer say? (say two cokes)");
-    asr_result_t r;
-    memset(&r, 0, sizeof r);
-    r.hearing.heard = args;
-    r.hearing.free_text = free_text ? free_text : args;
-    r.hearing.confidence = conf;
-    r.hearing.loop_text = "";
-    r.hearing.nfa_text = "";
-    return turn(s, &r, 0);
-}
-
-static int step_wav(script_t *s, asr_t *asr, const char *file)
+static int step_wav(script_t *s, const char *file)
 {
     strbuf_t path = {0};
     if (file[0] == '/' || !s->dir) strbuf_append(&path, file);
     else strbuf_printf(&path, "%s/%s", s->dir, file);
-    char err[512];
-    int16_t *pcm = NULL;
-    size_t n = 0;
-    if (wav_read(strbuf_cstr(&path), &pcm, &n, err, sizeof err) < 0) {
-        fprintf(stderr, "kiosk replay: %s:%d: %s\n", s->path, s->lineno, err);
-        strbuf_free(&path);
-        return EXIT_BADINPUT;
-    }
+    int rc = turn(s, s->wav, strbuf_cstr(&path));
     strbuf_free(&path);
-    long ms = (long)(n * 1000 / 16000);
-    /* speech starts a car; then the customer speaks, and time passes */
-    if (!s->L.car && lane_car_arrives(&s->L) < 0) {
-        free(pcm);
-        return EXIT_RUNTIME;
-    }
-    s->L.last_activity = lane_now(&s->L) + ms / 1000.0;
-    loop_run_for(s->loop, ms / 1000.0);
-    char *answer = session_answer(s->L.car);
-    asr_set_answer(asr, answer, err, sizeof err);
-    free(answer);
-    asr_result_t r;
-    int rc = asr_decode_early(asr, pcm, n, session_spot_human, (void *)s->L.menu, &r, err, sizeof err);
-    free(pcm);
-    if (rc < 0) {
-        fprintf(stderr, "kiosk replay: %s:%d: %s\n", s->path, s->lineno, err);
-        return EXIT_RUNTIME;
-    }
-    if (lane_turn(&s->L, &r, ms, lane_now(&s->L)) < 0) return EXIT_RUNTIME;
-    s->L.last_activity = lane_now(&s->L);
-    rearm(s);
-    return 0;
+    return rc;
 }
 
 static int step_crew(script_t *s, const char *line)
@@ -186,7 +132,7 @@ static int step_crew(script_t *s, const char *line)
         return fail(s, "crew: %s", why);
     }
     free(msg);
-    lane_crew(&s->L, 1, 0, &m);
+    lane_io_crew(&s->io, 1, 0, &m);
     rearm(s);
     return 0;
 }
@@ -271,12 +217,17 @@ int replay_script(const char *menu_path, const char *script, const char *db, dou
         goto out;
     }
     s.cfg = (lane_config_t){ .name = "Lane 1", .threshold = threshold, .nudge = 10, .no_response = 15,
-                             .car_gone = 30, .events = 1, .narrate = 1 };
+                             .car_gone = 30 };
     s.loop = loop_create(&loop_clock_virtual);
-    lane_init(&s.L, &s.cfg, menu, s.loop);
-    s.L.asr = asr;
-    s.L.store = store;
-    s.L.reply = say_reply;
+    lane_init(&s.L, &s.cfg, menu);
+    lane_io_init(&s.io, &s.L, s.loop, "kiosk replay");
+    s.io.events = 1;
+    s.io.narrate = 1;
+    s.io.store = store;
+    s.io.reply = say_reply;
+    source_opts_t so = { .io = &s.io, .asr = asr };
+    s.wav = source_wav.open(&so, err, sizeof err);
+    s.words = source_words.open(&so, err, sizeof err);
     for (int i = 0; i < lines.n && !status; i++) {
         s.lineno = i + 1;
         char *line = lines.v[i] + strspn(lines.v[i], " \t");
@@ -291,9 +242,9 @@ int replay_script(const char *menu_path, const char *script, const char *db, dou
             if (s.L.cars) status = fail(&s, "set %s: settings go before the first turn", args);
             else status = step_set(&s, args);
         } else if (!strcmp(line, "say")) {
-            status = step_say(&s, args);
+            status = turn(&s, s.words, args);
         } else if (!strcmp(line, "wav")) {
-            status = *args ? step_wav(&s, asr, args) : fail(&s, "wav: %s", "which file?");
+            status = *args ? step_wav(&s, args) : fail(&s, "wav: %s", "which file?");
         } else if (!strcmp(line, "wait")) {
             if (number(args, 0, 86400, &v) < 0)
                 status = fail(&s, "wait %s: give the seconds that pass, e.g. wait 12", args);
@@ -305,8 +256,10 @@ int replay_script(const char *menu_path, const char *script, const char *db, dou
         }
         fflush(stdout);
     }
-    if (s.L.car && lane_car_leaves(&s.L, "stopped") < 0 && !status) status = EXIT_RUNTIME;
+    if (s.L.car && lane_io_leave(&s.io, "stopped") < 0 && !status) status = EXIT_RUNTIME;
     fflush(stdout);
+    if (s.wav) s.wav->driver->close(s.wav);   /* NULL: no recogniser, no `wav` step */
+    s.words->driver->close(s.words);
     lane_free(&s.L);
     loop_free(s.loop);
 out:

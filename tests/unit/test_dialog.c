@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "../../src/dialog/dialog.h"
-#include "../../src/kiosk/session.h"
+#include "../../src/dialog/session.h"
 #include "../../src/speech/asr.h"
 
 /* ---- writing order JSON compactly ---- */
@@ -753,9 +753,7 @@ static void test_session_other_hearings(void **state)
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         dialog_config_t cfg = { .confidence_threshold = 0.7 };
-        char err[256] = "";
-        session_t *s = session_create(ms->burger, NULL, NULL, &cfg, 0, err, sizeof err);
-        if (!s) fail_msg("session_create: %s", err);
+        session_t *s = session_create(ms->burger, &cfg);
         asr_result_t r;
         memset(&r, 0, sizeof r);
         r.hearing = (asr_hearing_t){
@@ -763,7 +761,7 @@ static void test_session_other_hearings(void **state)
             .loop_text = (char *)rows[i].loop, .nfa_text = (char *)rows[i].nfa,
             .confidence = 0.82,
         };
-        if (session_apply(s, "t1.wav", 1900, &r, 1.0, err, sizeof err) < 0) fail_msg("%s", err);
+        session_apply(s, "t1.wav", 1900, &r);
         const session_turn_t *t = session_turn(s, 0);
         const char *page = t->page == PAGE_NONE ? NULL : page_reason_names[t->page];
         int nlines = dialog_order(session_dialog(s))->nlines;

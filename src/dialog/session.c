@@ -6,55 +6,19 @@
 
 struct session_s {
     const menu_t *menu;
-    asr_t *asr;
-    store_t *store;
     dialog_t *dialog;
-    long car;                 /* store id, -1 without a store */
     session_turn_t *turns;
     int nturns, capturns;
     session_page_t *pages;
     int npages, cappages;
 };
 
-int session_load(const char *menu_path, cmudict_t **dict, menu_t **menu, strlist_t *errs)
-{
-    *dict = cmudict_load(cmudict_default_path(), errs);
-    if (!*dict) return 1;
-    *menu = menu_load(menu_path, errs);
-    if (!*menu || menu_check_words(*menu, *dict, errs) > 0) return 2;
-    return 0;
-}
-
-asr_t *session_asr(const asr_config_t *cfg, const menu_t *menu, cmudict_t **dict, char *err,
-                   size_t errlen)
-{
-    strlist_t words = {0}, phones = {0};
-    menu_lexicon(menu, *dict, &words, &phones);
-    cmudict_free(*dict);
-    *dict = NULL;
-    asr_t *asr = asr_create_lex(cfg, menu, &words, &phones, err, errlen);
-    strlist_free(&words);
-    strlist_free(&phones);
-    return asr;
-}
-
-session_t *session_create(const menu_t *m, asr_t *asr, store_t *store, const dialog_config_t *cfg,
-                          double now, char *err, size_t errlen)
+session_t *session_create(const menu_t *m, const dialog_config_t *cfg)
 {
     session_t *s = xcalloc(1, sizeof *s);
     s->menu = m;
-    s->asr = asr;
-    s->store = store;
-    s->car = -1;
     s->dialog = dialog_create(m, cfg);
-    if (store) {
-        s->car = store_car_begin(store, m->title, now, err, (unsigned)errlen);
-        if (s->car < 0) goto err;
-    }
     return s;
-err:
-    session_free(s);
-    return NULL;
 }
 
 void session_free(session_t *s)
@@ -106,23 +70,7 @@ char *session_answer(const session_t *s)
     return menu_answer_grammar(s->menu, &q);
 }
 
-int session_hear(session_t *s, const char *file, const int16_t *pcm, size_t n, double now,
-                 char *err, size_t errlen)
-{
-    asr_result_t r;
-    /* the answer grammar is an aid: when it cannot be made, the turn is
-     * decoded as without a question */
-    char *answer = session_answer(s);
-    char aerr[256];
-    asr_set_answer(s->asr, answer, aerr, sizeof aerr);
-    free(answer);
-    if (asr_decode_early(s->asr, pcm, n, session_spot_human, (void *)s->menu, &r, err, errlen) < 0)
-        return -1;
-    return session_apply(s, file, (long)(n * 1000 / 16000), &r, now, err, errlen);
-}
-
-int session_apply(session_t *s, const char *file, long audio_ms, const asr_result_t *r, double now,
-                  char *err, size_t errlen)
+void session_apply(session_t *s, const char *file, long audio_ms, const asr_result_t *r)
 {
     /* a request for a person (the menu's human: phrases, whole words) that the
      * word loop or, on a short turn, the nondeterministic grammar heard where
@@ -154,46 +102,19 @@ int session_apply(session_t *s, const char *file, long audio_ms, const asr_resul
     t->page = fx.page;
 
     if (fx.page != PAGE_NONE) add_page(s, fx.page, t->heard, t->free_text);
-    if (s->store) {
-        const char *page = fx.page == PAGE_NONE ? NULL : page_reason_names[fx.page];
-        if (store_turn(s->store, s->car, s->nturns, now, file, t->heard, t->free_text,
-                       t->confidence, t->said, page, err, (unsigned)errlen) < 0)
-            return -1;
-        if (page && store_page(s->store, s->car, s->nturns, now, page, t->heard, t->free_text,
-                               err, (unsigned)errlen) < 0)
-            return -1;
-    }
-    return 0;
 }
 
-int session_page(session_t *s, page_reason_t why, double now, const char **said,
-                 char *err, size_t errlen)
+const char *session_page(session_t *s, page_reason_t why)
 {
     dialog_effects_t fx;
     dialog_page(s->dialog, why, &fx);
-    *said = fx.said;
     add_page(s, why, "", "");
-    if (s->store && store_page(s->store, s->car, s->nturns, now, page_reason_names[why], "", "",
-                               err, (unsigned)errlen) < 0)
-        return -1;
-    return 0;
+    return fx.said ? fx.said : "";
 }
 
-int session_end(session_t *s, double now, char *err, size_t errlen)
-{
-    if (!s->store) return 0;
-    const order_t *o = dialog_order(s->dialog);
-    strbuf_t j = {0};
-    order_json(o, &j);
-    int rc = store_car_end(s->store, s->car, now, order_status_names[o->status],
-                           order_total_cents(o), strbuf_cstr(&j), err, (unsigned)errlen);
-    strbuf_free(&j);
-    return rc;
-}
-
+const menu_t *session_menu(const session_t *s) { return s->menu; }
 const dialog_t *session_dialog(const session_t *s) { return s->dialog; }
 dialog_t *session_dialog_rw(session_t *s) { return s->dialog; }
-long session_store_car(const session_t *s) { return s->car; }
 int session_nturns(const session_t *s) { return s->nturns; }
 const session_turn_t *session_turn(const session_t *s, int i) { return &s->turns[i]; }
 

@@ -1,0 +1,584 @@
+/* lane.c: see lane.h.
+ *
+ * Decisions where the issues leave a choice (history in src/DECISIONS.md):
+ * - Without a speaker post, speech onset starts a car (the caller's
+ *   lane_car_arrives).  The customer is already speaking, so the greeting is
+ *   not spoken over them: it opens the kiosk's first answer instead
+ *   ("Welcome to Burger Barn! Two cheeseburgers...").
+ * - Patience: a customer quiet for cfg->nudge seconds after the kiosk spoke
+ *   is told "Take your time." and the question again, once; quiet
+ *   cfg->no_response seconds more, an order with something in it pages
+ *   no_response.  An empty car (without a post, noise may have started it)
+ *   quiet cfg->car_gone seconds has left.  A car whose order is the crew's
+ *   or that has an open page never leaves by silence: only the crew
+ *   (confirm, cancel, gone) ends it. */
+#include "lane.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../crew/words.h"
+
+/* After a car leaves, its board ("Thank you, please pull forward" and the
+ * order) stays up this long, then the board says Welcome. */
+#define BOARD_LINGER_S 8.0
+
+const char *const lane_fx_names[] = {
+    "event", "say", "hush", "log", "reply", "crew_ok", "car_begin", "turn", "page", "car_end",
+};
+_Static_assert(sizeof lane_fx_names / sizeof lane_fx_names[0] == LANE_FX_CAR_END + 1, "an effect without its name");
+
+void lane_init(lane_t *l, const lane_config_t *cfg, const menu_t *menu)
+{
+    memset(l, 0, sizeof *l);
+    l->cfg = cfg;
+    l->menu = menu;
+    esc_init(&l->esc);
+    order_init(&l->empty, menu);
+}
+
+void lane_fx_clear(lane_fxlist_t *fx)
+{
+    for (int i = 0; i < fx->n; i++) {
+        lane_fx_t *e = &fx->v[i];
+        free(e->text);
+        free(e->file);
+        free(e->heard);
+        free(e->free_text);
+        free(e->said);
+    }
+    fx->n = 0;
+}
+
+void lane_free(lane_t *l)
+{
+    session_free(l->car);
+    session_free(l->last_car);
+    l->car = l->last_car = NULL;
+    order_free(&l->empty);
+    lane_fx_clear(&l->fx);
+    free(l->fx.v);
+    l->fx.v = NULL;
+    l->fx.cap = 0;
+}
+
+void lane_set_time(lane_t *l, double now, double wall)
+{
+    l->now = now;
+    l->wall = wall;
+}
+
+/* A new effect of the current car at the current time; the caller fills the rest. */
+static lane_fx_t *fx_add(lane_t *l, lane_fx_kind_t kind, const char *text)
+{
+    lane_fxlist_t *f = &l->fx;
+    if (f->n == f->cap) {
+        f->cap = f->cap ? 2 * f->cap : 16;
+        f->v = xrealloc(f->v, (size_t)f->cap * sizeof *f->v);
+    }
+    lane_fx_t *e = &f->v[f->n++];
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->car = l->car ? l->cars : 0;
+    e->t = l->wall;
+    e->text = text ? xstrdup(text) : NULL;
+    return e;
+}
+
+/* Every event line is made here: ev_open starts the object, the caller adds
+ * its fields, ev_end closes it as one effect (lane_io.c hands the same
+ * complete line to the crew stations, the store and --events). */
+static void ev_open(strbuf_t *b, double t, const char *type, int car)
+{
+    strbuf_printf(b, "{\"t\": %.3f, \"event\": ", t);
+    strbuf_json_str(b, type);
+    if (car) strbuf_printf(b, ", \"car\": %d", car);
+}
+
+static void ev_begin(lane_t *l, strbuf_t *b, const char *type)
+{
+    ev_open(b, l->wall, type, l->car ? l->cars : 0);
+}
+
+static void ev_end(lane_t *l, strbuf_t *b, const char *type)
+{
+    l->board_dirty = 1;
+    strbuf_append(b, "}");
+    fx_add(l, LANE_FX_EVENT, strbuf_cstr(b))->name = type;
+    strbuf_free(b);
+}
+
+void lane_say_event(strbuf_t *b, double t, int car, const char *text, long ms)
+{
+    ev_open(b, t, "say", car);
+    strbuf_append(b, ", \"text\": ");
+    strbuf_json_str(b, text);
+    strbuf_printf(b, ", \"ms\": %ld}", ms);
+}
+
+static void lane_log(lane_t *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void lane_log(lane_t *l, const char *fmt, ...)
+{
+    strbuf_t b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    fx_add(l, LANE_FX_LOG, strbuf_cstr(&b));
+    strbuf_free(&b);
+}
+
+/* Words for the loudspeaker, unless the crew holds the car. */
+static void speak(lane_t *l, const char *text)
+{
+    if (!text || !*text || l->taken_over || l->talking) return;
+    lane_log(l, "  kiosk: %s", text);
+    fx_add(l, LANE_FX_SAY, text);
+}
+
+static void ev_page(lane_t *l, page_reason_t why, int turn, const char *heard, const char *free_text)
+{
+    strbuf_t b = {0};
+    ev_begin(l, &b, "page");
+    strbuf_printf(&b, ", \"turn\": %d, \"reason\": ", turn);
+    strbuf_json_str(&b, page_reason_names[why]);
+    strbuf_append(&b, ", \"heard\": ");
+    strbuf_json_str(&b, heard);
+    strbuf_append(&b, ", \"free_text\": ");
+    strbuf_json_str(&b, free_text);
+    ev_end(l, &b, "page");
+    if (!l->esc.open) l->page_reason = why;   /* the one the crew is late for */
+    esc_raise(&l->esc, l->now);
+    lane_log(l, "  PAGE crew: %s", view_reason_words(page_reason_names[why]));
+}
+
+static void store_page(lane_t *l, page_reason_t why, int turn, const char *heard, const char *free_text)
+{
+    lane_fx_t *e = fx_add(l, LANE_FX_PAGE, NULL);
+    e->name = page_reason_names[why];
+    e->turn = turn;
+    e->heard = xstrdup(heard);
+    e->free_text = xstrdup(free_text);
+}
+
+static void ev_order(lane_t *l, const char *type)
+{
+    strbuf_t b = {0};
+    ev_begin(l, &b, type);
+    strbuf_append(&b, ", \"order\": ");
+    order_json(dialog_order(session_dialog(l->car)), &b);
+    ev_end(l, &b, type);
+}
+
+void lane_car_arrives(lane_t *l)
+{
+    session_free(l->last_car);
+    l->last_car = NULL;
+    l->linger_until = 0;
+    dialog_config_t cfg = { .confidence_threshold = l->cfg->threshold };
+    l->car = session_create(l->menu, &cfg);
+    l->cars++;
+    l->greet = 1;
+    l->paged_no_response = 0;
+    l->nudged = 0;
+    l->applied_turn = 0;
+    l->last_activity = l->now;
+    fx_add(l, LANE_FX_CAR_BEGIN, l->menu->title ? l->menu->title : "");
+    strbuf_t b = {0};
+    ev_begin(l, &b, "car");
+    strbuf_append(&b, ", \"state\": \"arrived\"");
+    ev_end(l, &b, "car");
+    lane_log(l, "car %d arrived", l->cars);
+}
+
+void lane_car_leaves(lane_t *l, const char *why)
+{
+    const order_t *o = dialog_order(session_dialog(l->car));
+    strbuf_t j = {0};
+    order_json(o, &j);
+    lane_fx_t *e = fx_add(l, LANE_FX_CAR_END, strbuf_cstr(&j));
+    strbuf_free(&j);
+    e->name = order_status_names[o->status];
+    e->cents = order_total_cents(o);
+    /* "Thank you, please pull forward" stays up while the car pulls away */
+    if (l->cfg->board) l->linger_until = l->now + BOARD_LINGER_S;
+    strbuf_t b = {0};
+    ev_begin(l, &b, "car");
+    strbuf_append(&b, ", \"state\": \"left\", \"why\": ");
+    strbuf_json_str(&b, why);
+    strbuf_append(&b, ", \"status\": ");
+    strbuf_json_str(&b, order_status_names[o->status]);
+    strbuf_printf(&b, ", \"total_cents\": %ld", order_total_cents(o));
+    ev_end(l, &b, "car");
+    lane_log(l, "car %d left (%s): order %s", l->cars, why, order_status_names[o->status]);
+    session_free(l->last_car);
+    l->last_car = l->car;
+    l->car = NULL;
+    l->taken_over = 0;
+}
+
+/* A recognised turn goes through the dialog; what changed goes out. */
+void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms, double turn_end)
+{
+    if (!l->car) lane_car_arrives(l);
+    const dialog_t *d = session_dialog(l->car);
+    strbuf_t before = {0};
+    order_json(dialog_order(d), &before);
+    dialog_state_t was = dialog_state(d);
+    session_apply(l->car, file, audio_ms, r);
+    double delay_ms = (l->now - turn_end) * 1000.0;
+    int nt = session_nturns(l->car);
+    const session_turn_t *t = session_turn(l->car, nt - 1);
+    const char *page = t->page == PAGE_NONE ? NULL : page_reason_names[t->page];
+
+    lane_fx_t *st = fx_add(l, LANE_FX_TURN, NULL);
+    st->turn = nt;
+    st->file = xstrdup(t->file);
+    st->heard = xstrdup(t->heard);
+    st->free_text = xstrdup(t->free_text);
+    st->said = xstrdup(t->said);
+    st->confidence = t->confidence;
+    st->name = page;
+    if (page) store_page(l, t->page, nt, t->heard, t->free_text);
+
+    strbuf_t after = {0};
+    order_json(dialog_order(d), &after);
+    int changed = strcmp(strbuf_cstr(&before), strbuf_cstr(&after)) != 0;
+    strbuf_free(&before);
+    strbuf_free(&after);
+    strbuf_t say = {0};
+    if (l->greet && !page && !changed && dialog_state(d) == was) {
+        /* "hello" or a cough opened the car: greet rather than apologise */
+        strbuf_append(&say, dialog_greeting(d));
+    } else {
+        /* the customer spoke first: the welcome opens the answer */
+        if (l->greet && !page)
+            strbuf_printf(&say, "Welcome to %s! ", l->menu->title ? l->menu->title : "our drive-through");
+        strbuf_append(&say, t->said);
+    }
+
+    strbuf_t b = {0};
+    ev_begin(l, &b, "turn");
+    strbuf_printf(&b, ", \"turn\": %d, \"audio_ms\": %ld, \"decode_ms\": %.1f, \"endpoint_ms\": %.1f, "
+                      "\"heard\": ", nt, t->audio_ms, t->decode_ms, delay_ms);
+    strbuf_json_str(&b, t->heard);
+    strbuf_append(&b, ", \"free_text\": ");
+    strbuf_json_str(&b, t->free_text);
+    strbuf_printf(&b, ", \"confidence\": %.2f, \"said\": ", t->confidence);
+    /* the kiosk's answer as its loudspeaker gives it: nothing while the crew holds the car */
+    strbuf_json_str(&b, l->taken_over || l->talking ? "" : strbuf_cstr(&say));
+    strbuf_append(&b, ", \"page\": ");
+    if (!page) strbuf_append(&b, "null");
+    else strbuf_json_str(&b, page);
+    ev_end(l, &b, "turn");
+    lane_log(l, "  heard: %s  (free text: %s; confidence %.2f; ready %.0f ms after the endpoint)",
+             *t->heard ? t->heard : "(nothing on the menu)", t->free_text, t->confidence, delay_ms);
+
+    /* a confirmation has its own event below, with the order */
+    if (changed && dialog_state(d) != DIALOG_CONFIRMED) ev_order(l, "order");
+    if (page) ev_page(l, t->page, nt, t->heard, t->free_text);
+
+    l->greet = 0;
+    l->nudged = 0;
+    l->last_activity = l->now;
+    speak(l, strbuf_cstr(&say));
+    strbuf_free(&say);
+
+    if (was != DIALOG_CONFIRMED && dialog_state(d) == DIALOG_CONFIRMED) {
+        ev_order(l, "confirmed");
+        if (!l->cfg->one_car) lane_car_leaves(l, "confirmed");
+    }
+}
+
+void lane_outside_page(lane_t *l, page_reason_t why)
+{
+    if (!l->car) {   /* the store keeps it as an event (no car to keep it against) */
+        ev_page(l, why, 0, "", "");
+        return;
+    }
+    const char *said = session_page(l->car, why);
+    int nt = session_nturns(l->car);
+    store_page(l, why, nt, "", "");
+    ev_page(l, why, nt, "", "");
+    ev_order(l, "order");
+    speak(l, said);
+}
+
+void lane_quiet_since(lane_t *l, double t)
+{
+    l->last_activity = t;
+}
+
+/* ---- the board ----------------------------------------------------------- */
+
+void lane_view(const lane_t *l, lane_view_t *v)
+{
+    memset(v, 0, sizeof *v);
+    v->order = &l->empty;
+    v->talking = l->talking;
+    if (l->car) {
+        const dialog_t *d = session_dialog(l->car);
+        v->car = 1;
+        v->order = dialog_order(d);
+        v->state = dialog_state(d);
+        int n = session_nturns(l->car);
+        const session_turn_t *t = n ? session_turn(l->car, n - 1) : NULL;
+        v->heard = !t ? NULL : *t->heard ? t->heard : t->free_text;   /* the words just heard */
+    } else if (l->linger_until && l->last_car) {
+        v->order = dialog_order(session_dialog(l->last_car));
+        v->thanks = v->order->status == ORDER_CONFIRMED;
+    }
+}
+
+/* ---- the crew station --------------------------------------------------- */
+
+static void ev_override(lane_t *l, const char *kind, int down)
+{
+    strbuf_t b = {0};
+    ev_begin(l, &b, "override");
+    strbuf_append(&b, ", \"kind\": ");
+    strbuf_json_str(&b, kind);
+    if (!strcmp(kind, "talk")) strbuf_printf(&b, ", \"down\": %s", down ? "true" : "false");
+    ev_end(l, &b, "override");
+    lane_log(l, "  crew: %s%s", kind, !strcmp(kind, "talk") ? (down ? " (button down)" : " (released)") : "");
+}
+
+static void reply(lane_t *l, int client, strbuf_t *json)
+{
+    fx_add(l, LANE_FX_REPLY, strbuf_cstr(json))->client = client;
+    strbuf_free(json);
+}
+
+/* A station that just connected: where things stand, to it alone. */
+static void hello(lane_t *l, int client)
+{
+    strbuf_t b = {0};
+    ev_open(&b, l->wall, "state", l->car ? l->cars : 0);
+    strbuf_append(&b, ", \"lane\": ");
+    strbuf_json_str(&b, l->cfg->name);
+    strbuf_append(&b, ", \"menu\": ");
+    strbuf_json_str(&b, l->menu->title ? l->menu->title : "");
+    strbuf_printf(&b, ", \"taken_over\": %s, \"talking\": %s, \"page\": ", l->taken_over ? "true" : "false",
+                  l->talking ? "true" : "false");
+    if (l->esc.open) {
+        strbuf_append(&b, "{\"reason\": ");
+        strbuf_json_str(&b, page_reason_names[l->page_reason]);
+        strbuf_printf(&b, ", \"age_s\": %.1f}", l->now - l->esc.raised);
+    } else {
+        strbuf_append(&b, "null");
+    }
+    if (l->car) {
+        strbuf_append(&b, ", \"order\": ");
+        order_json(dialog_order(session_dialog(l->car)), &b);
+    }
+    strbuf_append(&b, "}");
+    reply(l, client, &b);
+}
+
+void lane_crew(lane_t *l, int client, const crew_msg_t *m)
+{
+    const char *why = NULL;
+    int rc = 0, leave = 0;
+    if (m->kind == CREW_AUTH) {
+        hello(l, client);
+        return;
+    }
+    dialog_t *d = l->car ? session_dialog_rw(l->car) : NULL;
+    if (!d && m->kind != CREW_ACK && m->kind != CREW_TALK) {
+        why = "no car at the post";
+        rc = -1;
+    } else switch (m->kind) {
+    case CREW_ACK: {
+        double waited = esc_ack(&l->esc, l->now);
+        if (waited < 0) {
+            why = "no page is waiting";
+            rc = -1;
+            break;
+        }
+        strbuf_t b = {0};
+        ev_begin(l, &b, "ack");
+        strbuf_printf(&b, ", \"after_s\": %.1f", waited);
+        ev_end(l, &b, "ack");
+        break;
+    }
+    case CREW_TAKE_OVER:
+        if (l->taken_over) {   /* a second station's take-over: nothing to hush or announce again */
+            why = "the crew has the car already";
+            rc = -1;
+        } else if ((rc = dialog_take_over(d, &why)) == 0) {
+            l->taken_over = 1;
+            fx_add(l, LANE_FX_HUSH, NULL);
+            ev_override(l, "take_over", 0);
+            ev_order(l, "order");
+        }
+        break;
+    case CREW_HAND_BACK:
+        if ((rc = dialog_hand_back(d, &why)) == 0) {
+            l->taken_over = 0;
+            l->paged_no_response = 0;   /* the kiosk's patience starts afresh */
+            l->nudged = 0;
+            l->last_activity = l->now;
+            ev_override(l, "hand_back", 0);
+            ev_order(l, "order");
+        }
+        break;
+    case CREW_EDIT:
+        if ((rc = dialog_crew_edit(d, m->say, &why)) == 0) ev_order(l, "order");
+        break;
+    case CREW_REMOVE:
+        if ((rc = dialog_crew_remove(d, m->line - 1, &why)) == 0) ev_order(l, "order");
+        break;
+    case CREW_CONFIRM:
+        if ((rc = dialog_crew_confirm(d, &why)) == 0) {
+            ev_order(l, "confirmed");
+            l->taken_over = 0;     /* the car is leaving: the kiosk sees it off */
+            speak(l, "Thank you! Please pull forward to the window.");
+            leave = 1;
+        }
+        break;
+    case CREW_CANCEL:
+        if ((rc = dialog_crew_cancel(d, &why)) == 0) {
+            ev_order(l, "order");
+            leave = 1;
+        }
+        break;
+    case CREW_GONE:   /* the car drove off: its order is kept as it stands */
+        dialog_car_left(d);
+        leave = 1;
+        break;
+    case CREW_APPLY: {
+        int n = session_nturns(l->car);
+        const session_turn_t *t = n ? session_turn(l->car, n - 1) : NULL;
+        if (!t || !*t->heard) {
+            why = "the customer's last turn had nothing from the menu: add what they want";
+            rc = -1;
+        } else if ((t->page != PAGE_LOW_CONFIDENCE && t->page != PAGE_OUT_OF_MENU) || l->applied_turn == n) {
+            why = "the customer's last turn is in the order already";
+            rc = -1;
+        } else if ((rc = dialog_crew_edit(d, t->heard, &why)) == 0) {
+            l->applied_turn = n;
+            ev_order(l, "order");
+        }
+        break;
+    }
+    case CREW_TALK:
+        if (m->down == l->talking) {
+            why = m->down ? "the talk button is already down" : "the talk button is not down";
+            rc = -1;
+            break;
+        }
+        l->talking = m->down;
+        if (l->talking) fx_add(l, LANE_FX_HUSH, NULL);
+        ev_override(l, "talk", m->down);
+        break;
+    default:
+        why = "not an action";
+        rc = -1;
+    }
+    /* a crew member acting on the car has seen the page: it stops escalating */
+    if (rc == 0 && m->kind != CREW_ACK && m->kind != CREW_TALK && l->esc.open) {
+        double waited = esc_ack(&l->esc, l->now);
+        strbuf_t b = {0};
+        ev_begin(l, &b, "ack");
+        strbuf_printf(&b, ", \"after_s\": %.1f, \"by\": ", waited);
+        strbuf_json_str(&b, crew_kind_names[m->kind]);
+        ev_end(l, &b, "ack");
+    }
+    if (leave) lane_car_leaves(l, m->kind == CREW_CONFIRM ? "confirmed" : m->kind == CREW_GONE ? "gone" : "cancelled");
+    if (rc < 0) {
+        strbuf_t r = {0};
+        strbuf_append(&r, "{\"error\": ");
+        strbuf_json_str(&r, why ? why : "refused");
+        strbuf_append(&r, "}");
+        reply(l, client, &r);
+    } else {
+        lane_fx_t *e = fx_add(l, LANE_FX_CREW_OK, NULL);
+        e->client = client;
+        e->name = crew_kind_names[m->kind];
+    }
+}
+
+/* ---- the timers ------------------------------------------------------------ */
+
+static void escalate(lane_t *l)
+{
+    esc_level_t lvl = esc_tick(&l->esc, l->now);
+    if (lvl == ESC_NONE) return;
+    strbuf_t b = {0};
+    ev_begin(l, &b, "escalate");
+    strbuf_append(&b, ", \"level\": ");
+    strbuf_json_str(&b, esc_level_names[lvl]);
+    strbuf_printf(&b, ", \"after_s\": %.1f", l->now - l->esc.raised);
+    ev_end(l, &b, "escalate");
+    lane_log(l, "  PAGE not acknowledged after %.0f s: %s", l->now - l->esc.raised,
+             lvl == ESC_MANAGER ? "sent to the manager" : "chiming again");
+}
+
+/* The car is the crew's: they took it, it was paged to them, or a page is
+ * open.  Such a car never leaves by silence (a customer waiting for a person
+ * is silent). */
+static int crew_owns(const lane_t *l)
+{
+    return l->taken_over || l->esc.open || dialog_state(session_dialog(l->car)) == DIALOG_CREW;
+}
+
+/* The customer is quiet: once "Take your time" and the question again, then
+ * a page for an order with something in it, or, for an empty car, it left. */
+static void patience(lane_t *l)
+{
+    const dialog_t *d = session_dialog(l->car);
+    if (crew_owns(l) || !dialog_waiting(d)) return;
+    double quiet = l->now - l->last_activity;
+    if (l->cfg->nudge > 0 && !l->nudged) {
+        if (quiet >= l->cfg->nudge) {
+            l->nudged = 1;
+            /* the loudspeaker's time counts as the kiosk's (the caller's lane_quiet_since) */
+            l->last_activity = l->now;
+            speak(l, dialog_nudge(session_dialog_rw(l->car)));
+        }
+        return;
+    }
+    if (dialog_order(d)->nlines == 0) {
+        if (quiet < l->cfg->car_gone) return;
+        dialog_car_left(session_dialog_rw(l->car));
+        lane_car_leaves(l, "gone");
+        return;
+    }
+    if (quiet >= l->cfg->no_response && !l->paged_no_response) {
+        l->paged_no_response = 1;
+        lane_outside_page(l, PAGE_NO_RESPONSE);
+    }
+}
+
+/* Seconds until a timer's decision may be due: an escalation, the
+ * customer's silence, the board's linger; 3600 when nothing waits. */
+static double due(const lane_t *l)
+{
+    double now = l->now, next = 3600;
+#define SOONER(t) do { double t_ = (t) - now; if (t_ < next) next = t_ < 0 ? 0 : t_; } while (0)
+    if (l->esc.open) {
+        if (l->esc.level < ESC_REMIND) SOONER(l->esc.raised + l->esc.remind_s);
+        else if (l->esc.level < ESC_MANAGER) SOONER(l->esc.raised + l->esc.manager_s);
+    }
+    if (l->car && !crew_owns(l) && dialog_waiting(session_dialog(l->car))) {
+        if (l->cfg->nudge > 0 && !l->nudged) SOONER(l->last_activity + l->cfg->nudge);
+        else if (dialog_order(session_dialog(l->car))->nlines == 0) SOONER(l->last_activity + l->cfg->car_gone);
+        else if (!l->paged_no_response) SOONER(l->last_activity + l->cfg->no_response);
+    }
+    if (l->linger_until && !l->car) SOONER(l->linger_until);
+#undef SOONER
+    return next;
+}
+
+double lane_tick(lane_t *l, int listening)
+{
+    escalate(l);
+    if (l->car && listening) patience(l);
+    if (l->linger_until && l->now >= l->linger_until && !l->car) {
+        l->linger_until = 0;
+        l->board_dirty = 1;
+    }
+    return due(l);
+}

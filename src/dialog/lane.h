@@ -1,0 +1,134 @@
+/* lane.h: one drive-through lane's decisions, pure like the dialog: a car
+ * arriving and leaving, the greeting and the thanks, each recognised turn
+ * through the car's session, the crew's actions (take-over, talk, edits),
+ * the page escalation, the customer's silences, what the board shows, and
+ * every event line (one place makes them).
+ *
+ * Inputs are calls (lane_car_arrives, lane_turn, lane_crew, lane_tick, ...)
+ * at the time the caller gives (lane_set_time); outputs are effects appended
+ * to l->fx in order (an event line, words for the loudspeaker, a reply to a
+ * crew station, a row for the store, ...).  Nothing here speaks, draws,
+ * writes or reads a clock: src/kiosk/lane_io.c carries the effects out on
+ * `kiosk run`'s devices, a script's standard output, or the store, and
+ * tests/unit/test_lane.c checks them as tables. */
+#ifndef KIOSK_LANE_H
+#define KIOSK_LANE_H
+
+#include "../crew/escalate.h"
+#include "../crew/proto.h"
+#include "session.h"
+
+typedef struct {
+    const char *name;         /* "Lane 1", for the crew stations */
+    double threshold;         /* dialog_config_t's */
+    double nudge, no_response, car_gone;   /* the customer's silences, seconds (kiosk run's options) */
+    int board;                /* 1: the last car's board lingers after it leaves */
+    int one_car;              /* 1: a confirmed car stays until lane_car_leaves (a recording's
+                                 turns all belong to one car: kiosk replay) */
+} lane_config_t;
+
+typedef enum {
+    LANE_FX_EVENT,      /* text: an event line, JSON without the newline; name: its type */
+    LANE_FX_SAY,        /* text: words for the loudspeaker (the say event is the carrier's:
+                           only it knows how long they took: lane_say_event) */
+    LANE_FX_HUSH,       /* the loudspeaker stops at once (the crew took over or talks) */
+    LANE_FX_LOG,        /* text: a line for the person watching a kiosk without --events */
+    LANE_FX_REPLY,      /* client, text: the answer to a crew station */
+    LANE_FX_CREW_OK,    /* client, name: a crew action done: the board redrawn, then
+                           {"ok": name, "board_ms": ...} to the station */
+    LANE_FX_CAR_BEGIN,  /* the store: a new car; text: the menu's title */
+    LANE_FX_TURN,       /* the store: turn `turn` (file, heard, free_text, said, confidence;
+                           name: its page reason or NULL) */
+    LANE_FX_PAGE,       /* the store: a page at turn `turn`; name: its reason (heard, free_text) */
+    LANE_FX_CAR_END,    /* the store: the car's order as it ended; name: its status, text: the
+                           order JSON, cents: its total */
+} lane_fx_kind_t;
+extern const char *const lane_fx_names[];   /* "event", "say", ... (tests, logs) */
+
+typedef struct {
+    lane_fx_kind_t kind;
+    int car;                  /* the lane's car number (the events' "car"), 0 outside a car */
+    double t;                 /* wall clock, seconds since the epoch */
+    const char *name;         /* a static name, or NULL */
+    char *text;
+    int client;
+    int turn;
+    char *file, *heard, *free_text, *said;
+    double confidence;
+    long cents;
+} lane_fx_t;
+
+typedef struct {
+    lane_fx_t *v;
+    int n, cap;
+} lane_fxlist_t;
+void lane_fx_clear(lane_fxlist_t *fx);
+
+typedef struct {
+    const lane_config_t *cfg;
+    const menu_t *menu;
+    lane_fxlist_t fx;         /* effects not yet carried out, oldest first */
+    double now, wall;         /* the input's time (lane_set_time): a monotonic clock, the wall clock */
+
+    session_t *car;           /* NULL: no car at the post */
+    session_t *last_car;      /* the car that left last, until the next arrives */
+    int cars;                 /* cars so far (the events' "car") */
+    int greet;                /* the next answer opens with the greeting */
+    double last_activity;     /* the customer's speech or the kiosk's voice ended */
+    int paged_no_response;
+    int nudged;               /* "Take your time" said since the customer last spoke */
+    int applied_turn;         /* the turn the crew's "apply" took, 0 none */
+    page_reason_t page_reason;   /* of the open page */
+    int board_dirty;          /* the view changed: draw before the next frame */
+    double linger_until;      /* the last car's board stays up until then */
+    escalation_t esc;
+    int taken_over;           /* the crew took the car: the kiosk does not speak */
+    int talking;              /* the crew's headset talk button is held */
+    order_t empty;            /* what the board shows with no car */
+} lane_t;
+
+/* Ready, no car, at time 0. */
+void lane_init(lane_t *l, const lane_config_t *cfg, const menu_t *menu);
+void lane_free(lane_t *l);
+/* The time of the inputs that follow: now on a monotonic clock (the loop's),
+ * wall the wall clock's seconds since the epoch. */
+void lane_set_time(lane_t *l, double now, double wall);
+
+/* ---- inputs ---- */
+void lane_car_arrives(lane_t *l);
+void lane_car_leaves(lane_t *l, const char *why);
+/* A recognised turn of the car at the post (a car arrives first if none is
+ * there): r as the recogniser gave it, file where it came from ("mic"),
+ * audio_ms its length, turn_end when its endpoint was reached. */
+void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms, double turn_end);
+/* A page from a timer or a device, with or without a car. */
+void lane_outside_page(lane_t *l, page_reason_t why);
+/* A crew station's action; client is passed back in the reply's effect. */
+void lane_crew(lane_t *l, int client, const crew_msg_t *m);
+/* The customer's silence counts from t (they spoke, or the kiosk's voice
+ * is still in the air until t). */
+void lane_quiet_since(lane_t *l, double t);
+/* The timers' decisions at the set time: a page nobody acknowledged
+ * escalates, the customer's silence (nudge, no_response, an empty car gone),
+ * the board's linger.  listening: the caller is not in a turn, not waiting
+ * for a result and not speaking.  Returns the seconds until something may
+ * be due. */
+double lane_tick(lane_t *l, int listening);
+
+/* ---- what the board shows ---- */
+typedef struct {
+    const order_t *order;     /* never NULL */
+    int car;                  /* a car is at the post */
+    dialog_state_t state;     /* its dialog's (car) */
+    int thanks;               /* no car: the last one confirmed and its board lingers */
+    int talking;              /* the crew is talking to the car */
+    const char *heard;        /* the words just heard, or NULL */
+} lane_view_t;
+void lane_view(const lane_t *l, lane_view_t *v);
+
+/* The say event for words the loudspeaker gave (a LANE_FX_SAY's car and t)
+ * in ms: appended to b without a newline.  The carrier of the effects makes
+ * it, then sends it out as any event line. */
+void lane_say_event(strbuf_t *b, double t, int car, const char *text, long ms);
+
+#endif

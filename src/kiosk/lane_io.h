@@ -1,0 +1,69 @@
+/* lane_io.h: the lane's hands.  The lane (src/dialog/lane.h) decides and
+ * lists effects; this carries them out on whatever the command has: the
+ * loudspeaker (device, voice), the order board and its window, the crew
+ * stations, the store, and standard output (--events, or lines for a
+ * person).  Any of them may be absent: a script has only standard output.
+ *
+ * Each input goes through a wrapper here: the lane's time set from the
+ * loop's clock, the lane's input, then its effects carried out in order. */
+#ifndef KIOSK_LANE_IO_H
+#define KIOSK_LANE_IO_H
+
+#include "../audio/device.h"
+#include "../board/board.h"
+#include "../crew/server.h"
+#include "../dialog/lane.h"
+#include "../store/store.h"
+#include "../ui/window.h"
+#include "../util/loop.h"
+#include "../util/outq.h"
+#include "../voice/voice.h"
+
+typedef struct lane_io_s lane_io_t;
+/* Where the answer to a crew station's action goes (crew_server_reply, or
+ * standard output in a script). */
+typedef void (*lane_reply_fn)(lane_io_t *io, int client, const char *json);
+
+struct lane_io_s {
+    lane_t *lane;
+    loop_t *loop;             /* its clock is the lane's */
+    const char *who;          /* "kiosk run": the messages' prefix */
+    int events;               /* 1: event lines on standard output */
+    int log;                  /* 1: lines for a person on standard output (without events) */
+    int narrate;              /* 1: a say event for every answer even with no loudspeaker (scripts) */
+    const char *board_png;    /* save the board here whenever it changes, or NULL */
+    double wall_epoch;        /* on the virtual clock: the wall clock at its 0 */
+    device_t *dev;            /* the loudspeaker, or NULL */
+    voice_t *voice;
+    board_t *board;
+    window_t *win;
+    crew_server_t *crew;
+    store_t *store;
+    outq_t *out;              /* standard output's writer, or NULL: written directly */
+    lane_reply_fn reply;
+    long store_car;           /* the store's id of car store_car_no */
+    int store_car_no;
+    double crew_t0;           /* when the crew action being carried out came in */
+};
+
+void lane_io_init(lane_io_t *io, lane_t *lane, loop_t *loop, const char *who);
+double lane_io_wall(const lane_io_t *io);   /* the wall clock (a fixed day's on the virtual clock) */
+
+/* The lane's inputs at the loop's time, their effects carried out.  Those
+ * returning int give 0, or -1 when the store failed (logged). */
+int lane_io_arrive(lane_io_t *io);
+int lane_io_leave(lane_io_t *io, const char *why);
+int lane_io_turn(lane_io_t *io, const char *file, const asr_result_t *r, long audio_ms, double turn_end);
+int lane_io_page(lane_io_t *io, page_reason_t why);
+/* A crew station's action (a crew_msg_fn: ctx is the lane_io_t). */
+void lane_io_crew(void *ctx, int client, int manager, const crew_msg_t *m);
+/* lane_tick's: seconds until the next decision, or -1 when the store failed. */
+double lane_io_tick(lane_io_t *io, int listening);
+/* Carries out what the lane has listed: 0, or -1 when the store failed. */
+int lane_io_flush(lane_io_t *io);
+/* Redraws the board (and its window and PNG) from the lane's view. */
+void lane_io_board(lane_io_t *io);
+/* A line for the person watching a kiosk without --events. */
+void lane_io_log(lane_io_t *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

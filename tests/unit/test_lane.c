@@ -1,0 +1,412 @@
+/* test_lane.c: the lane's decisions (src/dialog/lane.c) as tables: inputs at
+ * given times, and the effects each must produce, in order.  No clock, no
+ * sound card, no store: the lane is pure, and this links only the core.
+ *
+ * A step is "T INPUT" (T seconds on the lane's clock; the wall clock is
+ * 1000 + T) and the effects it must give, summarised one per item, "; "
+ * between them (log lines left out):
+ *   event TYPE key=value...   an event line (keys: state why status reason
+ *                             level kind by page down after_s total_cents),
+ *                             "lines=N" for an order's lines, said="..." for a turn
+ *   say "WORDS"   hush   ok KIND   error "WHY"   reply TYPE key=value...
+ *   store car | store turn N [PAGE] | store page REASON N | store end STATUS CENTS
+ * Inputs: arrive; leave WHY; turn C WORDS (the grammar heard WORDS with
+ * confidence C; the free pass the same) or turn C [WORDS] / FREE (the free
+ * pass heard FREE); crew KIND [ARG]; tick (listening) and busy (not
+ * listening), which add "next=S" (lane_tick's answer); page REASON (from
+ * outside a turn); quiet T2 (lane_quiet_since); view (lane_view's summary). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/crew/words.h"
+#include "../../src/dialog/lane.h"
+#include "sample_menus.h"
+
+typedef struct {
+    const char *in, *out;
+} step_t;
+
+typedef struct {
+    const char *name;
+    lane_config_t cfg;       /* name and threshold filled in when 0 */
+    step_t steps[24];
+} case_t;
+
+/* The value of "key" in a JSON line, as written (a string without its
+ * quotes), appended as " key=value"; nothing when the key is absent or null. */
+static void field(strbuf_t *b, const char *json, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    const char *p = strstr(json, pat);
+    if (!p) return;
+    p += strlen(pat);
+    if (!strncmp(p, "null", 4) || *p == '{') return;   /* an object's keys are found on their own */
+    size_t n = *p == '"' ? strcspn(p + 1, "\"") : strcspn(p, ",}");
+    strbuf_printf(b, " %s=%.*s", key, (int)n, *p == '"' ? p + 1 : p);
+}
+
+static void summarise_json(strbuf_t *b, const char *json)
+{
+    static const char *const keys[] = { "state", "why", "status", "reason", "level", "kind", "by",
+                                        "page", "down", "after_s", "total_cents" };
+    const char *ev = strstr(json, "\"event\": \"");
+    if (ev) {
+        ev += 10;
+        strbuf_printf(b, "%.*s", (int)strcspn(ev, "\""), ev);
+    }
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) field(b, json, keys[i]);
+    if (strstr(json, "\"lines\": [")) {
+        int n = 0;
+        for (const char *p = json; (p = strstr(p, "\"item\": ")); p++) n++;
+        strbuf_printf(b, " lines=%d", n);
+    }
+    const char *said = strstr(json, "\"said\": \"");
+    if (said) {
+        said += 9;
+        strbuf_printf(b, " said=\"%.*s\"", (int)strcspn(said, "\""), said);
+    }
+}
+
+static void summarise(strbuf_t *b, const lane_fxlist_t *fx)
+{
+    int first = 1;
+    for (int i = 0; i < fx->n; i++) {
+        const lane_fx_t *e = &fx->v[i];
+        if (e->kind == LANE_FX_LOG) continue;
+        if (!first) strbuf_append(b, "; ");
+        first = 0;
+        switch (e->kind) {
+        case LANE_FX_EVENT:
+            strbuf_append(b, "event ");
+            summarise_json(b, e->text);
+            break;
+        case LANE_FX_SAY: strbuf_printf(b, "say \"%s\"", e->text); break;
+        case LANE_FX_HUSH: strbuf_append(b, "hush"); break;
+        case LANE_FX_CREW_OK: strbuf_printf(b, "ok %s", e->name); break;
+        case LANE_FX_REPLY:
+            if (!strncmp(e->text, "{\"error\": \"", 11)) {
+                strbuf_printf(b, "error \"%.*s\"", (int)strcspn(e->text + 11, "\""), e->text + 11);
+            } else {
+                strbuf_append(b, "reply ");
+                summarise_json(b, e->text);
+            }
+            break;
+        case LANE_FX_CAR_BEGIN: strbuf_append(b, "store car"); break;
+        case LANE_FX_TURN:
+            strbuf_printf(b, "store turn %d%s%s", e->turn, e->name ? " " : "", e->name ? e->name : "");
+            break;
+        case LANE_FX_PAGE: strbuf_printf(b, "store page %s %d", e->name, e->turn); break;
+        case LANE_FX_CAR_END: strbuf_printf(b, "store end %s %ld", e->name, e->cents); break;
+        case LANE_FX_LOG: break;
+        }
+    }
+}
+
+static int crew_kind(const char *word)
+{
+    if (!strcmp(word, "release")) return CREW_TALK;
+    for (int k = 0; k < CREW_KINDS; k++)
+        if (!strcmp(word, crew_kind_names[k])) return k;
+    fail_msg("no crew action \"%s\"", word);
+    return -1;
+}
+
+/* One input; its summary (effects, or what it answers) into b. */
+static void step(lane_t *l, double t, const char *in, strbuf_t *b)
+{
+    lane_set_time(l, t, 1000 + t);
+    char word[32];
+    int used = 0;
+    sscanf(in, "%31s %n", word, &used);
+    const char *arg = in + used;
+    if (!strcmp(word, "arrive")) {
+        lane_car_arrives(l);
+    } else if (!strcmp(word, "leave")) {
+        lane_car_leaves(l, arg);
+    } else if (!strcmp(word, "turn")) {
+        double c;
+        int n = 0;
+        if (sscanf(arg, "%lf %n", &c, &n) != 1) fail_msg("turn C WORDS: %s", in);
+        char heard[256];
+        snprintf(heard, sizeof heard, "%s", arg + n);
+        const char *slash = strstr(arg + n, "/ ");
+        if (slash) heard[slash - (arg + n) - (slash > arg + n)] = '\0';
+        asr_result_t r;
+        memset(&r, 0, sizeof r);
+        r.hearing = (asr_hearing_t){ .heard = heard, .free_text = (char *)(slash ? slash + 2 : arg + n),
+                                     .confidence = c, .loop_text = "", .nfa_text = "" };
+        lane_turn(l, "mic", &r, 1500, t);
+    } else if (!strcmp(word, "crew")) {
+        crew_msg_t m;
+        memset(&m, 0, sizeof m);
+        sscanf(arg, "%31s %n", word, &used);
+        m.kind = crew_kind(word);
+        m.down = !strcmp(word, "talk");
+        if (m.kind == CREW_EDIT) snprintf(m.say, sizeof m.say, "%s", arg + used);
+        if (m.kind == CREW_REMOVE) m.line = atoi(arg + used);
+        lane_crew(l, 7, &m);
+    } else if (!strcmp(word, "tick") || !strcmp(word, "busy")) {
+        double next = lane_tick(l, !strcmp(word, "tick"));
+        summarise(b, &l->fx);
+        strbuf_printf(b, "%snext=%.1f", b->len ? "; " : "", next);
+        lane_fx_clear(&l->fx);
+        return;
+    } else if (!strcmp(word, "page")) {
+        page_reason_t why = PAGE_NONE;
+        for (int k = 0; k < PAGE_DEVICE_FAULT + 1; k++)
+            if (page_reason_names[k] && !strcmp(arg, page_reason_names[k])) why = (page_reason_t)k;
+        if (why == PAGE_NONE) fail_msg("no page reason \"%s\"", arg);
+        lane_outside_page(l, why);
+    } else if (!strcmp(word, "quiet")) {
+        lane_quiet_since(l, atof(arg));
+    } else if (!strcmp(word, "view")) {
+        lane_view_t v;
+        lane_view(l, &v);
+        strbuf_printf(b, "%s lines=%d%s%s%s%s", v.car ? dialog_state_names[v.state] : "no car", v.order->nlines,
+                      v.thanks ? " thanks" : "", v.talking ? " talking" : "", v.heard ? " heard=" : "",
+                      v.heard ? v.heard : "");
+        return;
+    } else {
+        fail_msg("no input \"%s\"", in);
+    }
+    summarise(b, &l->fx);
+    lane_fx_clear(&l->fx);
+}
+
+static int run_case(const menu_t *menu, const case_t *c)
+{
+    lane_config_t cfg = c->cfg;
+    if (!cfg.name) cfg.name = "Lane 1";
+    if (!cfg.threshold) cfg.threshold = 0.6;
+    if (!cfg.nudge && !cfg.no_response) {
+        cfg.nudge = 10;
+        cfg.no_response = 15;
+        cfg.car_gone = 30;
+    }
+    lane_t l;
+    lane_init(&l, &cfg, menu);
+    int failed = 0;
+    for (int i = 0; c->steps[i].in; i++) {
+        char *end;
+        double t = strtod(c->steps[i].in, &end);
+        strbuf_t b = {0};
+        step(&l, t, end + strspn(end, " "), &b);
+        if (strcmp(strbuf_cstr(&b), c->steps[i].out)) {
+            print_error("%s, step %d (%s):\n  expected: %s\n  got:      %s\n", c->name, i + 1, c->steps[i].in,
+                        c->steps[i].out, strbuf_cstr(&b));
+            failed = 1;
+        }
+        strbuf_free(&b);
+    }
+    lane_free(&l);
+    return failed;
+}
+
+#define WELCOME "Welcome to Burger Barn! "
+#define ORDER2 "Two cheeseburgers and a large Coke. Anything else?"
+
+static const case_t cases[] = {
+    { "a car orders, hears the read-back and confirms; the board thanks it, then welcomes the next", { .board = 1 }, {
+        { "0 view", "no car lines=0" },
+        { "0 turn 0.95 two cheeseburgers and a large coke",
+          "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME ORDER2 "\"; "
+          "event order status=open total_cents=982 lines=2; say \"" WELCOME ORDER2 "\"" },
+        { "1 view", "ordering lines=2 heard=two cheeseburgers and a large coke" },
+        { "3 turn 0.95 that is all",
+          "store turn 2; event turn said=\"You have two cheeseburgers and a large Coke. Your total is $9.82. "
+          "Is that right?\"; say \"You have two cheeseburgers and a large Coke. Your total is $9.82. Is that right?\"" },
+        { "5 turn 0.95 yes",
+          "store turn 3; event turn said=\"Thank you! Please pull forward to the window.\"; "
+          "say \"Thank you! Please pull forward to the window.\"; event confirmed status=confirmed total_cents=982 lines=2; "
+          "store end confirmed 982; event car state=left why=confirmed status=confirmed total_cents=982" },
+        { "6 view", "no car lines=2 thanks" },
+        { "6 tick", "next=7.0" },
+        { "13 tick", "next=3600.0" },
+        { "13 view", "no car lines=0" },
+        { NULL, NULL } } },
+
+    { "a hello opens the car with the greeting, not an apology; the next car is car 2", {0}, {
+        { "0 turn 0.95 hello",
+          "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn! What can I "
+          "get you?\"; say \"Welcome to Burger Barn! What can I get you?\"" },
+        { "2 leave stopped", "store end open 0; event car state=left why=stopped status=open total_cents=0" },
+        { "3 arrive", "store car; event car state=arrived" },
+        { NULL, NULL } } },
+
+    { "a quiet customer: nudged once at 10 s, paged no_response 15 s later, never left; the page escalates", {0}, {
+        { "0 turn 0.95 a cheeseburger",
+          "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME "A Cheeseburger. Anything "
+          "else?\"; event order status=open total_cents=378 lines=1; say \"" WELCOME "A Cheeseburger. Anything else?\"" },
+        { "5 tick", "next=5.0" },
+        { "9.9 busy", "next=0.1" },
+        { "10 tick", "say \"Take your time. Anything else?\"; next=15.0" },
+        { "24 tick", "next=1.0" },
+        { "25 tick", "store page no_response 1; event page reason=no_response; event order status=crew total_cents=378 lines=1; "
+                     "say \"A team member will be right with you.\"; next=10.0" },
+        { "35 tick", "event escalate level=remind after_s=10.0; next=20.0" },
+        { "55 tick", "event escalate level=manager after_s=30.0; next=3600.0" },
+        { "500 tick", "next=3600.0" },
+        { "501 crew ack", "event ack after_s=476.0; ok ack" },
+        { NULL, NULL } } },
+
+    { "an empty car: nudged, then gone after car_gone; speech in the meantime starts the clock again", {0}, {
+        { "0 turn 0.95 hello",
+          "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn! What can I "
+          "get you?\"; say \"Welcome to Burger Barn! What can I get you?\"" },
+        { "10 tick", "say \"Take your time. What can I get you?\"; next=30.0" },
+        { "30 quiet 30", "" },
+        { "40 tick", "next=20.0" },
+        { "60 tick", "store end cancelled 0; event car state=left why=gone status=cancelled total_cents=0; "
+                     "next=3600.0" },
+        { NULL, NULL } } },
+    { "the crew takes the car: the kiosk hushes and stays silent; edits, a removal; hand back; confirm", {0}, {
+        { "0 turn 0.95 two cheeseburgers and a large coke",
+          "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME ORDER2 "\"; "
+          "event order status=open total_cents=982 lines=2; say \"" WELCOME ORDER2 "\"" },
+        { "2 crew take_over", "hush; event override kind=take_over; event order status=crew total_cents=982 lines=2; "
+                              "ok take_over" },
+        { "2.5 crew take_over", "error \"the crew has the car already\"" },
+        { "3 turn 0.95 and a sprite", "store turn 2; event turn said=\"\"" },   /* the crew's order: words change nothing */
+        { "30 tick", "next=3600.0" },
+        { "31 crew edit and a large sprite", "event order status=crew total_cents=1208 lines=3; ok edit" },
+        { "31.5 crew edit change the sprite to a diet coke", "event order status=crew total_cents=1208 lines=3; ok edit" },
+        { "31.7 view", "crew lines=3 heard=and a sprite" },
+        { "32 crew remove 3", "event order status=crew total_cents=982 lines=2; ok remove" },
+        { "33 crew remove 9", "error \"no line 9\"" },
+        { "34 crew hand_back", "event override kind=hand_back; event order status=open total_cents=982 lines=2; "
+                               "ok hand_back" },
+        { "40 tick", "next=4.0" },
+        { "44 tick", "say \"Take your time. Anything else?\"; next=15.0" },
+        { "45 crew confirm", "event confirmed status=confirmed total_cents=982 lines=2; "
+                             "say \"Thank you! Please pull forward to the window.\"; store end confirmed 982; "
+                             "event car state=left why=confirmed status=confirmed total_cents=982; ok confirm" },
+        { "46 crew confirm", "error \"no car at the post\"" },
+        { NULL, NULL } } },
+
+    { "the headset's talk button: the kiosk hushes and says nothing while it is held; the board shows it", {0}, {
+        { "0 turn 0.95 a cheeseburger",
+          "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME "A Cheeseburger. Anything "
+          "else?\"; event order status=open total_cents=378 lines=1; say \"" WELCOME "A Cheeseburger. Anything else?\"" },
+        { "1 crew talk", "hush; event override kind=talk down=true; ok talk" },
+        { "1.2 view", "ordering lines=1 talking heard=a cheeseburger" },
+        { "1.5 crew talk", "error \"the talk button is already down\"" },
+        { "2 turn 0.95 and a medium coke", "store turn 2; event turn said=\"\"; event order status=open total_cents=572 lines=2" },
+        { "3 crew release", "event override kind=talk down=false; ok talk" },
+        { "3.5 crew release", "error \"the talk button is not down\"" },
+        { "4 turn 0.95 that is all", "store turn 3; event turn said=\"You have a Cheeseburger and a medium Coke. "
+                                     "Your total is $5.72. Is that right?\"; say \"You have a Cheeseburger and a medium "
+                                     "Coke. Your total is $5.72. Is that right?\"" },
+        { NULL, NULL } } },
+
+    { "a turn the kiosk is unsure of pages; the crew applies it once; acting on the car acknowledges the page", {0}, {
+        { "0 turn 0.3 two cheeseburgers",
+          "store car; event car state=arrived; store turn 1 low_confidence; store page low_confidence 1; "
+          "event turn page=low_confidence said=\"A team member will be right with you.\"; "
+          "event order status=crew total_cents=0 lines=0; event page reason=low_confidence; "
+          "say \"A team member will be right with you.\"" },
+        { "0 busy", "next=10.0" },
+        { "10 tick", "event escalate level=remind after_s=10.0; next=20.0" },
+        { "100 tick", "event escalate level=manager after_s=100.0; next=3600.0" },
+        { "101 crew apply", "event order status=crew total_cents=756 lines=1; event ack by=apply after_s=101.0; ok apply" },
+        { "102 crew apply", "error \"the customer's last turn is in the order already\"" },
+        { "103 crew ack", "error \"no page is waiting\"" },
+        { "104 crew gone", "store end crew 756; event car state=left why=gone status=crew total_cents=756; ok gone" },
+        { NULL, NULL } } },
+
+    { "words off the menu page; apply has nothing to take; cancel ends the car and its page; a device fault with no car", {0}, {
+        { "0 turn 0.95 / i would like a unicorn",
+          "store car; event car state=arrived; store turn 1 out_of_menu; store page out_of_menu 1; event turn "
+          "page=out_of_menu said=\"A team member will be right with you.\"; event order status=crew total_cents=0 "
+          "lines=0; event page reason=out_of_menu; say \"A team member will be right with you.\"" },
+        { "1 crew apply", "error \"the customer's last turn had nothing from the menu: add what they want\"" },
+        { "2 crew cancel", "event order status=cancelled total_cents=0 lines=0; event ack by=cancel after_s=2.0; "
+                           "store end cancelled 0; "
+                           "event car state=left why=cancelled status=cancelled total_cents=0; ok cancel" },
+        { "3 page device_fault", "event page reason=device_fault" },
+        { "4 crew auth", "reply state reason=device_fault" },
+        { "5 crew ack", "event ack after_s=2.0; ok ack" },
+        { "6 crew auth", "reply state" },
+        { NULL, NULL } } },
+
+    { "while the kiosk is not listening (a turn, its own voice) the customer's silence does not count", {0}, {
+        { "0 turn 0.95 a cheeseburger",
+          "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME "A Cheeseburger. Anything "
+          "else?\"; event order status=open total_cents=378 lines=1; say \"" WELCOME "A Cheeseburger. Anything else?\"" },
+        { "30 busy", "next=0.0" },
+        { "31 quiet 31", "" },
+        { "40 tick", "next=1.0" },
+        { "41 tick", "say \"Take your time. Anything else?\"; next=15.0" },
+        { "42 quiet 44.5", "" },
+        { "59 tick", "next=0.5" },
+        { "59.5 tick", "store page no_response 1; event page reason=no_response; event order status=crew "
+                       "total_cents=378 lines=1; say \"A team member will be right with you.\"; next=10.0" },
+        { NULL, NULL } } },
+
+    { "a recording's car (kiosk replay) stays after its confirmation", { .one_car = 1 }, {
+        { "0 turn 0.95 a coke", "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME
+                                "What size would you like for the coke: small, medium or large?\"; event order "
+                                "status=open total_cents=0 lines=1; say \"" WELCOME "What size would you like for "
+                                "the coke: small, medium or large?\"" },
+        { "1 turn 0.95 large", "store turn 2; event turn said=\"A large Coke. Anything else?\"; event order "
+                               "status=open total_cents=226 lines=1; say \"A large Coke. Anything else?\"" },
+        { "2 turn 0.95 that is all", "store turn 3; event turn said=\"You have a large Coke. Your total is $2.26. "
+                                        "Is that right?\"; say \"You have a large Coke. Your total is $2.26. Is that "
+                                        "right?\"" },
+        { "3 turn 0.95 yes", "store turn 4; event turn said=\"Thank you! Please pull forward to the window.\"; "
+                             "say \"Thank you! Please pull forward to the window.\"; event confirmed status=confirmed "
+                             "total_cents=226 lines=1" },
+        { "4 view", "confirmed lines=1 heard=yes" },
+        { "5 leave replayed", "store end confirmed 226; event car state=left why=replayed status=confirmed "
+                              "total_cents=226" },
+        { NULL, NULL } } },
+    { NULL, {0}, {{ NULL, NULL }} },
+};
+
+/* The event lines themselves, whole: the tables above read only their fields. */
+static void test_event_lines(void **state)
+{
+    menus_t *ms = *state;
+    lane_config_t cfg = { .name = "Lane 1", .threshold = 0.6, .nudge = 10, .no_response = 15, .car_gone = 30 };
+    lane_t l;
+    lane_init(&l, &cfg, ms->burger);
+    lane_set_time(&l, 2, 1800000000.25);
+    lane_car_arrives(&l);
+    assert_int_equal(l.fx.n, 3);
+    assert_int_equal(l.fx.v[0].kind, LANE_FX_CAR_BEGIN);
+    assert_string_equal(l.fx.v[0].text, "Burger Barn");
+    assert_int_equal(l.fx.v[1].kind, LANE_FX_EVENT);
+    assert_string_equal(l.fx.v[1].name, "car");
+    assert_string_equal(l.fx.v[1].text, "{\"t\": 1800000000.250, \"event\": \"car\", \"car\": 1, \"state\": \"arrived\"}");
+    assert_int_equal(l.fx.v[2].kind, LANE_FX_LOG);
+    assert_string_equal(l.fx.v[2].text, "car 1 arrived");
+    strbuf_t b = {0};
+    lane_say_event(&b, 1800000001.5, 1, "Say \"hi\"", 1250);
+    assert_string_equal(strbuf_cstr(&b),
+                        "{\"t\": 1800000001.500, \"event\": \"say\", \"car\": 1, \"text\": \"Say \\\"hi\\\"\", \"ms\": 1250}");
+    strbuf_free(&b);
+    lane_free(&l);
+}
+
+static void test_tables(void **state)
+{
+    menus_t *ms = *state;
+    int failed = 0;
+    for (int i = 0; cases[i].name; i++) failed += run_case(ms->burger, &cases[i]);
+    if (failed) fail_msg("%d of the tables' cases failed", failed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_event_lines),
+        cmocka_unit_test(test_tables),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
