@@ -26,7 +26,8 @@
 #define BOARD_LINGER_S 8.0
 
 const char *const lane_fx_names[] = {
-    "event", "say", "hush", "log", "reply", "crew_ok", "car_begin", "turn", "page", "car_end",
+    "event", "say", "hush", "log", "reply", "crew_ok", "car_begin", "turn", "page", "order", "confirm", "ack",
+    "crew", "car_end",
 };
 _Static_assert(sizeof lane_fx_names / sizeof lane_fx_names[0] == LANE_FX_CAR_END + 1, "an effect without its name");
 
@@ -48,6 +49,7 @@ void lane_fx_clear(lane_fxlist_t *fx)
         free(e->heard);
         free(e->free_text);
         free(e->said);
+        free(e->error);
     }
     fx->n = 0;
 }
@@ -163,8 +165,23 @@ static void store_page(lane_t *l, page_reason_t why, int turn, const char *heard
     e->free_text = xstrdup(free_text);
 }
 
+/* The order as it stands, for the store: kind LANE_FX_ORDER or LANE_FX_CONFIRM. */
+static void store_order(lane_t *l, lane_fx_kind_t kind)
+{
+    const order_t *o = dialog_order(session_dialog(l->car));
+    strbuf_t j = {0};
+    order_json(o, &j);
+    lane_fx_t *e = fx_add(l, kind, strbuf_cstr(&j));
+    strbuf_free(&j);
+    e->status = order_status_names[o->status];
+    e->cents = order_total_cents(o);
+}
+
+/* An "order" or "confirmed" event; the store gets an order that changed
+ * (a confirmation went to it before anything said so: store_order). */
 static void ev_order(lane_t *l, const char *type)
 {
+    if (!strcmp(type, "order")) store_order(l, LANE_FX_ORDER);
     strbuf_t b = {0};
     ev_begin(l, &b, type);
     strbuf_append(&b, ", \"order\": ");
@@ -185,7 +202,7 @@ void lane_car_arrives(lane_t *l)
     l->nudged = 0;
     l->applied_turn = 0;
     l->last_activity = l->now;
-    fx_add(l, LANE_FX_CAR_BEGIN, l->menu->title ? l->menu->title : "");
+    fx_add(l, LANE_FX_CAR_BEGIN, l->menu->title ? l->menu->title : "")->name = l->cfg->name;
     strbuf_t b = {0};
     ev_begin(l, &b, "car");
     strbuf_append(&b, ", \"state\": \"arrived\"");
@@ -200,7 +217,8 @@ void lane_car_leaves(lane_t *l, const char *why)
     order_json(o, &j);
     lane_fx_t *e = fx_add(l, LANE_FX_CAR_END, strbuf_cstr(&j));
     strbuf_free(&j);
-    e->name = order_status_names[o->status];
+    e->name = why;
+    e->status = order_status_names[o->status];
     e->cents = order_total_cents(o);
     /* "Thank you, please pull forward" stays up while the car pulls away */
     if (l->cfg->board) l->linger_until = l->now + BOARD_LINGER_S;
@@ -240,8 +258,13 @@ void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms
     st->free_text = xstrdup(t->free_text);
     st->said = xstrdup(t->said);
     st->confidence = t->confidence;
+    st->decode_ms = t->decode_ms;
+    st->audio_ms = t->audio_ms;
     st->name = page;
     if (page) store_page(l, t->page, nt, t->heard, t->free_text);
+    /* confirmed: on the store's disk before the voice, the board or an event says so */
+    int confirmed = was != DIALOG_CONFIRMED && dialog_state(d) == DIALOG_CONFIRMED;
+    if (confirmed) store_order(l, LANE_FX_CONFIRM);
 
     strbuf_t after = {0};
     order_json(dialog_order(d), &after);
@@ -286,7 +309,7 @@ void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms
     speak(l, strbuf_cstr(&say));
     strbuf_free(&say);
 
-    if (was != DIALOG_CONFIRMED && dialog_state(d) == DIALOG_CONFIRMED) {
+    if (confirmed) {
         ev_order(l, "confirmed");
         if (!l->cfg->one_car) lane_car_leaves(l, "confirmed");
     }
@@ -294,7 +317,8 @@ void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms
 
 void lane_outside_page(lane_t *l, page_reason_t why)
 {
-    if (!l->car) {   /* the store keeps it as an event (no car to keep it against) */
+    if (!l->car) {
+        store_page(l, why, 0, "", "");
         ev_page(l, why, 0, "", "");
         return;
     }
@@ -304,6 +328,57 @@ void lane_outside_page(lane_t *l, page_reason_t why)
     ev_page(l, why, nt, "", "");
     ev_order(l, "order");
     speak(l, said);
+}
+
+static void ev_store(lane_t *l, const char *state, const char *error, unsigned long held, unsigned long n,
+                     unsigned long dropped)
+{
+    strbuf_t b = {0};
+    ev_begin(l, &b, "store");
+    strbuf_append(&b, ", \"state\": ");
+    strbuf_json_str(&b, state);
+    if (error) {
+        strbuf_append(&b, ", \"error\": ");
+        strbuf_json_str(&b, error);
+        strbuf_printf(&b, ", \"held\": %lu", held);
+    } else {
+        strbuf_printf(&b, ", \"written\": %lu", n);
+    }
+    strbuf_printf(&b, ", \"dropped\": %lu", dropped);
+    ev_end(l, &b, "store");
+}
+
+void lane_store_fault(lane_t *l, const char *what, unsigned long held)
+{
+    if (l->store_failing) return;
+    l->store_failing = 1;
+    ev_store(l, "failing", what, held, 0, 0);
+    /* The crew must know orders are not being kept; the car goes on with
+     * the kiosk (its order is held in memory), so no dialog page. */
+    strbuf_t b = {0};
+    ev_begin(l, &b, "page");
+    strbuf_printf(&b, ", \"turn\": %d, \"reason\": ", l->car ? session_nturns(l->car) : 0);
+    strbuf_json_str(&b, page_reason_names[PAGE_DEVICE_FAULT]);
+    strbuf_append(&b, ", \"heard\": \"\", \"free_text\": \"\", \"detail\": ");
+    strbuf_printf(&b, "\"orders are not being saved: ");
+    strbuf_t esc = {0};
+    strbuf_json_str(&esc, what);
+    strbuf_printf(&b, "%.*s", (int)(esc.len - 2), strbuf_cstr(&esc) + 1);   /* inside the quotes */
+    strbuf_free(&esc);
+    strbuf_append(&b, "\"");
+    ev_end(l, &b, "page");
+    store_page(l, PAGE_DEVICE_FAULT, l->car ? session_nturns(l->car) : 0, "", "");   /* kept when it is back */
+    if (!l->esc.open) l->page_reason = PAGE_DEVICE_FAULT;
+    esc_raise(&l->esc, l->now);
+    lane_log(l, "  PAGE crew: orders are not being saved: %s", what);
+}
+
+void lane_store_saving(lane_t *l, unsigned long written, unsigned long dropped)
+{
+    if (!l->store_failing) return;
+    l->store_failing = 0;
+    ev_store(l, "saving", NULL, 0, written, dropped);
+    lane_log(l, "  the store is saving again: %lu held rows written", written);
 }
 
 void lane_quiet_since(lane_t *l, double t)
@@ -343,6 +418,26 @@ static void ev_override(lane_t *l, const char *kind, int down)
     if (!strcmp(kind, "talk")) strbuf_printf(&b, ", \"down\": %s", down ? "true" : "false");
     ev_end(l, &b, "override");
     lane_log(l, "  crew: %s%s", kind, !strcmp(kind, "talk") ? (down ? " (button down)" : " (released)") : "");
+}
+
+static void store_ack(lane_t *l, double after_s, const char *by)
+{
+    lane_fx_t *e = fx_add(l, LANE_FX_ACK, NULL);
+    e->after_s = after_s;
+    e->name = by;
+}
+
+/* Every crew action, done or refused, for the store (what the crew did to orders). */
+static void store_crew(lane_t *l, const crew_msg_t *m, int car, const char *error)
+{
+    lane_fx_t *e = fx_add(l, LANE_FX_CREW, NULL);
+    e->car = car;
+    e->name = crew_kind_names[m->kind];
+    if (m->kind == CREW_EDIT) e->text = xstrdup(m->say);
+    if (m->kind == CREW_REMOVE) e->text = xasprintf("%d", m->line);
+    if (m->kind == CREW_TALK) e->text = xstrdup(m->down ? "down" : "up");
+    e->ok = !error;
+    e->error = error ? xstrdup(error) : NULL;
 }
 
 static void reply(lane_t *l, int client, strbuf_t *json)
@@ -385,6 +480,7 @@ void lane_crew(lane_t *l, int client, const crew_msg_t *m)
         hello(l, client);
         return;
     }
+    int car = l->car ? l->cars : 0;   /* the car acted on, before it may leave */
     dialog_t *d = l->car ? session_dialog_rw(l->car) : NULL;
     if (!d && m->kind != CREW_ACK && m->kind != CREW_TALK) {
         why = "no car at the post";
@@ -397,6 +493,7 @@ void lane_crew(lane_t *l, int client, const crew_msg_t *m)
             rc = -1;
             break;
         }
+        store_ack(l, waited, "ack");
         strbuf_t b = {0};
         ev_begin(l, &b, "ack");
         strbuf_printf(&b, ", \"after_s\": %.1f", waited);
@@ -432,6 +529,7 @@ void lane_crew(lane_t *l, int client, const crew_msg_t *m)
         break;
     case CREW_CONFIRM:
         if ((rc = dialog_crew_confirm(d, &why)) == 0) {
+            store_order(l, LANE_FX_CONFIRM);
             ev_order(l, "confirmed");
             l->taken_over = 0;     /* the car is leaving: the kiosk sees it off */
             speak(l, "Thank you! Please pull forward to the window.");
@@ -480,12 +578,14 @@ void lane_crew(lane_t *l, int client, const crew_msg_t *m)
     /* a crew member acting on the car has seen the page: it stops escalating */
     if (rc == 0 && m->kind != CREW_ACK && m->kind != CREW_TALK && l->esc.open) {
         double waited = esc_ack(&l->esc, l->now);
+        store_ack(l, waited, crew_kind_names[m->kind]);
         strbuf_t b = {0};
         ev_begin(l, &b, "ack");
         strbuf_printf(&b, ", \"after_s\": %.1f, \"by\": ", waited);
         strbuf_json_str(&b, crew_kind_names[m->kind]);
         ev_end(l, &b, "ack");
     }
+    store_crew(l, m, car, rc < 0 ? (why ? why : "refused") : NULL);
     if (leave) lane_car_leaves(l, m->kind == CREW_CONFIRM ? "confirmed" : m->kind == CREW_GONE ? "gone" : "cancelled");
     if (rc < 0) {
         strbuf_t r = {0};

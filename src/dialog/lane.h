@@ -36,12 +36,17 @@ typedef enum {
     LANE_FX_REPLY,      /* client, text: the answer to a crew station */
     LANE_FX_CREW_OK,    /* client, name: a crew action done: the board redrawn, then
                            {"ok": name, "board_ms": ...} to the station */
-    LANE_FX_CAR_BEGIN,  /* the store: a new car; text: the menu's title */
-    LANE_FX_TURN,       /* the store: turn `turn` (file, heard, free_text, said, confidence;
-                           name: its page reason or NULL) */
-    LANE_FX_PAGE,       /* the store: a page at turn `turn`; name: its reason (heard, free_text) */
-    LANE_FX_CAR_END,    /* the store: the car's order as it ended; name: its status, text: the
-                           order JSON, cents: its total */
+    /* for the store (store.h's operations of the same names) */
+    LANE_FX_CAR_BEGIN,  /* a new car; text: the menu's title, name: the lane's */
+    LANE_FX_TURN,       /* turn `turn` (file, heard, free_text, said, confidence, decode_ms,
+                           audio_ms; name: its page reason or NULL) */
+    LANE_FX_PAGE,       /* a page at turn `turn`; name: its reason (heard, free_text) */
+    LANE_FX_ORDER,      /* the order changed: text its JSON, status, cents its total */
+    LANE_FX_CONFIRM,    /* the order is confirmed (as LANE_FX_ORDER): nothing after this
+                           effect may be carried out before the store has it on its disk */
+    LANE_FX_ACK,        /* the open page acknowledged after after_s; name: by what */
+    LANE_FX_CREW,       /* a crew action: name its kind, text its detail or NULL, ok, error */
+    LANE_FX_CAR_END,    /* the car left: name why, text the order's JSON, status, cents */
 } lane_fx_kind_t;
 extern const char *const lane_fx_names[];   /* "event", "say", ... (tests, logs) */
 
@@ -49,13 +54,14 @@ typedef struct {
     lane_fx_kind_t kind;
     int car;                  /* the lane's car number (the events' "car"), 0 outside a car */
     double t;                 /* wall clock, seconds since the epoch */
-    const char *name;         /* a static name, or NULL */
+    const char *name, *status;   /* static names, or NULL */
     char *text;
     int client;
     int turn;
-    char *file, *heard, *free_text, *said;
-    double confidence;
-    long cents;
+    char *file, *heard, *free_text, *said, *error;
+    double confidence, decode_ms, after_s;
+    long audio_ms, cents;
+    int ok;
 } lane_fx_t;
 
 typedef struct {
@@ -84,6 +90,7 @@ typedef struct {
     escalation_t esc;
     int taken_over;           /* the crew took the car: the kiosk does not speak */
     int talking;              /* the crew's headset talk button is held */
+    int store_failing;        /* the store is not saving (paged once) */
     order_t empty;            /* what the board shows with no car */
 } lane_t;
 
@@ -105,6 +112,11 @@ void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms
 void lane_outside_page(lane_t *l, page_reason_t why);
 /* A crew station's action; client is passed back in the reply's effect. */
 void lane_crew(lane_t *l, int client, const crew_msg_t *m);
+/* The store stopped saving (what: its message, "... disk is full"): the
+ * crew is paged once (device_fault), the lane goes on; a "store" event
+ * says so and how many rows are held.  lane_store_saving: it works again. */
+void lane_store_fault(lane_t *l, const char *what, unsigned long held);
+void lane_store_saving(lane_t *l, unsigned long written, unsigned long dropped);
 /* The customer's silence counts from t (they spoke, or the kiosk's voice
  * is still in the air until t). */
 void lane_quiet_since(lane_t *l, double t);

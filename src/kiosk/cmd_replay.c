@@ -205,7 +205,7 @@ static int save_board(board_t *board, const session_t *s, const char *path)
  * `kiosk run` would take it; the recording's turns all belong to it, after
  * a confirmation too.  board: draw the car's board into o->board at the end
  * (NULL: not this car). */
-static int replay_car(const menu_t *m, asr_t *asr, store_t *store, const opts_t *o, char **files, int n,
+static int replay_car(const menu_t *m, asr_t *asr, store_writer_t *store, const opts_t *o, char **files, int n,
                       board_t *board)
 {
     char err[512] = "";
@@ -216,7 +216,7 @@ static int replay_car(const menu_t *m, asr_t *asr, store_t *store, const opts_t 
     lane_init(&L, &cfg, m);
     lane_io_init(&io, &L, loop, "kiosk replay");
     io.wall_epoch = wall_now();   /* the store's times are the replay's */
-    io.store = store;
+    lane_io_set_writer(&io, store);
     source_opts_t so = { .io = &io, .asr = asr, .denoise = o->denoise };
     source_t *wav = source_wav.open(&so, err, sizeof err);
     int status = lane_io_arrive(&io) < 0 ? EXIT_RUNTIME : 0;
@@ -229,6 +229,8 @@ static int replay_car(const menu_t *m, asr_t *asr, store_t *store, const opts_t 
     if (!status && board && save_board(board, s, o->board) < 0) status = EXIT_RUNTIME;
     if (!status && o->ffeat) write_features(s, o->ffeat);
     wav->driver->close(wav);
+    lane_io_drain(&io, 30);
+    lane_io_free(&io);
     lane_free(&L);
     loop_free(loop);
     return status;
@@ -249,7 +251,7 @@ int cmd_replay(int argc, char **argv)
     cmudict_t *dict = NULL;
     menu_t *menu = NULL;
     asr_t *asr = NULL;
-    store_t *store = NULL;
+    store_writer_t *store = NULL;
     board_t *board = NULL;
 
     /* Bad input is refused before anything is decoded: the menu, then (for
@@ -284,7 +286,7 @@ int cmd_replay(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto out;
     }
-    if (o.db && !(store = store_open(o.db, err, sizeof err))) {
+    if (o.db && !(store = lane_io_store_open("kiosk replay", o.db, err, sizeof err))) {
         strlist_pushf(&errs, "kiosk replay: %s", err);
         status = EXIT_RUNTIME;
         goto out;
@@ -321,7 +323,7 @@ out:
     for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
     strlist_free(&errs);
     if (o.ffeat) fclose(o.ffeat);
-    store_close(store);
+    lane_io_store_close("kiosk replay", store, 30);
     board_free(board);
     asr_free(asr);
     menu_free(menu);

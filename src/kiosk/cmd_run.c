@@ -370,11 +370,13 @@ int cmd_run(int argc, char **argv)
         if (*dir) mkdir(dir, 0755);
         free(dir);
     }
-    if (!(k.io.store = store_open(o.db, err, sizeof err))) {
+    store_writer_t *writer = lane_io_store_open("kiosk run", o.db, err, sizeof err);
+    if (!writer) {
         strlist_pushf(&errs, "kiosk run: %s", err);
         status = EXIT_RUNTIME;
         goto out;
     }
+    lane_io_set_writer(&k.io, writer);
     k.L.esc.remind_s = o.remind_s;
     k.L.esc.manager_s = o.manager_s;
     if (!(k.io.crew = crew_server_open(o.crew_socket, o.crew_port, o.crew_token, err, sizeof err))) {
@@ -411,6 +413,7 @@ int cmd_run(int argc, char **argv)
     k.io.out = outq_open(STDOUT_FILENO, OUT_QUEUE_MAX);
     status = run_loop(&k);
     if (k.L.car && lane_io_leave(&k.io, "stopped") < 0 && !status) status = EXIT_RUNTIME;
+    lane_io_drain(&k.io, 5.0);
     unsigned long out_lost = 0;
     if (k.io.out) {
         out_lost = outq_close(k.io.out, 2.0);
@@ -430,7 +433,8 @@ out:
     window_close(k.io.win);
     crew_server_close(k.io.crew);
     board_free(k.io.board);
-    store_close(k.io.store);
+    lane_io_store_close("kiosk run", k.io.writer, 5.0);
+    lane_io_free(&k.io);
     asr_free(k.asr);
     voice_free(k.io.voice);
     device_close(k.io.dev);

@@ -198,7 +198,7 @@ int replay_script(const char *menu_path, const char *script, const char *db, dou
     cmudict_t *dict = NULL;
     menu_t *menu = NULL;
     asr_t *asr = NULL;
-    store_t *store = NULL;
+    store_writer_t *store = NULL;
     strlist_t errs = {0};
     char err[512];
     status = session_load(menu_path, &dict, &menu, &errs);
@@ -211,7 +211,7 @@ int replay_script(const char *menu_path, const char *script, const char *db, dou
             goto out;
         }
     }
-    if (db && !(store = store_open(db, err, sizeof err))) {
+    if (db && !(store = lane_io_store_open("kiosk replay", db, err, sizeof err))) {
         strlist_pushf(&errs, "kiosk replay: %s", err);
         status = EXIT_RUNTIME;
         goto out;
@@ -223,7 +223,7 @@ int replay_script(const char *menu_path, const char *script, const char *db, dou
     lane_io_init(&s.io, &s.L, s.loop, "kiosk replay");
     s.io.events = 1;
     s.io.narrate = 1;
-    s.io.store = store;
+    lane_io_set_writer(&s.io, store);
     s.io.reply = say_reply;
     source_opts_t so = { .io = &s.io, .asr = asr };
     s.wav = source_wav.open(&so, err, sizeof err);
@@ -260,13 +260,15 @@ int replay_script(const char *menu_path, const char *script, const char *db, dou
     fflush(stdout);
     if (s.wav) s.wav->driver->close(s.wav);   /* NULL: no recogniser, no `wav` step */
     s.words->driver->close(s.words);
+    lane_io_drain(&s.io, 30);
+    lane_io_free(&s.io);
     lane_free(&s.L);
     loop_free(s.loop);
 out:
     for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
     strlist_free(&errs);
     strlist_free(&lines);
-    store_close(store);
+    lane_io_store_close("kiosk replay", store, 30);
     asr_free(asr);
     menu_free(menu);
     cmudict_free(dict);

@@ -18,7 +18,6 @@ void lane_io_init(lane_io_t *io, lane_t *lane, loop_t *loop, const char *who)
     io->loop = loop;
     io->who = who;
     io->wall_epoch = VIRTUAL_EPOCH;
-    io->store_car = -1;
     lane_set_time(lane, loop_now(loop), lane_io_wall(io));
 }
 
@@ -68,10 +67,10 @@ void lane_io_log(lane_io_t *io, const char *fmt, ...)
 static void event(lane_io_t *io, const char *line, const char *type, int car, double t)
 {
     if (io->crew) crew_server_broadcast(io->crew, line, 0);
-    char err[512];
-    long id = car && car == io->store_car_no ? io->store_car : 0;
-    if (io->store && store_event(io->store, id, t, type, line, err, sizeof err) < 0)
-        fprintf(stderr, "%s: %s\n", io->who, err);
+    if (io->writer) {
+        store_op_t op = { .kind = STORE_EVENT, .car = car, .t = t, .name = type, .text = (char *)line };
+        store_writer_put(io->writer, &op);
+    }
     if (io->events) out_line(io, line);
 }
 
@@ -95,32 +94,21 @@ static void say(lane_io_t *io, const lane_fx_t *e)
     strbuf_free(&b);
 }
 
-/* A row for the store: 0, or -1 (logged). */
-static int store(lane_io_t *io, const lane_fx_t *e)
+/* A row for the store, to its writer; returns the writer's number for it. */
+static unsigned long store(lane_io_t *io, const lane_fx_t *e)
 {
-    char err[512];
-    int rc = 0;
-    switch (e->kind) {
-    case LANE_FX_CAR_BEGIN:
-        io->store_car_no = e->car;
-        io->store_car = store_car_begin(io->store, e->text, e->t, err, sizeof err);
-        rc = io->store_car < 0 ? -1 : 0;
-        break;
-    case LANE_FX_TURN:
-        rc = store_turn(io->store, io->store_car, e->turn, e->t, e->file, e->heard, e->free_text, e->confidence,
-                        e->said, e->name, err, sizeof err);
-        break;
-    case LANE_FX_PAGE:
-        rc = store_page(io->store, io->store_car, e->turn, e->t, e->name, e->heard, e->free_text, err, sizeof err);
-        break;
-    case LANE_FX_CAR_END:
-        rc = store_car_end(io->store, io->store_car, e->t, e->name, e->cents, e->text, err, sizeof err);
-        break;
-    default:
-        break;
-    }
-    if (rc < 0) fprintf(stderr, "%s: %s\n", io->who, err);
-    return rc;
+    static const store_op_kind_t kinds[] = {
+        [LANE_FX_CAR_BEGIN] = STORE_CAR_BEGIN, [LANE_FX_TURN] = STORE_TURN, [LANE_FX_PAGE] = STORE_PAGE,
+        [LANE_FX_ORDER] = STORE_ORDER, [LANE_FX_CONFIRM] = STORE_CONFIRM, [LANE_FX_ACK] = STORE_ACK,
+        [LANE_FX_CREW] = STORE_CREW, [LANE_FX_CAR_END] = STORE_CAR_END,
+    };
+    store_op_t op = {
+        .kind = kinds[e->kind], .car = e->car, .t = e->t, .turn = e->turn, .name = e->name, .status = e->status,
+        .text = e->text, .file = e->file, .heard = e->heard, .free_text = e->free_text, .said = e->said,
+        .error = e->error, .confidence = e->confidence, .decode_ms = e->decode_ms, .after_s = e->after_s,
+        .audio_ms = e->audio_ms, .cents = e->cents, .ok = e->ok,
+    };
+    return store_writer_put(io->writer, &op);
 }
 
 void lane_io_board(lane_io_t *io)
@@ -143,41 +131,142 @@ void lane_io_board(lane_io_t *io)
         fprintf(stderr, "%s: --board %s\n", io->who, err);
 }
 
+/* One effect carried out; 1 when it is a confirmation the rest must wait for. */
+static int carry_out(lane_io_t *io, const lane_fx_t *e)
+{
+    switch (e->kind) {
+    case LANE_FX_EVENT: event(io, e->text, e->name, e->car, e->t); break;
+    case LANE_FX_SAY: say(io, e); break;
+    case LANE_FX_HUSH: if (io->dev) device_hush(io->dev); break;
+    case LANE_FX_LOG: if (io->log) out_line(io, e->text); break;
+    case LANE_FX_REPLY: if (io->reply) io->reply(io, e->client, e->text); break;
+    case LANE_FX_CREW_OK: {
+        /* the board first: the station is told how long it took */
+        lane_io_board(io);
+        strbuf_t r = {0};
+        strbuf_append(&r, "{\"ok\": ");
+        strbuf_json_str(&r, e->name);
+        strbuf_printf(&r, ", \"board_ms\": %.2f}", (loop_now(io->loop) - io->crew_t0) * 1000.0);
+        if (io->reply) io->reply(io, e->client, strbuf_cstr(&r));
+        strbuf_free(&r);
+        break;
+    }
+    case LANE_FX_CONFIRM:
+        if (!io->writer) break;
+        io->barrier = store(io, e);
+        if (loop_clock_is_virtual(io->loop)) {   /* nothing else moves: wait here */
+            store_writer_wait(io->writer, io->barrier, 30);
+            io->barrier = 0;
+            break;
+        }
+        return 1;
+    case LANE_FX_CAR_BEGIN:
+    case LANE_FX_TURN:
+    case LANE_FX_PAGE:
+    case LANE_FX_ORDER:
+    case LANE_FX_ACK:
+    case LANE_FX_CREW:
+    case LANE_FX_CAR_END:
+        if (io->writer) store(io, e);
+        break;
+    }
+    return 0;
+}
+
+/* The held effects, in order, until one must wait for the store. */
+static void run_held(lane_io_t *io)
+{
+    lane_fxlist_t *h = &io->held;
+    int done = 0;
+    while (done < h->n && !io->barrier) {
+        if (carry_out(io, &h->v[done++])) break;
+    }
+    /* drop what was carried out, keep the rest in order */
+    lane_fxlist_t gone = { h->v, done, done };
+    lane_fx_clear(&gone);
+    memmove(h->v, h->v + done, (size_t)(h->n - done) * sizeof *h->v);
+    h->n -= done;
+    if (io->lane->board_dirty && !h->n) lane_io_board(io);
+}
+
+/* The store's news: saving stopped or came back (lane inputs), a
+ * confirmation on the disk (the held effects go on). */
+static void news(lane_io_t *io)
+{
+    if (!io->writer || io->in_news) return;
+    io->in_news = 1;
+    store_news_t n;
+    store_writer_news(io->writer, &n);
+    lane_t *l = io->lane;
+    if (n.failing != l->store_failing) {
+        lane_set_time(l, loop_now(io->loop), lane_io_wall(io));
+        if (n.failing) {
+            fprintf(stderr, "%s: orders are not being saved: %s; holding them in memory and trying again every "
+                            "second\n", io->who, n.error);
+            io->fault_written = n.written;
+            lane_store_fault(l, n.error, n.held);
+        } else {
+            fprintf(stderr, "%s: the store is saving again: %lu held rows written\n", io->who,
+                    n.written - io->fault_written);
+            lane_store_saving(l, n.written - io->fault_written, n.dropped);
+        }
+        lane_io_flush(io);
+    }
+    if (io->barrier && n.tried >= io->barrier) {
+        io->barrier = 0;
+        run_held(io);
+    }
+    io->in_news = 0;
+}
+
 int lane_io_flush(lane_io_t *io)
 {
     lane_t *l = io->lane;
-    int rc = 0;
-    /* an effect may not add effects, so the list stays put while it is read */
-    for (int i = 0; i < l->fx.n; i++) {
-        const lane_fx_t *e = &l->fx.v[i];
-        switch (e->kind) {
-        case LANE_FX_EVENT: event(io, e->text, e->name, e->car, e->t); break;
-        case LANE_FX_SAY: say(io, e); break;
-        case LANE_FX_HUSH: if (io->dev) device_hush(io->dev); break;
-        case LANE_FX_LOG: if (io->log) out_line(io, e->text); break;
-        case LANE_FX_REPLY: if (io->reply) io->reply(io, e->client, e->text); break;
-        case LANE_FX_CREW_OK: {
-            /* the board first: the station is told how long it took */
-            lane_io_board(io);
-            strbuf_t r = {0};
-            strbuf_append(&r, "{\"ok\": ");
-            strbuf_json_str(&r, e->name);
-            strbuf_printf(&r, ", \"board_ms\": %.2f}", (loop_now(io->loop) - io->crew_t0) * 1000.0);
-            if (io->reply) io->reply(io, e->client, strbuf_cstr(&r));
-            strbuf_free(&r);
-            break;
-        }
-        case LANE_FX_CAR_BEGIN:
-        case LANE_FX_TURN:
-        case LANE_FX_PAGE:
-        case LANE_FX_CAR_END:
-            if (io->store && store(io, e) < 0) rc = -1;
-            break;
-        }
+    lane_fxlist_t *h = &io->held;
+    /* the lane's effects join the held ones (their strings now the held list's) */
+    if (h->n + l->fx.n > h->cap) {
+        h->cap = h->n + l->fx.n + 16;
+        h->v = xrealloc(h->v, (size_t)h->cap * sizeof *h->v);
     }
-    lane_fx_clear(&l->fx);
-    if (l->board_dirty) lane_io_board(io);
-    return rc;
+    memcpy(h->v + h->n, l->fx.v, (size_t)l->fx.n * sizeof *h->v);
+    h->n += l->fx.n;
+    l->fx.n = 0;
+    run_held(io);
+    news(io);
+    return 0;
+}
+
+static void on_store(loop_t *loop, int fd, int mask, void *ctx)
+{
+    (void)loop;
+    (void)fd;
+    (void)mask;
+    news(ctx);
+}
+
+void lane_io_set_writer(lane_io_t *io, store_writer_t *w)
+{
+    io->writer = w;
+    if (w && !loop_clock_is_virtual(io->loop)) loop_add_file(io->loop, store_writer_fd(w), LOOP_READ, on_store, io);
+}
+
+void lane_io_drain(lane_io_t *io, double timeout)
+{
+    while (io->held.n || io->barrier) {
+        if (io->barrier) {
+            store_writer_wait(io->writer, io->barrier, timeout);
+            io->barrier = 0;
+        }
+        run_held(io);
+    }
+}
+
+void lane_io_free(lane_io_t *io)
+{
+    lane_fx_clear(&io->held);
+    free(io->held.v);
+    io->held.v = NULL;
+    io->held.cap = 0;
 }
 
 int lane_io_arrive(lane_io_t *io)
@@ -223,4 +312,29 @@ double lane_io_tick(lane_io_t *io, int listening)
     now(io);
     double next = lane_tick(io->lane, listening);
     return lane_io_flush(io) < 0 ? -1 : next;
+}
+
+store_writer_t *lane_io_store_open(const char *who, const char *path, char *err, size_t errlen)
+{
+    int interrupted = 0;
+    store_t *s = store_open(path, &interrupted, err, (unsigned)errlen);
+    if (!s) return NULL;
+    if (interrupted)
+        fprintf(stderr, "%s: %s: %d car%s left open by a kiosk that stopped: closed as interrupted, %s order%s kept\n",
+                who, path, interrupted, interrupted == 1 ? "" : "s", interrupted == 1 ? "its" : "their",
+                interrupted == 1 ? "" : "s");
+    store_writer_t *w = store_writer_start(s, err, (unsigned)errlen);
+    if (!w) store_close(s);
+    return w;
+}
+
+void lane_io_store_close(const char *who, store_writer_t *w, double timeout)
+{
+    if (!w) return;
+    store_t *s = store_writer_store(w);
+    unsigned long left = store_writer_stop(w, timeout);
+    if (left)
+        fprintf(stderr, "%s: %s: %lu row%s could not be saved before the end (the disk or database still "
+                        "failing after %.0f s)\n", who, store_path(s), left, left == 1 ? "" : "s", timeout);
+    store_close(s);
 }

@@ -13,7 +13,7 @@
 #include "../board/board.h"
 #include "../crew/server.h"
 #include "../dialog/lane.h"
-#include "../store/store.h"
+#include "../store/writer.h"
 #include "../ui/window.h"
 #include "../util/loop.h"
 #include "../util/outq.h"
@@ -38,12 +38,14 @@ struct lane_io_s {
     board_t *board;
     window_t *win;
     crew_server_t *crew;
-    store_t *store;
+    store_writer_t *writer;   /* the store's (lane_io_set_writer), or NULL */
     outq_t *out;              /* standard output's writer, or NULL: written directly */
     lane_reply_fn reply;
-    long store_car;           /* the store's id of car store_car_no */
-    int store_car_no;
     double crew_t0;           /* when the crew action being carried out came in */
+    lane_fxlist_t held;       /* effects not carried out yet, oldest first */
+    unsigned long barrier;    /* the confirmation the held effects wait for (the writer's number), 0 none */
+    int in_news;
+    unsigned long fault_written;   /* the writer's last written number when saving stopped */
 };
 
 void lane_io_init(lane_io_t *io, lane_t *lane, loop_t *loop, const char *who);
@@ -59,8 +61,25 @@ int lane_io_page(lane_io_t *io, page_reason_t why);
 void lane_io_crew(void *ctx, int client, int manager, const crew_msg_t *m);
 /* lane_tick's: seconds until the next decision, or -1 when the store failed. */
 double lane_io_tick(lane_io_t *io, int listening);
-/* Carries out what the lane has listed: 0, or -1 when the store failed. */
+/* Carries out what the lane has listed, in order, up to a confirmation the
+ * store has not got on its disk yet: what follows it waits (live: for the
+ * writer's news on the loop; on the virtual clock it is waited for here).
+ * Returns 0 (the store's failures are news: lane_store_fault). */
 int lane_io_flush(lane_io_t *io);
+/* The store goes through w from now on (its news watched on the loop). */
+void lane_io_set_writer(lane_io_t *io, store_writer_t *w);
+/* Before the end: waits (at most timeout seconds) for the held effects'
+ * confirmation and carries them out. */
+void lane_io_drain(lane_io_t *io, double timeout);
+void lane_io_free(lane_io_t *io);
+
+/* The store at path and its writer's thread, for lane_io_set_writer; cars
+ * a stopped kiosk left open are closed (and said so on stderr, who: the
+ * messages' prefix).  NULL with err. */
+store_writer_t *lane_io_store_open(const char *who, const char *path, char *err, size_t errlen);
+/* Writes what is left (trying for at most timeout seconds), says on stderr
+ * what could not be written, and closes the store. */
+void lane_io_store_close(const char *who, store_writer_t *w, double timeout);
 /* Redraws the board (and its window and PNG) from the lane's view. */
 void lane_io_board(lane_io_t *io);
 /* A line for the person watching a kiosk without --events. */

@@ -9,12 +9,15 @@
  *                             level kind by page down after_s total_cents),
  *                             "lines=N" for an order's lines, said="..." for a turn
  *   say "WORDS"   hush   ok KIND   error "WHY"   reply TYPE key=value...
- *   store car | store turn N [PAGE] | store page REASON N | store end STATUS CENTS
+ *   store car | store turn N [PAGE] | store page REASON N | store order STATUS CENTS |
+ *   store confirm CENTS | store ack BY | store crew KIND [DETAIL] [refused] |
+ *   store end WHY STATUS CENTS
  * Inputs: arrive; leave WHY; turn C WORDS (the grammar heard WORDS with
  * confidence C; the free pass the same) or turn C [WORDS] / FREE (the free
  * pass heard FREE); crew KIND [ARG]; tick (listening) and busy (not
  * listening), which add "next=S" (lane_tick's answer); page REASON (from
- * outside a turn); quiet T2 (lane_quiet_since); view (lane_view's summary). */
+ * outside a turn); quiet T2 (lane_quiet_since); view (lane_view's summary);
+ * fault WHAT (the store stopped saving, 7 rows held); saving N (it is back). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -55,7 +58,8 @@ static void field(strbuf_t *b, const char *json, const char *key)
 static void summarise_json(strbuf_t *b, const char *json)
 {
     static const char *const keys[] = { "state", "why", "status", "reason", "level", "kind", "by",
-                                        "page", "down", "after_s", "total_cents" };
+                                        "page", "down", "after_s", "total_cents", "error", "held",
+                                        "written", "detail" };
     const char *ev = strstr(json, "\"event\": \"");
     if (ev) {
         ev += 10;
@@ -103,7 +107,14 @@ static void summarise(strbuf_t *b, const lane_fxlist_t *fx)
             strbuf_printf(b, "store turn %d%s%s", e->turn, e->name ? " " : "", e->name ? e->name : "");
             break;
         case LANE_FX_PAGE: strbuf_printf(b, "store page %s %d", e->name, e->turn); break;
-        case LANE_FX_CAR_END: strbuf_printf(b, "store end %s %ld", e->name, e->cents); break;
+        case LANE_FX_ORDER: strbuf_printf(b, "store order %s %ld", e->status, e->cents); break;
+        case LANE_FX_CONFIRM: strbuf_printf(b, "store confirm %ld", e->cents); break;
+        case LANE_FX_ACK: strbuf_printf(b, "store ack %s", e->name); break;
+        case LANE_FX_CREW:
+            strbuf_printf(b, "store crew %s%s%s%s", e->name, e->text ? " " : "", e->text ? e->text : "",
+                          e->ok ? "" : " refused");
+            break;
+        case LANE_FX_CAR_END: strbuf_printf(b, "store end %s %s %ld", e->name, e->status, e->cents); break;
         case LANE_FX_LOG: break;
         }
     }
@@ -164,6 +175,10 @@ static void step(lane_t *l, double t, const char *in, strbuf_t *b)
             if (page_reason_names[k] && !strcmp(arg, page_reason_names[k])) why = (page_reason_t)k;
         if (why == PAGE_NONE) fail_msg("no page reason \"%s\"", arg);
         lane_outside_page(l, why);
+    } else if (!strcmp(word, "fault")) {
+        lane_store_fault(l, arg, 7);
+    } else if (!strcmp(word, "saving")) {
+        lane_store_saving(l, (unsigned long)atol(arg), 0);
     } else if (!strcmp(word, "quiet")) {
         lane_quiet_since(l, atof(arg));
     } else if (!strcmp(word, "view")) {
@@ -216,16 +231,19 @@ static const case_t cases[] = {
     { "a car orders, hears the read-back and confirms; the board thanks it, then welcomes the next", { .board = 1 }, {
         { "0 view", "no car lines=0" },
         { "0 turn 0.95 two cheeseburgers and a large coke",
-          "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME ORDER2 "\"; "
-          "event order status=open total_cents=982 lines=2; say \"" WELCOME ORDER2 "\"" },
+          "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn!"
+          " Two cheeseburgers and a large Coke. Anything else?\"; store order open 982; event order"
+          " status=open total_cents=982 lines=2; say \"Welcome to Burger Barn! Two cheeseburgers and a"
+          " large Coke. Anything else?\"" },
         { "1 view", "ordering lines=2 heard=two cheeseburgers and a large coke" },
         { "3 turn 0.95 that is all",
           "store turn 2; event turn said=\"You have two cheeseburgers and a large Coke. Your total is $9.82. "
           "Is that right?\"; say \"You have two cheeseburgers and a large Coke. Your total is $9.82. Is that right?\"" },
         { "5 turn 0.95 yes",
-          "store turn 3; event turn said=\"Thank you! Please pull forward to the window.\"; "
-          "say \"Thank you! Please pull forward to the window.\"; event confirmed status=confirmed total_cents=982 lines=2; "
-          "store end confirmed 982; event car state=left why=confirmed status=confirmed total_cents=982" },
+          "store turn 3; store confirm 982; event turn said=\"Thank you! Please pull forward to the"
+          " window.\"; say \"Thank you! Please pull forward to the window.\"; event confirmed"
+          " status=confirmed total_cents=982 lines=2; store end confirmed confirmed 982; event car"
+          " state=left why=confirmed status=confirmed total_cents=982" },
         { "6 view", "no car lines=2 thanks" },
         { "6 tick", "next=7.0" },
         { "13 tick", "next=3600.0" },
@@ -236,24 +254,29 @@ static const case_t cases[] = {
         { "0 turn 0.95 hello",
           "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn! What can I "
           "get you?\"; say \"Welcome to Burger Barn! What can I get you?\"" },
-        { "2 leave stopped", "store end open 0; event car state=left why=stopped status=open total_cents=0" },
+        { "2 leave stopped",
+          "store end stopped open 0; event car state=left why=stopped status=open total_cents=0" },
         { "3 arrive", "store car; event car state=arrived" },
         { NULL, NULL } } },
 
     { "a quiet customer: nudged once at 10 s, paged no_response 15 s later, never left; the page escalates", {0}, {
         { "0 turn 0.95 a cheeseburger",
-          "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME "A Cheeseburger. Anything "
-          "else?\"; event order status=open total_cents=378 lines=1; say \"" WELCOME "A Cheeseburger. Anything else?\"" },
+          "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn!"
+          " A Cheeseburger. Anything else?\"; store order open 378; event order status=open"
+          " total_cents=378 lines=1; say \"Welcome to Burger Barn! A Cheeseburger. Anything else?\"" },
         { "5 tick", "next=5.0" },
         { "9.9 busy", "next=0.1" },
         { "10 tick", "say \"Take your time. Anything else?\"; next=15.0" },
         { "24 tick", "next=1.0" },
-        { "25 tick", "store page no_response 1; event page reason=no_response; event order status=crew total_cents=378 lines=1; "
-                     "say \"A team member will be right with you.\"; next=10.0" },
+        { "25 tick",
+          "store page no_response 1; event page reason=no_response; store order crew 378; event order"
+          " status=crew total_cents=378 lines=1; say \"A team member will be right with you.\";"
+          " next=10.0" },
         { "35 tick", "event escalate level=remind after_s=10.0; next=20.0" },
         { "55 tick", "event escalate level=manager after_s=30.0; next=3600.0" },
         { "500 tick", "next=3600.0" },
-        { "501 crew ack", "event ack after_s=476.0; ok ack" },
+        { "501 crew ack",
+          "store ack ack; event ack after_s=476.0; store crew ack; ok ack" },
         { NULL, NULL } } },
 
     { "an empty car: nudged, then gone after car_gone; speech in the meantime starts the clock again", {0}, {
@@ -263,43 +286,66 @@ static const case_t cases[] = {
         { "10 tick", "say \"Take your time. What can I get you?\"; next=30.0" },
         { "30 quiet 30", "" },
         { "40 tick", "next=20.0" },
-        { "60 tick", "store end cancelled 0; event car state=left why=gone status=cancelled total_cents=0; "
-                     "next=3600.0" },
+        { "60 tick",
+          "store end gone cancelled 0; event car state=left why=gone status=cancelled total_cents=0;"
+          " next=3600.0" },
         { NULL, NULL } } },
     { "the crew takes the car: the kiosk hushes and stays silent; edits, a removal; hand back; confirm", {0}, {
         { "0 turn 0.95 two cheeseburgers and a large coke",
-          "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME ORDER2 "\"; "
-          "event order status=open total_cents=982 lines=2; say \"" WELCOME ORDER2 "\"" },
-        { "2 crew take_over", "hush; event override kind=take_over; event order status=crew total_cents=982 lines=2; "
-                              "ok take_over" },
-        { "2.5 crew take_over", "error \"the crew has the car already\"" },
+          "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn!"
+          " Two cheeseburgers and a large Coke. Anything else?\"; store order open 982; event order"
+          " status=open total_cents=982 lines=2; say \"Welcome to Burger Barn! Two cheeseburgers and a"
+          " large Coke. Anything else?\"" },
+        { "2 crew take_over",
+          "hush; event override kind=take_over; store order crew 982; event order status=crew"
+          " total_cents=982 lines=2; store crew take_over; ok take_over" },
+        { "2.5 crew take_over",
+          "store crew take_over refused; error \"the crew has the car already\"" },
         { "3 turn 0.95 and a sprite", "store turn 2; event turn said=\"\"" },   /* the crew's order: words change nothing */
         { "30 tick", "next=3600.0" },
-        { "31 crew edit and a large sprite", "event order status=crew total_cents=1208 lines=3; ok edit" },
-        { "31.5 crew edit change the sprite to a diet coke", "event order status=crew total_cents=1208 lines=3; ok edit" },
+        { "31 crew edit and a large sprite",
+          "store order crew 1208; event order status=crew total_cents=1208 lines=3; store crew edit"
+          " and a large sprite; ok edit" },
+        { "31.5 crew edit change the sprite to a diet coke",
+          "store order crew 1208; event order status=crew total_cents=1208 lines=3; store crew edit"
+          " change the sprite to a diet coke; ok edit" },
         { "31.7 view", "crew lines=3 heard=and a sprite" },
-        { "32 crew remove 3", "event order status=crew total_cents=982 lines=2; ok remove" },
-        { "33 crew remove 9", "error \"no line 9\"" },
-        { "34 crew hand_back", "event override kind=hand_back; event order status=open total_cents=982 lines=2; "
-                               "ok hand_back" },
+        { "32 crew remove 3",
+          "store order crew 982; event order status=crew total_cents=982 lines=2; store crew remove 3;"
+          " ok remove" },
+        { "33 crew remove 9",
+          "store crew remove 9 refused; error \"no line 9\"" },
+        { "34 crew hand_back",
+          "event override kind=hand_back; store order open 982; event order status=open"
+          " total_cents=982 lines=2; store crew hand_back; ok hand_back" },
         { "40 tick", "next=4.0" },
         { "44 tick", "say \"Take your time. Anything else?\"; next=15.0" },
-        { "45 crew confirm", "event confirmed status=confirmed total_cents=982 lines=2; "
-                             "say \"Thank you! Please pull forward to the window.\"; store end confirmed 982; "
-                             "event car state=left why=confirmed status=confirmed total_cents=982; ok confirm" },
-        { "46 crew confirm", "error \"no car at the post\"" },
+        { "45 crew confirm",
+          "store confirm 982; event confirmed status=confirmed total_cents=982 lines=2; say \"Thank"
+          " you! Please pull forward to the window.\"; store crew confirm; store end confirmed"
+          " confirmed 982; event car state=left why=confirmed status=confirmed total_cents=982; ok"
+          " confirm" },
+        { "46 crew confirm",
+          "store crew confirm refused; error \"no car at the post\"" },
         { NULL, NULL } } },
 
     { "the headset's talk button: the kiosk hushes and says nothing while it is held; the board shows it", {0}, {
         { "0 turn 0.95 a cheeseburger",
-          "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME "A Cheeseburger. Anything "
-          "else?\"; event order status=open total_cents=378 lines=1; say \"" WELCOME "A Cheeseburger. Anything else?\"" },
-        { "1 crew talk", "hush; event override kind=talk down=true; ok talk" },
+          "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn!"
+          " A Cheeseburger. Anything else?\"; store order open 378; event order status=open"
+          " total_cents=378 lines=1; say \"Welcome to Burger Barn! A Cheeseburger. Anything else?\"" },
+        { "1 crew talk",
+          "hush; event override kind=talk down=true; store crew talk down; ok talk" },
         { "1.2 view", "ordering lines=1 talking heard=a cheeseburger" },
-        { "1.5 crew talk", "error \"the talk button is already down\"" },
-        { "2 turn 0.95 and a medium coke", "store turn 2; event turn said=\"\"; event order status=open total_cents=572 lines=2" },
-        { "3 crew release", "event override kind=talk down=false; ok talk" },
-        { "3.5 crew release", "error \"the talk button is not down\"" },
+        { "1.5 crew talk",
+          "store crew talk down refused; error \"the talk button is already down\"" },
+        { "2 turn 0.95 and a medium coke",
+          "store turn 2; event turn said=\"\"; store order open 572; event order status=open"
+          " total_cents=572 lines=2" },
+        { "3 crew release",
+          "event override kind=talk down=false; store crew talk up; ok talk" },
+        { "3.5 crew release",
+          "store crew talk up refused; error \"the talk button is not down\"" },
         { "4 turn 0.95 that is all", "store turn 3; event turn said=\"You have a Cheeseburger and a medium Coke. "
                                      "Your total is $5.72. Is that right?\"; say \"You have a Cheeseburger and a medium "
                                      "Coke. Your total is $5.72. Is that right?\"" },
@@ -307,64 +353,101 @@ static const case_t cases[] = {
 
     { "a turn the kiosk is unsure of pages; the crew applies it once; acting on the car acknowledges the page", {0}, {
         { "0 turn 0.3 two cheeseburgers",
-          "store car; event car state=arrived; store turn 1 low_confidence; store page low_confidence 1; "
-          "event turn page=low_confidence said=\"A team member will be right with you.\"; "
-          "event order status=crew total_cents=0 lines=0; event page reason=low_confidence; "
-          "say \"A team member will be right with you.\"" },
+          "store car; event car state=arrived; store turn 1 low_confidence; store page low_confidence"
+          " 1; event turn page=low_confidence said=\"A team member will be right with you.\"; store"
+          " order crew 0; event order status=crew total_cents=0 lines=0; event page"
+          " reason=low_confidence; say \"A team member will be right with you.\"" },
         { "0 busy", "next=10.0" },
         { "10 tick", "event escalate level=remind after_s=10.0; next=20.0" },
         { "100 tick", "event escalate level=manager after_s=100.0; next=3600.0" },
-        { "101 crew apply", "event order status=crew total_cents=756 lines=1; event ack by=apply after_s=101.0; ok apply" },
-        { "102 crew apply", "error \"the customer's last turn is in the order already\"" },
-        { "103 crew ack", "error \"no page is waiting\"" },
-        { "104 crew gone", "store end crew 756; event car state=left why=gone status=crew total_cents=756; ok gone" },
+        { "101 crew apply",
+          "store order crew 756; event order status=crew total_cents=756 lines=1; store ack apply;"
+          " event ack by=apply after_s=101.0; store crew apply; ok apply" },
+        { "102 crew apply",
+          "store crew apply refused; error \"the customer's last turn is in the order already\"" },
+        { "103 crew ack",
+          "store crew ack refused; error \"no page is waiting\"" },
+        { "104 crew gone",
+          "store crew gone; store end gone crew 756; event car state=left why=gone status=crew"
+          " total_cents=756; ok gone" },
         { NULL, NULL } } },
 
     { "words off the menu page; apply has nothing to take; cancel ends the car and its page; a device fault with no car", {0}, {
         { "0 turn 0.95 / i would like a unicorn",
-          "store car; event car state=arrived; store turn 1 out_of_menu; store page out_of_menu 1; event turn "
-          "page=out_of_menu said=\"A team member will be right with you.\"; event order status=crew total_cents=0 "
-          "lines=0; event page reason=out_of_menu; say \"A team member will be right with you.\"" },
-        { "1 crew apply", "error \"the customer's last turn had nothing from the menu: add what they want\"" },
-        { "2 crew cancel", "event order status=cancelled total_cents=0 lines=0; event ack by=cancel after_s=2.0; "
-                           "store end cancelled 0; "
-                           "event car state=left why=cancelled status=cancelled total_cents=0; ok cancel" },
-        { "3 page device_fault", "event page reason=device_fault" },
+          "store car; event car state=arrived; store turn 1 out_of_menu; store page out_of_menu 1;"
+          " event turn page=out_of_menu said=\"A team member will be right with you.\"; store order"
+          " crew 0; event order status=crew total_cents=0 lines=0; event page reason=out_of_menu; say"
+          " \"A team member will be right with you.\"" },
+        { "1 crew apply",
+          "store crew apply refused; error \"the customer's last turn had nothing from the menu: add"
+          " what they want\"" },
+        { "2 crew cancel",
+          "store order cancelled 0; event order status=cancelled total_cents=0 lines=0; store ack"
+          " cancel; event ack by=cancel after_s=2.0; store crew cancel; store end cancelled cancelled"
+          " 0; event car state=left why=cancelled status=cancelled total_cents=0; ok cancel" },
+        { "3 page device_fault",
+          "store page device_fault 0; event page reason=device_fault" },
         { "4 crew auth", "reply state reason=device_fault" },
-        { "5 crew ack", "event ack after_s=2.0; ok ack" },
+        { "5 crew ack",
+          "store ack ack; event ack after_s=2.0; store crew ack; ok ack" },
         { "6 crew auth", "reply state" },
         { NULL, NULL } } },
 
     { "while the kiosk is not listening (a turn, its own voice) the customer's silence does not count", {0}, {
         { "0 turn 0.95 a cheeseburger",
-          "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME "A Cheeseburger. Anything "
-          "else?\"; event order status=open total_cents=378 lines=1; say \"" WELCOME "A Cheeseburger. Anything else?\"" },
+          "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn!"
+          " A Cheeseburger. Anything else?\"; store order open 378; event order status=open"
+          " total_cents=378 lines=1; say \"Welcome to Burger Barn! A Cheeseburger. Anything else?\"" },
         { "30 busy", "next=0.0" },
         { "31 quiet 31", "" },
         { "40 tick", "next=1.0" },
         { "41 tick", "say \"Take your time. Anything else?\"; next=15.0" },
         { "42 quiet 44.5", "" },
         { "59 tick", "next=0.5" },
-        { "59.5 tick", "store page no_response 1; event page reason=no_response; event order status=crew "
-                       "total_cents=378 lines=1; say \"A team member will be right with you.\"; next=10.0" },
+        { "59.5 tick",
+          "store page no_response 1; event page reason=no_response; store order crew 378; event order"
+          " status=crew total_cents=378 lines=1; say \"A team member will be right with you.\";"
+          " next=10.0" },
         { NULL, NULL } } },
 
     { "a recording's car (kiosk replay) stays after its confirmation", { .one_car = 1 }, {
-        { "0 turn 0.95 a coke", "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME
-                                "What size would you like for the coke: small, medium or large?\"; event order "
-                                "status=open total_cents=0 lines=1; say \"" WELCOME "What size would you like for "
-                                "the coke: small, medium or large?\"" },
-        { "1 turn 0.95 large", "store turn 2; event turn said=\"A large Coke. Anything else?\"; event order "
-                               "status=open total_cents=226 lines=1; say \"A large Coke. Anything else?\"" },
+        { "0 turn 0.95 a coke",
+          "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn!"
+          " What size would you like for the coke: small, medium or large?\"; store order open 0;"
+          " event order status=open total_cents=0 lines=1; say \"Welcome to Burger Barn! What size"
+          " would you like for the coke: small, medium or large?\"" },
+        { "1 turn 0.95 large",
+          "store turn 2; event turn said=\"A large Coke. Anything else?\"; store order open 226; event"
+          " order status=open total_cents=226 lines=1; say \"A large Coke. Anything else?\"" },
         { "2 turn 0.95 that is all", "store turn 3; event turn said=\"You have a large Coke. Your total is $2.26. "
                                         "Is that right?\"; say \"You have a large Coke. Your total is $2.26. Is that "
                                         "right?\"" },
-        { "3 turn 0.95 yes", "store turn 4; event turn said=\"Thank you! Please pull forward to the window.\"; "
-                             "say \"Thank you! Please pull forward to the window.\"; event confirmed status=confirmed "
-                             "total_cents=226 lines=1" },
+        { "3 turn 0.95 yes",
+          "store turn 4; store confirm 226; event turn said=\"Thank you! Please pull forward to the"
+          " window.\"; say \"Thank you! Please pull forward to the window.\"; event confirmed"
+          " status=confirmed total_cents=226 lines=1" },
         { "4 view", "confirmed lines=1 heard=yes" },
-        { "5 leave replayed", "store end confirmed 226; event car state=left why=replayed status=confirmed "
-                              "total_cents=226" },
+        { "5 leave replayed",
+          "store end replayed confirmed 226; event car state=left why=replayed status=confirmed"
+          " total_cents=226" },
+        { NULL, NULL } } },
+    { "the store stops saving mid-order: the crew is paged once, the kiosk goes on taking the order", {0}, {
+        { "0 turn 0.95 a cheeseburger",
+          "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn!"
+          " A Cheeseburger. Anything else?\"; store order open 378; event order status=open"
+          " total_cents=378 lines=1; say \"Welcome to Burger Barn! A Cheeseburger. Anything else?\"" },
+        { "1 fault var/kiosk.db: cannot write: the disk is full",
+          "event store state=failing error=var/kiosk.db: cannot write: the disk is full held=7; event page"
+          " reason=device_fault detail=orders are not being saved: var/kiosk.db: cannot write: the disk is"
+          " full; store page device_fault 1" },
+        { "2 fault var/kiosk.db: cannot write: the disk is full", "" },
+        { "3 turn 0.95 and a medium coke",
+          "store turn 2; event turn said=\"A medium Coke. Anything else?\"; store order open 572; event"
+          " order status=open total_cents=572 lines=2; say \"A medium Coke. Anything else?\"" },
+        { "4 view", "ordering lines=2 heard=and a medium coke" },
+        { "5 crew ack", "store ack ack; event ack after_s=4.0; store crew ack; ok ack" },
+        { "6 saving 12", "event store state=saving written=12" },
+        { "7 saving 12", "" },
         { NULL, NULL } } },
     { NULL, {0}, {{ NULL, NULL }} },
 };
