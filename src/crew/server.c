@@ -19,7 +19,21 @@
  * Connections are numbered from 1 in the order they arrive; the number is
  * what the logs show and what crew_msg_fn's client means, so a reply to a
  * station that has gone is dropped instead of reaching the next one in its
- * slot. */
+ * slot.
+ *
+ * Slots (issue 18): MAX_STATIONS for authenticated stations, and a pool of
+ * MAX_PENDING of their own for connections that have not authenticated (NEW,
+ * and those being refused before they did: CLOSING, DRAINING).  Anyone who
+ * can reach the socket can connect; only the kiosk's user can read the
+ * token.  So a stranger may hold a pending slot for AUTH_S at most, and
+ * never a station's: when the pool is full, what the pending connections
+ * have sent is read first (a station that sent its token moves to a station
+ * slot), then the oldest pending one is dropped for the newcomer.  A station
+ * that connects and sends its token at once, as `kiosk crew` does, gets in
+ * however many strangers keep connecting; 16 of them used to hold every
+ * slot, 10 s at a time, for ever.  At most MAX_PENDING connections are
+ * accepted a poll, so each is read at least once before newer ones can push
+ * it out. */
 #define _GNU_SOURCE   /* accept4 */
 #include "server.h"
 
@@ -39,13 +53,16 @@
 
 #include "../util/util.h"
 
-#define MAX_CLIENTS 16
+#define MAX_STATIONS 16           /* authenticated stations at once */
+#define MAX_PENDING 4             /* connections not (yet) authenticated */
+#define MAX_CLIENTS (MAX_STATIONS + MAX_PENDING)
 #define OUT_MAX (64 * 1024)      /* unsent bytes a station may have before it is dropped */
 #define MAX_BAD 20               /* bad messages after which a connection is closed */
 #define READ_PER_POLL (64 * 1024) /* bytes read from one connection per poll, for fairness */
 #define DRAIN_S 2.0
 #define DRAIN_MAX (64 * 1024)
-#define AUTH_S 10.0             /* a connection must authenticate within this */
+#define AUTH_S 3.0              /* a connection must authenticate within this: a
+                                 * station sends its token as it connects */
 
 typedef enum { C_FREE, C_NEW, C_AUTHED, C_CLOSING, C_DRAINING, C_DEAD } cstate_t;
 
@@ -54,6 +71,7 @@ typedef struct {
     int fd;
     int id;
     const char *via;             /* "unix" or "tcp" */
+    int station;                 /* authenticated: holds a station slot until freed */
     int manager;
     int bad;
     char in[CREW_MAX_LINE + 1];  /* a line and its newline fit; more is refused */
@@ -380,6 +398,22 @@ int crew_server_clients(const crew_server_t *s)
 
 /* ---- input --------------------------------------------------------------- */
 
+/* Station slots taken (connections that authenticated, until freed). */
+static int stations(const crew_server_t *s)
+{
+    int n = 0;
+    for (int i = 0; i < MAX_CLIENTS; i++) n += s->c[i].state != C_FREE && s->c[i].station;
+    return n;
+}
+
+/* Pending slots taken (connections that never authenticated). */
+static int pending(const crew_server_t *s)
+{
+    int n = 0;
+    for (int i = 0; i < MAX_CLIENTS; i++) n += s->c[i].state != C_FREE && !s->c[i].station;
+    return n;
+}
+
 /* One complete line from c; returns 1 when it went to fn. */
 static int handle_line(crew_server_t *s, client_t *c, char *line, size_t len, crew_msg_fn fn, void *ctx)
 {
@@ -390,8 +424,13 @@ static int handle_line(crew_server_t *s, client_t *c, char *line, size_t len, cr
     int ok = crew_parse(line, len, &m, why, sizeof why) == 0;
 
     if (c->state == C_NEW) {
-        if (ok && m.kind == CREW_AUTH && crew_token_equal(m.token, s->token)) {
+        if (ok && m.kind == CREW_AUTH && crew_token_equal(m.token, s->token) && stations(s) >= MAX_STATIONS) {
+            char *msg = xasprintf("too many crew stations connected (%d)", MAX_STATIONS);
+            refuse(s, c, msg, msg);
+            free(msg);
+        } else if (ok && m.kind == CREW_AUTH && crew_token_equal(m.token, s->token)) {
             c->state = C_AUTHED;
+            c->station = 1;
             c->manager = m.manager;
             queue(s, c, m.manager ? "{\"ok\": \"auth\", \"role\": \"manager\"}"
                                   : "{\"ok\": \"auth\", \"role\": \"crew\"}");
@@ -495,29 +534,56 @@ static void closing(crew_server_t *s, client_t *c, double now)
     }
 }
 
-static void accept_all(crew_server_t *s, int lfd, const char *via)
+/* Makes room in the pending pool: reads what the pending connections have
+ * sent (a station's token moves it to a station slot; garbage is refused),
+ * then drops the oldest pending one, one being refused first.  Returns the
+ * messages handed to fn. */
+static int make_pending_room(crew_server_t *s, crew_msg_fn fn, void *ctx)
 {
-    for (;;) {
+    int handed = 0;
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (s->c[i].state == C_NEW) handed += read_client(s, &s->c[i], fn, ctx);
+    if (pending(s) < MAX_PENDING) return handed;
+    client_t *victim = NULL;
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        client_t *c = &s->c[i];
+        if (c->state == C_FREE || c->station) continue;
+        int refused = c->state != C_NEW, vrefused = victim && victim->state != C_NEW;
+        if (!victim || refused > vrefused || (refused == vrefused && c->id < victim->id)) victim = c;
+    }
+    if (victim->state == C_NEW) {
+        /* the reason, if its buffer takes it; it is not waited for */
+        char *msg = xasprintf("not authenticated: dropped for a newer connection (%d may wait at once)",
+                              MAX_PENDING);
+        queue_error(s, victim, msg);
+        free(msg);
+        logc(s, victim, "dropped: not authenticated, and %d newer connections are waiting", MAX_PENDING);
+    }
+    client_free(victim);
+    return handed;
+}
+
+static int accept_all(crew_server_t *s, int lfd, const char *via, crew_msg_fn fn, void *ctx)
+{
+    int handed = 0;
+    /* at most a pool's worth a poll: each is read once before newer ones
+     * may push it out; the rest wait in the listen queue */
+    for (int accepted = 0; accepted < MAX_PENDING;) {
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK && s->log)
                 fprintf(s->log, "crew: accept (%s): %s\n", via, strerror(errno));
-            return;
+            return handed;
         }
+        accepted++;
+        if (pending(s) >= MAX_PENDING) handed += make_pending_room(s, fn, ctx);
         client_t *c = NULL;
         for (int i = 0; i < MAX_CLIENTS && !c; i++)
             if (s->c[i].state == C_FREE) c = &s->c[i];
-        if (!c) {
-            char full[80];
-            int n = snprintf(full, sizeof full, "{\"error\": \"too many crew stations connected (%d)\"}\n",
-                             MAX_CLIENTS);
-            if (send(fd, full, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-                /* it is being refused either way */
-            }
+        if (!c) {   /* cannot be: stations and pending have slots of their own */
             if (s->log)
-                fprintf(s->log, "crew: connection %d (%s): refused: too many stations (%d)\n", s->next_id,
-                        via, MAX_CLIENTS);
+                fprintf(s->log, "crew: connection %d (%s): refused: no free slot\n", s->next_id, via);
             s->next_id++;
             close(fd);
             continue;
@@ -529,14 +595,15 @@ static void accept_all(crew_server_t *s, int lfd, const char *via)
         c->since = mono();
         logc(s, c, "connected");
     }
+    return handed;
 }
 
 int crew_server_poll(crew_server_t *s, crew_msg_fn fn, void *ctx, FILE *log)
 {
     s->log = log;
-    if (s->ufd >= 0) accept_all(s, s->ufd, "unix");
-    if (s->tfd >= 0) accept_all(s, s->tfd, "tcp");
     int handed = 0;
+    if (s->ufd >= 0) handed += accept_all(s, s->ufd, "unix", fn, ctx);
+    if (s->tfd >= 0) handed += accept_all(s, s->tfd, "tcp", fn, ctx);
     double now = mono();
     for (int i = 0; i < MAX_CLIENTS; i++) {
         client_t *c = &s->c[i];

@@ -16,7 +16,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../src/crew/server.h"
@@ -239,6 +243,7 @@ typedef struct {
     /* what the callback saw */
     int got, client, manager, auths;
     crew_msg_t last;
+    pid_t flood;         /* a process flooding the socket, killed at teardown */
 } fix_t;
 
 static void on_msg(void *ctx, int client, int manager, const crew_msg_t *m)
@@ -281,6 +286,10 @@ static int setup_server(void **state)
 static int teardown_server(void **state)
 {
     fix_t *f = *state;
+    if (f->flood > 0) {
+        kill(f->flood, SIGKILL);
+        waitpid(f->flood, NULL, 0);
+    }
     crew_server_close(f->s);
     fclose(f->log);
     free(f->logbuf);
@@ -570,6 +579,142 @@ static void test_slow_station_dropped(void **state)
     close(fast);
 }
 
+/* ---- slots (issue 18): strangers wait in a pool of their own ------------------ */
+
+/* Four connections that never authenticate fill the pending pool; a fifth
+ * pushes the oldest out, with the reason, and the others stay. */
+static void test_pending_pool(void **state)
+{
+    fix_t *f = *state;
+    int fd[5];
+    for (int i = 0; i < 5; i++) {
+        fd[i] = connect_unix(f->sock);
+        pending[fd[i] % 64][0] = '\0';
+        crew_server_poll(f->s, on_msg, f, f->log);
+    }
+    expect_line(f, fd[0], "{\"error\": \"not authenticated: dropped for a newer connection (4 may wait at once)\"}");
+    expect_closed(f, fd[0]);
+    assert_non_null(strstr(logged(f), "crew: connection 1 (unix): dropped: not authenticated, and 4 newer "
+                                      "connections are waiting\n"));
+    for (int i = 1; i < 5; i++) expect_nothing(f, fd[i]);
+    /* a station still gets in: the oldest stranger makes room */
+    int st = auth(f, "crew");
+    expect_line(f, fd[1], "{\"error\": \"not authenticated: dropped for a newer connection (4 may wait at once)\"}");
+    expect_closed(f, fd[1]);
+    assert_int_equal(crew_server_clients(f->s), 1);
+    for (int i = 0; i < 5; i++) close(fd[i]);
+    close(st);
+}
+
+/* 16 stations at once; the 17th is refused when it authenticates, with the
+ * reason, and does not hold a pending slot after. */
+static void test_station_slots(void **state)
+{
+    fix_t *f = *state;
+    int st[16];
+    for (int i = 0; i < 16; i++) st[i] = auth(f, "crew");
+    assert_int_equal(crew_server_clients(f->s), 16);
+    int extra = connect_unix(f->sock);
+    pending[extra % 64][0] = '\0';
+    char msg[128];
+    snprintf(msg, sizeof msg, "{\"auth\": \"%s\"}\n", f->token);
+    send_str(extra, msg);
+    expect_line(f, extra, "{\"error\": \"too many crew stations connected (16)\"}");
+    expect_closed(f, extra);
+    close(extra);
+    assert_non_null(strstr(logged(f), "refused: too many crew stations connected (16)"));
+    /* one leaves: the next one gets its slot */
+    close(st[0]);
+    crew_server_poll(f->s, on_msg, f, f->log);
+    st[0] = auth(f, "manager");
+    assert_int_equal(crew_server_clients(f->s), 16);
+    for (int i = 0; i < 16; i++) close(st[i]);
+}
+
+/* A connection that sends nothing is refused after 3 s (it was 10 s). */
+static void test_auth_deadline(void **state)
+{
+    fix_t *f = *state;
+    int fd = connect_unix(f->sock);
+    pending[fd % 64][0] = '\0';
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    char got[256] = "";
+    size_t have = 0;
+    for (;;) {
+        crew_server_poll(f->s, on_msg, f, f->log);
+        ssize_t n = recv(fd, got + have, sizeof got - 1 - have, 0);
+        if (n > 0) have += (size_t)n;
+        got[have] = '\0';
+        if (strchr(got, '\n')) break;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (t1.tv_sec - t0.tv_sec > 6) fail_msg("no refusal within 6 s");
+        usleep(10000);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(s >= 2.9 && s < 4.5);
+    assert_string_equal(got, "{\"error\": \"not authenticated: send {\\\"auth\\\": TOKEN} first\"}\n");
+    expect_closed(f, fd);
+    close(fd);
+    assert_non_null(strstr(logged(f), "refused: not authenticated in time"));
+}
+
+/* 16 strangers that reconnect as soon as they are dropped, from another
+ * process, as fast as it can: every one of 40 stations gets in, each at
+ * once. */
+static void test_stations_under_flood(void **state)
+{
+    fix_t *f = *state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* never outlives the test */
+        alarm(120);
+        int fds[16];
+        for (int i = 0; i < 16; i++) fds[i] = -1;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        strcpy(sa.sun_path, f->sock);
+        for (;;) {   /* until killed */
+            for (int i = 0; i < 16; i++) {
+                if (fds[i] >= 0) {
+                    char buf[512];
+                    ssize_t n;
+                    while ((n = recv(fds[i], buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+                    }
+                    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+                    close(fds[i]);   /* dropped: again */
+                }
+                fds[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+                if (connect(fds[i], (struct sockaddr *)&sa, sizeof sa) < 0) {
+                    close(fds[i]);
+                    fds[i] = -1;
+                }
+            }
+            usleep(200);
+        }
+    }
+    f->flood = pid;
+    /* the flood is on: strangers fill the pool before the first station */
+    for (int i = 0; i < 50; i++) {
+        crew_server_poll(f->s, on_msg, f, f->log);
+        usleep(2000);
+    }
+    for (int i = 0; i < 40; i++) {
+        int st = auth(f, i % 2 ? "manager" : "crew");
+        close(st);
+        crew_server_poll(f->s, on_msg, f, f->log);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    f->flood = 0;
+    assert_int_equal(f->auths, 40);
+    /* and the strangers were being dropped all along: a flood, not a trickle */
+    int drops = 0;
+    for (const char *p = logged(f); (p = strstr(p, "dropped: not authenticated")); p++) drops++;
+    if (drops < 100) fail_msg("only %d strangers dropped: the flood did not flood", drops);
+}
+
 static void test_tcp(void **state)
 {
     (void)state;
@@ -740,6 +885,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_broadcast, setup_server, teardown_server),
         cmocka_unit_test_setup_teardown(test_slow_station_dropped, setup_server, teardown_server),
         cmocka_unit_test_setup_teardown(test_second_server_refused, setup_server, teardown_server),
+        cmocka_unit_test_setup_teardown(test_pending_pool, setup_server, teardown_server),
+        cmocka_unit_test_setup_teardown(test_station_slots, setup_server, teardown_server),
+        cmocka_unit_test_setup_teardown(test_auth_deadline, setup_server, teardown_server),
+        cmocka_unit_test_setup_teardown(test_stations_under_flood, setup_server, teardown_server),
         cmocka_unit_test(test_tcp),
         cmocka_unit_test(test_token_file_mode_kept),
     };
