@@ -142,6 +142,43 @@ static int make_parent(const char *path, char *err, size_t errlen)
     return rc;
 }
 
+/* 1 when path is a crew token file a kiosk made: a regular file (not a
+ * link) of this user's, mode 0600, exactly one line of CREW_TOKEN_LEN
+ * lower-case hex digits. */
+static int is_token_file(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & 07777) != 0600 || st.st_size != CREW_TOKEN_LEN + 1)
+        return 0;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[CREW_TOKEN_LEN + 2];
+    ssize_t n = read(fd, buf, sizeof buf);
+    close(fd);
+    if (n != CREW_TOKEN_LEN + 1 || buf[CREW_TOKEN_LEN] != '\n') return 0;
+    for (int i = 0; i < CREW_TOKEN_LEN; i++)
+        if (!strchr("0123456789abcdef", buf[i]) || !buf[i]) return 0;
+    return 1;
+}
+
+/* Writes the token's line to fd (mode 0600 whatever the umask) and closes
+ * it; the message names path (and tmp, the file written, when not NULL). */
+static int write_line(int fd, const char line[CREW_TOKEN_LEN + 1], const char *path, const char *tmp,
+                      char *err, size_t errlen)
+{
+    int rc = 0;
+    if (fchmod(fd, 0600) < 0 || write(fd, line, CREW_TOKEN_LEN + 1) != CREW_TOKEN_LEN + 1) {
+        set_err(err, errlen, "cannot write the crew token to %s (%s)", tmp ? tmp : path, strerror(errno));
+        rc = -1;
+    }
+    if (close(fd) < 0 && rc == 0) {
+        set_err(err, errlen, "cannot write the crew token to %s (%s)", tmp ? tmp : path, strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
 static int write_token(crew_server_t *s, const char *path, char *err, size_t errlen)
 {
     unsigned char raw[CREW_TOKEN_LEN / 2];
@@ -175,25 +212,48 @@ static int write_token(crew_server_t *s, const char *path, char *err, size_t err
     s->token[CREW_TOKEN_LEN] = '\0';
 
     if (make_parent(path, err, errlen) < 0) return -1;
-    /* 0600 from the start, and fchmod for a file that was already there */
-    int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        set_err(err, errlen, "cannot write the crew token to %s (%s): check the directory's permissions "
-                             "or remove the file", path, strerror(errno));
-        return -1;
-    }
     char line[CREW_TOKEN_LEN + 1];
     memcpy(line, s->token, CREW_TOKEN_LEN);
     line[CREW_TOKEN_LEN] = '\n';
-    int rc = 0;
-    if (fchmod(fd, 0600) < 0 || write(fd, line, sizeof line) != (ssize_t)sizeof line) {
-        set_err(err, errlen, "cannot write the crew token to %s (%s)", path, strerror(errno));
+
+    /* A new file: created here or not at all (O_EXCL), 0600 whatever the
+     * umask.  --crew-token once wrote over whatever the path named, a menu
+     * included. */
+    int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+        int rc = write_line(fd, line, path, NULL, err, errlen);
+        if (rc < 0) unlink(path);   /* ours, and not a token */
+        return rc;
+    }
+    if (errno != EEXIST) {
+        set_err(err, errlen, "cannot write the crew token to %s (%s): check the directory's permissions",
+                path, strerror(errno));
+        return -1;
+    }
+    /* There is one: replaced only when it is a token file a kiosk made (a
+     * previous run's), by a new file renamed over it, so that it is never
+     * half written and a station never reads a mix of two tokens. */
+    if (!is_token_file(path)) {
+        set_err(err, errlen, "%s exists and is not a crew token file (one line of %d hex digits, mode 0600, "
+                             "as the kiosk writes it); remove it or give another --crew-token", path,
+                CREW_TOKEN_LEN);
+        return -1;
+    }
+    char *tmp = xasprintf("%s.XXXXXX", path);
+    fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        set_err(err, errlen, "cannot write the crew token next to %s (%s): check the directory's permissions",
+                path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    int rc = write_line(fd, line, path, tmp, err, errlen);
+    if (rc == 0 && rename(tmp, path) < 0) {
+        set_err(err, errlen, "cannot replace the crew token file %s (%s)", path, strerror(errno));
         rc = -1;
     }
-    if (close(fd) < 0 && rc == 0) {
-        set_err(err, errlen, "cannot write the crew token to %s (%s)", path, strerror(errno));
-        rc = -1;
-    }
+    if (rc < 0) unlink(tmp);
+    free(tmp);
     return rc;
 }
 

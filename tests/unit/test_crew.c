@@ -839,34 +839,115 @@ static void test_second_server_refused(void **state)
     unlink(plain);
 }
 
-static void test_token_file_mode_kept(void **state)
+/* The token file is created fresh (O_EXCL, 0600 whatever the umask), or
+ * replaced by rename when it is one a kiosk made; anything else at the path
+ * is refused and left as it was. */
+static void test_token_file_never_overwritten(void **state)
 {
     (void)state;
-    /* an old token file readable by all is rewritten 0600 */
-    char dir[] = "/tmp/test_crew-mode-XXXXXX";
+    char dir[] = "/tmp/test_crew-tok-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char sock[128], tok[128], err[512];
+    char sock[128], tok[128], err[512], want[512];
     snprintf(sock, sizeof sock, "%s/crew.sock", dir);
     snprintf(tok, sizeof tok, "%s/crew.token", dir);
-    int fd = open(tok, O_CREAT | O_WRONLY, 0644);
-    assert_true(fd >= 0);
-    assert_int_equal(fchmod(fd, 0644), 0);
-    assert_int_equal(write(fd, "old old old old old old old old old old\n", 40), 40);
-    close(fd);
-    crew_server_t *s = crew_server_open(sock, 0, tok, err, sizeof err);
-    assert_non_null(s);
     struct stat st;
-    assert_int_equal(stat(tok, &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0600);
-    assert_int_equal(st.st_size, CREW_TOKEN_LEN + 1);
+
+    /* a new one: 0600 even with no umask */
+    mode_t old_mask = umask(0);
+    crew_server_t *s = crew_server_open(sock, 0, tok, err, sizeof err);
+    umask(old_mask);
+    if (!s) fail_msg("%s", err);
     crew_server_close(s);
+    assert_int_equal(stat(tok, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    assert_int_equal(st.st_size, CREW_TOKEN_LEN + 1);
+    char first[CREW_TOKEN_LEN + 2] = "";
+    FILE *t = fopen(tok, "r");
+    assert_non_null(fgets(first, sizeof first, t));
+    fclose(t);
+
+    /* the previous run's: replaced by a new file renamed over it */
+    ino_t ino = st.st_ino;
+    s = crew_server_open(sock, 0, tok, err, sizeof err);
+    if (!s) fail_msg("%s", err);
+    crew_server_close(s);
+    assert_int_equal(stat(tok, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    assert_true(st.st_ino != ino);
+    char second[CREW_TOKEN_LEN + 2] = "";
+    t = fopen(tok, "r");
+    assert_non_null(fgets(second, sizeof second, t));
+    fclose(t);
+    assert_int_equal(strlen(second), CREW_TOKEN_LEN + 1);
+    assert_string_not_equal(first, second);
+    /* and nothing else left in the folder */
+    char cmd[256], out[64] = "";
+    snprintf(cmd, sizeof cmd, "ls -A %s | wc -l", dir);
+    FILE *ls = popen(cmd, "r");
+    assert_non_null(fgets(out, sizeof out, ls));
+    pclose(ls);
+    assert_int_equal(atoi(out), 1);
+
+    /* anything else is refused, and left as it was */
+    static const struct {
+        const char *what, *text;
+        mode_t mode;
+    } rows[] = {
+        { "a menu", "menu: Burger Barn\nitems:\n  - name: Fries\n    price: 1\n", 0600 },
+        { "an old file readable by all", "old old old old old old old old old old\n", 0644 },
+        { "a token, but readable by all", "0123456789abcdef0123456789abcdef\n", 0644 },
+        { "a token and more", "0123456789abcdef0123456789abcdef\nx", 0600 },
+        { "two tokens", "0123456789abcdef0123456789abcdef\n0123456789abcdef0123456789abcdef\n", 0600 },
+        { "a token in capitals", "0123456789ABCDEF0123456789ABCDEF\n", 0600 },
+        { "an empty file", "", 0600 },
+    };
+    snprintf(want, sizeof want, "%s exists and is not a crew token file (one line of 32 hex digits, mode 0600, "
+             "as the kiosk writes it); remove it or give another --crew-token", tok);
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        unlink(tok);
+        int fd = open(tok, O_CREAT | O_WRONLY, 0600);
+        assert_true(fd >= 0);
+        assert_int_equal(fchmod(fd, rows[k].mode), 0);
+        assert_int_equal(write(fd, rows[k].text, strlen(rows[k].text)), (ssize_t)strlen(rows[k].text));
+        close(fd);
+        err[0] = '\0';
+        s = crew_server_open(sock, 0, tok, err, sizeof err);
+        if (s) fail_msg("%s: was written over", rows[k].what);
+        if (strcmp(err, want)) fail_msg("%s: got %s", rows[k].what, err);
+        char back[256] = "";
+        fd = open(tok, O_RDONLY);
+        ssize_t n = read(fd, back, sizeof back - 1);
+        close(fd);
+        assert_true(n >= 0);
+        back[n] = '\0';
+        if (strcmp(back, rows[k].text)) fail_msg("%s: changed to %s", rows[k].what, back);
+        assert_int_equal(stat(tok, &st), 0);
+        assert_int_equal(st.st_mode & 07777, rows[k].mode);
+    }
+    unlink(tok);
+    /* a link, even to a token file, and a directory */
+    char target[160];
+    snprintf(target, sizeof target, "%s/target", dir);
+    int fd = open(target, O_CREAT | O_WRONLY, 0600);
+    assert_int_equal(write(fd, "0123456789abcdef0123456789abcdef\n", 33), 33);
+    close(fd);
+    assert_int_equal(symlink(target, tok), 0);
+    assert_null(crew_server_open(sock, 0, tok, err, sizeof err));
+    assert_string_equal(err, want);
+    assert_int_equal(lstat(tok, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    unlink(tok);
+    assert_int_equal(mkdir(tok, 0700), 0);
+    assert_null(crew_server_open(sock, 0, tok, err, sizeof err));
+    assert_string_equal(err, want);
+    rmdir(tok);
 
     /* a token path that cannot be written is named */
     char bad[160];
-    snprintf(bad, sizeof bad, "%s/crew.token/x/y", dir);
+    snprintf(bad, sizeof bad, "%s/target/x/y", dir);
     assert_null(crew_server_open(sock, 0, bad, err, sizeof err));
     assert_non_null(strstr(err, dir));
-    unlink(tok);
+    unlink(target);
     rmdir(dir);
 }
 
@@ -890,7 +971,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_auth_deadline, setup_server, teardown_server),
         cmocka_unit_test_setup_teardown(test_stations_under_flood, setup_server, teardown_server),
         cmocka_unit_test(test_tcp),
-        cmocka_unit_test(test_token_file_mode_kept),
+        cmocka_unit_test(test_token_file_never_overwritten),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
