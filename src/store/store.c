@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../util/util.h"
 
@@ -55,6 +57,19 @@ store_t *store_open(const char *path, char *err, unsigned errlen)
     store_t *s = xcalloc(1, sizeof *s);
     s->path = xstrdup(path);
     make_parent(path);
+    /* A new database is created here, 0600 whatever the umask: it holds
+     * every customer's words (SQLite would make it 0644).  SQLite gives the
+     * -wal and -shm files the database's own mode, so they are 0600 too.  An
+     * existing database's mode is its owner's choice: left alone. */
+    int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+        if (fchmod(fd, 0600) < 0) {   /* cannot be on a file just made; said rather than ignored */
+            snprintf(err, errlen, "%s: cannot make the new database private (%s)", path, strerror(errno));
+            close(fd);
+            goto err;
+        }
+        close(fd);   /* an empty file is an empty database to SQLite */
+    }
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: cannot open the database: %s; check the folder exists and is writable",
                  path, s->db ? sqlite3_errmsg(s->db) : "out of memory");

@@ -8,7 +8,9 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../src/store/store.h"
@@ -97,6 +99,41 @@ static void test_events(void **state)
     sqlite3_close(db);
 }
 
+static mode_t mode_of(const char *path, const char *suffix)
+{
+    char p[160];
+    snprintf(p, sizeof p, "%s%s", path, suffix);
+    struct stat st;
+    if (stat(p, &st) != 0) fail_msg("%s: %s", p, strerror(errno));
+    return st.st_mode & 07777;
+}
+
+/* A new database and its -wal and -shm are 0600 whatever the umask (it holds
+ * every customer's words); an existing database's mode is left alone. */
+static void test_file_mode(void **state)
+{
+    (void)state;
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/private/kiosk.db", dir);
+    mode_t old_mask = umask(0);   /* the most open a umask can make it */
+    store_t *s = store_open(path, err, sizeof err);
+    umask(old_mask);
+    if (!s) fail_msg("%s", err);
+    assert_true(store_car_begin(s, "Burger Barn", 1.0, err, sizeof err) > 0);   /* the WAL is in use */
+    assert_int_equal(mode_of(path, ""), 0600);
+    assert_int_equal(mode_of(path, "-wal"), 0600);
+    assert_int_equal(mode_of(path, "-shm"), 0600);
+    store_close(s);
+
+    /* an owner who chose 0640 (a group reads the reports) keeps it */
+    assert_int_equal(chmod(path, 0640), 0);
+    s = store_open(path, err, sizeof err);
+    if (!s) fail_msg("%s", err);
+    assert_true(store_car_begin(s, "Burger Barn", 2.0, err, sizeof err) > 0);
+    assert_int_equal(mode_of(path, ""), 0640);
+    store_close(s);
+}
+
 static void test_bad_path(void **state)
 {
     (void)state;
@@ -147,6 +184,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows_land),
         cmocka_unit_test(test_events),
+        cmocka_unit_test(test_file_mode),
         cmocka_unit_test(test_bad_path),
         cmocka_unit_test(test_not_a_database),
         cmocka_unit_test(test_locked),
