@@ -23,17 +23,25 @@
  *
  * Slots (issue 18): MAX_STATIONS for authenticated stations, and a pool of
  * MAX_PENDING of their own for connections that have not authenticated (NEW,
- * and those being refused before they did: CLOSING, DRAINING).  Anyone who
- * can reach the socket can connect; only the kiosk's user can read the
- * token.  So a stranger may hold a pending slot for AUTH_S at most, and
- * never a station's: when the pool is full, what the pending connections
- * have sent is read first (a station that sent its token moves to a station
- * slot), then the oldest pending one is dropped for the newcomer.  A station
- * that connects and sends its token at once, as `kiosk crew` does, gets in
- * however many strangers keep connecting; 16 of them used to hold every
- * slot, 10 s at a time, for ever.  At most MAX_PENDING connections are
- * accepted a poll, so each is read at least once before newer ones can push
- * it out. */
+ * and those being refused before they did: CLOSING, DRAINING, DEAD).
+ * Anyone who can reach the socket can connect; only the kiosk's user can
+ * read the token.  16 strangers used to hold every slot, 10 s at a time, for
+ * ever.  Now a stranger holds a pending slot, never a station's:
+ *   - a new connection is read as soon as it is accepted: a station's token
+ *     is usually there already (it waited in the listen queue), and then it
+ *     never needs the pool;
+ *   - when the pool is full, what the pending connections sent is read first
+ *     (a token moves its connection to a station slot), then the oldest one
+ *     that has had GRACE_S to send its token is dropped for the newcomer;
+ *   - when every pending one is younger than that, nothing more is accepted
+ *     (the listening sockets are not watched) until one is old enough: the
+ *     newcomers wait their turn in the kernel's listen queue, first come
+ *     first served, rather than pushing out a station that connected a
+ *     moment ago and has not been scheduled to send its token yet;
+ *   - AUTH_S after connecting, a connection that has not authenticated is
+ *     refused.
+ * So however many strangers keep connecting, a station that sends its token
+ * as it connects, as `kiosk crew` does, gets in within a few GRACE_S. */
 #define _GNU_SOURCE   /* accept4 */
 #include "server.h"
 
@@ -55,7 +63,7 @@
 
 #define MAX_STATIONS 16           /* authenticated stations at once */
 #define MAX_PENDING 4             /* connections not (yet) authenticated */
-#define MAX_CLIENTS (MAX_STATIONS + MAX_PENDING)
+#define MAX_CLIENTS (MAX_STATIONS + MAX_PENDING + 1)   /* + the newcomer being read */
 #define OUT_MAX (64 * 1024)      /* unsent bytes a station may have before it is dropped */
 #define MAX_BAD 20               /* bad messages after which a connection is closed */
 #define READ_PER_POLL (64 * 1024) /* bytes read from one connection per poll, for fairness */
@@ -63,6 +71,9 @@
 #define DRAIN_MAX (64 * 1024)
 #define AUTH_S 3.0              /* a connection must authenticate within this: a
                                  * station sends its token as it connects */
+#define GRACE_S 0.25            /* a pending connection is not dropped for a newer one
+                                 * sooner: its time to send the token, however loaded
+                                 * the machine */
 
 typedef enum { C_FREE, C_NEW, C_AUTHED, C_CLOSING, C_DRAINING, C_DEAD } cstate_t;
 
@@ -594,23 +605,34 @@ static void closing(crew_server_t *s, client_t *c, double now)
     }
 }
 
-/* Makes room in the pending pool: reads what the pending connections have
- * sent (a station's token moves it to a station slot; garbage is refused),
- * then drops the oldest pending one, one being refused first.  Returns the
- * messages handed to fn. */
-static int make_pending_room(crew_server_t *s, crew_msg_fn fn, void *ctx)
+/* A pending connection that may be dropped for a newcomer: one being
+ * refused anyway, or one that had GRACE_S to send its token. */
+static int evictable(const client_t *c, double now)
 {
-    int handed = 0;
+    return c->state != C_FREE && !c->station && (c->state != C_NEW || now - c->since >= GRACE_S);
+}
+
+/* 1 when a newcomer can be given a pending slot now. */
+static int pending_room(const crew_server_t *s, double now)
+{
+    if (pending(s) < MAX_PENDING) return 1;
     for (int i = 0; i < MAX_CLIENTS; i++)
-        if (s->c[i].state == C_NEW) handed += read_client(s, &s->c[i], fn, ctx);
-    if (pending(s) < MAX_PENDING) return handed;
+        if (evictable(&s->c[i], now)) return 1;
+    return 0;
+}
+
+/* Drops one evictable pending connection: one being refused first, else the
+ * oldest. */
+static void drop_pending(crew_server_t *s, double now)
+{
     client_t *victim = NULL;
     for (int i = 0; i < MAX_CLIENTS; i++) {
         client_t *c = &s->c[i];
-        if (c->state == C_FREE || c->station) continue;
+        if (!evictable(c, now)) continue;
         int refused = c->state != C_NEW, vrefused = victim && victim->state != C_NEW;
         if (!victim || refused > vrefused || (refused == vrefused && c->id < victim->id)) victim = c;
     }
+    if (!victim) return;
     if (victim->state == C_NEW) {
         /* the reason, if its buffer takes it; it is not waited for */
         char *msg = xasprintf("not authenticated: dropped for a newer connection (%d may wait at once)",
@@ -620,15 +642,23 @@ static int make_pending_room(crew_server_t *s, crew_msg_fn fn, void *ctx)
         logc(s, victim, "dropped: not authenticated, and %d newer connections are waiting", MAX_PENDING);
     }
     client_free(victim);
-    return handed;
 }
 
+/* Accepts while there is room (see "Slots" at the top).  Returns the
+ * messages handed to fn. */
 static int accept_all(crew_server_t *s, int lfd, const char *via, crew_msg_fn fn, void *ctx)
 {
     int handed = 0;
-    /* at most a pool's worth a poll: each is read once before newer ones
-     * may push it out; the rest wait in the listen queue */
-    for (int accepted = 0; accepted < MAX_PENDING;) {
+    for (int n = 0; n < MAX_CLIENTS; n++) {   /* bounded work a poll */
+        if (pending(s) >= MAX_PENDING)   /* tokens that came in free their slots */
+            for (int i = 0; i < MAX_CLIENTS; i++)
+                if (s->c[i].state == C_NEW) handed += read_client(s, &s->c[i], fn, ctx);
+        double now = mono();
+        if (!pending_room(s, now)) return handed;   /* the rest wait in the listen queue */
+        client_t *c = NULL;
+        for (int i = 0; i < MAX_CLIENTS && !c; i++)
+            if (s->c[i].state == C_FREE) c = &s->c[i];
+        if (!c) return handed;   /* cannot be: stations, pending and one more have slots */
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -636,24 +666,14 @@ static int accept_all(crew_server_t *s, int lfd, const char *via, crew_msg_fn fn
                 fprintf(s->log, "crew: accept (%s): %s\n", via, strerror(errno));
             return handed;
         }
-        accepted++;
-        if (pending(s) >= MAX_PENDING) handed += make_pending_room(s, fn, ctx);
-        client_t *c = NULL;
-        for (int i = 0; i < MAX_CLIENTS && !c; i++)
-            if (s->c[i].state == C_FREE) c = &s->c[i];
-        if (!c) {   /* cannot be: stations and pending have slots of their own */
-            if (s->log)
-                fprintf(s->log, "crew: connection %d (%s): refused: no free slot\n", s->next_id, via);
-            s->next_id++;
-            close(fd);
-            continue;
-        }
         c->state = C_NEW;
         c->fd = fd;
         c->id = s->next_id++;
         c->via = via;
-        c->since = mono();
+        c->since = now;
         logc(s, c, "connected");
+        handed += read_client(s, c, fn, ctx);
+        if (pending(s) > MAX_PENDING) drop_pending(s, now);
     }
     return handed;
 }
@@ -686,8 +706,11 @@ int crew_server_poll(crew_server_t *s, crew_msg_fn fn, void *ctx, FILE *log)
 int crew_server_fds(const crew_server_t *s, int *fds, int *want_write, int max)
 {
     int n = 0;
-    if (s->ufd >= 0 && n < max) { fds[n] = s->ufd; want_write[n++] = 0; }
-    if (s->tfd >= 0 && n < max) { fds[n] = s->tfd; want_write[n++] = 0; }
+    /* no room for a newcomer: the listening sockets wait (a pending
+     * connection's time-out, or its next message, polls again) */
+    int room = pending_room(s, mono());
+    if (room && s->ufd >= 0 && n < max) { fds[n] = s->ufd; want_write[n++] = 0; }
+    if (room && s->tfd >= 0 && n < max) { fds[n] = s->tfd; want_write[n++] = 0; }
     for (int i = 0; i < MAX_CLIENTS && n < max; i++) {
         const client_t *c = &s->c[i];
         if (c->state == C_FREE || c->state == C_DEAD || c->fd < 0) continue;

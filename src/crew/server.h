@@ -43,9 +43,10 @@ int crew_server_clients(const crew_server_t *s);   /* authenticated stations con
 /* The descriptors an event loop should watch for the server (the listening
  * sockets and every connection; want_write set where output waits), at most
  * max; then crew_server_poll() when one is ready.  The set changes with
- * every poll.  crew_server_poll() also wants calling now and then for its
- * time-outs (a connection that never authenticates, a drain). */
-#define CREW_SERVER_MAX_FDS 22   /* 2 listening, 16 stations, 4 not yet authenticated */
+ * every poll.  crew_server_poll() also wants calling now and then (every
+ * 0.5 s at most) for its time-outs (a connection that never authenticates,
+ * a drain) and to listen again once a waiting connection may be dropped. */
+#define CREW_SERVER_MAX_FDS 23   /* 2 listening, 16 stations, 4 not yet authenticated, 1 being read */
 int crew_server_fds(const crew_server_t *s, int *fds, int *want_write, int max);
 
 #endif
