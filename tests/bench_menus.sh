@@ -6,7 +6,7 @@
 #   bash tests/bench_menus.sh [build/kiosk]
 set -euo pipefail
 kiosk=${1:-build/kiosk}
-dir=build/bench/menus
+dir=${BENCH_MENUS_DIR:-build/bench/menus}
 rm -rf "$dir" && mkdir -p "$dir"
 
 python3 - "$dir" <<'PY'

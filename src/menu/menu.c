@@ -703,6 +703,7 @@ static void get_phrases(ctx_t *c, const yaml_node_t *n, const char *prefix, cons
         return;
     }
     strmap_t have = {0};   /* out's phrases, for the "listed twice" check */
+    strmap_reserve(&have, (size_t)out->n + (size_t)seq_len(n));
     for (int i = 0; i < out->n; i++) strmap_add(&have, out->v[i], i);
     for (int i = 0; i < seq_len(n); i++) {
         yaml_node_t *e = seq_at(c, n, i);
@@ -1903,22 +1904,33 @@ static int is_vowel(char ch)
     return ch && strchr("aeiou", ch) != NULL;
 }
 
+/* phrase[0..keep) followed by tail: a new string (no printf: the cross
+ * checks make one for every phrase of the menu). */
+static char *concat(const char *phrase, size_t keep, const char *tail)
+{
+    size_t tl = strlen(tail);
+    char *r = xmalloc(keep + tl + 1);
+    memcpy(r, phrase, keep);
+    memcpy(r + keep, tail, tl + 1);
+    return r;
+}
+
 char *menu_plural(const char *phrase)
 {
     const char *sp = strrchr(phrase, ' ');
     const char *w = sp ? sp + 1 : phrase;
-    size_t head = (size_t)(w - phrase), wl = strlen(w);
+    size_t head = (size_t)(w - phrase), wl = strlen(w), len = head + wl;
     for (size_t i = 0; i < sizeof irregular / sizeof irregular[0]; i++)
-        if (strcmp(w, irregular[i][0]) == 0) return xasprintf("%.*s%s", (int)head, phrase, irregular[i][1]);
+        if (strcmp(w, irregular[i][0]) == 0) return concat(phrase, head, irregular[i][1]);
     if (wl == 0) return xstrdup(phrase);
     char last = w[wl - 1], prev = wl > 1 ? w[wl - 2] : '\0';
     /* Ending in s: already plural ("fries", "nuggets") or as good as. */
     if (last == 's') return xstrdup(phrase);
     if (last == 'x' || last == 'z' || (last == 'h' && (prev == 'c' || prev == 's')))
-        return xasprintf("%ses", phrase);
+        return concat(phrase, len, "es");
     if (last == 'y' && wl > 1 && !is_vowel(prev) && prev != '\'')
-        return xasprintf("%.*sies", (int)(strlen(phrase) - 1), phrase);
-    return xasprintf("%ss", phrase);
+        return concat(phrase, len - 1, "ies");
+    return concat(phrase, len, "s");
 }
 
 /* ---- words -------------------------------------------------------------------- */

@@ -232,11 +232,13 @@ int strmap_get(const strmap_t *m, const char *key)
     return m->keys[i] ? m->vals[i] : -1;
 }
 
-static void strmap_grow(strmap_t *m)
+/* At least room for want keys, at most half full. */
+static void strmap_resize(strmap_t *m, size_t want)
 {
-    if (2 * (m->n + 1) <= m->cap) return;
-    strmap_t big = { xcalloc(m->cap ? 2 * m->cap : 16, sizeof *big.keys), NULL, m->n,
-                     m->cap ? 2 * m->cap : 16 };
+    size_t cap = m->cap ? m->cap : 16;
+    while (2 * want > cap) cap *= 2;
+    if (cap == m->cap) return;
+    strmap_t big = { xcalloc(cap, sizeof *big.keys), NULL, m->n, cap };
     big.vals = xcalloc(big.cap, sizeof *big.vals);
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->keys[i]) continue;
@@ -247,6 +249,16 @@ static void strmap_grow(strmap_t *m)
     free(m->keys);
     free(m->vals);
     *m = big;
+}
+
+static void strmap_grow(strmap_t *m)
+{
+    if (2 * (m->n + 1) > m->cap) strmap_resize(m, 2 * (m->n + 1));
+}
+
+void strmap_reserve(strmap_t *m, size_t n)
+{
+    strmap_resize(m, n);
 }
 
 int strmap_add(strmap_t *m, const char *key, int val)

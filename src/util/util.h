@@ -65,6 +65,7 @@ int strmap_get(const strmap_t *m, const char *key);        /* the value, or -1 w
  * -1 when key was added. */
 int strmap_add(strmap_t *m, const char *key, int val);
 void strmap_set(strmap_t *m, const char *key, int val);    /* adds or replaces */
+void strmap_reserve(strmap_t *m, size_t n);                /* room for n keys without growing */
 void strmap_free(strmap_t *m);
 
 /* Opens path read-only when it is a regular file, never blocking on a FIFO
