@@ -67,5 +67,9 @@ PY
 echo
 build/bench_grammar
 echo
+# Pathological menus (issue 18): made here, checked by menu check, timed.
+echo "pathological menus (tests/bench_menus.sh):"
+bash "$(dirname "$0")/bench_menus.sh" "$kiosk"
+echo
 # The live kiosk (issue 4): endpoint delay over 30 turns and CPU while idle.
 bash "$(dirname "$0")/bench_live.sh" "$kiosk"

@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sndfile.h>
 #include <speex/speex_resampler.h>
@@ -162,23 +162,30 @@ int wav_read(const char *path, int16_t **pcm, size_t *n, char *err, size_t errle
 {
     *pcm = NULL;
     *n = 0;
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        snprintf(err, errlen, "%s: cannot open (%s); check the path", path, strerror(errno));
+    /* A regular file only, opened without blocking and checked on the open
+     * descriptor: libsndfile would wait for ever on a FIFO with no writer, and
+     * read a device until the 120 s cap. */
+    char bad[128];
+    long long size = 0;
+    int not_regular = 0;
+    int fd = open_regular(path, &size, &not_regular, bad, sizeof bad);
+    if (fd < 0 && not_regular) {
+        snprintf(err, errlen, "%s: %s; give a WAV file", path, bad);
         return -1;
     }
-    if (S_ISDIR(sb.st_mode)) {
-        snprintf(err, errlen, "%s: is a directory, not a sound file; give a WAV file", path);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open (%s); check the path", path, bad);
         return -1;
     }
-    if (S_ISREG(sb.st_mode) && sb.st_size == 0) {
+    if (size == 0) {
+        close(fd);
         snprintf(err, errlen, "%s: empty file, contains no audio; record the turn again", path);
         return -1;
     }
 
     SF_INFO info;
     memset(&info, 0, sizeof info);
-    SNDFILE *sf = sf_open(path, SFM_READ, &info);
+    SNDFILE *sf = sf_open_fd(fd, SFM_READ, &info, 1);   /* closes fd, even when it fails */
     if (!sf) {
         /* sf_strerror(NULL) is the reason of the last failed sf_open. */
         char why[128];

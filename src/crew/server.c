@@ -19,7 +19,29 @@
  * Connections are numbered from 1 in the order they arrive; the number is
  * what the logs show and what crew_msg_fn's client means, so a reply to a
  * station that has gone is dropped instead of reaching the next one in its
- * slot. */
+ * slot.
+ *
+ * Slots (issue 18): MAX_STATIONS for authenticated stations, and a pool of
+ * MAX_PENDING of their own for connections that have not authenticated (NEW,
+ * and those being refused before they did: CLOSING, DRAINING, DEAD).
+ * Anyone who can reach the socket can connect; only the kiosk's user can
+ * read the token.  16 strangers used to hold every slot, 10 s at a time, for
+ * ever.  Now a stranger holds a pending slot, never a station's:
+ *   - a new connection is read as soon as it is accepted: a station's token
+ *     is usually there already (it waited in the listen queue), and then it
+ *     never needs the pool;
+ *   - when the pool is full, what the pending connections sent is read first
+ *     (a token moves its connection to a station slot), then the oldest one
+ *     that has had GRACE_S to send its token is dropped for the newcomer;
+ *   - when every pending one is younger than that, nothing more is accepted
+ *     (the listening sockets are not watched) until one is old enough: the
+ *     newcomers wait their turn in the kernel's listen queue, first come
+ *     first served, rather than pushing out a station that connected a
+ *     moment ago and has not been scheduled to send its token yet;
+ *   - AUTH_S after connecting, a connection that has not authenticated is
+ *     refused.
+ * So however many strangers keep connecting, a station that sends its token
+ * as it connects, as `kiosk crew` does, gets in within a few GRACE_S. */
 #define _GNU_SOURCE   /* accept4 */
 #include "server.h"
 
@@ -39,13 +61,19 @@
 
 #include "../util/util.h"
 
-#define MAX_CLIENTS 16
+#define MAX_STATIONS 16           /* authenticated stations at once */
+#define MAX_PENDING 4             /* connections not (yet) authenticated */
+#define MAX_CLIENTS (MAX_STATIONS + MAX_PENDING + 1)   /* + the newcomer being read */
 #define OUT_MAX (64 * 1024)      /* unsent bytes a station may have before it is dropped */
 #define MAX_BAD 20               /* bad messages after which a connection is closed */
 #define READ_PER_POLL (64 * 1024) /* bytes read from one connection per poll, for fairness */
 #define DRAIN_S 2.0
 #define DRAIN_MAX (64 * 1024)
-#define AUTH_S 10.0             /* a connection must authenticate within this */
+#define AUTH_S 3.0              /* a connection must authenticate within this: a
+                                 * station sends its token as it connects */
+#define GRACE_S 0.25            /* a pending connection is not dropped for a newer one
+                                 * sooner: its time to send the token, however loaded
+                                 * the machine */
 
 typedef enum { C_FREE, C_NEW, C_AUTHED, C_CLOSING, C_DRAINING, C_DEAD } cstate_t;
 
@@ -54,6 +82,7 @@ typedef struct {
     int fd;
     int id;
     const char *via;             /* "unix" or "tcp" */
+    int station;                 /* authenticated: holds a station slot until freed */
     int manager;
     int bad;
     char in[CREW_MAX_LINE + 1];  /* a line and its newline fit; more is refused */
@@ -124,6 +153,43 @@ static int make_parent(const char *path, char *err, size_t errlen)
     return rc;
 }
 
+/* 1 when path is a crew token file a kiosk made: a regular file (not a
+ * link) of this user's, mode 0600, exactly one line of CREW_TOKEN_LEN
+ * lower-case hex digits. */
+static int is_token_file(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & 07777) != 0600 || st.st_size != CREW_TOKEN_LEN + 1)
+        return 0;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[CREW_TOKEN_LEN + 2];
+    ssize_t n = read(fd, buf, sizeof buf);
+    close(fd);
+    if (n != CREW_TOKEN_LEN + 1 || buf[CREW_TOKEN_LEN] != '\n') return 0;
+    for (int i = 0; i < CREW_TOKEN_LEN; i++)
+        if (!strchr("0123456789abcdef", buf[i]) || !buf[i]) return 0;
+    return 1;
+}
+
+/* Writes the token's line to fd (mode 0600 whatever the umask) and closes
+ * it; the message names path (and tmp, the file written, when not NULL). */
+static int write_line(int fd, const char line[CREW_TOKEN_LEN + 1], const char *path, const char *tmp,
+                      char *err, size_t errlen)
+{
+    int rc = 0;
+    if (fchmod(fd, 0600) < 0 || write(fd, line, CREW_TOKEN_LEN + 1) != CREW_TOKEN_LEN + 1) {
+        set_err(err, errlen, "cannot write the crew token to %s (%s)", tmp ? tmp : path, strerror(errno));
+        rc = -1;
+    }
+    if (close(fd) < 0 && rc == 0) {
+        set_err(err, errlen, "cannot write the crew token to %s (%s)", tmp ? tmp : path, strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
 static int write_token(crew_server_t *s, const char *path, char *err, size_t errlen)
 {
     unsigned char raw[CREW_TOKEN_LEN / 2];
@@ -157,25 +223,48 @@ static int write_token(crew_server_t *s, const char *path, char *err, size_t err
     s->token[CREW_TOKEN_LEN] = '\0';
 
     if (make_parent(path, err, errlen) < 0) return -1;
-    /* 0600 from the start, and fchmod for a file that was already there */
-    int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        set_err(err, errlen, "cannot write the crew token to %s (%s): check the directory's permissions "
-                             "or remove the file", path, strerror(errno));
-        return -1;
-    }
     char line[CREW_TOKEN_LEN + 1];
     memcpy(line, s->token, CREW_TOKEN_LEN);
     line[CREW_TOKEN_LEN] = '\n';
-    int rc = 0;
-    if (fchmod(fd, 0600) < 0 || write(fd, line, sizeof line) != (ssize_t)sizeof line) {
-        set_err(err, errlen, "cannot write the crew token to %s (%s)", path, strerror(errno));
+
+    /* A new file: created here or not at all (O_EXCL), 0600 whatever the
+     * umask.  --crew-token once wrote over whatever the path named, a menu
+     * included. */
+    int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+        int rc = write_line(fd, line, path, NULL, err, errlen);
+        if (rc < 0) unlink(path);   /* ours, and not a token */
+        return rc;
+    }
+    if (errno != EEXIST) {
+        set_err(err, errlen, "cannot write the crew token to %s (%s): check the directory's permissions",
+                path, strerror(errno));
+        return -1;
+    }
+    /* There is one: replaced only when it is a token file a kiosk made (a
+     * previous run's), by a new file renamed over it, so that it is never
+     * half written and a station never reads a mix of two tokens. */
+    if (!is_token_file(path)) {
+        set_err(err, errlen, "%s exists and is not a crew token file (one line of %d hex digits, mode 0600, "
+                             "as the kiosk writes it); remove it or give another --crew-token", path,
+                CREW_TOKEN_LEN);
+        return -1;
+    }
+    char *tmp = xasprintf("%s.XXXXXX", path);
+    fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        set_err(err, errlen, "cannot write the crew token next to %s (%s): check the directory's permissions",
+                path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    int rc = write_line(fd, line, path, tmp, err, errlen);
+    if (rc == 0 && rename(tmp, path) < 0) {
+        set_err(err, errlen, "cannot replace the crew token file %s (%s)", path, strerror(errno));
         rc = -1;
     }
-    if (close(fd) < 0 && rc == 0) {
-        set_err(err, errlen, "cannot write the crew token to %s (%s)", path, strerror(errno));
-        rc = -1;
-    }
+    if (rc < 0) unlink(tmp);
+    free(tmp);
     return rc;
 }
 
@@ -380,6 +469,22 @@ int crew_server_clients(const crew_server_t *s)
 
 /* ---- input --------------------------------------------------------------- */
 
+/* Station slots taken (connections that authenticated, until freed). */
+static int stations(const crew_server_t *s)
+{
+    int n = 0;
+    for (int i = 0; i < MAX_CLIENTS; i++) n += s->c[i].state != C_FREE && s->c[i].station;
+    return n;
+}
+
+/* Pending slots taken (connections that never authenticated). */
+static int pending(const crew_server_t *s)
+{
+    int n = 0;
+    for (int i = 0; i < MAX_CLIENTS; i++) n += s->c[i].state != C_FREE && !s->c[i].station;
+    return n;
+}
+
 /* One complete line from c; returns 1 when it went to fn. */
 static int handle_line(crew_server_t *s, client_t *c, char *line, size_t len, crew_msg_fn fn, void *ctx)
 {
@@ -390,8 +495,13 @@ static int handle_line(crew_server_t *s, client_t *c, char *line, size_t len, cr
     int ok = crew_parse(line, len, &m, why, sizeof why) == 0;
 
     if (c->state == C_NEW) {
-        if (ok && m.kind == CREW_AUTH && crew_token_equal(m.token, s->token)) {
+        if (ok && m.kind == CREW_AUTH && crew_token_equal(m.token, s->token) && stations(s) >= MAX_STATIONS) {
+            char *msg = xasprintf("too many crew stations connected (%d)", MAX_STATIONS);
+            refuse(s, c, msg, msg);
+            free(msg);
+        } else if (ok && m.kind == CREW_AUTH && crew_token_equal(m.token, s->token)) {
             c->state = C_AUTHED;
+            c->station = 1;
             c->manager = m.manager;
             queue(s, c, m.manager ? "{\"ok\": \"auth\", \"role\": \"manager\"}"
                                   : "{\"ok\": \"auth\", \"role\": \"crew\"}");
@@ -495,48 +605,85 @@ static void closing(crew_server_t *s, client_t *c, double now)
     }
 }
 
-static void accept_all(crew_server_t *s, int lfd, const char *via)
+/* A pending connection that may be dropped for a newcomer: one being
+ * refused anyway, or one that had GRACE_S to send its token. */
+static int evictable(const client_t *c, double now)
 {
-    for (;;) {
+    return c->state != C_FREE && !c->station && (c->state != C_NEW || now - c->since >= GRACE_S);
+}
+
+/* 1 when a newcomer can be given a pending slot now. */
+static int pending_room(const crew_server_t *s, double now)
+{
+    if (pending(s) < MAX_PENDING) return 1;
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (evictable(&s->c[i], now)) return 1;
+    return 0;
+}
+
+/* Drops one evictable pending connection: one being refused first, else the
+ * oldest. */
+static void drop_pending(crew_server_t *s, double now)
+{
+    client_t *victim = NULL;
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        client_t *c = &s->c[i];
+        if (!evictable(c, now)) continue;
+        int refused = c->state != C_NEW, vrefused = victim && victim->state != C_NEW;
+        if (!victim || refused > vrefused || (refused == vrefused && c->id < victim->id)) victim = c;
+    }
+    if (!victim) return;
+    if (victim->state == C_NEW) {
+        /* the reason, if its buffer takes it; it is not waited for */
+        char *msg = xasprintf("not authenticated: dropped for a newer connection (%d may wait at once)",
+                              MAX_PENDING);
+        queue_error(s, victim, msg);
+        free(msg);
+        logc(s, victim, "dropped: not authenticated, and %d newer connections are waiting", MAX_PENDING);
+    }
+    client_free(victim);
+}
+
+/* Accepts while there is room (see "Slots" at the top).  Returns the
+ * messages handed to fn. */
+static int accept_all(crew_server_t *s, int lfd, const char *via, crew_msg_fn fn, void *ctx)
+{
+    int handed = 0;
+    for (int n = 0; n < MAX_CLIENTS; n++) {   /* bounded work a poll */
+        if (pending(s) >= MAX_PENDING)   /* tokens that came in free their slots */
+            for (int i = 0; i < MAX_CLIENTS; i++)
+                if (s->c[i].state == C_NEW) handed += read_client(s, &s->c[i], fn, ctx);
+        double now = mono();
+        if (!pending_room(s, now)) return handed;   /* the rest wait in the listen queue */
+        client_t *c = NULL;
+        for (int i = 0; i < MAX_CLIENTS && !c; i++)
+            if (s->c[i].state == C_FREE) c = &s->c[i];
+        if (!c) return handed;   /* cannot be: stations, pending and one more have slots */
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK && s->log)
                 fprintf(s->log, "crew: accept (%s): %s\n", via, strerror(errno));
-            return;
-        }
-        client_t *c = NULL;
-        for (int i = 0; i < MAX_CLIENTS && !c; i++)
-            if (s->c[i].state == C_FREE) c = &s->c[i];
-        if (!c) {
-            char full[80];
-            int n = snprintf(full, sizeof full, "{\"error\": \"too many crew stations connected (%d)\"}\n",
-                             MAX_CLIENTS);
-            if (send(fd, full, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-                /* it is being refused either way */
-            }
-            if (s->log)
-                fprintf(s->log, "crew: connection %d (%s): refused: too many stations (%d)\n", s->next_id,
-                        via, MAX_CLIENTS);
-            s->next_id++;
-            close(fd);
-            continue;
+            return handed;
         }
         c->state = C_NEW;
         c->fd = fd;
         c->id = s->next_id++;
         c->via = via;
-        c->since = mono();
+        c->since = now;
         logc(s, c, "connected");
+        handed += read_client(s, c, fn, ctx);
+        if (pending(s) > MAX_PENDING) drop_pending(s, now);
     }
+    return handed;
 }
 
 int crew_server_poll(crew_server_t *s, crew_msg_fn fn, void *ctx, FILE *log)
 {
     s->log = log;
-    if (s->ufd >= 0) accept_all(s, s->ufd, "unix");
-    if (s->tfd >= 0) accept_all(s, s->tfd, "tcp");
     int handed = 0;
+    if (s->ufd >= 0) handed += accept_all(s, s->ufd, "unix", fn, ctx);
+    if (s->tfd >= 0) handed += accept_all(s, s->tfd, "tcp", fn, ctx);
     double now = mono();
     for (int i = 0; i < MAX_CLIENTS; i++) {
         client_t *c = &s->c[i];
@@ -559,8 +706,11 @@ int crew_server_poll(crew_server_t *s, crew_msg_fn fn, void *ctx, FILE *log)
 int crew_server_fds(const crew_server_t *s, int *fds, int *want_write, int max)
 {
     int n = 0;
-    if (s->ufd >= 0 && n < max) { fds[n] = s->ufd; want_write[n++] = 0; }
-    if (s->tfd >= 0 && n < max) { fds[n] = s->tfd; want_write[n++] = 0; }
+    /* no room for a newcomer: the listening sockets wait (a pending
+     * connection's time-out, or its next message, polls again) */
+    int room = pending_room(s, mono());
+    if (room && s->ufd >= 0 && n < max) { fds[n] = s->ufd; want_write[n++] = 0; }
+    if (room && s->tfd >= 0 && n < max) { fds[n] = s->tfd; want_write[n++] = 0; }
     for (int i = 0; i < MAX_CLIENTS && n < max; i++) {
         const client_t *c = &s->c[i];
         if (c->state == C_FREE || c->state == C_DEAD || c->fd < 0) continue;

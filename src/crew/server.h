@@ -2,7 +2,9 @@
  * when asked, TCP bound to 127.0.0.1 only); a connection must first prove
  * itself with the token from a file the kiosk creates with mode 0600.
  * Unauthenticated, malformed or oversized messages are refused, answered
- * with {"error": ...} and logged; never a crash.  Non-blocking: the event
+ * with {"error": ...} and logged; never a crash.  16 stations at once; a
+ * connection that has not authenticated waits in a pool of 4 of its own for
+ * 3 s at most, the oldest dropped when a fifth comes (server.c, "Slots").  Non-blocking: the event
  * loop calls crew_server_poll() each time round. */
 #ifndef KIOSK_CREW_SERVER_H
 #define KIOSK_CREW_SERVER_H
@@ -41,9 +43,10 @@ int crew_server_clients(const crew_server_t *s);   /* authenticated stations con
 /* The descriptors an event loop should watch for the server (the listening
  * sockets and every connection; want_write set where output waits), at most
  * max; then crew_server_poll() when one is ready.  The set changes with
- * every poll.  crew_server_poll() also wants calling now and then for its
- * time-outs (a connection that never authenticates, a drain). */
-#define CREW_SERVER_MAX_FDS 18
+ * every poll.  crew_server_poll() also wants calling now and then (every
+ * 0.5 s at most) for its time-outs (a connection that never authenticates,
+ * a drain) and to listen again once a waiting connection may be dropped. */
+#define CREW_SERVER_MAX_FDS 23   /* 2 listening, 16 stations, 4 not yet authenticated, 1 being read */
 int crew_server_fds(const crew_server_t *s, int *fds, int *want_write, int max);
 
 #endif

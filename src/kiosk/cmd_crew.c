@@ -147,13 +147,14 @@ static int connect_to(const char *addr)
     return -1;
 }
 
-static int read_token(const char *path, char *token)
+/* The token from path into token; -1 with the message in why. */
+static int read_token(const char *path, char *token, char *why, size_t whylen)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "kiosk crew: cannot read the token file %s (%s): `kiosk run` writes it when it "
-                        "starts; give --token FILE if it is elsewhere%s\n",
-                path, strerror(errno), errno == EACCES ? " (or run as the kiosk's user)" : "");
+        snprintf(why, whylen, "kiosk crew: cannot read the token file %s (%s): `kiosk run` writes it when it "
+                              "starts; give --token FILE if it is elsewhere%s\n",
+                 path, strerror(errno), errno == EACCES ? " (or run as the kiosk's user)" : "");
         return -1;
     }
     char buf[128];
@@ -164,8 +165,8 @@ static int read_token(const char *path, char *token)
     int ok = n == CREW_TOKEN_LEN;
     for (size_t i = 0; ok && i < n; i++) ok = strchr("0123456789abcdefABCDEF", buf[i]) != NULL;
     if (!ok) {
-        fprintf(stderr, "kiosk crew: the token file %s does not hold a token (%d hex characters): restart "
-                        "`kiosk run` to write a fresh one\n", path, CREW_TOKEN_LEN);
+        snprintf(why, whylen, "kiosk crew: the token file %s does not hold a token (%d hex characters): restart "
+                              "`kiosk run` to write a fresh one\n", path, CREW_TOKEN_LEN);
         return -1;
     }
     memcpy(token, buf, CREW_TOKEN_LEN + 1);
@@ -612,11 +613,16 @@ int cmd_crew(int argc, char **argv)
     /* the full screen for a person at a terminal; lines for pipes and scripts */
     int full = !json && !lines && isatty(0) && isatty(1);
     station_t st = { .fd = -1, .json = json, .addr = addr };
-    char token[CREW_TOKEN_LEN + 1];
+    /* The token is read before connecting and sent as soon as connected: a
+     * connection that has not authenticated may be dropped for newer ones
+     * (src/crew/server.c, "Slots"); but a missing kiosk is said first. */
+    char token[CREW_TOKEN_LEN + 1], why[1024];
+    int have_token = read_token(token_path, token, why, sizeof why) == 0;
     st.fd = connect_to(addr);
     if (st.fd < 0) return EXIT_RUNTIME;
+    if (!have_token) fputs(why, stderr);
     int status = EXIT_RUNTIME;
-    if (read_token(token_path, token) == 0 && authenticate(&st, token, manager, full) == 0) {
+    if (have_token && authenticate(&st, token, manager, full) == 0) {
         if (full) {
             /* Ctrl-C, a closed terminal or kill: the terminal given back first
              * (set before curses starts, which then leaves them alone) */

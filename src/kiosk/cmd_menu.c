@@ -29,17 +29,13 @@ static menu_t *load_checked(const char *path, const cmudict_t *d)
     return m;
 }
 
+/* menu_words() gives each word once */
 static int distinct_words(const menu_t *m)
 {
     menu_word_t *w = NULL;
     int n = menu_words(m, &w);
-    strlist_t seen = {0};
-    for (int i = 0; i < n; i++)
-        if (strlist_index(&seen, w[i].word) < 0) strlist_push(&seen, w[i].word);
-    int count = seen.n;
-    strlist_free(&seen);
     menu_words_free(w, n);
-    return count;
+    return n;
 }
 
 int cmd_menu(int argc, char **argv)

@@ -22,6 +22,7 @@
  * menu_lexicon() use the same rules with the menu's pronunciations: as a
  * second source, so "mcflurries" follows from a menu's "mcflurry". */
 #include "menu.h"
+#include "problems.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -30,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     const char *word;    /* into dict->text */
@@ -95,10 +97,19 @@ static size_t alternate_base(const char *w, size_t n, unsigned *alt)
 
 cmudict_t *cmudict_load(const char *path, strlist_t *errs)
 {
-    FILE *f = fopen(path, "rb");
+    /* a regular file only: a FIFO would hang the kiosk at start-up (its size
+     * is not bounded: the stock file is 3.5 MB, and $KIOSK_MODEL_DIR may
+     * point at a bigger one) */
+    char why[128];
+    int fd = open_regular(path, NULL, NULL, why, sizeof why);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (!f) {
+        if (fd >= 0) {
+            snprintf(why, sizeof why, "%s", strerror(errno));
+            close(fd);
+        }
         strlist_pushf(errs, "%s: cannot read the pronunciation dictionary: %s; "
-                      "install pocketsphinx-en-us (make deps)", path, strerror(errno));
+                      "install pocketsphinx-en-us (make deps)", path, why);
         return NULL;
     }
     cmudict_t *d = xcalloc(1, sizeof *d);
@@ -224,28 +235,36 @@ const char *cmudict_lookup(const cmudict_t *d, const char *word)
 /* ---- derivation by rule ------------------------------------------------- */
 
 /* Where known words come from: the dictionary, optionally the menu's
- * pronunciations:, and optionally one word to treat as known ("would adding
- * this word to pronunciations: also fix that one?"). */
+ * pronunciations: (m, looked up through prons: word -> index), and
+ * optionally a set of words to treat as known but one ("would adding these
+ * words to pronunciations: also fix that one?"). */
 typedef struct {
     const cmudict_t *d;
     const menu_t *m;
-    const char *pretend;
+    const strmap_t *prons;
+    const strmap_t *pretend;
+    const char *pretend_not;
 } source_t;
+
+/* word -> index in m->prons, the first entry of each word */
+static void index_prons(const menu_t *m, strmap_t *ix)
+{
+    for (int i = 0; i < m->nprons; i++) strmap_add(ix, m->prons[i].word, i);
+}
 
 static char *pron_phones(const cmudict_t *d, const char *written, char **bad);
 
 /* The phones of w from src, or NULL.  A new string. */
 static char *source_find(const source_t *src, const char *w)
 {
-    if (src->pretend && strcmp(w, src->pretend) == 0) return xstrdup("AH");
-    if (src->m) {
-        for (int i = 0; i < src->m->nprons; i++) {
-            if (strcmp(src->m->prons[i].word, w) != 0) continue;
-            char *p = pron_phones(src->d, src->m->prons[i].phones, NULL);
-            /* An entry with an unknown word is reported by check_pron(); the
-             * word itself counts as listed, so it is not reported twice. */
-            return p ? p : xstrdup(src->m->prons[i].phones);
-        }
+    if (src->pretend && strmap_get(src->pretend, w) >= 0 && strcmp(w, src->pretend_not) != 0)
+        return xstrdup("AH");
+    int i = src->m ? strmap_get(src->prons, w) : -1;
+    if (i >= 0) {
+        char *p = pron_phones(src->d, src->m->prons[i].phones, NULL);
+        /* An entry with an unknown word is reported by check_pron(); the
+         * word itself counts as listed, so it is not reported twice. */
+        return p ? p : xstrdup(src->m->prons[i].phones);
     }
     const char *p = cmudict_lookup(src->d, w);
     return p ? xstrdup(p) : NULL;
@@ -318,7 +337,7 @@ static char *derive(const source_t *src, const char *word, int depth)
 
 char *cmudict_derive(const cmudict_t *d, const char *word)
 {
-    source_t src = { d, NULL, NULL };
+    source_t src = { d, NULL, NULL, NULL, NULL };
     return derive(&src, word, 0);
 }
 
@@ -466,7 +485,7 @@ static int pron_token_is_word(const char *s, size_t n)
  * says what is wrong with them. */
 static char *pron_phones(const cmudict_t *d, const char *written, char **bad)
 {
-    source_t dict_only = { d, NULL, NULL };
+    source_t dict_only = { d, NULL, NULL, NULL, NULL };
     strbuf_t b = {0};
     const char *s = written;
     if (bad) *bad = NULL;
@@ -500,41 +519,24 @@ static char *pron_phones(const cmudict_t *d, const char *written, char **bad)
     return strbuf_steal(&b);
 }
 
-/* The word check's messages, gathered and then given in file order (as
- * menu_load() gives its own), whatever check found them. */
-typedef struct {
-    int line, col, seq;
-    char *msg;
-} problem_t;
-
-typedef struct {
-    problem_t *v;
-    int n, cap;
-} problems_t;
-
+/* The word check's messages, given in file order (as menu_load() gives its
+ * own), whatever check found them, at most MENU_MAX_ERRORS (problems.h);
+ * one that would not be shown is only counted, so an example pronunciation,
+ * which tries every split of the word, is made for shown lines only. */
 static void problem(problems_t *pl, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void problem(problems_t *pl, int line, int col, const char *fmt, ...)
 {
-    if (pl->n == pl->cap) {
-        pl->cap = pl->cap ? 2 * pl->cap : 16;
-        pl->v = xrealloc(pl->v, (size_t)pl->cap * sizeof *pl->v);
+    if (!problems_wanted(pl, line, col)) {
+        problems_add(pl, line, col, NULL);
+        return;
     }
     strbuf_t b = {0};
     va_list ap;
     va_start(ap, fmt);
     strbuf_vprintf(&b, fmt, ap);
     va_end(ap);
-    pl->v[pl->n] = (problem_t){ line, col, pl->n, strbuf_steal(&b) };
-    pl->n++;
-}
-
-static int problem_cmp(const void *a, const void *b)
-{
-    const problem_t *x = a, *y = b;
-    if (x->line != y->line) return x->line < y->line ? -1 : 1;
-    if (x->col != y->col) return x->col < y->col ? -1 : 1;
-    return (x->seq > y->seq) - (x->seq < y->seq);
+    problems_add(pl, line, col, strbuf_steal(&b));
 }
 
 /* Checks one pronunciations: entry: CMU phones only, at least one. */
@@ -554,7 +556,7 @@ static void check_pron(const menu_t *m, const source_t *src, const menu_pron_t *
             if (!ph) {
                 int guess = 0;
                 for (char *q = w; *q; q++) *q = (char)tolower((unsigned char)*q);
-                char *ex = example_pron(src, p->word, &guess);
+                char *ex = problems_wanted(pl, p->line, p->col) ? example_pron(src, p->word, &guess) : NULL;
                 problem(pl, p->line, p->col, "%s:%d:%d: pronunciation of \"%s\": \"%s\" is not a word "
                         "the dictionary knows; write other words it knows, or CMU phones, e.g.  %s: %s%s",
                         m->file, p->line, p->col, p->word, w, p->word, ex,
@@ -588,7 +590,7 @@ static void check_pron(const menu_t *m, const source_t *src, const menu_pron_t *
     }
     if (count == 0) {
         int guess = 0;
-        char *ex = example_pron(src, p->word, &guess);
+        char *ex = problems_wanted(pl, p->line, p->col) ? example_pron(src, p->word, &guess) : NULL;
         problem(pl, p->line, p->col, "%s:%d:%d: pronunciation of \"%s\" is empty; give its CMU "
                 "phones, e.g.  %s: %s%s", m->file, p->line, p->col, p->word, p->word, ex,
                 guess ? " (a guess from the spelling: check it)" : "");
@@ -608,69 +610,53 @@ typedef struct {
     int line, col;
 } unknown_t;
 
-/* Distinct words of w[0..n), each at its first place in the file (a place in
- * the file beats a built-in phrase, line 0).  Returns the count; out[i].word
- * points into w. */
-static int distinct_words(const menu_word_t *w, int n, unknown_t *out)
-{
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        int j = 0;
-        while (j < k && strcmp(out[j].word, w[i].word) != 0) j++;
-        if (j == k) {
-            out[k++] = (unknown_t){ w[i].word, w[i].line, w[i].col };
-            continue;
-        }
-        int better = out[j].line == 0 ? w[i].line > 0
-                   : w[i].line > 0 && (w[i].line < out[j].line ||
-                                      (w[i].line == out[j].line && w[i].col < out[j].col));
-        if (better) {
-            out[j].line = w[i].line;
-            out[j].col = w[i].col;
-        }
-    }
-    return k;
-}
-
 int menu_check_words(const menu_t *m, const cmudict_t *d, strlist_t *errs)
 {
     problems_t pl = {0};
+    strmap_t prons = {0};
+    index_prons(m, &prons);
     /* An example for an empty entry must not come from that entry itself. */
-    source_t dict_only = { d, NULL, NULL };
+    source_t dict_only = { d, NULL, NULL, NULL, NULL };
     for (int i = 0; i < m->nprons; i++) check_pron(m, &dict_only, &m->prons[i], &pl);
 
+    /* menu_words() gives each word once, at the first place the manager
+     * wrote it (a built-in phrase's, line 0, only when the file never uses it) */
     menu_word_t *w = NULL;
     int n = menu_words(m, &w);
     unknown_t *all = xmalloc((size_t)(n ? n : 1) * sizeof *all);
-    int k = distinct_words(w, n, all);
-    source_t src = { d, m, NULL };
+    source_t src = { d, m, &prons, NULL, NULL };
     int nu = 0;
-    for (int i = 0; i < k; i++) {
-        if (reserved(all[i].word)) {
-            problem(&pl, all[i].line, all[i].col, "%s:%d:%d: the word \"%s\" cannot be used in a "
+    for (int i = 0; i < n; i++) {
+        if (reserved(w[i].word)) {
+            problem(&pl, w[i].line, w[i].col, "%s:%d:%d: the word \"%s\" cannot be used in a "
                     "phrase: the grammar format (JSGF) reserves it; say it another way", m->file,
-                    all[i].line, all[i].col, all[i].word);
+                    w[i].line, w[i].col, w[i].word);
             continue;
         }
-        char *p = derive(&src, all[i].word, 0);
+        char *p = derive(&src, w[i].word, 0);
         if (p) free(p);
-        else all[nu++] = all[i];
+        else all[nu++] = (unknown_t){ w[i].word, w[i].line, w[i].col };
     }
     /* One fix, one message: "mcflurries" needs nothing once "mcflurry" is
-     * listed, so only the latter is reported. */
+     * listed, so only the latter is reported.  A word is implied when it
+     * derives from the others taken as known: one derivation each with all
+     * of them at once (derive() succeeds with a set of known words when it
+     * does with one of them), not one per pair of unknown words. */
+    strmap_t unknown = {0};
+    for (int i = 0; i < nu; i++) strmap_add(&unknown, all[i].word, i);
     int kept = 0;
     for (int i = 0; i < nu; i++) {
-        int implied = 0;
-        for (int j = 0; j < nu && !implied; j++) {
-            if (j == i) continue;
-            source_t with = { d, m, all[j].word };
-            char *p = derive(&with, all[i].word, 0);
-            implied = p != NULL;
-            free(p);
-        }
-        if (!implied) all[kept++] = all[i];
+        source_t with = { d, m, &prons, &unknown, all[i].word };
+        char *p = derive(&with, all[i].word, 0);
+        if (!p) all[kept++] = all[i];
+        free(p);
     }
+    strmap_free(&unknown);
     for (int i = 0; i < kept; i++) {
+        if (!problems_wanted(&pl, all[i].line, all[i].col)) {   /* counted; no example made */
+            problems_add(&pl, all[i].line, all[i].col, NULL);
+            continue;
+        }
         int guess = 0;
         char *ex = example_pron(&src, all[i].word, &guess);
         const char *note = guess ? " (a guess from the spelling: check it)" : "";
@@ -685,16 +671,15 @@ int menu_check_words(const menu_t *m, const cmudict_t *d, strlist_t *errs)
     }
     free(all);
     menu_words_free(w, n);
-
-    if (pl.n) qsort(pl.v, (size_t)pl.n, sizeof *pl.v, problem_cmp);
-    for (int i = 0; i < pl.n; i++) strlist_push_owned(errs, pl.v[i].msg);
-    int nerr = pl.n;
-    free(pl.v);
-    return nerr;
+    strmap_free(&prons);
+    return problems_flush(&pl, m->file, errs);
 }
 
 void menu_lexicon(const menu_t *m, const cmudict_t *d, strlist_t *words, strlist_t *phones)
 {
+    strmap_t have = {0}, prons = {0};   /* words already in the list; the menu's entries */
+    for (int i = 0; i < words->n; i++) strmap_add(&have, words->v[i], i);
+    index_prons(m, &prons);
     /* The menu's own pronunciations first.  pocketsphinx refuses to add a word
      * it already has (ps_add_word returns -1), so a menu pronunciation that
      * differs from the dictionary's is taught as the word's next alternate,
@@ -707,25 +692,29 @@ void menu_lexicon(const menu_t *m, const cmudict_t *d, strlist_t *words, strlist
         if (!e) name = xstrdup(p->word);
         else if (strcmp(e->phones, ph) == 0) name = NULL;   /* nothing to teach */
         else name = xasprintf("%s(%u)", p->word, e->last_alt + 1);
-        if (!name || strlist_index(words, name) >= 0) {
+        if (!name || strmap_get(&have, name) >= 0) {
             free(name);
             free(ph);
             continue;
         }
         strlist_push_owned(words, name);
+        strmap_add(&have, name, words->n - 1);
         strlist_push_owned(phones, ph);
     }
     /* Then the words known only by rule. */
     menu_word_t *w = NULL;
     int n = menu_words(m, &w);
-    source_t src = { d, m, NULL };
+    source_t src = { d, m, &prons, NULL, NULL };
     for (int i = 0; i < n; i++) {
         const char *word = w[i].word;
-        if (cmudict_lookup(d, word) || strlist_index(words, word) >= 0) continue;
+        if (cmudict_lookup(d, word) || strmap_get(&have, word) >= 0) continue;
         char *p = derive(&src, word, 0);
         if (!p) continue;   /* menu_check_words() reports it */
         strlist_push(words, word);
+        strmap_add(&have, words->v[words->n - 1], words->n - 1);
         strlist_push_owned(phones, p);
     }
     menu_words_free(w, n);
+    strmap_free(&prons);
+    strmap_free(&have);
 }

@@ -89,30 +89,54 @@ static int jsgf_phrase_ok(const char *p)
     return 1;
 }
 
-/* Adds a phrase (or an expansion) once. */
-static void add(strlist_t *l, const char *s)
+/* A rule's alternatives, each once: looked up in ix rather than compared
+ * with every one before (a menu's human: list of many thousand phrases made
+ * the grammar take minutes). */
+typedef struct {
+    strlist_t l;
+    strmap_t ix;         /* keys borrowed from l */
+} alts_t;
+
+static void add_owned(alts_t *a, char *s)
 {
-    if (strlist_index(l, s) < 0) strlist_push(l, s);
+    if (strmap_get(&a->ix, s) >= 0) {
+        free(s);
+        return;
+    }
+    strlist_push_owned(&a->l, s);
+    strmap_add(&a->ix, s, a->l.n - 1);
 }
 
-static void add_phrase(strlist_t *l, const char *p)
+/* Adds a phrase (or an expansion) once. */
+static void add(alts_t *l, const char *s)
+{
+    if (strmap_get(&l->ix, s) < 0) add_owned(l, xstrdup(s));
+}
+
+static void alts_free(alts_t *a)
+{
+    strlist_free(&a->l);
+    strmap_free(&a->ix);
+}
+
+static void add_phrase(alts_t *l, const char *p)
 {
     if (jsgf_phrase_ok(p)) add(l, p);
 }
 
-static void add_table(strlist_t *l, const char *const *t)
+static void add_table(alts_t *l, const char *const *t)
 {
     for (int i = 0; t[i]; i++) add_phrase(l, t[i]);
 }
 
-static void add_phrases(strlist_t *l, const phrases_t *p)
+static void add_phrases(alts_t *l, const phrases_t *p)
 {
     for (int i = 0; i < p->n; i++) add_phrase(l, p->v[i]);
 }
 
 /* An option's spoken forms: its say:, or its name when say: is empty (the
  * parser reads it the same way). */
-static void add_option(strlist_t *l, const menu_option_t *o)
+static void add_option(alts_t *l, const menu_option_t *o)
 {
     if (o->say.n > 0) add_phrases(l, &o->say);
     else if (o->name) add_phrase(l, o->name);
@@ -122,21 +146,21 @@ static void add_option(strlist_t *l, const menu_option_t *o)
  * written) when there is no alternative: JSGF has no empty rule, and <VOID>
  * would make sphinxbase drop the whole grammar, so callers leave the
  * reference out instead. */
-static int rule(strbuf_t *g, const char *name, strlist_t *alts)
+static int rule(strbuf_t *g, const char *name, alts_t *alts)
 {
-    if (alts->n == 0) return 0;
+    if (alts->l.n == 0) return 0;
     /* one alternative per line once a rule gets long, to keep
      * `kiosk menu grammar` readable */
     size_t len = strlen(name) + 5;
-    for (int i = 0; i < alts->n; i++) len += strlen(alts->v[i]) + 3;
+    for (int i = 0; i < alts->l.n; i++) len += strlen(alts->l.v[i]) + 3;
     strbuf_printf(g, "<%s> =", name);
-    for (int i = 0; i < alts->n; i++) {
+    for (int i = 0; i < alts->l.n; i++) {
         if (len > 100) strbuf_append(g, i ? "\n    | " : "\n      ");
         else strbuf_append(g, i ? " | " : " ");
-        strbuf_append(g, alts->v[i]);
+        strbuf_append(g, alts->l.v[i]);
     }
     strbuf_append(g, ";\n");
-    strlist_free(alts);
+    alts_free(alts);
     return 1;
 }
 
@@ -148,7 +172,7 @@ static int rule(strbuf_t *g, const char *name, strlist_t *alts)
  * tables. */
 static void number_rules(strbuf_t *g)
 {
-    strlist_t a = {0};
+    alts_t a = {0};
     char buf[128];
     for (int i = 1; i <= 9; i++) add(&a, lex_units[i]);
     rule(g, "u1_9", &a);
@@ -222,19 +246,23 @@ static group_t *make_groups(const menu_t *m, int *ngroups)
 {
     group_t *gs = xcalloc((size_t)(m->nitems ? m->nitems : 1), sizeof *gs);
     int n = 0;
+    strmap_t ix = {0};   /* key -> group */
     for (int i = 0; i < m->nitems; i++) {
         char *key = group_key(m, i);
-        int k = 0;
-        while (k < n && strcmp(gs[k].key, key) != 0) k++;
-        if (k == n) {
-            gs[n].key = key;
-            gs[n].items = xmalloc(sizeof(int) * (size_t)m->nitems);
-            n++;
+        int k = strmap_get(&ix, key);
+        if (k < 0) {
+            k = n++;
+            gs[k].key = key;
+            strmap_add(&ix, key, k);
         } else {
             free(key);
         }
+        int ni = gs[k].nitems;
+        if ((ni & (ni - 1)) == 0)   /* 0, 1, 2, 4...: doubled */
+            gs[k].items = xrealloc(gs[k].items, sizeof(int) * (size_t)(ni ? 2 * ni : 1));
         gs[k].items[gs[k].nitems++] = i;
     }
+    strmap_free(&ix);
     *ngroups = n;
     return gs;
 }
@@ -249,7 +277,7 @@ static void free_groups(group_t *gs, int n)
 }
 
 /* An item's spoken forms, singular or plural (menu_plural). */
-static void add_item_names(strlist_t *l, const menu_item_t *it, int plural)
+static void add_item_names(alts_t *l, const menu_item_t *it, int plural)
 {
     for (int j = 0; j < it->say.n; j++) {
         if (!plural) {
@@ -279,7 +307,7 @@ static void group_comment(strbuf_t *g, const menu_t *m, const group_t *gr, int k
  * large sprite").  Returns 0 when the group has no name that can be said
  * (then none of them exists). */
 /* The phrases of one amount: the menu's, or the spec's defaults. */
-static void amount_phrases(const menu_t *m, amount_t k, strlist_t *l)
+static void amount_phrases(const menu_t *m, amount_t k, alts_t *l)
 {
     if (m->amounts[k].n > 0) add_phrases(l, &m->amounts[k]);
     else add_table(l, lex_default_amounts[k]);
@@ -297,7 +325,7 @@ static int group_rules(strbuf_t *g, const menu_t *m, const group_t *gr, int k, c
                        int *have_many)
 {
     const menu_item_t *first = &m->items[gr->items[0]];
-    strlist_t a = {0};
+    alts_t a = {0};
     char name[64], buf[512];
     const char *more = am->more ? "[<amount_more>] " : "";
     const char *extra = am->extra ? "[<amount_extra>] " : "";
@@ -409,14 +437,14 @@ static int group_rules(strbuf_t *g, const menu_t *m, const group_t *gr, int k, c
         if (has_choice == 3) strbuf_append(&e, " | ");
         if (has_choice & 2) strbuf_printf(&e, "<g%d_choice_many>", k);
         strbuf_append(&e, ")");
-        strlist_push_owned(&a, strbuf_steal(&e));
+        add_owned(&a, strbuf_steal(&e));
         snprintf(name, sizeof name, "g%d_choice_clause", k);
         rule(g, name, &a);
         int nchoose = first->nchoose > 0 ? first->nchoose : 1;
         for (int c = 0; c < nchoose; c++)
             strbuf_printf(&e, "%s<g%d_choice_clause>", c ? " [" : "", k);
         for (int c = 1; c < nchoose; c++) strbuf_append(&e, "]");
-        strlist_push_owned(&a, strbuf_steal(&e));
+        add_owned(&a, strbuf_steal(&e));
         snprintf(name, sizeof name, "g%d_choices", k);
         rule(g, name, &a);
     }
@@ -449,12 +477,12 @@ static int group_rules(strbuf_t *g, const menu_t *m, const group_t *gr, int k, c
         if (has_mods) strbuf_printf(&e, "[<g%d_mods>] ", k);
         strbuf_printf(&e, "<%s>", name);
         if (has_post) strbuf_printf(&e, " [<g%d_post>]", k);
-        strlist_push_owned(&a, strbuf_steal(&e));
+        add_owned(&a, strbuf_steal(&e));
         snprintf(buf, sizeof buf, "g%d_%s", k, num);
         rule(g, buf, &a);
         if (has_size) strbuf_printf(&e, "[<g%d_size>] ", k);
         strbuf_printf(&e, "<%s>", name);
-        strlist_push_owned(&a, strbuf_steal(&e));
+        add_owned(&a, strbuf_steal(&e));
         snprintf(buf, sizeof buf, "g%d_%s_short", k, num);
         rule(g, buf, &a);
         said = 1;
@@ -469,7 +497,7 @@ static int group_rules(strbuf_t *g, const menu_t *m, const group_t *gr, int k, c
  * every answer grammar.  Returns whether <human> was written. */
 static int human_rules(strbuf_t *g, const menu_t *m, int *has_lead)
 {
-    strlist_t a = {0};
+    alts_t a = {0};
     add_phrases(&a, &m->human);
     add_table(&a, lex_human);
     int has_human = rule(g, "human", &a);
@@ -486,7 +514,7 @@ static int human_rules(strbuf_t *g, const menu_t *m, int *has_lead)
 static char *grammar_text(const menu_t *m, int single)
 {
     strbuf_t g = {0};
-    strlist_t a = {0}, one = {0}, many = {0};
+    alts_t a = {0}, one = {0}, many = {0};
     char buf[256];
 
     strbuf_append(&g, "#JSGF V1.0;\n\ngrammar kiosk;\n\n");
@@ -510,25 +538,25 @@ static char *grammar_text(const menu_t *m, int single)
     /* the amounts (a menu without amounts: the spec's defaults, as the
      * parser reads them), by what they may go with */
     amounts_t am;
-    strlist_t no = {0};
+    alts_t no = {0};
     amount_phrases(m, AMOUNT_NO, &no);
-    for (int i = 0; i < no.n; i++) add(&a, no.v[i]);
+    for (int i = 0; i < no.l.n; i++) add(&a, no.l.v[i]);
     am.no = rule(&g, "amount_no", &a);
-    for (int i = 0; i < no.n; i++)
-        if (strncmp(no.v[i], "with", 4) != 0) add(&a, no.v[i]);
+    for (int i = 0; i < no.l.n; i++)
+        if (strncmp(no.l.v[i], "with", 4) != 0) add(&a, no.l.v[i]);
     am.no_with = rule(&g, "amount_no_with", &a);
-    strlist_free(&no);
+    alts_free(&no);
     amount_phrases(m, AMOUNT_LIGHT, &a);
     amount_phrases(m, AMOUNT_NORMAL, &a);
     amount_phrases(m, AMOUNT_EXTRA, &a);
     am.more = rule(&g, "amount_more", &a);
     /* "extra" (one word) may also stand without "with" ("an extra cheese
      * burger", "a burger extra cheese"); "a lot of" may not */
-    strlist_t ex = {0};
+    alts_t ex = {0};
     amount_phrases(m, AMOUNT_EXTRA, &ex);
-    for (int i = 0; i < ex.n; i++)
-        if (!strchr(ex.v[i], ' ')) add(&a, ex.v[i]);
-    strlist_free(&ex);
+    for (int i = 0; i < ex.l.n; i++)
+        if (!strchr(ex.l.v[i], ' ')) add(&a, ex.l.v[i]);
+    alts_free(&ex);
     am.extra = rule(&g, "amount_extra", &a);
     for (int s = 0; s < m->nsizes; s++) add_phrases(&a, &m->sizes[s].say);
     int has_size = rule(&g, "size", &a);
@@ -538,7 +566,7 @@ static char *grammar_text(const menu_t *m, int single)
     /* the items, group by group */
     int ngroups = 0;
     group_t *gs = make_groups(m, &ngroups);
-    strlist_t one_short = {0}, many_short = {0};
+    alts_t one_short = {0}, many_short = {0};
     for (int k = 0; k < ngroups; k++) {
         int have_many = 0;
         if (!group_rules(&g, m, &gs[k], k, &am, &have_many)) continue;
@@ -599,14 +627,14 @@ static char *grammar_text(const menu_t *m, int single)
          * a state of its own to loop back to: see "Right recursion" */
         /* what may end the order; with one piece only, a request for a
          * person with its lead too ("a latte and let me talk to a person") */
-        strlist_t end = {0};
+        alts_t end = {0};
         if (has_closing) add(&end, "[and] <closing>");
         if (has_human) add(&end, "<human>");
         if (has_human && has_lead && single) add(&end, "[and] <human_lead> [a | an | the] <human>");
         strbuf_t tail = {0};
-        for (int i = 0; i < end.n; i++) strbuf_printf(&tail, "%s%s", i ? " | " : " [", end.v[i]);
-        if (end.n) strbuf_append(&tail, "]");
-        strlist_free(&end);
+        for (int i = 0; i < end.l.n; i++) strbuf_printf(&tail, "%s%s", i ? " | " : " [", end.l.v[i]);
+        if (end.l.n) strbuf_append(&tail, "]");
+        alts_free(&end);
         snprintf(buf, sizeof buf, "%s<order_items>%s", has_yes ? "[<yes>] " : "", strbuf_cstr(&tail));
         strbuf_free(&tail);
         add(&a, buf);
@@ -671,7 +699,7 @@ char *menu_answer_grammar(const menu_t *m, const menu_ask_t *q)
 {
     if (!q || q->kind == MENU_ASK_NONE) return NULL;
     strbuf_t g = {0};
-    strlist_t a = {0};
+    alts_t a = {0};
     int has_answer = 0;
     strbuf_append(&g, "#JSGF V1.0;\n\ngrammar answer;\n\n");
     if (q->kind == MENU_ASK_SIZE) {
@@ -713,7 +741,7 @@ char *menu_answer_grammar(const menu_t *m, const menu_ask_t *q)
                                  : "public <answer> = <body>;\n");
     return strbuf_steal(&g);
 none:
-    strlist_free(&a);
+    alts_free(&a);
     strbuf_free(&g);
     return NULL;
 }

@@ -40,6 +40,7 @@
  *   "fries"); likewise two options, two sizes or two amounts (exactly). */
 #include "menu.h"
 #include "lexicon.h"
+#include "problems.h"
 #include "yamlerr.h"
 
 #include <ctype.h>
@@ -70,11 +71,6 @@ static const char *const amount_keys[] = { "no", "light", "normal", "extra", NUL
 
 /* ---- problems ----------------------------------------------------------- */
 
-typedef struct {
-    int line, col, seq;   /* seq keeps problems at one place in the order found */
-    char *msg;
-} problem_t;
-
 /* A top-level section that others refer to: absent, usable, or broken (its
  * problem is reported, and references to it are not checked). */
 typedef enum { SECTION_ABSENT, SECTION_OK, SECTION_BROKEN } section_t;
@@ -92,31 +88,47 @@ typedef struct {
     size_t len;
     yaml_document_t *doc;
     menu_t *m;
-    problem_t *probs;
-    int nprobs, cap;
+    problems_t probs;
     section_t sizes, options;
     item_tmp_t *it;            /* [m->nitems] */
+    /* names and phrases looked up while checking (keys borrowed from m) */
+    strmap_t item_ix, option_ix, size_ix;
+    /* misspelt(): the keys suggested for the unknown keys of one map */
+    const yaml_node_t *sugg_map;
+    const char *const *sugg_allowed;
+    unsigned sugg_mask;
+    /* stamps: which options (items) the list being read has named already */
+    int *opt_stamp, *item_stamp, stamp;
 } ctx_t;
+
+/* A message longer than this is cut ("…"): only a value of absurd length
+ * quoted in it can make one, and a problem stays a line a manager can read. */
+#define MAX_MESSAGE 1000
 
 static void vproblem_at(ctx_t *c, int line, int col, const char *fmt, va_list ap)
 {
-    if (c->nprobs == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 8;
-        c->probs = xrealloc(c->probs, (size_t)c->cap * sizeof *c->probs);
+    if (!problems_wanted(&c->probs, line, col)) {   /* counted, not written */
+        problems_add(&c->probs, line, col, NULL);
+        return;
     }
     strbuf_t raw = {0}, b = {0};
     strbuf_vprintf(&raw, fmt, ap);
+    strbuf_printf(&b, "%s:%d:%d: ", c->file, line, col);
+    size_t start = b.len;
     /* Messages quote what the manager wrote, which may hold a line break
      * ("a\nb" in quotes); each problem must stay one line. */
     for (const char *p = strbuf_cstr(&raw); *p; p++) {
+        if (b.len - start >= MAX_MESSAGE && ((unsigned char)*p & 0xC0) != 0x80) {
+            strbuf_append(&b, "\u2026");
+            break;
+        }
         if (*p == '\n') strbuf_append(&b, "\\n");
         else if (*p == '\t') strbuf_append(&b, "\\t");
         else if ((unsigned char)*p < 0x20) strbuf_printf(&b, "\\x%02x", (unsigned)*p);
         else strbuf_appendn(&b, p, 1);
     }
     strbuf_free(&raw);
-    c->probs[c->nprobs] = (problem_t){ line, col, c->nprobs, strbuf_steal(&b) };
-    c->nprobs++;
+    problems_add(&c->probs, line, col, strbuf_steal(&b));
 }
 
 static void problem_at(ctx_t *c, int line, int col, const char *fmt, ...)
@@ -140,25 +152,11 @@ static void problem(ctx_t *c, const yaml_node_t *n, const char *fmt, ...)
     va_end(ap);
 }
 
-static int problem_cmp(const void *a, const void *b)
+/* 1 when a problem at node n would be written: a message that is dear to
+ * make (a suggestion compared with every name) is made only then. */
+static int problem_wanted(const ctx_t *c, const yaml_node_t *n)
 {
-    const problem_t *x = a, *y = b;
-    if (x->line != y->line) return x->line < y->line ? -1 : 1;
-    if (x->col != y->col) return x->col < y->col ? -1 : 1;
-    return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-/* Moves the problems, in file order, to errs. */
-static void flush_problems(ctx_t *c, strlist_t *errs)
-{
-    if (c->nprobs) qsort(c->probs, (size_t)c->nprobs, sizeof *c->probs, problem_cmp);
-    for (int i = 0; i < c->nprobs; i++) {
-        problem_t *p = &c->probs[i];
-        if (errs) strlist_pushf(errs, "%s:%d:%d: %s", c->file, p->line, p->col, p->msg);
-        free(p->msg);
-    }
-    free(c->probs);
-    c->probs = NULL;
+    return problems_wanted(&c->probs, (int)n->start_mark.line + 1, (int)n->start_mark.column + 1);
 }
 
 /* ---- small string helpers ----------------------------------------------- */
@@ -244,20 +242,18 @@ static int list_len(const char *const *list)
 
 static void phrases_push(phrases_t *p, char *s, int line, int col)
 {
-    p->v = xrealloc(p->v, (size_t)(p->n + 1) * sizeof *p->v);
-    p->line = xrealloc(p->line, (size_t)(p->n + 1) * sizeof *p->line);
-    p->col = xrealloc(p->col, (size_t)(p->n + 1) * sizeof *p->col);
+    /* phrases_t has no capacity: the arrays double when n reaches a power
+     * of two, so a long list is not copied once per phrase */
+    if (p->n == 0 || (p->n & (p->n - 1)) == 0) {
+        size_t cap = p->n ? 2 * (size_t)p->n : 4;
+        p->v = xrealloc(p->v, cap * sizeof *p->v);
+        p->line = xrealloc(p->line, cap * sizeof *p->line);
+        p->col = xrealloc(p->col, cap * sizeof *p->col);
+    }
     p->v[p->n] = s;
     p->line[p->n] = line;
     p->col[p->n] = col;
     p->n++;
-}
-
-static int phrases_index(const phrases_t *p, const char *s)
-{
-    for (int i = 0; i < p->n; i++)
-        if (strcmp(p->v[i], s) == 0) return i;
-    return -1;
 }
 
 static void phrases_free(phrases_t *p)
@@ -274,7 +270,30 @@ static void phrases_builtin(phrases_t *p, const char *const *list)
     for (int i = 0; list[i]; i++) phrases_push(p, xstrdup(list[i]), 0, 0);
 }
 
-typedef enum { PH_OK, PH_EMPTY, PH_CHAR, PH_DIGIT, PH_NOLETTER, PH_UPPER } ph_status_t;
+typedef enum { PH_OK, PH_EMPTY, PH_LONG, PH_CHAR, PH_DIGIT, PH_NOLETTER, PH_UPPER } ph_status_t;
+
+/* Characters (not bytes) of the UTF-8 text s[0..n). */
+static size_t utf8_len(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return k;
+}
+
+/* s, or its first 30 characters and "…" when longer than 60: a message
+ * quotes what the manager wrote, but not a megabyte of it.  Into buf. */
+static const char *clip(const char *s, char buf[128])
+{
+    size_t n = strlen(s);
+    if (utf8_len(s, n) <= 60) return s;
+    size_t b = 0;
+    for (size_t chars = 0; b < n && chars < 30; chars++) {
+        b++;
+        while (b < n && ((unsigned char)s[b] & 0xC0) == 0x80) b++;
+    }
+    snprintf(buf, 128, "%.*s\u2026", (int)b, s);
+    return buf;
+}
 
 /* Copies the UTF-8 character at s (at most 4 bytes) into out[5]. */
 static void utf8_char(const unsigned char *s, char out[5])
@@ -292,15 +311,17 @@ static void utf8_char(const unsigned char *s, char out[5])
 static ph_status_t phrase_norm(const char *s, char **out, char bad[5])
 {
     strbuf_t b = {0};
-    int upper = 0, digit = 0, other = 0, noletter = 0;
+    int upper = 0, digit = 0, other = 0, noletter = 0, longword = 0;
     const unsigned char *p = (const unsigned char *)s;
     bad[0] = '\0';
     for (;;) {
         while (*p && isspace(*p)) p++;
         if (!*p) break;
         int letters = 0;
+        size_t chars = 0;
         if (b.len) strbuf_append(&b, " ");
         while (*p && !isspace(*p)) {
+            if ((*p & 0xC0) != 0x80 && ++chars > MENU_MAX_WORD) longword = 1;
             if (p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0x99) {
                 strbuf_append(&b, "'");
                 p += 3;
@@ -322,6 +343,7 @@ static ph_status_t phrase_norm(const char *s, char **out, char bad[5])
     }
     *out = strbuf_steal(&b);
     if (!**out) return PH_EMPTY;
+    if (longword) return PH_LONG;
     if (other) return PH_CHAR;
     if (digit) return PH_DIGIT;
     if (noletter) return PH_NOLETTER;
@@ -424,6 +446,13 @@ static const char *get_name(ctx_t *c, const yaml_node_t *n, const char *prefix,
 {
     const char *s = get_text(c, n, prefix, label, what);
     if (!s) return NULL;
+    size_t chars = utf8_len(s, strlen(s));
+    if (chars > MENU_MAX_NAME) {
+        char buf[128];
+        problem(c, n, "%s%s \"%s\" is too long (%zu characters; at most %d); shorten it", prefix, label,
+                clip(s, buf), chars, MENU_MAX_NAME);
+        return NULL;
+    }
     for (const char *p = s; *p; p++) {
         if (*p == '\n' || *p == '\r' || *p == '\t') {
             problem(c, n, "%s%s must be on one line", prefix, label);
@@ -439,15 +468,28 @@ static const char *get_name(ctx_t *c, const yaml_node_t *n, const char *prefix,
 }
 
 /* 1 when map has an unknown key that looks like a misspelt key: the typo
- * is reported once, as an unknown key, and not again as key missing. */
+ * is reported once, as an unknown key, and not again as key missing.  The
+ * suggestions for a map's keys are made once and kept (c->sugg_*): an item
+ * is asked about three keys, and may have thousands of unknown ones. */
 static int misspelt(ctx_t *c, const yaml_node_t *map, const char *const *allowed, const char *key)
 {
-    for (int i = 0; i < map_len(map); i++) {
-        yaml_node_t *k = map_key(c, map, i);
-        if (!k || k->type != YAML_SCALAR_NODE || in_list(allowed, sval(k))) continue;
-        const char *s = suggest(sval(k), allowed, list_len(allowed));
-        if (s && strcmp(s, key) == 0) return 1;
+    if (c->sugg_map != map || c->sugg_allowed != allowed) {
+        c->sugg_map = map;
+        c->sugg_allowed = allowed;
+        c->sugg_mask = 0;
+        strmap_t seen = {0};
+        for (int i = 0; i < map_len(map); i++) {
+            yaml_node_t *k = map_key(c, map, i);
+            if (!k || k->type != YAML_SCALAR_NODE || in_list(allowed, sval(k))) continue;
+            if (strmap_add(&seen, sval(k), i) >= 0) continue;   /* the same key again */
+            const char *s = suggest(sval(k), allowed, list_len(allowed));
+            for (int j = 0; s && allowed[j]; j++)
+                if (allowed[j] == s) c->sugg_mask |= 1u << j;
+        }
+        strmap_free(&seen);
     }
+    for (int j = 0; allowed[j]; j++)
+        if (strcmp(allowed[j], key) == 0) return (c->sugg_mask >> j) & 1;
     return 0;
 }
 
@@ -486,6 +528,7 @@ static int misplaced_key(ctx_t *c, const yaml_node_t *k, const char *const *allo
 static void check_keys(ctx_t *c, const yaml_node_t *map, const char *const *allowed,
                        const char *whose, const char *prefix)
 {
+    strmap_t seen = {0};   /* key -> its first index */
     for (int i = 0; i < map_len(map); i++) {
         yaml_node_t *k = map_key(c, map, i);
         if (!k) continue;
@@ -498,24 +541,24 @@ static void check_keys(ctx_t *c, const yaml_node_t *map, const char *const *allo
             if (misplaced_key(c, k, allowed)) continue;
             strbuf_t keys = {0};
             for (int j = 0; allowed[j]; j++) strbuf_printf(&keys, "%s%s", j ? ", " : "", allowed[j]);
-            const char *s = suggest(ks, allowed, list_len(allowed));
+            const char *s = problem_wanted(c, k) ? suggest(ks, allowed, list_len(allowed)) : NULL;
+            char buf[128];
             if (s)
-                problem(c, k, "unknown key \"%s\"; did you mean \"%s\"? (%s: %s)", ks, s, whose,
+                problem(c, k, "unknown key \"%s\"; did you mean \"%s\"? (%s: %s)", clip(ks, buf), s, whose,
                         strbuf_cstr(&keys));
             else
-                problem(c, k, "unknown key \"%s\" (%s: %s)", ks, whose, strbuf_cstr(&keys));
+                problem(c, k, "unknown key \"%s\" (%s: %s)", clip(ks, buf), whose, strbuf_cstr(&keys));
             strbuf_free(&keys);
             continue;
         }
-        for (int j = 0; j < i; j++) {
-            yaml_node_t *k2 = map_key(c, map, j);
-            if (k2 && k2->type == YAML_SCALAR_NODE && strcmp(sval(k2), ks) == 0) {
-                problem(c, k, "%skey \"%s\" is given twice (first at line %d); keep one", prefix, ks,
-                        (int)k2->start_mark.line + 1);
-                break;
-            }
+        int first = strmap_add(&seen, ks, i);
+        if (first >= 0) {
+            char buf[128];
+            problem(c, k, "%skey \"%s\" is given twice (first at line %d); keep one", prefix, clip(ks, buf),
+                    (int)map_key(c, map, first)->start_mark.line + 1);
         }
     }
+    strmap_free(&seen);
 }
 
 /* ---- numbers ------------------------------------------------------------ */
@@ -605,10 +648,28 @@ static int parse_bool(const char *s)
 static void phrase_problem(ctx_t *c, const yaml_node_t *n, const char *prefix, const char *raw,
                            ph_status_t st, const char *fixed, const char *bad)
 {
+    char rbuf[128], fbuf[128];
+    raw = clip(raw, rbuf);
+    fixed = clip(fixed, fbuf);
     switch (st) {
     case PH_EMPTY:
         problem(c, n, "%san empty phrase; remove it or write how customers say it", prefix);
         break;
+    case PH_LONG: {
+        /* the word itself may be a megabyte: its length, and its start */
+        size_t longest = 0;
+        for (const char *p = sval(n); *p;) {
+            while (*p && isspace((unsigned char)*p)) p++;
+            const char *e = p;
+            while (*e && !isspace((unsigned char)*e)) e++;
+            size_t chars = utf8_len(p, (size_t)(e - p));
+            if (chars > longest) longest = chars;
+            p = e;
+        }
+        problem(c, n, "%sphrase \"%s\" has a word of %zu characters; a word may have at most %d", prefix, raw,
+                longest, MENU_MAX_WORD);
+        break;
+    }
     case PH_CHAR:
         problem(c, n, "%sphrase \"%s\" has \"%s\"; use only lower-case letters, apostrophes and spaces",
                 prefix, raw, bad);
@@ -641,6 +702,9 @@ static void get_phrases(ctx_t *c, const yaml_node_t *n, const char *prefix, cons
         problem(c, n, "%s%s is empty; write %s", prefix, label, what);
         return;
     }
+    strmap_t have = {0};   /* out's phrases, for the "listed twice" check */
+    strmap_reserve(&have, (size_t)out->n + (size_t)seq_len(n));
+    for (int i = 0; i < out->n; i++) strmap_add(&have, out->v[i], i);
     for (int i = 0; i < seq_len(n); i++) {
         yaml_node_t *e = seq_at(c, n, i);
         if (!e) continue;
@@ -653,12 +717,14 @@ static void get_phrases(ctx_t *c, const yaml_node_t *n, const char *prefix, cons
         if (st != PH_OK) {
             phrase_problem(c, e, owner, sval(e), st, norm, bad);
             free(norm);
-        } else if (phrases_index(out, norm) >= 0) {
+        } else if (strmap_get(&have, norm) >= 0) {
             free(norm);
         } else {
+            strmap_add(&have, norm, out->n);
             phrases_push(out, norm, (int)e->start_mark.line + 1, (int)e->start_mark.column + 1);
         }
     }
+    strmap_free(&have);
 }
 
 /* No say: given: the name in lower case is how it is said. */
@@ -680,6 +746,10 @@ static void default_say(ctx_t *c, const yaml_node_t *name_node, const char *pref
     case PH_DIGIT:
         problem(c, name_node, "%sadd say: with how customers say it, numbers as words (the name has a digit)",
                 prefix);
+        break;
+    case PH_LONG:
+        problem(c, name_node, "%sadd say: with how customers say it (the name has a word of more than %d characters)",
+                prefix, MENU_MAX_WORD);
         break;
     default:
         problem(c, name_node, "%sadd say: with how customers say it (the name is not made of words)", prefix);
@@ -705,9 +775,10 @@ static void parse_sizes(ctx_t *c, const yaml_node_t *n)
         yaml_node_t *k = map_key(c, n, i), *v = map_val(c, n, i);
         if (!k || !v || k->type != YAML_SCALAR_NODE) continue;
         const char *name = get_name(c, k, "", "size name", "a word, e.g. small", 1);
-        if (!name || menu_size_find(m, name) >= 0) continue;   /* twice: check_keys said so */
-        menu_size_t *s = &m->sizes[m->nsizes++];
+        if (!name || strmap_get(&c->size_ix, name) >= 0) continue;   /* twice: check_keys said so */
+        menu_size_t *s = &m->sizes[m->nsizes];
         s->name = xstrdup(name);
+        strmap_add(&c->size_ix, s->name, m->nsizes++);
         char *label = xasprintf("%s:", name), *prefix = xasprintf("size \"%s\": ", name);
         char *what = xasprintf("a list of how customers say it, e.g. %s: [%s]", name, name);
         get_phrases(c, v, "sizes: ", label, prefix, what, 1, &s->say);
@@ -768,11 +839,11 @@ static void parse_options(ctx_t *c, const yaml_node_t *n)
         } else {
             const char *name = get_name(c, name_node, "", "option name", "the option's name, e.g. name: bacon", 0);
             if (name) {
-                int first = menu_option_find(m, name);
+                o->name = xstrdup(name);
+                int first = strmap_add(&c->option_ix, o->name, i);
                 if (first >= 0)
                     problem(c, name_node, "option name \"%s\" is used twice (first at line %d); give each option its own name",
                             name, (int)seq_at(c, n, first)->start_mark.line + 1);
-                o->name = xstrdup(name);
                 prefix = xasprintf("option \"%s\": ", name);
             } else {
                 prefix = xasprintf("option #%d: ", i + 1);
@@ -799,13 +870,13 @@ static void parse_prons(ctx_t *c, const yaml_node_t *n)
         return;
     check_keys(c, n, NULL, NULL, "pronunciations: ");
     m->prons = xcalloc((size_t)map_len(n), sizeof *m->prons);
+    strmap_t have = {0};   /* the words kept so far */
     for (int i = 0; i < map_len(n); i++) {
         yaml_node_t *k = map_key(c, n, i), *v = map_val(c, n, i);
         if (!k || !v || k->type != YAML_SCALAR_NODE) continue;
         char *word, bad[5];
         ph_status_t st = phrase_norm(sval(k), &word, bad);
-        int dup = 0;
-        for (int j = 0; j < m->nprons; j++) dup |= strcmp(m->prons[j].word, word) == 0;
+        int dup = strmap_get(&have, word) >= 0;
         if (st == PH_OK && strchr(word, ' ')) {
             problem(c, k, "pronunciations: \"%s\" is more than one word; give each word its own line",
                     sval(k));
@@ -821,18 +892,34 @@ static void parse_prons(ctx_t *c, const yaml_node_t *n)
                 strlist_t ph = {0};
                 split_words(phones, &ph);
                 strbuf_t b = {0};
-                for (int j = 0; j < ph.n; j++) strbuf_printf(&b, "%s%s", j ? " " : "", ph.v[j]);
+                size_t longest = 0;
+                const char *lw = NULL;
+                for (int j = 0; j < ph.n; j++) {
+                    size_t chars = utf8_len(ph.v[j], strlen(ph.v[j]));
+                    if (chars > longest) longest = chars, lw = ph.v[j];
+                    strbuf_printf(&b, "%s%s", j ? " " : "", ph.v[j]);
+                }
+                if (longest > MENU_MAX_WORD) {
+                    /* a phone is two letters, a word a few: a megabyte is a mistake */
+                    char buf[128];
+                    problem(c, v, "pronunciations: %s: \"%s\" has %zu characters; a phone or word may have at most %d",
+                            word, clip(lw, buf), longest, MENU_MAX_WORD);
+                    strbuf_free(&b);
+                } else {
+                    menu_pron_t *p = &m->prons[m->nprons];
+                    p->word = word;
+                    word = NULL;
+                    p->phones = strbuf_steal(&b);
+                    p->line = (int)k->start_mark.line + 1;
+                    p->col = (int)k->start_mark.column + 1;
+                    strmap_add(&have, p->word, m->nprons++);
+                }
                 strlist_free(&ph);
-                menu_pron_t *p = &m->prons[m->nprons++];
-                p->word = word;
-                word = NULL;
-                p->phones = strbuf_steal(&b);
-                p->line = (int)k->start_mark.line + 1;
-                p->col = (int)k->start_mark.column + 1;
             }
         }
         free(word);
     }
+    strmap_free(&have);
 }
 
 /* ---- items ------------------------------------------------------------------ */
@@ -891,11 +978,11 @@ static void item_names_pass(ctx_t *c, const yaml_node_t *items)
             c->it[i].prefix = xasprintf("item #%d: ", i + 1);
             continue;
         }
-        int first = menu_item_find(m, name);
+        it->name = xstrdup(name);
+        int first = strmap_add(&c->item_ix, it->name, i);
         if (first >= 0)
             problem(c, nn, "item name \"%s\" is used twice (first at line %d); give each item its own name",
                     name, m->items[first].line);
-        it->name = xstrdup(name);
         c->it[i].prefix = xasprintf("item \"%s\": ", name);
     }
 }
@@ -904,8 +991,9 @@ static void unknown_option(ctx_t *c, const yaml_node_t *n, const char *prefix, c
                            const char *name)
 {
     if (c->options == SECTION_BROKEN) return;
-    const char **names = option_names(c->m);
-    const char *s = suggest(name, names, c->m->noptions);
+    /* the suggestion compares with every option: only for a line shown */
+    const char **names = problem_wanted(c, n) ? option_names(c->m) : NULL;
+    const char *s = names ? suggest(name, names, c->m->noptions) : NULL;
     if (s)
         problem(c, n, "%s%s \"%s\" is not in the menu's options; did you mean \"%s\"?", prefix, what, name, s);
     else
@@ -932,10 +1020,10 @@ static void item_sizes(ctx_t *c, int i, const yaml_node_t *n)
         long long cents = 0;
         int ok = get_hundredths(c, v, px, label, MAX_CENTS, "3.49", &cents);
         free(label);
-        int s = menu_size_find(m, name);
+        int s = strmap_get(&c->size_ix, name);
         if (s < 0) {
             if (c->sizes == SECTION_OK) {
-                char *l = size_list(m, -1);
+                char *l = problem_wanted(c, k) ? size_list(m, -1) : NULL;
                 problem(c, k, "%ssize \"%s\" is not in the menu's sizes (%s)", px, name, l);
                 free(l);
             } else if (c->sizes == SECTION_ABSENT) {
@@ -950,43 +1038,56 @@ static void item_sizes(ctx_t *c, int i, const yaml_node_t *n)
     }
 }
 
-/* Item option names as written (found or not), for the defaults: check. */
-static void item_options(ctx_t *c, int i, const yaml_node_t *n, strlist_t *written)
+/* Item option names as written (found or not), for the defaults: check;
+ * written_ix indexes written. */
+static void item_options(ctx_t *c, int i, const yaml_node_t *n, strlist_t *written, strmap_t *written_ix)
 {
     menu_item_t *it = &c->m->items[i];
     const char *px = c->it[i].prefix;
     if (!want(c, n, YAML_SEQUENCE_NODE, px, "options:", "a list of option names, e.g. options: [onions, cheese]"))
         return;
     it->options = xcalloc((size_t)seq_len(n), sizeof *it->options);
+    int stamp = ++c->stamp;
     for (int j = 0; j < seq_len(n); j++) {
         yaml_node_t *e = seq_at(c, n, j);
         char label[48];
         snprintf(label, sizeof label, "options: entry %d", j + 1);
         const char *name = e ? get_text(c, e, px, label, "an option name") : NULL;
         if (!name) continue;
-        strlist_push(written, name);
-        int o = menu_option_find(c->m, name);
-        if (o < 0) unknown_option(c, e, px, "option", name);
-        else if (!int_in(it->options, it->noptions, o)) it->options[it->noptions++] = o;
+        if (strmap_get(written_ix, name) < 0) {
+            strlist_push(written, name);
+            strmap_add(written_ix, written->v[written->n - 1], written->n - 1);
+        }
+        int o = strmap_get(&c->option_ix, name);
+        if (o < 0) {
+            unknown_option(c, e, px, "option", name);
+        } else if (c->opt_stamp[o] != stamp) {   /* listed twice: kept once */
+            c->opt_stamp[o] = stamp;
+            it->options[it->noptions++] = o;
+        }
     }
 }
 
-static void item_defaults(ctx_t *c, int i, const yaml_node_t *n, const strlist_t *written)
+static void item_defaults(ctx_t *c, int i, const yaml_node_t *n, const strmap_t *written_ix)
 {
     menu_item_t *it = &c->m->items[i];
     const char *px = c->it[i].prefix;
     if (!want(c, n, YAML_SEQUENCE_NODE, px, "defaults:", "a list of the options it comes with, e.g. defaults: [onions]"))
         return;
     it->defaults = xcalloc((size_t)seq_len(n), sizeof *it->defaults);
+    int stamp = ++c->stamp;
     for (int j = 0; j < seq_len(n); j++) {
         yaml_node_t *e = seq_at(c, n, j);
         char label[48];
         snprintf(label, sizeof label, "defaults: entry %d", j + 1);
         const char *name = e ? get_text(c, e, px, label, "an option name") : NULL;
         if (!name) continue;
-        int o = menu_option_find(c->m, name);
-        if (strlist_index(written, name) >= 0) {
-            if (o >= 0 && !int_in(it->defaults, it->ndefaults, o)) it->defaults[it->ndefaults++] = o;
+        int o = strmap_get(&c->option_ix, name);
+        if (strmap_get(written_ix, name) >= 0) {
+            if (o >= 0 && c->opt_stamp[o] != stamp) {
+                c->opt_stamp[o] = stamp;
+                it->defaults[it->ndefaults++] = o;
+            }
         } else if (o < 0) {
             unknown_option(c, e, px, "default", name);
         } else {
@@ -1030,13 +1131,13 @@ static void parse_item(ctx_t *c, int i)
         if (s && !sizes) {
             problem(c, n, "%sdefault_size: needs sizes:; remove it or give the item sizes:", px);
         } else if (s && it->size_cents) {
-            int k = menu_size_find(m, s);
+            int k = strmap_get(&c->size_ix, s);
             if (k >= 0 && it->size_cents[k] >= 0) {
                 it->default_size = k;
             } else if (k < 0 && sizes->type == YAML_MAPPING_NODE && map_get(c, sizes, s)) {
                 /* its sizes: lists a size the menu lacks: reported there */
             } else {
-                char *l = size_list(m, i);
+                char *l = problem_wanted(c, n) ? size_list(m, i) : NULL;
                 problem(c, n, "%sdefault_size \"%s\" is not one of its sizes (%s)", px, s, l);
                 free(l);
             }
@@ -1044,8 +1145,10 @@ static void parse_item(ctx_t *c, int i)
     }
 
     strlist_t written = {0};
-    if ((n = map_get(c, map, "options"))) item_options(c, i, n, &written);
-    if ((n = map_get(c, map, "defaults"))) item_defaults(c, i, n, &written);
+    strmap_t written_ix = {0};
+    if ((n = map_get(c, map, "options"))) item_options(c, i, n, &written, &written_ix);
+    if ((n = map_get(c, map, "defaults"))) item_defaults(c, i, n, &written_ix);
+    strmap_free(&written_ix);
     strlist_free(&written);
 
     t->includes = map_get(c, map, "includes");
@@ -1071,10 +1174,11 @@ static int is_meal(const ctx_t *c, int i)
 static int find_part(ctx_t *c, const yaml_node_t *n, int self, const char *name, const char *where)
 {
     const char *px = c->it[self].prefix;
-    int j = menu_item_find(c->m, name);
+    int j = strmap_get(&c->item_ix, name);
     if (j < 0) {
-        const char **names = item_names(c->m);
-        const char *s = suggest(name, names, c->m->nitems);
+        /* the suggestion compares with every item: only for a line shown */
+        const char **names = problem_wanted(c, n) ? item_names(c->m) : NULL;
+        const char *s = names ? suggest(name, names, c->m->nitems) : NULL;
         if (s)
             problem(c, n, "%s%s: no item is named \"%s\"; did you mean \"%s\"?", px, where, name, s);
         else
@@ -1116,9 +1220,9 @@ static void item_includes(ctx_t *c, int i, const yaml_node_t *n)
         if (j < 0) goto next;
         const menu_item_t *part = &m->items[j];
         if (!slash && part->size_cents) {
-            char *l = size_list(m, j);
+            char *l = problem_wanted(c, e) ? size_list(m, j) : NULL;
             int ex = part->default_size >= 0 ? part->default_size : -1;
-            for (int z = 0; ex < 0 && z < m->nsizes; z++)
+            for (int z = 0; l && ex < 0 && z < m->nsizes; z++)
                 if (menu_item_has_size(m, j, z)) ex = z;
             problem(c, e, "%s%s: \"%s\" comes in sizes (%s); write one, e.g. \"%s/%s\"", px, where, name, l, name,
                     ex >= 0 ? m->sizes[ex].name : "medium");
@@ -1130,15 +1234,15 @@ static void item_includes(ctx_t *c, int i, const yaml_node_t *n)
             goto next;
         }
         if (slash) {
-            s = menu_size_find(m, slash + 1);
+            s = strmap_get(&c->size_ix, slash + 1);
             if (s < 0) {
-                char *l = size_list(m, -1);
+                char *l = problem_wanted(c, e) ? size_list(m, -1) : NULL;
                 problem(c, e, "%s%s: size \"%s\" is not in the menu's sizes (%s)", px, where, slash + 1, l);
                 free(l);
                 goto next;
             }
             if (!menu_item_has_size(m, j, s)) {
-                char *l = size_list(m, j);
+                char *l = problem_wanted(c, e) ? size_list(m, j) : NULL;
                 problem(c, e, "%s%s: \"%s\" is not sold in %s (its sizes: %s)", px, where, name, slash + 1, l);
                 free(l);
                 goto next;
@@ -1161,14 +1265,13 @@ static void item_choose(ctx_t *c, int i, const yaml_node_t *n)
         return;
     check_keys(c, n, NULL, NULL, px);
     it->choose = xcalloc((size_t)map_len(n), sizeof *it->choose);
+    strmap_t names = {0};
     for (int k = 0; k < map_len(n); k++) {
         yaml_node_t *key = map_key(c, n, k), *v = map_val(c, n, k);
         if (!key || !v || key->type != YAML_SCALAR_NODE) continue;
         const char *cname = get_name(c, key, px, "a choice", "a word, e.g. drink", 0);
         if (!cname) continue;
-        int dup = 0;
-        for (int z = 0; z < it->nchoose; z++) dup |= strcmp(it->choose[z].name, cname) == 0;
-        if (dup) continue;   /* check_keys said so */
+        if (strmap_add(&names, cname, k) >= 0) continue;   /* twice: check_keys said so */
         menu_choice_t *ch = &it->choose[it->nchoose++];
         ch->name = xstrdup(cname);
         char *label = xasprintf("choose \"%s\"", cname);
@@ -1176,6 +1279,7 @@ static void item_choose(ctx_t *c, int i, const yaml_node_t *n)
         if (want(c, v, YAML_SEQUENCE_NODE, px, label, what)) {
             if (seq_len(v) == 0) problem(c, v, "%s%s is empty; write %s", px, label, what);
             ch->items = xcalloc((size_t)seq_len(v), sizeof *ch->items);
+            int stamp = ++c->stamp;
             for (int z = 0; z < seq_len(v); z++) {
                 yaml_node_t *e = seq_at(c, v, z);
                 const char *name = e ? get_text(c, e, px, label, "an item name") : NULL;
@@ -1186,12 +1290,16 @@ static void item_choose(ctx_t *c, int i, const yaml_node_t *n)
                     continue;
                 }
                 int j = find_part(c, e, i, name, label);
-                if (j >= 0 && !int_in(ch->items, ch->nitems, j)) ch->items[ch->nitems++] = j;
+                if (j >= 0 && c->item_stamp[j] != stamp) {   /* listed twice: kept once */
+                    c->item_stamp[j] = stamp;
+                    ch->items[ch->nitems++] = j;
+                }
             }
         }
         free(label);
         free(what);
     }
+    strmap_free(&names);
 }
 
 static void parse_items(ctx_t *c, const yaml_node_t *items)
@@ -1206,6 +1314,8 @@ static void parse_items(ctx_t *c, const yaml_node_t *items)
     m->nitems = seq_len(items);
     m->items = xcalloc((size_t)m->nitems, sizeof *m->items);
     c->it = xcalloc((size_t)m->nitems, sizeof *c->it);
+    c->opt_stamp = xcalloc((size_t)m->noptions + 1, sizeof *c->opt_stamp);
+    c->item_stamp = xcalloc((size_t)m->nitems, sizeof *c->item_stamp);
     item_names_pass(c, items);
     for (int i = 0; i < m->nitems; i++)
         if (c->it[i].map) parse_item(c, i);
@@ -1224,74 +1334,149 @@ static const char *where_line(int line, char buf[32])
     return buf;
 }
 
+/* Where a phrase was first seen, for the cross checks below: the first list
+ * (item, size...) that has it, and the first one named otherwise than that
+ * one.  The first earlier list named otherwise than list i, which is what a
+ * clash is reported against, is then one of the two: each phrase is looked up
+ * once (the checks were a loop over every pair of lists, minutes for a menu
+ * of many thousand phrases). */
+typedef struct {
+    int j1, l1;          /* list and index in it */
+    int j2, l2;          /* -1 while every list seen so far has j1's name */
+} seen_t;
+
+typedef struct {
+    strmap_t ix;         /* phrase -> index into v */
+    seen_t *v;
+    int n, cap;
+} seen_map_t;
+
+static void seen_note(seen_map_t *sm, const char *phrase, const char *const *names, int j, int l)
+{
+    int x = strmap_get(&sm->ix, phrase);
+    if (x < 0) {
+        if (sm->n == sm->cap) {
+            sm->cap = sm->cap ? 2 * sm->cap : 64;
+            sm->v = xrealloc(sm->v, (size_t)sm->cap * sizeof *sm->v);
+        }
+        sm->v[sm->n] = (seen_t){ j, l, -1, -1 };
+        strmap_add(&sm->ix, phrase, sm->n++);
+        return;
+    }
+    seen_t *e = &sm->v[x];
+    if (e->j2 < 0 && strcmp(names[e->j1], names[j]) != 0) e->j2 = j, e->l2 = l;
+}
+
+/* The first list before list i, named otherwise, that has phrase: 1 with
+ * *j and *l set, else 0. */
+static int seen_before(const seen_map_t *sm, const char *phrase, const char *const *names, int i, int *j,
+                       int *l)
+{
+    int x = strmap_get(&sm->ix, phrase);
+    if (x < 0) return 0;
+    const seen_t *e = &sm->v[x];
+    if (e->j1 < i && strcmp(names[e->j1], names[i]) != 0) {
+        *j = e->j1, *l = e->l1;
+        return 1;
+    }
+    if (e->j2 >= 0 && e->j2 < i) {
+        *j = e->j2, *l = e->l2;
+        return 1;
+    }
+    return 0;
+}
+
+static void seen_free(seen_map_t *sm)
+{
+    strmap_free(&sm->ix);
+    free(sm->v);
+}
+
 /* A phrase may name one item only; plurals count, since the kiosk hears
- * "two fries" as the plural of whichever item says "fry". */
+ * "two fries" as the plural of whichever item says "fry".  A phrase p of
+ * item i clashes with a phrase q of an earlier item j when p is q, or p or
+ * its plural is q or q's plural; the first such (j, q) in file order is
+ * reported, as "also names" when p is q. */
 static void check_item_phrases(ctx_t *c)
 {
     menu_t *m = c->m;
+    const char **names = xcalloc((size_t)m->nitems + 1, sizeof *names);
     char ***plural = xcalloc((size_t)m->nitems + 1, sizeof *plural);
     for (int i = 0; i < m->nitems; i++) {
+        names[i] = m->items[i].name;
         plural[i] = xcalloc((size_t)m->items[i].say.n + 1, sizeof **plural);
         for (int k = 0; k < m->items[i].say.n; k++) plural[i][k] = menu_plural(m->items[i].say.v[k]);
     }
+    seen_map_t said = {0}, said_plural = {0};   /* by q, by q's plural */
     for (int i = 0; i < m->nitems; i++) {
+        if (!names[i]) continue;   /* a nameless item is reported already */
         const phrases_t *p = &m->items[i].say;
         for (int k = 0; k < p->n; k++) {
-            int found = 0;
-            for (int j = 0; j < i && !found; j++) {
-                const phrases_t *q = &m->items[j].say;
-                if (!m->items[j].name || !m->items[i].name || strcmp(m->items[j].name, m->items[i].name) == 0)
-                    continue;   /* a nameless or twice-named item is reported already */
-                for (int l = 0; l < q->n && !found; l++) {
-                    char b[32];
-                    if (strcmp(p->v[k], q->v[l]) == 0) {
-                        problem_at(c, p->line[k], p->col[k],
-                                   "%sphrase \"%s\" also names item \"%s\" (%s); each phrase may name only one item",
-                                   c->it[i].prefix, p->v[k], m->items[j].name, where_line(q->line[l], b));
-                        found = 1;
-                    } else if (strcmp(p->v[k], plural[j][l]) == 0 || strcmp(plural[i][k], q->v[l]) == 0 ||
-                               strcmp(plural[i][k], plural[j][l]) == 0) {
-                        problem_at(c, p->line[k], p->col[k],
-                                   "%sphrase \"%s\" clashes in the plural with \"%s\" of item \"%s\" (%s); each phrase may name only one item",
-                                   c->it[i].prefix, p->v[k], q->v[l], m->items[j].name, where_line(q->line[l], b));
-                        found = 1;
-                    }
-                }
+            int best_j = -1, best_l = -1;
+            const struct {
+                const seen_map_t *map;
+                const char *key;
+            } looks[] = {
+                { &said, p->v[k] }, { &said_plural, p->v[k] }, { &said, plural[i][k] },
+                { &said_plural, plural[i][k] },
+            };
+            for (size_t a = 0; a < sizeof looks / sizeof looks[0]; a++) {
+                int j, l;
+                if (!seen_before(looks[a].map, looks[a].key, names, i, &j, &l)) continue;
+                if (best_j < 0 || j < best_j || (j == best_j && l < best_l)) best_j = j, best_l = l;
             }
+            if (best_j < 0) continue;
+            const phrases_t *q = &m->items[best_j].say;
+            char b[32];
+            if (strcmp(p->v[k], q->v[best_l]) == 0)
+                problem_at(c, p->line[k], p->col[k],
+                           "%sphrase \"%s\" also names item \"%s\" (%s); each phrase may name only one item",
+                           c->it[i].prefix, p->v[k], names[best_j], where_line(q->line[best_l], b));
+            else
+                problem_at(c, p->line[k], p->col[k],
+                           "%sphrase \"%s\" clashes in the plural with \"%s\" of item \"%s\" (%s); each phrase may name only one item",
+                           c->it[i].prefix, p->v[k], q->v[best_l], names[best_j], where_line(q->line[best_l], b));
+        }
+        /* then item i's own, for the items after it */
+        for (int k = 0; k < p->n; k++) {
+            seen_note(&said, p->v[k], names, i, k);
+            seen_note(&said_plural, plural[i][k], names, i, k);
         }
     }
+    seen_free(&said);
+    seen_free(&said_plural);
     for (int i = 0; i < m->nitems; i++) {
         for (int k = 0; k < m->items[i].say.n; k++) free(plural[i][k]);
         free(plural[i]);
     }
     free(plural);
+    free(names);
 }
 
 /* The same check for lists of phrases of one kind (sizes, options, amounts):
- * what[i] names list i in messages ("size \"small\""). */
+ * names[i] names list i in messages ("size \"small\""). */
 static void check_phrase_lists(ctx_t *c, const phrases_t *const *lists, const char *const *names,
                                int n, const char *kind_name)
 {
+    seen_map_t seen = {0};
     for (int i = 0; i < n; i++) {
+        if (!names[i]) continue;   /* a nameless list is reported already */
         for (int k = 0; k < lists[i]->n; k++) {
-            int found = 0;
-            for (int j = 0; j < i && !found; j++) {
-                if (!names[i] || !names[j] || strcmp(names[i], names[j]) == 0) continue;
-                int l = phrases_index(lists[j], lists[i]->v[k]);
-                if (l < 0) continue;
-                found = 1;
-                /* Report at the one the manager wrote: the other may be built in. */
-                int a = i, ka = k, b = j, kb = l;
-                if (lists[i]->line[k] == 0) a = j, ka = l, b = i, kb = k;
-                if (lists[a]->line[ka] == 0) continue;   /* two built-ins: not the manager's doing */
-                char w[32];
-                problem_at(c, lists[a]->line[ka], lists[a]->col[ka],
-                           "%s \"%s\": phrase \"%s\" also names %s \"%s\" (%s); each phrase may name only one %s",
-                           kind_name, names[a], lists[a]->v[ka], kind_name, names[b],
-                           where_line(lists[b]->line[kb], w), kind_name);
-            }
+            int j, l;
+            if (!seen_before(&seen, lists[i]->v[k], names, i, &j, &l)) continue;
+            /* Report at the one the manager wrote: the other may be built in. */
+            int a = i, ka = k, b = j, kb = l;
+            if (lists[i]->line[k] == 0) a = j, ka = l, b = i, kb = k;
+            if (lists[a]->line[ka] == 0) continue;   /* two built-ins: not the manager's doing */
+            char w[32];
+            problem_at(c, lists[a]->line[ka], lists[a]->col[ka],
+                       "%s \"%s\": phrase \"%s\" also names %s \"%s\" (%s); each phrase may name only one %s",
+                       kind_name, names[a], lists[a]->v[ka], kind_name, names[b],
+                       where_line(lists[b]->line[kb], w), kind_name);
         }
+        for (int k = 0; k < lists[i]->n; k++) seen_note(&seen, lists[i]->v[k], names, i, k);
     }
+    seen_free(&seen);
 }
 
 static void check_phrases(ctx_t *c)
@@ -1415,6 +1600,72 @@ static void yaml_problem(ctx_t *c, const yaml_parser_t *p)
     free(msg);
 }
 
+/* How many values (scalars, lists, maps) the document holds with every alias
+ * copied out where it is used, up to MENU_MAX_VALUES + 1: the checks walk an
+ * aliased list once per use, so a few lines of "*name" can stand for
+ * millions of values.  -1 for a list that contains itself (libyaml lets
+ * "&a [*a]" be).  Iterative, each node once: a document may nest deeper
+ * than the stack would like. */
+static long long count_values(yaml_document_t *doc)
+{
+    const long long over = MENU_MAX_VALUES + 1LL;
+    int n = (int)(doc->nodes.top - doc->nodes.start);
+    if (n <= 0) return 0;
+    long long *size = xcalloc((size_t)n + 1, sizeof *size);
+    unsigned char *state = xcalloc((size_t)n + 1, 1);   /* 0 new, 1 open, 2 done */
+    int *stack = NULL, sp = 0, cap = 0;
+    long long result = 0;
+#define PUSH(id) do { if (sp == cap) { cap = cap ? 2 * cap : 256; stack = xrealloc(stack, (size_t)cap * sizeof *stack); } \
+                      stack[sp++] = (id); } while (0)
+    PUSH(1);   /* the root */
+    while (sp > 0) {
+        int id = stack[sp - 1];
+        if (id < 1 || id > n || state[id] == 2) {
+            sp--;
+            continue;
+        }
+        yaml_node_t *nd = &doc->nodes.start[id - 1];
+        int kids = 0;
+        yaml_node_item_t *items = NULL;
+        yaml_node_pair_t *pairs = NULL;
+        if (nd->type == YAML_SEQUENCE_NODE) {
+            items = nd->data.sequence.items.start;
+            kids = (int)(nd->data.sequence.items.top - items);
+        } else if (nd->type == YAML_MAPPING_NODE) {
+            pairs = nd->data.mapping.pairs.start;
+            kids = 2 * (int)(nd->data.mapping.pairs.top - pairs);
+        }
+        if (state[id] == 0) {
+            state[id] = 1;
+            for (int k = 0; k < kids; k++) {
+                int cid = items ? items[k] : k % 2 ? pairs[k / 2].value : pairs[k / 2].key;
+                if (cid < 1 || cid > n) continue;
+                if (state[cid] == 1) {   /* on the path to here: it contains itself */
+                    result = -1;
+                    goto out;
+                }
+                if (state[cid] == 0) PUSH(cid);
+            }
+            continue;
+        }
+        long long total = 1;   /* every child is done */
+        for (int k = 0; k < kids && total < over; k++) {
+            int cid = items ? items[k] : k % 2 ? pairs[k / 2].value : pairs[k / 2].key;
+            if (cid >= 1 && cid <= n) total += size[cid];
+        }
+        size[id] = total < over ? total : over;
+        state[id] = 2;
+        sp--;
+    }
+#undef PUSH
+    result = size[1];
+out:
+    free(size);
+    free(state);
+    free(stack);
+    return result;
+}
+
 menu_t *menu_parse(const char *text, size_t len, const char *file, strlist_t *errs)
 {
     ctx_t c = { .file = file, .text = text, .len = len };
@@ -1462,6 +1713,18 @@ menu_t *menu_parse(const char *text, size_t len, const char *file, strlist_t *er
                        "a second document; a file holds one menu, so remove this \"---\" and what follows or merge it");
         yaml_document_delete(&extra);
     }
+    long long values = count_values(&doc);
+    if (values < 0) {
+        problem_at(&c, 1, 1, "an alias (*name) is used inside the list or map it names, which would never "
+                   "end; write the values out instead");
+        goto out;
+    }
+    if (values > MENU_MAX_VALUES) {
+        problem_at(&c, 1, 1, "the menu holds more than %d values once its aliases (*name) are copied out "
+                   "where they are used; a menu needs far fewer: write the lists out, or use fewer aliases",
+                   MENU_MAX_VALUES);
+        goto out;
+    }
     parse_root(&c, root);
 
 out:
@@ -1471,30 +1734,33 @@ out:
     }
     if (have_doc) yaml_document_delete(&doc);
     if (have_parser) yaml_parser_delete(&parser);
-    if (c.nprobs) {
+    strmap_free(&c.item_ix);
+    strmap_free(&c.option_ix);
+    strmap_free(&c.size_ix);
+    free(c.opt_stamp);
+    free(c.item_stamp);
+    if (problems_flush(&c.probs, file, errs)) {
         menu_free(m);
         m = NULL;
     }
-    flush_problems(&c, errs);
     return m;
 }
 
 menu_t *menu_load(const char *path, strlist_t *errs)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        strlist_pushf(errs, "%s: cannot read: %s", path, strerror(errno));
-        return NULL;
-    }
+    /* A FIFO or /dev/zero would hang or fill memory; a file over the size
+     * limit is not a menu anyone wrote (src/DECISIONS.md, 2026-12-07). */
     strbuf_t b = {0};
-    char buf[8192];
-    size_t k;
-    while ((k = fread(buf, 1, sizeof buf, f)) > 0) strbuf_appendn(&b, buf, k);
-    int err = ferror(f) ? (errno ? errno : EIO) : 0;
-    fclose(f);
+    char why[128];
+    int r = read_regular(path, MENU_MAX_BYTES, &b, why, sizeof why);
     menu_t *m = NULL;
-    if (err) strlist_pushf(errs, "%s: cannot read: %s", path, strerror(err));
-    else m = menu_parse(strbuf_cstr(&b), b.len, path, errs);
+    if (r == -1)
+        strlist_pushf(errs, "%s: cannot read: %s", path, why);
+    else if (r < 0)
+        strlist_pushf(errs, "%s: %s; a menu must be a regular file of at most 1 MB (%d bytes)", path, why,
+                      MENU_MAX_BYTES);
+    else
+        m = menu_parse(strbuf_cstr(&b), b.len, path, errs);
     strbuf_free(&b);
     return m;
 }
@@ -1638,22 +1904,33 @@ static int is_vowel(char ch)
     return ch && strchr("aeiou", ch) != NULL;
 }
 
+/* phrase[0..keep) followed by tail: a new string (no printf: the cross
+ * checks make one for every phrase of the menu). */
+static char *concat(const char *phrase, size_t keep, const char *tail)
+{
+    size_t tl = strlen(tail);
+    char *r = xmalloc(keep + tl + 1);
+    memcpy(r, phrase, keep);
+    memcpy(r + keep, tail, tl + 1);
+    return r;
+}
+
 char *menu_plural(const char *phrase)
 {
     const char *sp = strrchr(phrase, ' ');
     const char *w = sp ? sp + 1 : phrase;
-    size_t head = (size_t)(w - phrase), wl = strlen(w);
+    size_t head = (size_t)(w - phrase), wl = strlen(w), len = head + wl;
     for (size_t i = 0; i < sizeof irregular / sizeof irregular[0]; i++)
-        if (strcmp(w, irregular[i][0]) == 0) return xasprintf("%.*s%s", (int)head, phrase, irregular[i][1]);
+        if (strcmp(w, irregular[i][0]) == 0) return concat(phrase, head, irregular[i][1]);
     if (wl == 0) return xstrdup(phrase);
     char last = w[wl - 1], prev = wl > 1 ? w[wl - 2] : '\0';
     /* Ending in s: already plural ("fries", "nuggets") or as good as. */
     if (last == 's') return xstrdup(phrase);
     if (last == 'x' || last == 'z' || (last == 'h' && (prev == 'c' || prev == 's')))
-        return xasprintf("%ses", phrase);
+        return concat(phrase, len, "es");
     if (last == 'y' && wl > 1 && !is_vowel(prev) && prev != '\'')
-        return xasprintf("%.*sies", (int)(strlen(phrase) - 1), phrase);
-    return xasprintf("%ss", phrase);
+        return concat(phrase, len - 1, "ies");
+    return concat(phrase, len, "s");
 }
 
 /* ---- words -------------------------------------------------------------------- */

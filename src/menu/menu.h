@@ -9,7 +9,14 @@
  * Errors: loaders append one line per problem to a strlist_t, each formatted
  * "FILE:LINE:COL: message" where the message says what to do; they return NULL
  * (or a negative number) when there was any error.  A menu that fails its check
- * is never returned, so it can never replace the live one.
+ * is never returned, so it can never replace the live one.  At most
+ * MENU_MAX_ERRORS lines a load (menu_load, menu_check_words), the first in
+ * file order, then one line MENU_MORE_ERRORS_FMT with the count of the rest.
+ *
+ * Bounds (src/DECISIONS.md, 2026-12-07): a menu file is a regular file of at
+ * most MENU_MAX_BYTES; at most MENU_MAX_VALUES values once its YAML aliases
+ * are copied out; a spoken word of at most MENU_MAX_WORD characters, a name
+ * of at most MENU_MAX_NAME.  Every check is about linear in the file's size.
  *
  * Ownership: menu_load() returns a menu the caller frees with menu_free();
  * all strings inside belong to the menu. */
@@ -17,6 +24,13 @@
 #define KIOSK_MENU_H
 
 #include "../util/util.h"
+
+#define MENU_MAX_BYTES (1024 * 1024)    /* 1 MB: a big real menu is 20 KB */
+#define MENU_MAX_VALUES 500000          /* about what a 1 MB file holds without aliases */
+#define MENU_MAX_WORD 64                /* characters of a spoken word */
+#define MENU_MAX_NAME 100               /* characters of a name (item, option, size, menu, choice) */
+#define MENU_MAX_ERRORS 20              /* problem lines a load gives, then MENU_MORE_ERRORS_FMT */
+#define MENU_MORE_ERRORS_FMT "%s: \u2026 and %d more problems, not listed; fix the ones above first"
 
 /* How much of an option: the keys of amounts:, in this order. */
 typedef enum { AMOUNT_NO, AMOUNT_LIGHT, AMOUNT_NORMAL, AMOUNT_EXTRA, AMOUNT_COUNT } amount_t;
@@ -161,7 +175,8 @@ char *cmudict_derive(const cmudict_t *d, const char *word);
  * the menu's pronunciations:), and that pronunciations: use only CMU phones
  * and words the dictionary knows.
  * Each unknown word is an error naming the word and its line, with an example
- * entry to add.  Returns the number of errors (0: fine). */
+ * entry to add.  Returns the number of errors (0: fine), all of them: at most
+ * MENU_MAX_ERRORS lines are appended, then the count of the rest. */
 int menu_check_words(const menu_t *m, const cmudict_t *d, strlist_t *errs);
 
 /* The words the recogniser must be taught on top of the dictionary: those the

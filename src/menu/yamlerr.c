@@ -24,22 +24,35 @@
 #include "yamlerr.h"
 #include "../util/util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
     const char *text;
     size_t len;
-} src_t;
+    size_t *starts;      /* where each line starts: looked up, not counted */
+    size_t nlines;       /* from the start of the text each time, which made */
+} src_t;                 /* an error after 300 000 lines take seconds */
+
+static void index_lines(src_t *s)
+{
+    size_t cap = 1024;
+    s->starts = xmalloc(cap * sizeof *s->starts);
+    s->starts[0] = 0;
+    s->nlines = 1;
+    for (size_t i = 0; i < s->len; i++) {
+        if (s->text[i] != '\n') continue;
+        if (s->nlines == cap) s->starts = xrealloc(s->starts, (cap *= 2) * sizeof *s->starts);
+        s->starts[s->nlines++] = i + 1;
+    }
+}
 
 /* Start of line (0-based) and its length without the line break; NULL past
  * the end. */
 static const char *line_at(const src_t *s, size_t line, size_t *n)
 {
-    size_t i = 0;
-    for (size_t l = 0; l < line; i++) {
-        if (i >= s->len) return NULL;
-        if (s->text[i] == '\n') l++;
-    }
+    if (line >= s->nlines) return NULL;
+    size_t i = s->starts[line];
     if (i > s->len) return NULL;
     size_t e = i;
     while (e < s->len && s->text[e] != '\n') e++;
@@ -194,11 +207,15 @@ static long unclosed_bracket(const src_t *s, size_t end)
 /* Line (0-based) and the line's start of byte offset off. */
 static size_t offset_line(const src_t *s, size_t off, size_t *start)
 {
-    size_t line = 0;
-    *start = 0;
-    for (size_t i = 0; i < off && i < s->len; i++)
-        if (s->text[i] == '\n') line++, *start = i + 1;
-    return line;
+    if (off > s->len) off = s->len;
+    size_t lo = 0, hi = s->nlines;   /* the last line starting at or before off */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->starts[mid] <= off) lo = mid;
+        else hi = mid;
+    }
+    *start = s->starts[lo];
+    return lo;
 }
 
 /* Byte offset of a mark in the text. */
@@ -218,9 +235,20 @@ static long tab_in_indent(const char *l, size_t n)
     return -1;
 }
 
+static char *explain(src_t *s, const yaml_parser_t *p, int *oline, int *ocol);
+
 char *yamlerr_explain(const char *text, size_t len, const yaml_parser_t *p, int *oline, int *ocol)
 {
-    src_t s = { text, len };
+    src_t s = { text, len, NULL, 0 };
+    index_lines(&s);
+    char *msg = explain(&s, p, oline, ocol);
+    free(s.starts);
+    return msg;
+}
+
+static char *explain(src_t *sp, const yaml_parser_t *p, int *oline, int *ocol)
+{
+    const src_t s = *sp;
     const char *problem = p->problem ? p->problem : "";
     const char *context = p->context ? p->context : "";
     size_t pl = p->problem_mark.line, cl = p->context_mark.line;

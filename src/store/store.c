@@ -150,7 +150,7 @@ store_t *store_open(const char *path, int *interrupted, char *err, unsigned errl
     make_parent(path);
     /* Created here with 0600 whatever the umask: it holds every customer's
      * words.  SQLite gives its -wal and -shm files the database's mode. */
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd >= 0) close(fd);
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: cannot open the database: %s; check the folder exists and is writable",

@@ -50,4 +50,36 @@ void strlist_free(strlist_t *l);
 /* Splits s on spaces into words (copies).  Returns the number of words. */
 int split_words(const char *s, strlist_t *out);
 
+/* String -> int map (FNV-1a, open addressing, at most half full): the menu
+ * checks look names and phrases up in it rather than through lists, so that
+ * a menu of many thousand entries is checked in about linear time.  Keys are
+ * borrowed, not copied: they must outlive the map.  Zero-initialise. */
+typedef struct {
+    const char **keys;
+    int *vals;
+    size_t n, cap;
+} strmap_t;
+
+int strmap_get(const strmap_t *m, const char *key);        /* the value, or -1 when absent */
+/* Adds key with val unless it is there; returns the value already there, or
+ * -1 when key was added. */
+int strmap_add(strmap_t *m, const char *key, int val);
+void strmap_set(strmap_t *m, const char *key, int val);    /* adds or replaces */
+void strmap_reserve(strmap_t *m, size_t n);                /* room for n keys without growing */
+void strmap_free(strmap_t *m);
+
+/* Opens path read-only when it is a regular file, never blocking on a FIFO
+ * without a writer or a device (O_NONBLOCK, then fstat).  Returns the
+ * descriptor, with its size in *size when size is not NULL; -1 with why
+ * filled: "not a regular file (a FIFO)" (and *not_regular set to 1, when not
+ * NULL), or strerror's words. */
+int open_regular(const char *path, long long *size, int *not_regular, char *why, size_t whylen);
+
+/* Reads the regular file path whole into out (appended, NUL-terminated),
+ * when it is at most max bytes (a file that grows past max while being read
+ * counts as too big).  Returns 0; -1 when it cannot be read (why: strerror's
+ * words); -2 when it is refused, why then saying why: "not a regular file (a
+ * directory)" or "too big (2000049 bytes)". */
+int read_regular(const char *path, size_t max, strbuf_t *out, char *why, size_t whylen);
+
 #endif

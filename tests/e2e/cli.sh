@@ -94,6 +94,41 @@ contains "kiosk run warns of the sold-out part at start" "kiosk run: $T/soldout.
 
 out=$("$K" menu check "$T/nothere.yaml" 2>&1); check "missing menu exits 2" 2 $?
 contains "missing menu named" "$T/nothere.yaml: cannot read" "$out"
+
+# ---- bounded input (issue 18): one line naming the file and the limit, never a hang ----
+lim="a menu must be a regular file of at most 1 MB (1048576 bytes)"
+out=$(timeout 10 "$K" menu check /dev/zero 2>&1); check "/dev/zero as a menu exits 2" 2 $?
+check "/dev/zero refused in one line" "/dev/zero: not a regular file (a character device); $lim" "$out"
+mkfifo "$T/menu.fifo" "$T/turn.fifo"
+out=$(timeout 10 "$K" menu check "$T/menu.fifo" 2>&1); check "a FIFO as a menu exits 2, no hang" 2 $?
+check "a FIFO menu refused in one line" "$T/menu.fifo: not a regular file (a FIFO); $lim" "$out"
+out=$(timeout 10 "$K" menu check menus 2>&1); check "a directory as a menu exits 2" 2 $?
+check "a directory menu refused in one line" "menus: not a regular file (a directory); $lim" "$out"
+python3 -c 'import sys; open(sys.argv[1], "w").write("menu: T\nitems:\n  - name: Fries\n    price: 1\n" + "#" * 1048576 + "\n")' "$T/big.yaml"
+out=$(timeout 10 "$K" menu check "$T/big.yaml" 2>&1); check "a menu over 1 MB exits 2" 2 $?
+check "a menu over 1 MB refused in one line" "$T/big.yaml: too big (1048621 bytes); $lim" "$out"
+out=$(timeout 20 "$K" replay --menu "$T/menu.fifo" "$T/typo.yaml" 2>&1); check "replay with a FIFO menu exits 2" 2 $?
+contains "replay says why" "$T/menu.fifo: not a regular file (a FIFO); $lim" "$out"
+out=$(XDG_RUNTIME_DIR=$T/none PULSE_RUNTIME_PATH=$T/none timeout 20 "$K" run --menu "$T/menu.fifo" --headless --db "$T/y.db" 2>&1)
+check "run with a FIFO menu exits 2" 2 $?
+contains "run says why" "$T/menu.fifo: not a regular file (a FIFO); $lim" "$out"
+out=$(timeout 20 "$K" replay --menu menus/burger.yaml "$T/turn.fifo" 2>&1); check "replay of a FIFO exits 2, no hang" 2 $?
+contains "a FIFO turn refused" "$T/turn.fifo: not a regular file (a FIFO); give a WAV file" "$out"
+# at most 20 problem lines, then the count of the rest: 100 items whose say:
+# is one aliased list of 100 phrases clash 9900 times
+python3 - "$T/alias.yaml" <<'PY'
+import sys
+w = ", ".join(f"w{chr(97 + k // 26)}{chr(97 + k % 26)}" for k in range(100))
+open(sys.argv[1], "w").write("menu: T\nitems:\n  - name: I0\n    price: 1\n    say: &s [" + w + "]\n"
+                             + "".join(f"  - {{name: I{i}, price: 1, say: *s}}\n" for i in range(1, 100)))
+PY
+out=$(timeout 20 "$K" menu check "$T/alias.yaml" 2>&1); check "aliased clashes exit 2" 2 $?
+check "aliased clashes: 21 lines" 21 "$(printf '%s\n' "$out" | wc -l)"
+check "aliased clashes: the first" "$T/alias.yaml:5:14: item \"I1\": phrase \"waa\" also names item \"I0\" (line 5); each phrase may name only one item" "$(printf '%s\n' "$out" | head -1)"
+check "aliased clashes: the count" "$T/alias.yaml: … and 9880 more problems, not listed; fix the ones above first" "$(printf '%s\n' "$out" | tail -1)"
+python3 -c 'import sys; open(sys.argv[1], "w").write("menu: T\nitems:\n  - name: Fries\n    price: 1\n    say: [" + "a" * 1000000 + "]\n")' "$T/longword.yaml"
+out=$(timeout 20 "$K" menu check "$T/longword.yaml" 2>&1); check "a word of a million letters exits 2" 2 $?
+check "a long word refused in one line" "$T/longword.yaml:5:11: item \"Fries\": phrase \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…\" has a word of 1000000 characters; a word may have at most 64" "$out"
 out=$("$K" menu grammar menus/burger.yaml 2>&1); check "grammar prints" 0 $?
 contains "grammar is JSGF" "#JSGF V1.0;" "$out"
 contains "grammar has items" "cheeseburgers" "$out"
@@ -134,6 +169,7 @@ contains "each reports the bad file" "$T/text.wav" "$(cat "$T/err")"
 contains "transcript shows the order" "two cheeseburgers" "$(cat "$T/transcript")"
 rows=$(python3 -c 'import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); print(d.execute("select count(*), status, total_cents from cars").fetchone(), d.execute("select count(*), said from turns").fetchone())' "$T/db/kiosk.db")
 check "db rows" "(1, 'open', 982) (1, 'Two cheeseburgers, no onions, and a large Coke. Anything else?')" "$rows"
+check "a new database is private (mode 600)" "600" "$(stat -c %a "$T/db/kiosk.db")"
 
 # ---- confidence and paging (issue 3) ----
 out=$("$K" replay --threshold abc "$T/t1.wav" 2>&1); check "threshold not a number exits 2" 2 $?

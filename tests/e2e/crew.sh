@@ -84,6 +84,47 @@ contains "oversized line: closed" "CLOSED" "$out"
 contains "refusals logged" "crew: connection" "$(cat "$T/err")"
 kill -0 "$KPID"; check "kiosk alive after garbage" 0 $?
 
+# ---- bounded input (issue 18) ----
+check "the database is mode 600" "600" "$(stat -c %a "$T/k.db")"
+# 16 strangers that never authenticate and reconnect as soon as they are
+# dropped do not lock the crew out: each station gets in at once
+python3 - "$SOCK" 12 <<'PY' &
+import socket, sys, time
+path, end = sys.argv[1], time.time() + float(sys.argv[2])
+socks = [None] * 16
+while time.time() < end:
+    for i, s in enumerate(socks):
+        if s is not None:
+            try:
+                if s.recv(4096):
+                    continue          # the reason; the close follows
+            except BlockingIOError:
+                continue              # still waiting
+            except OSError:
+                pass
+            s.close()
+        s = socket.socket(socket.AF_UNIX)
+        s.setblocking(False)
+        try:
+            s.connect(path)
+            socks[i] = s
+        except OSError:
+            s.close()
+            socks[i] = None
+    time.sleep(0.001)
+PY
+FPID=$!
+sleep 2
+got=0
+for i in 1 2 3 4 5 6; do
+  out=$(timeout 10 "$K" crew --connect "$SOCK" --token "$TOK" --json </dev/null 2>&1)
+  [[ "$out" == *'{"ok": "auth"'* ]] && got=$((got + 1))
+done
+check "6 stations of 6 get in while 16 strangers keep connecting" 6 "$got"
+contains "strangers are dropped for newer ones" "dropped: not authenticated, and 4 newer connections are waiting" "$(cat "$T/err")"
+wait "$FPID"
+kill -0 "$KPID"; check "kiosk alive after the strangers" 0 $?
+
 # ---- a scripted crew member, through `kiosk crew` ----
 mkfifo "$T/cmds" "$T/watch"
 "$K" crew --connect "$SOCK" --token "$TOK" --json <"$T/cmds" >"$T/crew.out" 2>"$T/crew.err" &
@@ -202,6 +243,13 @@ wait "$WPID"; WPID=
 check "every line of the --json station is JSON" "True" "$(all_json "$T/crew.out" 25)"
 kill -TERM "$KPID"; wait "$KPID"; check "kiosk stops cleanly" 0 $?
 KPID=
+
+# ---- a --crew-token that names someone's file: refused, the file kept (issue 18) ----
+cp menus/burger.yaml "$T/menu-copy.yaml"
+out=$(timeout -s KILL 60 "$K" run --headless --output none --db "$T/k3.db" --crew-socket "$T/s3" \
+  --crew-token "$T/menu-copy.yaml" 2>&1); check "kiosk run with a menu as --crew-token exits 1" 1 $?
+check "refused in one line" "kiosk run: crew station: $T/menu-copy.yaml exists and is not a crew token file (one line of 32 hex digits, mode 0600, as the kiosk writes it); remove it or give another --crew-token" "$(printf '%s\n' "$out" | grep 'crew token')"
+cmp -s menus/burger.yaml "$T/menu-copy.yaml"; check "the menu is untouched" 0 $?
 
 # ---- an --events reader that went away: the lane goes on, the lines are counted ----
 ( timeout -s KILL 60 "$K" run --headless --events --output none --db "$T/k2.db" --crew-socket "$T/s2" \

@@ -16,7 +16,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../src/crew/server.h"
@@ -239,6 +243,7 @@ typedef struct {
     /* what the callback saw */
     int got, client, manager, auths;
     crew_msg_t last;
+    pid_t flood;         /* a process flooding the socket, killed at teardown */
 } fix_t;
 
 static void on_msg(void *ctx, int client, int manager, const crew_msg_t *m)
@@ -281,6 +286,10 @@ static int setup_server(void **state)
 static int teardown_server(void **state)
 {
     fix_t *f = *state;
+    if (f->flood > 0) {
+        kill(f->flood, SIGKILL);
+        waitpid(f->flood, NULL, 0);
+    }
     crew_server_close(f->s);
     fclose(f->log);
     free(f->logbuf);
@@ -322,7 +331,7 @@ static char *next_line(fix_t *f, int fd, int *closed)
 {
     char *buf = pending[fd % 64];
     if (closed) *closed = 0;
-    for (int i = 0; i < 400; i++) {
+    for (int i = 0; i < 2000; i++) {
         char *nl = strchr(buf, '\n');
         if (nl) {
             char *line = xstrndup(buf, (size_t)(nl - buf));
@@ -570,6 +579,152 @@ static void test_slow_station_dropped(void **state)
     close(fast);
 }
 
+/* ---- slots (issue 18): strangers wait in a pool of their own ------------------ */
+
+/* Four connections that never authenticate fill the pending pool.  A fifth
+ * waits in the listen queue while they are younger than 0.25 s (they may be
+ * stations not yet scheduled to send their token), then pushes the oldest
+ * out, with the reason. */
+static void test_pending_pool(void **state)
+{
+    fix_t *f = *state;
+    int fd[5];
+    for (int i = 0; i < 5; i++) {
+        fd[i] = connect_unix(f->sock);
+        pending[fd[i] % 64][0] = '\0';
+        crew_server_poll(f->s, on_msg, f, f->log);
+    }
+    assert_null(strstr(logged(f), "connection 5 (unix): connected"));   /* still queued */
+    assert_null(strstr(logged(f), "dropped"));
+    int fds[CREW_SERVER_MAX_FDS], ww[CREW_SERVER_MAX_FDS];
+    assert_int_equal(crew_server_fds(f->s, fds, ww, CREW_SERVER_MAX_FDS), 4);   /* not the listening socket */
+    usleep(300 * 1000);
+    assert_int_equal(crew_server_fds(f->s, fds, ww, CREW_SERVER_MAX_FDS), 5);   /* listening again */
+    expect_line(f, fd[0], "{\"error\": \"not authenticated: dropped for a newer connection (4 may wait at once)\"}");
+    expect_closed(f, fd[0]);
+    assert_non_null(strstr(logged(f), "crew: connection 1 (unix): dropped: not authenticated, and 4 newer "
+                                      "connections are waiting\n"));
+    assert_non_null(strstr(logged(f), "connection 5 (unix): connected"));
+    for (int i = 1; i < 5; i++) expect_nothing(f, fd[i]);
+    /* a station that sent its token while queued gets in without a pending
+     * slot: nobody is dropped for it */
+    usleep(300 * 1000);
+    int st = auth(f, "crew");
+    assert_null(strstr(logged(f), "connection 2 (unix): dropped"));
+    assert_int_equal(crew_server_clients(f->s), 1);
+    for (int i = 0; i < 5; i++) close(fd[i]);
+    close(st);
+}
+
+/* 16 stations at once; the 17th is refused when it authenticates, with the
+ * reason, and does not hold a pending slot after. */
+static void test_station_slots(void **state)
+{
+    fix_t *f = *state;
+    int st[16];
+    for (int i = 0; i < 16; i++) st[i] = auth(f, "crew");
+    assert_int_equal(crew_server_clients(f->s), 16);
+    int extra = connect_unix(f->sock);
+    pending[extra % 64][0] = '\0';
+    char msg[128];
+    snprintf(msg, sizeof msg, "{\"auth\": \"%s\"}\n", f->token);
+    send_str(extra, msg);
+    expect_line(f, extra, "{\"error\": \"too many crew stations connected (16)\"}");
+    expect_closed(f, extra);
+    close(extra);
+    assert_non_null(strstr(logged(f), "refused: too many crew stations connected (16)"));
+    /* one leaves: the next one gets its slot */
+    close(st[0]);
+    crew_server_poll(f->s, on_msg, f, f->log);
+    st[0] = auth(f, "manager");
+    assert_int_equal(crew_server_clients(f->s), 16);
+    for (int i = 0; i < 16; i++) close(st[i]);
+}
+
+/* A connection that sends nothing is refused after 3 s (it was 10 s). */
+static void test_auth_deadline(void **state)
+{
+    fix_t *f = *state;
+    int fd = connect_unix(f->sock);
+    pending[fd % 64][0] = '\0';
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    char got[256] = "";
+    size_t have = 0;
+    for (;;) {
+        crew_server_poll(f->s, on_msg, f, f->log);
+        ssize_t n = recv(fd, got + have, sizeof got - 1 - have, 0);
+        if (n > 0) have += (size_t)n;
+        got[have] = '\0';
+        if (strchr(got, '\n')) break;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (t1.tv_sec - t0.tv_sec > 6) fail_msg("no refusal within 6 s");
+        usleep(10000);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(s >= 2.9 && s < 4.5);
+    assert_string_equal(got, "{\"error\": \"not authenticated: send {\\\"auth\\\": TOKEN} first\"}\n");
+    expect_closed(f, fd);
+    close(fd);
+    assert_non_null(strstr(logged(f), "refused: not authenticated in time"));
+}
+
+/* 16 strangers that reconnect as soon as they are dropped, from another
+ * process, as fast as it can: every one of 8 stations gets in (each waits
+ * its turn in the listen queue behind the strangers: about a second). */
+static void test_stations_under_flood(void **state)
+{
+    fix_t *f = *state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* never outlives the test */
+        alarm(120);
+        int fds[16];
+        for (int i = 0; i < 16; i++) fds[i] = -1;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        strcpy(sa.sun_path, f->sock);
+        for (;;) {   /* until killed */
+            for (int i = 0; i < 16; i++) {
+                if (fds[i] >= 0) {
+                    char buf[512];
+                    ssize_t n;
+                    while ((n = recv(fds[i], buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+                    }
+                    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+                    close(fds[i]);   /* dropped: again */
+                }
+                fds[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+                if (connect(fds[i], (struct sockaddr *)&sa, sizeof sa) < 0) {
+                    close(fds[i]);
+                    fds[i] = -1;
+                }
+            }
+            usleep(200);
+        }
+    }
+    f->flood = pid;
+    /* the flood is on: strangers fill the pool before the first station */
+    for (int i = 0; i < 50; i++) {
+        crew_server_poll(f->s, on_msg, f, f->log);
+        usleep(2000);
+    }
+    for (int i = 0; i < 8; i++) {
+        int st = auth(f, i % 2 ? "manager" : "crew");
+        close(st);
+        crew_server_poll(f->s, on_msg, f, f->log);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    f->flood = 0;
+    assert_int_equal(f->auths, 8);
+    /* and the strangers were being dropped all along: a flood, not a trickle */
+    int drops = 0;
+    for (const char *p = logged(f); (p = strstr(p, "dropped: not authenticated")); p++) drops++;
+    if (drops < 20) fail_msg("only %d strangers dropped: the flood did not flood", drops);
+}
+
 static void test_tcp(void **state)
 {
     (void)state;
@@ -694,34 +849,115 @@ static void test_second_server_refused(void **state)
     unlink(plain);
 }
 
-static void test_token_file_mode_kept(void **state)
+/* The token file is created fresh (O_EXCL, 0600 whatever the umask), or
+ * replaced by rename when it is one a kiosk made; anything else at the path
+ * is refused and left as it was. */
+static void test_token_file_never_overwritten(void **state)
 {
     (void)state;
-    /* an old token file readable by all is rewritten 0600 */
-    char dir[] = "/tmp/test_crew-mode-XXXXXX";
+    char dir[] = "/tmp/test_crew-tok-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char sock[128], tok[128], err[512];
+    char sock[128], tok[128], err[512], want[512];
     snprintf(sock, sizeof sock, "%s/crew.sock", dir);
     snprintf(tok, sizeof tok, "%s/crew.token", dir);
-    int fd = open(tok, O_CREAT | O_WRONLY, 0644);
-    assert_true(fd >= 0);
-    assert_int_equal(fchmod(fd, 0644), 0);
-    assert_int_equal(write(fd, "old old old old old old old old old old\n", 40), 40);
-    close(fd);
-    crew_server_t *s = crew_server_open(sock, 0, tok, err, sizeof err);
-    assert_non_null(s);
     struct stat st;
-    assert_int_equal(stat(tok, &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0600);
-    assert_int_equal(st.st_size, CREW_TOKEN_LEN + 1);
+
+    /* a new one: 0600 even with no umask */
+    mode_t old_mask = umask(0);
+    crew_server_t *s = crew_server_open(sock, 0, tok, err, sizeof err);
+    umask(old_mask);
+    if (!s) fail_msg("%s", err);
     crew_server_close(s);
+    assert_int_equal(stat(tok, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    assert_int_equal(st.st_size, CREW_TOKEN_LEN + 1);
+    char first[CREW_TOKEN_LEN + 2] = "";
+    FILE *t = fopen(tok, "r");
+    assert_non_null(fgets(first, sizeof first, t));
+    fclose(t);
+
+    /* the previous run's: replaced by a new file renamed over it */
+    ino_t ino = st.st_ino;
+    s = crew_server_open(sock, 0, tok, err, sizeof err);
+    if (!s) fail_msg("%s", err);
+    crew_server_close(s);
+    assert_int_equal(stat(tok, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    assert_true(st.st_ino != ino);
+    char second[CREW_TOKEN_LEN + 2] = "";
+    t = fopen(tok, "r");
+    assert_non_null(fgets(second, sizeof second, t));
+    fclose(t);
+    assert_int_equal(strlen(second), CREW_TOKEN_LEN + 1);
+    assert_string_not_equal(first, second);
+    /* and nothing else left in the folder */
+    char cmd[256], out[64] = "";
+    snprintf(cmd, sizeof cmd, "ls -A %s | wc -l", dir);
+    FILE *ls = popen(cmd, "r");
+    assert_non_null(fgets(out, sizeof out, ls));
+    pclose(ls);
+    assert_int_equal(atoi(out), 1);
+
+    /* anything else is refused, and left as it was */
+    static const struct {
+        const char *what, *text;
+        mode_t mode;
+    } rows[] = {
+        { "a menu", "menu: Burger Barn\nitems:\n  - name: Fries\n    price: 1\n", 0600 },
+        { "an old file readable by all", "old old old old old old old old old old\n", 0644 },
+        { "a token, but readable by all", "0123456789abcdef0123456789abcdef\n", 0644 },
+        { "a token and more", "0123456789abcdef0123456789abcdef\nx", 0600 },
+        { "two tokens", "0123456789abcdef0123456789abcdef\n0123456789abcdef0123456789abcdef\n", 0600 },
+        { "a token in capitals", "0123456789ABCDEF0123456789ABCDEF\n", 0600 },
+        { "an empty file", "", 0600 },
+    };
+    snprintf(want, sizeof want, "%s exists and is not a crew token file (one line of 32 hex digits, mode 0600, "
+             "as the kiosk writes it); remove it or give another --crew-token", tok);
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        unlink(tok);
+        int fd = open(tok, O_CREAT | O_WRONLY, 0600);
+        assert_true(fd >= 0);
+        assert_int_equal(fchmod(fd, rows[k].mode), 0);
+        assert_int_equal(write(fd, rows[k].text, strlen(rows[k].text)), (ssize_t)strlen(rows[k].text));
+        close(fd);
+        err[0] = '\0';
+        s = crew_server_open(sock, 0, tok, err, sizeof err);
+        if (s) fail_msg("%s: was written over", rows[k].what);
+        if (strcmp(err, want)) fail_msg("%s: got %s", rows[k].what, err);
+        char back[256] = "";
+        fd = open(tok, O_RDONLY);
+        ssize_t n = read(fd, back, sizeof back - 1);
+        close(fd);
+        assert_true(n >= 0);
+        back[n] = '\0';
+        if (strcmp(back, rows[k].text)) fail_msg("%s: changed to %s", rows[k].what, back);
+        assert_int_equal(stat(tok, &st), 0);
+        assert_int_equal(st.st_mode & 07777, rows[k].mode);
+    }
+    unlink(tok);
+    /* a link, even to a token file, and a directory */
+    char target[160];
+    snprintf(target, sizeof target, "%s/target", dir);
+    int fd = open(target, O_CREAT | O_WRONLY, 0600);
+    assert_int_equal(write(fd, "0123456789abcdef0123456789abcdef\n", 33), 33);
+    close(fd);
+    assert_int_equal(symlink(target, tok), 0);
+    assert_null(crew_server_open(sock, 0, tok, err, sizeof err));
+    assert_string_equal(err, want);
+    assert_int_equal(lstat(tok, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    unlink(tok);
+    assert_int_equal(mkdir(tok, 0700), 0);
+    assert_null(crew_server_open(sock, 0, tok, err, sizeof err));
+    assert_string_equal(err, want);
+    rmdir(tok);
 
     /* a token path that cannot be written is named */
     char bad[160];
-    snprintf(bad, sizeof bad, "%s/crew.token/x/y", dir);
+    snprintf(bad, sizeof bad, "%s/target/x/y", dir);
     assert_null(crew_server_open(sock, 0, bad, err, sizeof err));
     assert_non_null(strstr(err, dir));
-    unlink(tok);
+    unlink(target);
     rmdir(dir);
 }
 
@@ -740,8 +976,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_broadcast, setup_server, teardown_server),
         cmocka_unit_test_setup_teardown(test_slow_station_dropped, setup_server, teardown_server),
         cmocka_unit_test_setup_teardown(test_second_server_refused, setup_server, teardown_server),
+        cmocka_unit_test_setup_teardown(test_pending_pool, setup_server, teardown_server),
+        cmocka_unit_test_setup_teardown(test_station_slots, setup_server, teardown_server),
+        cmocka_unit_test_setup_teardown(test_auth_deadline, setup_server, teardown_server),
+        cmocka_unit_test_setup_teardown(test_stations_under_flood, setup_server, teardown_server),
         cmocka_unit_test(test_tcp),
-        cmocka_unit_test(test_token_file_mode_kept),
+        cmocka_unit_test(test_token_file_never_overwritten),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -152,6 +153,33 @@ static void test_missing_file(void **state)
     strlist_free(&errs);
 }
 
+/* Not a regular file: refused at once, never waited on (a FIFO). */
+static void test_not_regular(void **state)
+{
+    (void)state;
+    alarm(20);
+    char dir[] = "/tmp/kiosk_test_dict-XXXXXX", fifo[96];
+    assert_non_null(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/dict.fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    strlist_t errs = {0};
+    assert_null(cmudict_load(fifo, &errs));
+    assert_int_equal(errs.n, 1);
+    char want[256];
+    snprintf(want, sizeof want, "%s: cannot read the pronunciation dictionary: not a regular file (a FIFO); "
+             "install pocketsphinx-en-us (make deps)", fifo);
+    assert_string_equal(errs.v[0], want);
+    strlist_free(&errs);
+    assert_null(cmudict_load(dir, &errs));
+    snprintf(want, sizeof want, "%s: cannot read the pronunciation dictionary: not a regular file (a directory); "
+             "install pocketsphinx-en-us (make deps)", dir);
+    assert_string_equal(errs.v[0], want);
+    strlist_free(&errs);
+    unlink(fifo);
+    rmdir(dir);
+    alarm(0);
+}
+
 static void test_empty_file(void **state)
 {
     (void)state;
@@ -245,6 +273,29 @@ static char *check(const cmudict_t *d, const char *yaml, int *count)
     strlist_free(&errs);
     menu_free(m);
     return strbuf_steal(&b);
+}
+
+/* At most 20 lines, the first in file order, then the count of the rest;
+ * the return value counts them all. */
+static void test_word_errors_capped(void **state)
+{
+    const cmudict_t *d = *state;
+    strbuf_t y = {0};
+    strbuf_append(&y, "menu: Test\nitems:\n");
+    for (int i = 0; i < 30; i++)
+        strbuf_printf(&y, "  - name: I%c%c\n    say: [zq%c%cv]\n    price: 1\n", 'a' + i / 26, 'a' + i % 26,
+                      'a' + i / 26, 'a' + i % 26);
+    menu_t *m = parse_menu(y.s);
+    strlist_t errs = {0};
+    assert_int_equal(menu_check_words(m, d, &errs), 30);
+    assert_int_equal(errs.n, 21);
+    assert_string_equal(errs.v[0], "menus/test.yaml:4:11: word \"zqaav\" has no pronunciation; add it under "
+                                   "pronunciations:, e.g.  zqaav: Z K AE V (a guess from the spelling: check it)");
+    assert_non_null(strstr(errs.v[19], "menus/test.yaml:61:11: word \"zqatv\" has no pronunciation"));
+    assert_string_equal(errs.v[20], "menus/test.yaml: \u2026 and 10 more problems, not listed; fix the ones above first");
+    strlist_free(&errs);
+    menu_free(m);
+    strbuf_free(&y);
 }
 
 static int setup_stock(void **state)
@@ -519,10 +570,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_derive, setup_small, teardown_dict),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_empty_file),
+        cmocka_unit_test(test_not_regular),
         cmocka_unit_test(test_default_path),
         cmocka_unit_test(test_stock_dictionary),
         cmocka_unit_test_setup_teardown(test_sample_menus_pass, setup_stock, teardown_dict),
         cmocka_unit_test_setup_teardown(test_unknown_word, setup_stock, teardown_dict),
+        cmocka_unit_test_setup_teardown(test_word_errors_capped, setup_stock, teardown_dict),
         cmocka_unit_test_setup_teardown(test_examples, setup_stock, teardown_dict),
         cmocka_unit_test_setup_teardown(test_bad_phones, setup_stock, teardown_dict),
         cmocka_unit_test_setup_teardown(test_pron_words, setup_stock, teardown_dict),

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../src/menu/lexicon.h"
 #include "../../src/menu/menu.h"
@@ -1072,6 +1074,52 @@ static const bad_menu_t bad_menus[] = {
       "    \"pri\\tce\": 2\n",
       { "t.yaml:5:11: item \"A\": phrase \"Big\\nMac\" has upper case; write it in lower case: \"big mac\"",
         "t.yaml:6:5: unknown key \"pri\\tce\"; did you mean \"price\"? (keys of an item: name, say, price, sizes, default_size, options, defaults, includes, choose, available)" } },
+    /* Bounds (issue 18): a word, a name, a pronunciation's parts; what
+     * the manager wrote is quoted, cut to its start when long. */
+    { "word_too_long",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n"
+      "    say: [mcflurry aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, fries]\n",
+      { "t.yaml:5:11: item \"A\": phrase \"mcflurry aaaaaaaaaaaaaaaaaaaaa\u2026\" has a word of 65 characters; a word may have at most 64" } },
+    { "name_too_long",
+      "menu: T\n"
+      "items:\n"
+      "  - name: NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN\n"
+      "    price: 1\n",
+      { "t.yaml:3:11: item name \"NNNNNNNNNNNNNNNNNNNNNNNNNNNNNN\u2026\" is too long (101 characters; at most 100); shorten it" } },
+    { "name_word_too_long",
+      "menu: T\n"
+      "items:\n"
+      "  - name: Fries\n"
+      "    price: 1\n"
+      "options:\n"
+      "  - name: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n",
+      { "t.yaml:6:11: option \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\": add say: with how customers say it (the name has a word of more than 64 characters)" } },
+    { "pron_word_too_long",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n"
+      "pronunciations:\n"
+      "  aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: K\n",
+      { "t.yaml:6:3: pronunciations: phrase \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\u2026\" has a word of 65 characters; a word may have at most 64" } },
+    { "pron_phone_too_long",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n"
+      "pronunciations:\n"
+      "  mcflurry: M AH K FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\n",
+      { "t.yaml:6:13: pronunciations: mcflurry: \"FFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\u2026\" has 65 characters; a phone or word may have at most 64" } },
+    { "alias_inside_itself",
+      "menu: T\n"
+      "items:\n"
+      "  - name: A\n"
+      "    price: 1\n"
+      "    say: &s [a, *s]\n",
+      { "t.yaml:1:1: an alias (*name) is used inside the list or map it names, which would never end; write the values out instead" } },
 };
 
 #define NBAD (sizeof bad_menus / sizeof bad_menus[0])
@@ -1418,11 +1466,172 @@ static void test_load_missing_file(void **state)
     assert_int_equal(errs.n, 1);
     assert_string_equal(errs.v[0], "menus/no-such-menu.yaml: cannot read: No such file or directory");
     strlist_free(&errs);
+    menu_free(NULL);
+}
+
+/* A menu file is a regular file of at most 1 MB: anything else is refused in
+ * one line naming it and the limit, at once (a FIFO without a writer is not
+ * waited for: the alarm fails the test rather than hang it). */
+static void test_load_bounds(void **state)
+{
+    (void)state;
+    alarm(20);
+    static const char *const limit = "a menu must be a regular file of at most 1 MB (1048576 bytes)";
+    char dir[] = "/tmp/test_menu-XXXXXX", path[128], want[256];
+    assert_non_null(mkdtemp(dir));
+    strlist_t errs = {0};
+
     assert_null(menu_load("menus", &errs));
     assert_int_equal(errs.n, 1);
-    assert_string_equal(errs.v[0], "menus: cannot read: Is a directory");
+    snprintf(want, sizeof want, "menus: not a regular file (a directory); %s", limit);
+    assert_string_equal(errs.v[0], want);
     strlist_free(&errs);
-    menu_free(NULL);
+
+    assert_null(menu_load("/dev/zero", &errs));
+    assert_int_equal(errs.n, 1);
+    snprintf(want, sizeof want, "/dev/zero: not a regular file (a character device); %s", limit);
+    assert_string_equal(errs.v[0], want);
+    strlist_free(&errs);
+
+    snprintf(path, sizeof path, "%s/menu.fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_null(menu_load(path, &errs));
+    assert_int_equal(errs.n, 1);
+    snprintf(want, sizeof want, "%s: not a regular file (a FIFO); %s", path, limit);
+    assert_string_equal(errs.v[0], want);
+    strlist_free(&errs);
+    unlink(path);
+
+    /* exactly 1 MB (a menu and a long comment) loads; one byte more does not */
+    static const char head[] = "menu: T\nitems:\n  - name: Fries\n    price: 1\n#";
+    size_t n = MENU_MAX_BYTES;
+    char *text = xmalloc(n + 2);
+    memset(text, 'x', n + 1);
+    memcpy(text, head, strlen(head));
+    text[n - 1] = '\n';
+    snprintf(path, sizeof path, "%s/big.yaml", dir);
+    FILE *f = fopen(path, "w");
+    assert_int_equal(fwrite(text, 1, n, f), n);
+    fclose(f);
+    menu_t *m = menu_load(path, &errs);
+    if (!m) print_lines(path, &errs);
+    assert_non_null(m);
+    menu_free(m);
+    f = fopen(path, "a");
+    fputc('\n', f);
+    fclose(f);
+    assert_null(menu_load(path, &errs));
+    assert_int_equal(errs.n, 1);
+    snprintf(want, sizeof want, "%s: too big (1048577 bytes); %s", path, limit);
+    assert_string_equal(errs.v[0], want);
+    strlist_free(&errs);
+    unlink(path);
+    free(text);
+    rmdir(dir);
+    alarm(0);
+}
+
+/* At most 20 problems a load, the first in file order whatever order they
+ * were found in, then one line with the count of the rest. */
+static void test_errors_capped(void **state)
+{
+    (void)state;
+    strbuf_t y = {0};
+    /* 30 items named alike: 29 problems at their names, found in pass 2;
+     * then an unknown key in each, found in pass 3, each before the next
+     * item's name: the first 20 in file order mix the two */
+    strbuf_append(&y, "menu: T\nitems:\n");
+    for (int i = 0; i < 30; i++) strbuf_append(&y, "  - name: A\n    price: 1\n    prise: 2\n");
+    strlist_t errs = {0};
+    assert_null(menu_parse(y.s, y.len, "t.yaml", &errs));
+    assert_int_equal(errs.n, 21);
+    for (int i = 0; i < 20; i++) {
+        char want[256];
+        int item = i / 2;   /* item 0: its key; then each item: its name, its key */
+        if (i == 0)
+            snprintf(want, sizeof want, "t.yaml:5:5: unknown key \"prise\"; did you mean \"price\"?");
+        else if (i % 2)
+            snprintf(want, sizeof want, "t.yaml:%d:11: item name \"A\" is used twice (first at line 3)",
+                     3 + 3 * ((i + 1) / 2));
+        else
+            snprintf(want, sizeof want, "t.yaml:%d:5: unknown key \"prise\"", 5 + 3 * item);
+        if (strncmp(errs.v[i], want, strlen(want))) fail_msg("line %d: %s\nwant %s...", i, errs.v[i], want);
+    }
+    assert_string_equal(errs.v[20], "t.yaml: \u2026 and 39 more problems, not listed; fix the ones above first");
+    strlist_free(&errs);
+
+    /* 20 problems: no count line */
+    strbuf_reset(&y);
+    strbuf_append(&y, "menu: T\nitems:\n");
+    for (int i = 0; i < 20; i++) strbuf_printf(&y, "  - name: B%c\n    price: x\n", 'a' + i);
+    assert_null(menu_parse(y.s, y.len, "t.yaml", &errs));
+    assert_int_equal(errs.n, 20);
+    assert_string_equal(errs.v[19], "t.yaml:42:12: item \"Bt\": price \"x\" is not a number; write it like 3.49");
+    strlist_free(&errs);
+
+    /* the issue's case, smaller: items whose say: is one aliased list, each
+     * phrase clashing with the first item's: 99 x 100 problems, 21 lines */
+    strbuf_reset(&y);
+    strbuf_append(&y, "menu: T\nitems:\n  - name: I0\n    price: 1\n    say: &s [");
+    for (int k = 0; k < 100; k++) strbuf_printf(&y, "%sw%c%c", k ? ", " : "", 'a' + k / 26, 'a' + k % 26);
+    strbuf_append(&y, "]\n");
+    for (int i = 1; i < 100; i++) strbuf_printf(&y, "  - name: I%d\n    price: 1\n    say: *s\n", i);
+    assert_null(menu_parse(y.s, y.len, "t.yaml", &errs));
+    assert_int_equal(errs.n, 21);
+    assert_string_equal(errs.v[0], "t.yaml:5:14: item \"I1\": phrase \"waa\" also names item \"I0\" (line 5); "
+                                   "each phrase may name only one item");
+    assert_string_equal(errs.v[20], "t.yaml: \u2026 and 9880 more problems, not listed; fix the ones above first");
+    strlist_free(&errs);
+    strbuf_free(&y);
+}
+
+/* Aliases may not make a menu bigger than a file could hold: a few lines that
+ * copy a list a million times are refused in one line, before any check. */
+static void test_alias_limit(void **state)
+{
+    (void)state;
+    strbuf_t y = {0};
+    strbuf_append(&y, "menu: T\nitems:\n  - name: I0\n    price: 1\n    say: &s [");
+    for (int k = 0; k < 1000; k++) strbuf_printf(&y, "%sw%c%c%c", k ? ", " : "", 'a' + k / 676, 'a' + k / 26 % 26, 'a' + k % 26);
+    strbuf_append(&y, "]\n");
+    for (int i = 1; i < 1000; i++) strbuf_printf(&y, "  - {name: I%d, price: 1, say: *s}\n", i);
+    strlist_t errs = {0};
+    assert_null(menu_parse(y.s, y.len, "t.yaml", &errs));
+    assert_int_equal(errs.n, 1);
+    assert_string_equal(errs.v[0], "t.yaml:1:1: the menu holds more than 500000 values once its aliases (*name) "
+                                   "are copied out where they are used; a menu needs far fewer: write the lists "
+                                   "out, or use fewer aliases");
+    strlist_free(&errs);
+    strbuf_free(&y);
+
+    /* aliases within the limit are fine */
+    menu_t *m = parse_ok("menu: T\n"
+                         "items:\n"
+                         "  - &fries {name: Fries, price: 1, options: &opts [salt]}\n"
+                         "  - {name: Chips, price: 1, options: *opts}\n"
+                         "options:\n"
+                         "  - name: salt\n");
+    assert_int_equal(m->nitems, 2);
+    assert_int_equal(m->items[1].noptions, 1);
+    menu_free(m);
+}
+
+/* A word of 64 characters is the longest a phrase may have; a name of 100. */
+static void test_word_and_name_limits(void **state)
+{
+    (void)state;
+    strbuf_t y = {0};
+    char w64[65], n100[101];
+    memset(w64, 'a', 64);
+    w64[64] = '\0';
+    memset(n100, 'N', 100);
+    n100[100] = '\0';
+    strbuf_printf(&y, "menu: T\nitems:\n  - name: %s\n    price: 1\n    say: [big %s]\n", n100, w64);
+    menu_t *m = parse_ok(y.s);
+    assert_string_equal(m->items[0].name, n100);
+    assert_int_equal(strlen(m->items[0].say.v[0]), 4 + 64);
+    menu_free(m);
+    strbuf_free(&y);
 }
 
 /* Errors are appended: what the list held stays. */
@@ -1610,6 +1819,10 @@ int main(void)
         cmocka_unit_test(test_defaults_and_normalising),
         cmocka_unit_test(test_exact_cents),
         cmocka_unit_test(test_load_missing_file),
+        cmocka_unit_test(test_load_bounds),
+        cmocka_unit_test(test_errors_capped),
+        cmocka_unit_test(test_alias_limit),
+        cmocka_unit_test(test_word_and_name_limits),
         cmocka_unit_test(test_errors_append),
         cmocka_unit_test(test_plural),
         cmocka_unit_test(test_words),

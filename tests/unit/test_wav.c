@@ -326,7 +326,7 @@ static void test_bad_files(void **state)
         { "empty.wav",     "contains no audio", NULL },
         { "header20.wav",  "not a sound file", NULL },
         { "header44.wav",  "contains no audio", NULL },
-        { "dir.wav",       "is a directory", NULL },
+        { "dir.wav",       "not a regular file (a directory)", "give a WAV file" },
         { "long.wav",      "too long", "120 s" },
         { "zero.wav",      "contains no audio", NULL },
     };
@@ -360,6 +360,34 @@ static void test_bad_files(void **state)
             fail_msg("%s: unexpected message: %s", rows[k].name, err);
         if (strchr(err, '\n')) fail_msg("%s: message is not one line: %s", rows[k].name, err);
     }
+}
+
+/* Not a regular file: one exact line, at once (a FIFO with no writer would
+ * have hung libsndfile; the alarm fails the test instead of hanging it). */
+static void test_not_regular(void **state)
+{
+    (void)state;
+    alarm(20);
+    char fifo[256], dir[256], err[512], want[512];
+    tmp_path(fifo, sizeof fifo, "turn.fifo");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    tmp_path(dir, sizeof dir, "turns.wav");
+    assert_int_equal(mkdir(dir, 0700), 0);
+    const struct {
+        const char *path, *kind;
+    } rows[] = { { fifo, "a FIFO" }, { dir, "a directory" }, { "/dev/zero", "a character device" } };
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        int16_t *pcm = NULL;
+        size_t n = 99;
+        assert_int_equal(wav_read(rows[k].path, &pcm, &n, err, sizeof err), -1);
+        assert_null(pcm);
+        assert_int_equal(n, 0);
+        snprintf(want, sizeof want, "%s: not a regular file (%s); give a WAV file", rows[k].path, rows[k].kind);
+        assert_string_equal(err, want);
+    }
+    unlink(fifo);
+    rmdir(dir);
+    alarm(0);
 }
 
 /* A header claiming more data than the file holds: what is there is read. */
@@ -440,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_float_clips),
         cmocka_unit_test(test_audio_to_16k_identity_and_args),
         cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_not_regular),
         cmocka_unit_test(test_truncated_data),
         cmocka_unit_test(test_garbage_never_crashes),
     };
