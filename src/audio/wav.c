@@ -266,3 +266,31 @@ out:
     sf_close(sf);
     return ret;
 }
+
+int wav_write(const char *path, const int16_t *pcm, size_t n, char *err, size_t errlen)
+{
+    char *tmp = xasprintf("%s.tmp", path);
+    SF_INFO info = { .samplerate = AUDIO_RATE, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
+    SNDFILE *sf = sf_open(tmp, SFM_WRITE, &info);
+    int rc = -1;
+    if (!sf) {
+        snprintf(err, errlen, "%s: cannot write (%s)", path, sf_strerror(NULL));
+        goto out;
+    }
+    sf_count_t wrote = sf_write_short(sf, pcm, (sf_count_t)n);
+    int closed = sf_close(sf);
+    if (wrote != (sf_count_t)n || closed != 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, wrote != (sf_count_t)n ? "the disk may be full" : sf_error_number(closed));
+        unlink(tmp);
+        goto out;
+    }
+    if (rename(tmp, path) < 0) {
+        snprintf(err, errlen, "%s: cannot write (%s)", path, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(tmp);
+    return rc;
+}

@@ -17,6 +17,10 @@ int wav_read(const char *path, int16_t **pcm, size_t *n, char *err, size_t errle
 
 /* Converts interleaved float frames at rate/channels to 16 kHz mono 16-bit.
  * Returns 0 or -1 (err filled).  *out is allocated, caller frees. */
+/* Writes 16 kHz mono PCM as a 16-bit WAV file: to PATH.tmp, then renamed,
+ * so a reader never sees half a file.  0, or -1 with err. */
+int wav_write(const char *path, const int16_t *pcm, size_t n, char *err, size_t errlen);
+
 int audio_to_16k(const float *in, size_t frames, int rate, int channels,
                  int16_t **out, size_t *n, char *err, size_t errlen);
 

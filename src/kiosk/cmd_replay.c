@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../audio/wav.h"
 #include "../board/board.h"
@@ -19,6 +20,7 @@ static const char usage[] =
     "usage: kiosk replay [--menu F] [--db F] [--json] [--each] [--board PNG] [--board-size WxH]\n"
     "                    [--threshold T] [--features FILE] [--denoise] [--one-thread] TURN.wav...\n"
     "       kiosk replay [--menu F] [--db F] [--threshold T] --script FILE\n"
+    "       kiosk replay [--menu F] [--db F] [--json] [--threshold T] --car ID\n"
     "  Replays one car's conversation from recorded turns, in order, through the\n"
     "  kiosk's dialog, confidence and paging, and prints what happened.\n"
     "  --menu F     the menu (default " DEFAULT_MENU ")\n"
@@ -36,6 +38,8 @@ static const char usage[] =
     "               gain control (speexdsp's preprocessor) before decoding it\n"
     "  --one-thread  decode each turn on one thread (for batches that run several\n"
     "               replays at once; the same results, only slower alone)\n"
+    "  --car ID     replay car ID of the database (--db, default " DEFAULT_DB ") from its\n"
+    "               recorded turns (kiosk run --keep-audio) through today's recogniser\n"
     "  --script FILE  a scripted lane on a virtual clock: customer turns (wav FILE,\n"
     "               say WORDS), crew commands (crew take, crew add a coke, ...) and\n"
     "               time passing (wait 12), in order; prints the events as\n"
@@ -46,6 +50,7 @@ typedef struct {
     int json, each, denoise, one_thread;
     int board_w, board_h;
     double threshold;
+    long car;                /* --car ID, 0 none */
     FILE *ffeat;
 } opts_t;
 
@@ -65,6 +70,7 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         { "threshold", required_argument, NULL, 't' }, { "features", required_argument, NULL, 'f' },
         { "denoise", no_argument, NULL, 'n' },    { "one-thread", no_argument, NULL, '1' },
         { "board-size", required_argument, NULL, 'B' }, { "script", required_argument, NULL, 's' },
+        { "car", required_argument, NULL, 'c' },
         { NULL, 0, NULL, 0 },
     };
     if (cmd_wants_help(argc, argv)) { /* also after the files: `kiosk replay t1.wav -h` */
@@ -96,6 +102,15 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         case 'n': o->denoise = 1; break;
         case '1': o->one_thread = 1; break;
         case 's': o->script = optarg; break;
+        case 'c': {
+            char *end;
+            o->car = strtol(optarg, &end, 10);
+            if (end == optarg || *end || o->car < 1) {
+                fprintf(stderr, "kiosk replay: --car %s: give a car's number in the database (1, 2, ...)\n", optarg);
+                return EXIT_BADINPUT;
+            }
+            break;
+        }
         case 't': {
             char *end;
             o->threshold = strtod(optarg, &end);
@@ -123,7 +138,11 @@ static int parse_opts(int argc, char **argv, opts_t *o)
                         "events, as kiosk run --events does)\n");
         return EXIT_BADINPUT;
     }
-    if (!o->script && optind >= argc) {
+    if (o->car && (o->script || o->each || optind < argc)) {
+        fprintf(stderr, "kiosk replay: --car takes its turns from the database: give no TURN.wav, --script or --each\n");
+        return EXIT_BADINPUT;
+    }
+    if (!o->script && !o->car && optind >= argc) {
         fprintf(stderr, "kiosk replay: give at least one TURN.wav, or --script FILE\n%s", usage);
         return EXIT_BADINPUT;
     }
@@ -236,6 +255,35 @@ static int replay_car(const menu_t *m, asr_t *asr, store_writer_t *store, const 
     return status;
 }
 
+/* --car ID: the recordings of its turns, each there still: 0, or -1 said. */
+static int car_turns(const opts_t *o, strlist_t *files)
+{
+    const char *db = o->db ? o->db : DEFAULT_DB;
+    char err[512];
+    if (store_car_files(db, o->car, files, err, sizeof err) < 0) {
+        fprintf(stderr, "kiosk replay: %s\n", err);
+        return -1;
+    }
+    if (!files->n) {
+        fprintf(stderr, "kiosk replay: %s: car %ld has no turns\n", db, o->car);
+        return -1;
+    }
+    for (int i = 0; i < files->n; i++) {
+        const char *f = files->v[i];
+        if (!strcmp(f, "mic") || !strcmp(f, "say")) {
+            fprintf(stderr, "kiosk replay: %s: car %ld's turn %d was not recorded (kiosk run --keep-audio 0, or a "
+                            "scripted turn)\n", db, o->car, i + 1);
+            return -1;
+        }
+        if (access(f, R_OK) < 0) {
+            fprintf(stderr, "kiosk replay: %s: car %ld's turn %d, %s, is gone: recorded turns are kept "
+                            "--keep-audio days (7 by default), then deleted\n", db, o->car, i + 1, f);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int cmd_replay(int argc, char **argv)
 {
     opts_t o;
@@ -244,6 +292,13 @@ int cmd_replay(int argc, char **argv)
     if (o.script) return replay_script(o.menu, o.script, o.db, o.threshold);
     char **files = argv + optind;
     int nfiles = argc - optind;
+    strlist_t car_files = {0};
+    if (o.car) {
+        if (car_turns(&o, &car_files) < 0) return EXIT_BADINPUT;
+        files = car_files.v;
+        nfiles = car_files.n;
+        o.db = NULL;   /* read from; the replay is not a car of the lane's */
+    }
 
     int status = 0;
     char err[512];
@@ -322,6 +377,7 @@ int cmd_replay(int argc, char **argv)
 out:
     for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
     strlist_free(&errs);
+    strlist_free(&car_files);
     if (o.ffeat) fclose(o.ffeat);
     lane_io_store_close("kiosk replay", store, 30);
     board_free(board);

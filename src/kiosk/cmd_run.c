@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../audio/keeper.h"
 #include "commands.h"
 #include "hear.h"
 #include "lane_io.h"
@@ -31,7 +32,7 @@ static const char usage[] =
     "                 [--trailing-ms MS] [--nudge S] [--no-response S] [--car-gone S] [--voice V]\n"
     "                 [--denoise] [--board PNG] [--board-size WxH] [--for S]\n"
     "                 [--crew-socket PATH] [--crew-port N] [--crew-token FILE]\n"
-    "                 [--escalate S1,S2] [--lane NAME]\n"
+    "                 [--escalate S1,S2] [--lane NAME] [--keep-audio DAYS]\n"
     "  The drive-through: listens on the microphone, answers out loud, takes the\n"
     "  order and pages the crew.  Stop it with Ctrl-C.\n"
     "  --menu F        the menu (default " DEFAULT_MENU ")\n"
@@ -53,6 +54,8 @@ static const char usage[] =
     "                  (default 30); the crew's cars and cars with an open page stay until\n"
     "                  the crew ends them\n"
     "  --lane NAME     the lane's name on the crew stations (default \"Lane 1\")\n"
+    "  --keep-audio DAYS  keep each turn's recording this long, in the folder audio/ beside\n"
+    "                  the database, for `kiosk replay --car ID` (default 7; 0 keeps none)\n"
     "  --voice V       espeak-ng voice (default en-us)\n"
     "  --denoise       run speexdsp's noise suppression and gain control on the\n"
     "                  microphone (off by default: it made the kiosk worse at 10 and 5 dB)\n"
@@ -71,7 +74,7 @@ typedef struct {
     double remind_s, manager_s;
     int board_w, board_h;
     int headless, events, denoise;
-    double threshold, nudge, no_response, car_gone, run_for;
+    double threshold, nudge, no_response, car_gone, run_for, keep_audio;
     int trailing_ms;
 } run_opts_t;
 
@@ -105,6 +108,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         { "crew-token", required_argument, NULL, 'K' },
         { "escalate", required_argument, NULL, 'E' },
         { "nudge", required_argument, NULL, 'N' },  { "lane", required_argument, NULL, 'L' },
+        { "keep-audio", required_argument, NULL, 'A' },
         { NULL, 0, NULL, 0 },
     };
     if (cmd_wants_help(argc, argv)) {
@@ -118,6 +122,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
     o->nudge = 10;
     o->no_response = 15;
     o->car_gone = 30;
+    o->keep_audio = 7;
     o->lane = "Lane 1";
     o->trailing_ms = 700;
     o->denoise = 0;
@@ -167,6 +172,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
             }
             break;
         case 't': if (number_opt("threshold", optarg, 0, 1, &o->threshold) < 0) return EXIT_BADINPUT; break;
+        case 'A': if (number_opt("keep-audio", optarg, 0, 3650, &o->keep_audio) < 0) return EXIT_BADINPUT; break;
         case 'T':
             if (number_opt("trailing-ms", optarg, 200, 5000, &v) < 0) return EXIT_BADINPUT;
             o->trailing_ms = (int)v;
@@ -210,6 +216,7 @@ typedef struct {
     lane_config_t lcfg;
     asr_t *asr;
     source_t *mic;            /* the turns (source_mic.c) */
+    keeper_t *keeper;         /* their recordings, kept --keep-audio days */
     unsigned long out_dropped_seen;
     loop_t *loop;
     double start;
@@ -384,8 +391,19 @@ int cmd_run(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto out;
     }
+    if (o.keep_audio > 0) {
+        const char *slash = strrchr(o.db, '/');
+        char *dir = slash ? xasprintf("%.*s/audio", (int)(slash - o.db), o.db) : xstrdup("audio");
+        k.keeper = keeper_start(dir, o.keep_audio, err, sizeof err);
+        free(dir);
+        if (!k.keeper) {
+            strlist_pushf(&errs, "kiosk run: --keep-audio: %s", err);
+            status = EXIT_RUNTIME;
+            goto out;
+        }
+    }
     source_opts_t so = { .io = &k.io, .asr = k.asr, .denoise = o.denoise, .dev = k.io.dev, .input = o.input,
-                         .output = o.output, .trailing_ms = o.trailing_ms };
+                         .output = o.output, .trailing_ms = o.trailing_ms, .keeper = k.keeper };
     if (!(k.mic = source_mic.open(&so, err, sizeof err))) {
         k.io.dev = NULL;   /* the source's now, closed with it */
         strlist_pushf(&errs, "kiosk run: %s", err);
@@ -428,6 +446,7 @@ out:
     for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
     strlist_free(&errs);
     if (k.mic) k.mic->driver->close(k.mic);
+    keeper_stop(k.keeper);
     lane_free(&k.L);
     loop_free(k.loop);
     window_close(k.io.win);

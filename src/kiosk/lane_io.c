@@ -198,7 +198,8 @@ static void news(lane_io_t *io)
     store_news_t n;
     store_writer_news(io->writer, &n);
     lane_t *l = io->lane;
-    if (n.failing != l->store_failing) {
+    /* back: said once all it held is written (the writer wakes the loop then) */
+    if (n.failing ? !l->store_failing : l->store_failing && !n.held) {
         lane_set_time(l, loop_now(io->loop), lane_io_wall(io));
         if (n.failing) {
             fprintf(stderr, "%s: orders are not being saved: %s; holding them in memory and trying again every "

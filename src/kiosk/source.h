@@ -22,6 +22,7 @@ typedef struct {
     device_t *dev;            /* open already (the caller checks it first); the source owns it */
     const char *input, *output;   /* its names, to reopen it when it stops */
     int trailing_ms;          /* silence that ends a turn */
+    struct keeper_s *keeper;  /* keeps each turn's audio (keeper.h), or NULL */
 } source_opts_t;
 
 typedef struct source_s source_t;

@@ -32,6 +32,7 @@
 
 #include "../audio/denoise.h"
 #include "../audio/endpoint.h"
+#include "../audio/keeper.h"
 #include "commands.h"
 #include "hear.h"
 #include "source.h"
@@ -173,6 +174,7 @@ typedef struct {
     int await_job;            /* the job whose result the loop waits for, 0 none */
     double turn_end;          /* when the awaited turn's endpoint was reached */
     long await_ms;            /* its audio length */
+    char *await_file;         /* where its audio is kept, or NULL */
     int turns_decoded, speculative_used;
     double fault_since;       /* the device is down since, 0 when up */
     double next_reopen;
@@ -240,6 +242,9 @@ static void on_frame(mic_t *m, int16_t *frame, double now)
         m->spec_job = 0;
         m->turn_end = now;
         m->await_ms = (long)(n * 1000 / 16000);
+        free(m->await_file);
+        m->await_file = m->o.keeper && L->car ? keeper_put(m->o.keeper, pcm, n, lane_io_wall(m->io), L->cars,
+                                                           session_nturns(L->car) + 1) : NULL;
         lane_quiet_since(L, now);
         endpoint_reset(m->ep);
         break;
@@ -262,9 +267,12 @@ static void take_result(mic_t *m)
         if (res.failed) {
             fprintf(stderr, "%s: %s\n", m->io->who, res.err);
             failed(m);
-        } else if (m->io->lane->car && lane_io_turn(m->io, "mic", &res.r, m->await_ms, m->turn_end) < 0) {
+        } else if (m->io->lane->car &&
+                   lane_io_turn(m->io, m->await_file ? m->await_file : "mic", &res.r, m->await_ms, m->turn_end) < 0) {
             failed(m);
         }
+        free(m->await_file);
+        m->await_file = NULL;
         result_clear(&res);
         lane_quiet_since(m->io->lane, loop_now(m->loop));
     } else if (m->spec_job == 0 && recog_take(&m->rec, -1, &res)) {
@@ -444,6 +452,7 @@ static void mic_close(source_t *s)
     }
     endpoint_free(m->ep);
     denoise_free(m->dn);
+    free(m->await_file);
     device_close(m->dev);
     m->io->dev = NULL;
     free(m);

@@ -332,6 +332,41 @@ int store_apply(store_t *s, const store_op_t *op, char *err, unsigned errlen)
     return rc;
 }
 
+int store_car_files(const char *path, long id, strlist_t *files, char *err, unsigned errlen)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot open the database (%s)", path, db ? sqlite3_errmsg(db) : "out of memory");
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('cars', 'turns')",
+                           -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 2) {
+        snprintf(err, errlen, "%s: not a kiosk database", path);
+        goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM cars WHERE id = ?", -1, &st, NULL) != SQLITE_OK) goto out;
+    sqlite3_bind_int64(st, 1, id);
+    int exists = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!exists) {
+        snprintf(err, errlen, "%s: no car %ld (kiosk report and the events table list the cars)", path, id);
+        goto out;
+    }
+    sqlite3_prepare_v2(db, "SELECT coalesce(file, 'mic') FROM turns WHERE car = ? ORDER BY turn", -1, &st, NULL);
+    sqlite3_bind_int64(st, 1, id);
+    while (sqlite3_step(st) == SQLITE_ROW) strlist_push(files, (const char *)sqlite3_column_text(st, 0));
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rc;
+}
+
 void store_op_copy(store_op_t *dst, const store_op_t *src)
 {
     *dst = *src;

@@ -16,6 +16,8 @@
 #ifndef KIOSK_STORE_H
 #define KIOSK_STORE_H
 
+#include "../util/util.h"
+
 #define STORE_VERSION 2
 
 typedef struct store_s store_t;
@@ -64,6 +66,11 @@ typedef struct {
  * another program").  The lane's car numbers are mapped to the store's ids
  * here: a car's rows after its STORE_CAR_BEGIN go to the same row. */
 int store_apply(store_t *s, const store_op_t *op, char *err, unsigned errlen);
+
+/* Where car id's turns came from, in order ("mic" when its audio was not
+ * kept), read from the database at path without writing to it: 0, or -1
+ * with a one-line message (no such database, no such car). */
+int store_car_files(const char *path, long id, strlist_t *files, char *err, unsigned errlen);
 
 /* A copy whose strings are the copy's; store_op_free frees them. */
 void store_op_copy(store_op_t *dst, const store_op_t *src);

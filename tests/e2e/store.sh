@@ -3,7 +3,9 @@
 # holds the database locked for a while.  The live kiosk must go on taking
 # the order, page the crew once (device_fault: "orders are not being
 # saved"), say so in a "store" event, and when the database is free again
-# write everything it held, in order.  A private PulseAudio as in live.sh.
+# write everything it held, in order.  Then the turns' recordings: kept
+# beside the database, replayed by car (kiosk replay --car), deleted when
+# older than --keep-audio.  A private PulseAudio as in live.sh.
 set -uo pipefail
 K=${KIOSK:-build/kiosk}
 T=$(mktemp -d)
@@ -85,6 +87,36 @@ import json, sqlite3
 printed = [l.rstrip('\n') for l in open('$EV')]
 kept = [r[0] for r in sqlite3.connect('$DB').execute('select json from events order by rowid')]
 print(printed == kept)")"
+
+# ---- the recorded turns: kept beside the database, replayed by car, deleted when old ----
+check "each turn's recording is kept beside the database" "3 3" \
+  "$(ls "$T/audio" | grep -c '^[0-9]\{8\}-[0-9]\{6\}-car1-turn[123]\.wav$') $(q "$DB" "select count(*) from turns where file like '$T/audio/%-car1-turn%.wav'")"
+"$K" replay --db "$DB" --car 1 --json > "$T/replayed.json" 2> "$T/replay.err"
+check "kiosk replay --car 1 exits 0" 0 $?
+check "and hears what the live kiosk heard" "$(field '[e["heard"] for e in E if e["event"]=="turn"]')" \
+  "$(python3 -c "import json; print([t['heard'] for t in json.load(open('$T/replayed.json'))['turns']])")"
+check "and does not write into the lane's database" 1 "$(q "$DB" "select count(*) from cars")"
+out=$("$K" replay --db "$DB" --car 7 2>&1); check "no such car exits 2" 2 $?
+check "no such car, in words" "kiosk replay: $DB: no car 7 (kiosk report and the events table list the cars)" "$out"
+gone=$(q "$DB" "select file from turns where turn = 2"); rm "$gone"
+out=$("$K" replay --db "$DB" --car 1 2>&1); check "a deleted recording exits 2" 2 $?
+check "a deleted recording, in words" "kiosk replay: $DB: car 1's turn 2, $gone, is gone: recorded turns are kept --keep-audio days (7 by default), then deleted" "$out"
+"$K" replay --db "$T/s.db" --script <(printf 'say a cookie\n') > /dev/null 2>&1
+out=$("$K" replay --db "$T/s.db" --car 1 2>&1)
+check "a turn never recorded, in words" "kiosk replay: $T/s.db: car 1's turn 1 was not recorded (kiosk run --keep-audio 0, or a scripted turn)" "$out"
+out=$("$K" replay --car 1 "$T/order.wav" 2>&1); check "--car with files exits 2" 2 $?
+contains "--car with files explained" "--car takes its turns from the database" "$out"
+
+# older than --keep-audio: deleted at start (only the kiosk's own files)
+touch -d '8 days ago' "$T/audio/20261120-101010-car4-turn1.wav" "$T/audio/notes.wav"
+touch -d '2 days ago' "$T/audio/20261205-101010-car5-turn1.wav"
+"$K" run --headless --events --input pulse --output none --db "$DB" --for 3 \
+  --crew-socket "$T/crew.sock" --crew-token "$T/crew.token" > /dev/null 2> "$T/err3"
+contains "old recordings deleted at start, said so" "1 recorded turn older than 7 days deleted from $T/audio" "$(cat "$T/err3")"
+check "the old one is gone; a newer one and someone's file are kept" "no yes yes" \
+  "$([ -e "$T/audio/20261120-101010-car4-turn1.wav" ] && echo yes || echo no) $([ -e "$T/audio/20261205-101010-car5-turn1.wav" ] && echo yes || echo no) $([ -e "$T/audio/notes.wav" ] && echo yes || echo no)"
+out=$("$K" run --keep-audio -1 2>&1); check "a bad --keep-audio exits 2" 2 $?
+contains "a bad --keep-audio explained" "--keep-audio -1: give a number from 0 to 3650" "$out"
 
 if [ "$fails" -ne 0 ]; then echo "--- kiosk stderr"; cat "$T/err"; echo "--- events"; cat "$EV"; fi
 echo "store: $pass passed, $fails failed"
