@@ -142,7 +142,7 @@ unit-san: $(UNIT_SAN)
 # checks that need no speech.  About half a minute on a built tree; `make
 # test` stays the whole.
 CHECK_UNITS := $(filter-out test_asr,$(UNIT_SRC:tests/unit/%.c=%))
-CHECK_E2E   := tests/e2e/crew_screen.sh tests/e2e/script.sh
+CHECK_E2E   := tests/e2e/crew_screen.sh tests/e2e/script.sh tests/e2e/export.sh
 check: $(BUILD)/kiosk
 	@start=$$(date +%s.%N); \
 	$(MAKE) --no-print-directory -j2 $(CHECK_UNITS:%=$(BUILD)/check/%.ok) $(CHECK_UNITS:%=$(BUILD)/check/%.san-ok) && \
