@@ -62,11 +62,12 @@ deps:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
 	else echo "all Debian packages present"; fi
 
-# Calls `deps` only when pkg-config cannot find a library or a tool is missing.
-$(BUILD)/.deps-ok:
+# Calls `deps` only when pkg-config cannot find a library or a tool is missing;
+# checked again when this Makefile changes (a package added to the lists).
+$(BUILD)/.deps-ok: Makefile
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists $(PC_LIBS) || \
 	    ! ( for c in $(DEP_CMDS); do command -v $$c >/dev/null || exit 1; done ) || \
-	    [ ! -f /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict ]; then \
+	    [ ! -f /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict ] || [ ! -x /usr/sbin/mosquitto ]; then \
 	  $(MAKE) --no-print-directory deps; fi
 	@mkdir -p $(BUILD) && touch $@
 deps-check: $(BUILD)/.deps-ok

@@ -73,6 +73,7 @@ static void event(lane_io_t *io, const char *line, const char *type, int car, do
     if (io->store && store_event(io->store, id, t, type, line, err, sizeof err) < 0)
         fprintf(stderr, "%s: %s\n", io->who, err);
     if (io->events) out_line(io, line);
+    if (io->mqtt) mqtt_publish(io->mqtt, io->lane->cfg->name, line);
 }
 
 /* Words for the loudspeaker; the say event with how long they took. */

@@ -13,6 +13,7 @@
 #include "../board/board.h"
 #include "../crew/server.h"
 #include "../dialog/lane.h"
+#include "../net/mqtt.h"
 #include "../store/store.h"
 #include "../ui/window.h"
 #include "../util/loop.h"
@@ -40,6 +41,7 @@ struct lane_io_s {
     crew_server_t *crew;
     store_t *store;
     outq_t *out;              /* standard output's writer, or NULL: written directly */
+    mqtt_t *mqtt;             /* --mqtt: the events to a broker too, or NULL */
     lane_reply_fn reply;
     long store_car;           /* the store's id of car store_car_no */
     int store_car_no;
