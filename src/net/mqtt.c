@@ -86,6 +86,10 @@ int mqtt_parse_addr(const char *addr, char *host, size_t hostlen, int *port, cha
 {
     const char *h = addr, *p = NULL;
     size_t hn;
+    if (strstr(addr, "://")) {
+        snprintf(err, errlen, "give HOST[:PORT], not a URL: e.g. 127.0.0.1:1883");
+        return -1;
+    }
     if (addr[0] == '[') {                        /* [IPv6] or [IPv6]:PORT */
         const char *close = strchr(addr, ']');
         if (!close || (close[1] && close[1] != ':')) {
