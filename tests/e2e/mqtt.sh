@@ -9,8 +9,9 @@
 #      started before the broker (it says so and runs on), the broker comes;
 #      a turn; the broker stops mid-car and the lane goes on (two turns, the
 #      order confirmed); the broker comes back and what was made meanwhile
-#      arrives; everything the subscriber got is what --events printed, in
-#      order.
+#      arrives; the broker frozen and killed with a car's events in flight,
+#      restarted: they are sent again; everything the subscriber got is what
+#      --events printed, in order.
 set -uo pipefail
 K=${KIOSK:-build/kiosk}
 KS=${KIOSK_SAN:-$K}
@@ -203,8 +204,25 @@ wait_err "back to the broker" 20
 contains "live: the broker back, with the events kept meanwhile" \
   "kiosk run: mqtt: back to the broker at 127.0.0.1:$PORT after" "$(cat "$T/err")"
 contains "live: ... how many" "sending the $away events kept meanwhile" "$(cat "$T/err")"
+sub_wait "$(wc -l < "$EV")" 10
+sleep 0.5
+
+# the broker frozen (SIGSTOP): the connection stays up, the next car's events
+# go out and wait for acknowledgements that never come; then it dies (SIGKILL:
+# nothing saved, the connection reset), with them in flight
+kill -STOP "$BPID"
+before=$(wc -l < "$EV")
 turn cookie 4
 wait_for order 2 5
+flight=$(( $(wc -l < "$EV") - before ))
+check "live: a frozen broker holds nothing up: car 2 arrived, its turn, its order" "car turn order" \
+  "$(tail -n "$flight" "$EV" | python3 -c 'import json,sys; print(" ".join(json.loads(l)["event"] for l in sys.stdin))')"
+kill -KILL "$BPID"; wait "$BPID" 2>/dev/null; BPID=
+wait_err "lost the broker at 127.0.0.1:$PORT" 10
+broker_start || exit 1
+for _ in $(seq 200); do [ "$(grep -c "back to the broker" "$T/err")" -ge 2 ] && break; sleep 0.1; done
+check "live: back again; what was in flight is sent again" "1" \
+  "$(grep -c "back to the broker at 127.0.0.1:$PORT after [0-9]* s: sending the $flight events kept meanwhile" "$T/err")"
 kill -TERM "$KPID"; wait "$KPID"; check "live: SIGTERM stops it cleanly" 0 $?
 KPID=
 sub_wait "$(wc -l < "$EV")" 15
