@@ -9,15 +9,16 @@ DEB_PKGS := pkg-config make gcc libpocketsphinx-dev libsphinxbase-dev pocketsphi
             portaudio19-dev libsdl2-dev libsdl2-ttf-dev libespeak-ng-dev fonts-dejavu-core \
             espeak-ng sox python3 time gnuplot-nox libpng-dev \
             pulseaudio pulseaudio-utils libasound2-plugins clang libclang-rt-dev libjansson-dev \
-            pocketsphinx libncurses-dev tmux gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-PC_LIBS  := pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson ncursesw cmocka
+            pocketsphinx libncurses-dev tmux gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+            libmosquitto-dev mosquitto mosquitto-clients
+PC_LIBS  := pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson ncursesw libmosquitto cmocka
 # Commands the tests need besides the libraries.
-DEP_CMDS := pkg-config espeak-ng sox python3 time gnuplot pulseaudio paplay pactl tmux aarch64-linux-gnu-gcc
+DEP_CMDS := pkg-config espeak-ng sox python3 time gnuplot pulseaudio paplay pactl tmux aarch64-linux-gnu-gcc mosquitto_sub
 
 # Recursively expanded on purpose: pkg-config runs when a recipe needs it,
 # after the deps check has installed what was missing.
 PC_CFLAGS = $(shell pkg-config --cflags $(PC_LIBS))
-PC_LDLIBS = $(shell pkg-config --libs pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson ncursesw)
+PC_LDLIBS = $(shell pkg-config --libs pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson ncursesw libmosquitto)
 CFLAGS   ?= -O2 -g
 WARN     := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PC_CFLAGS) -I$(BUILD) -MMD -MP
@@ -61,11 +62,12 @@ deps:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
 	else echo "all Debian packages present"; fi
 
-# Calls `deps` only when pkg-config cannot find a library or a tool is missing.
-$(BUILD)/.deps-ok:
+# Calls `deps` only when pkg-config cannot find a library or a tool is missing;
+# checked again when this Makefile changes (a package added to the lists).
+$(BUILD)/.deps-ok: Makefile
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists $(PC_LIBS) || \
 	    ! ( for c in $(DEP_CMDS); do command -v $$c >/dev/null || exit 1; done ) || \
-	    [ ! -f /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict ]; then \
+	    [ ! -f /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict ] || [ ! -x /usr/sbin/mosquitto ]; then \
 	  $(MAKE) --no-print-directory deps; fi
 	@mkdir -p $(BUILD) && touch $@
 deps-check: $(BUILD)/.deps-ok
@@ -141,7 +143,7 @@ unit-san: $(UNIT_SAN)
 # checks that need no speech.  About half a minute on a built tree; `make
 # test` stays the whole.
 CHECK_UNITS := $(filter-out test_asr,$(UNIT_SRC:tests/unit/%.c=%))
-CHECK_E2E   := tests/e2e/crew_screen.sh tests/e2e/script.sh
+CHECK_E2E   := tests/e2e/crew_screen.sh tests/e2e/script.sh tests/e2e/export.sh
 check: $(BUILD)/kiosk
 	@start=$$(date +%s.%N); \
 	$(MAKE) --no-print-directory -j2 $(CHECK_UNITS:%=$(BUILD)/check/%.ok) $(CHECK_UNITS:%=$(BUILD)/check/%.san-ok) && \

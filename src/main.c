@@ -16,6 +16,8 @@ static const char usage[] =
     "  devices                 list audio input and output devices\n"
     "  crew [--connect ADDR] [--token FILE] [--json] [--role manager]\n"
     "                          the crew station\n"
+    "  export [--db F] [--since DATE] [--until DATE]\n"
+    "                          orders and events as JSON lines, for a chain's systems\n"
     "  report                  (not built yet in this version)\n"
     "  --version               print the version\n";
 
@@ -48,6 +50,7 @@ static int dispatch(const char *cmd, int argc, char **argv)
     if (!strcmp(cmd, "devices")) return cmd_devices(argc, argv);
     if (!strcmp(cmd, "crew")) return cmd_crew(argc, argv);
     if (!strcmp(cmd, "report")) return cmd_report(argc, argv);
+    if (!strcmp(cmd, "export")) return cmd_export(argc, argv);
     fprintf(stderr, "kiosk: unknown command \"%s\"\n%s", cmd, usage);
     return EXIT_BADINPUT;
 }

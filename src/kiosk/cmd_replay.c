@@ -19,7 +19,7 @@
 static const char usage[] =
     "usage: kiosk replay [--menu F] [--db F] [--json] [--each] [--board PNG] [--board-size WxH]\n"
     "                    [--threshold T] [--features FILE] [--denoise] [--one-thread] TURN.wav...\n"
-    "       kiosk replay [--menu F] [--db F] [--threshold T] --script FILE\n"
+    "       kiosk replay [--menu F] [--db F] [--threshold T] [--mqtt HOST[:PORT] [--store NAME]] --script FILE\n"
     "       kiosk replay [--menu F] [--db F] [--json] [--threshold T] --car ID\n"
     "  Replays one car's conversation from recorded turns, in order, through the\n"
     "  kiosk's dialog, confidence and paging, and prints what happened.\n"
@@ -43,10 +43,12 @@ static const char usage[] =
     "  --script FILE  a scripted lane on a virtual clock: customer turns (wav FILE,\n"
     "               say WORDS), crew commands (crew take, crew add a coke, ...) and\n"
     "               time passing (wait 12), in order; prints the events as\n"
-    "               kiosk run --events does (the format: README, \"Scripted lanes\")\n";
+    "               kiosk run --events does (the format: README, \"Scripted lanes\")\n"
+    "  --mqtt HOST[:PORT], --store NAME  with --script: publish the events to an\n"
+    "               MQTT broker too, as kiosk run does\n";
 
 typedef struct {
-    const char *menu, *db, *board, *features, *script;
+    const char *menu, *db, *board, *features, *script, *mqtt, *store_name;
     int json, each, denoise, one_thread;
     int board_w, board_h;
     double threshold;
@@ -71,6 +73,7 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         { "denoise", no_argument, NULL, 'n' },    { "one-thread", no_argument, NULL, '1' },
         { "board-size", required_argument, NULL, 'B' }, { "script", required_argument, NULL, 's' },
         { "car", required_argument, NULL, 'c' },
+        { "mqtt", required_argument, NULL, 'Q' }, { "store", required_argument, NULL, 'R' },
         { NULL, 0, NULL, 0 },
     };
     if (cmd_wants_help(argc, argv)) { /* also after the files: `kiosk replay t1.wav -h` */
@@ -111,6 +114,8 @@ static int parse_opts(int argc, char **argv, opts_t *o)
             }
             break;
         }
+        case 'Q': o->mqtt = optarg; break;
+        case 'R': o->store_name = optarg; break;
         case 't': {
             char *end;
             o->threshold = strtod(optarg, &end);
@@ -134,8 +139,18 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         return EXIT_BADINPUT;
     }
     if (o->script && (o->json || o->each || o->board || o->features || o->denoise)) {
-        fprintf(stderr, "kiosk replay: --script takes only --menu, --db and --threshold (it prints the "
-                        "events, as kiosk run --events does)\n");
+        fprintf(stderr, "kiosk replay: --script takes only --menu, --db, --threshold, --mqtt and --store (it "
+                        "prints the events, as kiosk run --events does)\n");
+        return EXIT_BADINPUT;
+    }
+    if (!o->script && (o->mqtt || o->store_name)) {
+        fprintf(stderr, "kiosk replay: --%s goes with --script (a scripted lane's events)\n",
+                o->mqtt ? "mqtt" : "store");
+        return EXIT_BADINPUT;
+    }
+    char err[256];
+    if ((o->mqtt || o->store_name) && mqtt_check(o->mqtt, o->store_name, err, sizeof err) < 0) {
+        fprintf(stderr, "kiosk replay: %s\n", err);
         return EXIT_BADINPUT;
     }
     if (o->car && (o->script || o->each || optind < argc)) {
@@ -289,7 +304,7 @@ int cmd_replay(int argc, char **argv)
     opts_t o;
     int rc = parse_opts(argc, argv, &o);
     if (rc >= 0) return rc;
-    if (o.script) return replay_script(o.menu, o.script, o.db, o.threshold);
+    if (o.script) return replay_script(o.menu, o.script, o.db, o.threshold, o.mqtt, o.store_name);
     char **files = argv + optind;
     int nfiles = argc - optind;
     strlist_t car_files = {0};

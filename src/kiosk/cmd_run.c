@@ -33,6 +33,7 @@ static const char usage[] =
     "                 [--denoise] [--board PNG] [--board-size WxH] [--for S]\n"
     "                 [--crew-socket PATH] [--crew-port N] [--crew-token FILE]\n"
     "                 [--escalate S1,S2] [--lane NAME] [--keep-audio DAYS]\n"
+    "                 [--mqtt HOST[:PORT]] [--store NAME]\n"
     "  The drive-through: listens on the microphone, answers out loud, takes the\n"
     "  order and pages the crew.  Stop it with Ctrl-C.\n"
     "  --menu F        the menu (default " DEFAULT_MENU ")\n"
@@ -65,11 +66,15 @@ static const char usage[] =
     "  --crew-token FILE   the token crew stations prove themselves with, written\n"
     "                  at start with mode 0600 (default " DEFAULT_CREW_TOKEN ")\n"
     "  --escalate S1,S2  a page nobody acknowledges chimes again after S1 seconds\n"
-    "                  and goes to the manager after S2 (default 10,30)\n";
+    "                  and goes to the manager after S2 (default 10,30)\n"
+    "  --mqtt HOST[:PORT]  also publish every event line to this MQTT broker (port\n"
+    "                  1883 by default) on kiosk/STORE/LANE/events, QoS 1; kept in\n"
+    "                  memory while it is away (README: \"Leaving the lane\")\n"
+    "  --store NAME    the store's name in those topics (default: this machine's name)\n";
 
 typedef struct {
     const char *menu, *db, *input, *output, *post, *voice, *board_png;
-    const char *crew_socket, *crew_token, *lane;
+    const char *crew_socket, *crew_token, *lane, *mqtt, *store_name;
     int crew_port;
     double remind_s, manager_s;
     int board_w, board_h;
@@ -109,6 +114,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         { "escalate", required_argument, NULL, 'E' },
         { "nudge", required_argument, NULL, 'N' },  { "lane", required_argument, NULL, 'L' },
         { "keep-audio", required_argument, NULL, 'A' },
+        { "mqtt", required_argument, NULL, 'Q' },   { "store", required_argument, NULL, 'R' },
         { NULL, 0, NULL, 0 },
     };
     if (cmd_wants_help(argc, argv)) {
@@ -186,6 +192,8 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
             }
             o->lane = optarg;
             break;
+        case 'Q': o->mqtt = optarg; break;
+        case 'R': o->store_name = optarg; break;
         case 'g': if (number_opt("car-gone", optarg, 2, 3600, &o->car_gone) < 0) return EXIT_BADINPUT; break;
         case 'f': if (number_opt("for", optarg, 0.1, 1e7, &o->run_for) < 0) return EXIT_BADINPUT; break;
         case 'h': fputs(usage, stdout); return 0;
@@ -197,6 +205,11 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
     }
     if (optind < argc) {
         fprintf(stderr, "kiosk run: unexpected argument \"%s\"\n%s", argv[optind], usage);
+        return EXIT_BADINPUT;
+    }
+    char err[256];
+    if ((o->mqtt || o->store_name) && mqtt_check(o->mqtt, o->store_name, err, sizeof err) < 0) {
+        fprintf(stderr, "kiosk run: %s\n", err);
         return EXIT_BADINPUT;
     }
     if (o->post) {
@@ -402,6 +415,11 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
     }
+    if (o.mqtt && !(k.io.mqtt = mqtt_open(o.mqtt, o.store_name, "kiosk run", err, sizeof err))) {
+        strlist_pushf(&errs, "kiosk run: %s", err);
+        status = EXIT_RUNTIME;
+        goto out;
+    }
     source_opts_t so = { .io = &k.io, .asr = k.asr, .denoise = o.denoise, .dev = k.io.dev, .input = o.input,
                          .output = o.output, .trailing_ms = o.trailing_ms, .keeper = k.keeper };
     if (!(k.mic = source_mic.open(&so, err, sizeof err))) {
@@ -447,6 +465,7 @@ out:
     strlist_free(&errs);
     if (k.mic) k.mic->driver->close(k.mic);
     keeper_stop(k.keeper);
+    mqtt_close(k.io.mqtt, MQTT_DRAIN_S);
     lane_free(&k.L);
     loop_free(k.loop);
     window_close(k.io.win);

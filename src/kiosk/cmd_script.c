@@ -163,7 +163,8 @@ static int step_set(script_t *s, char *args)
     return 0;
 }
 
-int replay_script(const char *menu_path, const char *script, const char *db, double threshold)
+int replay_script(const char *menu_path, const char *script, const char *db, double threshold, const char *mqtt,
+                  const char *store_name)
 {
     FILE *f = fopen(script, "r");
     if (!f) {
@@ -225,6 +226,10 @@ int replay_script(const char *menu_path, const char *script, const char *db, dou
     s.io.narrate = 1;
     lane_io_set_writer(&s.io, store);
     s.io.reply = say_reply;
+    if (mqtt && !(s.io.mqtt = mqtt_open(mqtt, store_name, "kiosk replay", err, sizeof err))) {
+        fprintf(stderr, "kiosk replay: %s\n", err);
+        status = EXIT_RUNTIME;
+    }
     source_opts_t so = { .io = &s.io, .asr = asr };
     s.wav = source_wav.open(&so, err, sizeof err);
     s.words = source_words.open(&so, err, sizeof err);
@@ -258,6 +263,7 @@ int replay_script(const char *menu_path, const char *script, const char *db, dou
     }
     if (s.L.car && lane_io_leave(&s.io, "stopped") < 0 && !status) status = EXIT_RUNTIME;
     fflush(stdout);
+    mqtt_close(s.io.mqtt, MQTT_DRAIN_S);   /* what the broker has not taken yet: a moment to go */
     if (s.wav) s.wav->driver->close(s.wav);   /* NULL: no recogniser, no `wav` step */
     s.words->driver->close(s.words);
     lane_io_drain(&s.io, 30);

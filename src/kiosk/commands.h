@@ -14,6 +14,7 @@ int cmd_replay(int argc, char **argv);   /* kiosk replay */
 int cmd_run(int argc, char **argv);      /* kiosk run */
 int cmd_devices(int argc, char **argv);  /* kiosk devices */
 int cmd_crew(int argc, char **argv);     /* kiosk crew */
+int cmd_export(int argc, char **argv);   /* kiosk export (cmd_export.c) */
 
 /* 1 when a command's arguments (argv[0] is its name) ask for its usage:
  * "--help" or "-h" anywhere before a "--", so that `kiosk menu check
@@ -39,7 +40,8 @@ static inline int cmd_wants_help(int argc, char **argv)
  * line. */
 typedef enum { CMD_NONE, CMD_SEND, CMD_ERROR, CMD_HELP, CMD_QUIT } cmd_kind_t;
 cmd_kind_t crew_command(const char *line, char **msg);
-/* `kiosk replay --script FILE` (cmd_script.c). */
-int replay_script(const char *menu_path, const char *script, const char *db, double threshold);
+/* `kiosk replay --script FILE` (cmd_script.c); mqtt, store: --mqtt and --store, or NULL. */
+int replay_script(const char *menu_path, const char *script, const char *db, double threshold, const char *mqtt,
+                  const char *store);
 
 #endif

@@ -72,6 +72,7 @@ static void event(lane_io_t *io, const char *line, const char *type, int car, do
         store_writer_put(io->writer, &op);
     }
     if (io->events) out_line(io, line);
+    if (io->mqtt) mqtt_publish(io->mqtt, io->lane->cfg->name, line);
 }
 
 /* Words for the loudspeaker; the say event with how long they took. */

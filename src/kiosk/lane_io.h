@@ -13,6 +13,7 @@
 #include "../board/board.h"
 #include "../crew/server.h"
 #include "../dialog/lane.h"
+#include "../net/mqtt.h"
 #include "../store/writer.h"
 #include "../ui/window.h"
 #include "../util/loop.h"
@@ -40,6 +41,7 @@ struct lane_io_s {
     crew_server_t *crew;
     store_writer_t *writer;   /* the store's (lane_io_set_writer), or NULL */
     outq_t *out;              /* standard output's writer, or NULL: written directly */
+    mqtt_t *mqtt;             /* --mqtt: the events to a broker too, or NULL */
     lane_reply_fn reply;
     double crew_t0;           /* when the crew action being carried out came in */
     lane_fxlist_t held;       /* effects not carried out yet, oldest first */

@@ -31,7 +31,8 @@ contains "unknown command named" 'unknown command "frobnicate"' "$out"
 # ---- the newcomer's path: every command's usage on --help and -h, --version ----
 # (stdout only, exit 0; also with other arguments before it, e.g. a file name)
 for args in "" "replay" "replay t1.wav" "replay --json" "menu" "menu check" "menu check menus/burger.yaml" \
-            "menu grammar" "run" "run --headless" "devices" "crew" "crew --json" "report" "help"; do
+            "menu grammar" "run" "run --headless" "devices" "crew" "crew --json" "report" "export" \
+            "export --db x.db" "help"; do
   for h in --help -h; do
     [ "$args" = help ] && [ "$h" = -h ] && continue
     out=$("$K" $args $h 2>"$T/err"); check "kiosk $args $h exits 0" 0 $?
@@ -45,7 +46,7 @@ contains "kiosk help menu is menu's usage" "usage: kiosk menu check" "$out"
 out=$("$K" menu check --help menus/burger.yaml 2>&1); check "menu check --help does not check" 0 $?
 check "menu check --help: no ok line" "" "$(printf '%s\n' "$out" | grep '^ok:')"
 # each command's usage gives every option the README gives for it
-for cmd in replay run crew; do
+for cmd in replay run crew export; do
   usage=$("$K" $cmd --help)
   for o in $(grep -o "kiosk $cmd \[[^\`]*" README.md | grep -o -- '--[a-z][a-z-]*' | sort -u); do
     contains "kiosk $cmd --help lists $o (README)" "$o" "$usage"
@@ -53,7 +54,7 @@ for cmd in replay run crew; do
 done
 # and every option the README names anywhere is in some command's usage
 # (--kiosk, --noise, --baseline: tests/speech's scripts' own options)
-usages=$(for c in replay menu run devices crew report; do "$K" $c --help; done; "$K" --help)
+usages=$(for c in replay menu run devices crew report export; do "$K" $c --help; done; "$K" --help)
 for o in $(grep -o -- '--[a-z][a-z-]*' README.md | sort -u | grep -vx -- '--kiosk\|--noise\|--baseline'); do
   contains "the README's $o is in a usage" "$o" "$usages"
 done

@@ -175,7 +175,7 @@ bad "a bad setting" 'set nudge soon' "$T/b.script:1: set: \"soon\" is not a numb
 out=$("$K" replay --menu menus/burger.yaml --script "$T/none.script" 2>&1); check "no script: exits 2" 2 $?
 contains "no script: named" "cannot read the script $T/none.script" "$out"
 out=$("$K" replay --menu menus/burger.yaml --script "$T/b.script" --json 2>&1); check "--script with --json: exits 2" 2 $?
-contains "--script with --json: why" "--script takes only --menu, --db and --threshold" "$out"
+contains "--script with --json: why" "--script takes only --menu, --db, --threshold, --mqtt and --store" "$out"
 
 # ---- the store gets the same events ----
 printf 'say a coke\nsay small\ncrew confirm\n' > "$T/d.script"
