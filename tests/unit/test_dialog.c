@@ -1570,8 +1570,9 @@ static void test_stock_mid_order(void **state)
     newer->items[menu_item_find(newer, "Cookie")].available = 0;
     newer->items[menu_item_find(newer, "Apple Pie")].available = 1;
     newer->items[menu_item_find(newer, "Sprite")].available = 0;
-    free(newer->items[menu_item_find(newer, "Sundae")].name);   /* renamed in the newer menu */
-    newer->items[menu_item_find(newer, "Sundae")].name = xstrdup("Hot Fudge Sundae");
+    menu_item_t *sundae = &newer->items[menu_item_find(newer, "Sundae")];   /* renamed in the newer menu */
+    free(sundae->name);
+    sundae->name = xstrdup("Hot Fudge Sundae");
     dialog_t *d = dialog_create(m, NULL);
     dialog_effects_t fx;
     hear(d, "a cookie", &fx);
