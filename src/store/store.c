@@ -80,6 +80,11 @@ void store_close(store_t *s)
     free(s);
 }
 
+sqlite3 *store_db(store_t *s)
+{
+    return s->db;
+}
+
 /* Runs one statement with bound values described by types: 'i' long, 'd' double, 's' text. */
 static int run(store_t *s, const char *sql, const char *types, char *err, unsigned errlen, ...)
 {

@@ -12,6 +12,9 @@ typedef struct store_s store_t;
  * failure with a one-line message naming the file in err. */
 store_t *store_open(const char *path, char *err, unsigned errlen);
 void store_close(store_t *s);
+/* The SQLite handle, for the store's other files (menus.c); owned by s. */
+struct sqlite3;
+struct sqlite3 *store_db(store_t *s);
 
 /* A new car at the given wall-clock time (seconds since the epoch); returns
  * its id, or -1 (err filled). */
