@@ -1108,6 +1108,7 @@ static void apply(dialog_t *d, const action_t *acts, int n, dialog_effects_t *ou
         strbuf_free(&b);
     }
     int had_notes = t.notes.len > 0;
+    out->noted = had_notes;
     free(t.added);
     free(t.changed_lines);
     strbuf_free(&t.notes);
@@ -1203,6 +1204,7 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
     strbuf_reset(&d->said);
     out->page = PAGE_NONE;
     out->said = "";
+    out->noted = 0;
 
     const char *heard = h && h->heard ? h->heard : "";
     int blank = 1;
@@ -1281,6 +1283,7 @@ void dialog_page(dialog_t *d, page_reason_t why, dialog_effects_t *out)
     strbuf_reset(&d->said);
     out->said = "";
     out->page = why;
+    out->noted = 0;
 }
 
 int dialog_waiting(const dialog_t *d)

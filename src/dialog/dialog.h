@@ -62,6 +62,8 @@ typedef struct {
 typedef struct {
     const char *said;             /* what the kiosk answers; owned by the dialog, valid until the next call */
     page_reason_t page;           /* PAGE_NONE, or why the crew was paged this turn */
+    int noted;                    /* 1: the answer opens with something the customer must hear
+                                     ("Sorry, we're out of apple pie."): a greeting never replaces it */
 } dialog_effects_t;
 
 typedef struct dialog_s dialog_t;

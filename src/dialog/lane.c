@@ -261,8 +261,9 @@ void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms
     strbuf_free(&before);
     strbuf_free(&after);
     strbuf_t say = {0};
-    if (l->greet && !page && !changed && dialog_state(d) == was) {
-        /* "hello" or a cough opened the car: greet rather than apologise */
+    if (l->greet && !page && !changed && dialog_state(d) == was && !t->noted) {
+        /* "hello" or a cough opened the car: greet rather than apologise (but
+         * "Sorry, we're out of apple pie" is said, after the welcome) */
         strbuf_append(&say, dialog_greeting(d));
     } else {
         /* the customer spoke first: the welcome opens the answer */
@@ -375,7 +376,8 @@ void lane_menu_failed(lane_t *l, const char *file, const strlist_t *errs)
     strlist_free(&l->menu_errors);
     for (int i = 0; i < errs->n && i < LANE_MENU_ERRORS; i++) strlist_push(&l->menu_errors, errs->v[i]);
     if (errs->n > LANE_MENU_ERRORS) strlist_pushf(&l->menu_errors, "... and %d more", errs->n - LANE_MENU_ERRORS);
-    const char *title = l->menu->title ? l->menu->title : "";
+    const menu_t *kept = l->next_menu ? l->next_menu : l->menu;   /* the next car's */
+    const char *title = kept->title ? kept->title : "";
     strbuf_t b = {0};
     ev_begin(l, &b, "menu");
     strbuf_append(&b, ", \"ok\": false, \"file\": ");

@@ -166,7 +166,7 @@ bad() { # NAME SCRIPT MESSAGE
   check "$1: exits 2" 2 $?
   contains "$1: says why" "$3" "$out"
 }
-bad "an unknown step" $'say a coke\nfly away' "$T/b.script:2: \"fly\" is not a step: wav, say, wait, crew or set"
+bad "an unknown step" $'say a coke\nfly away' "$T/b.script:2: \"fly\" is not a step: wav, say, wait, crew, menu or set"
 bad "wait without seconds" 'wait soon' "$T/b.script:1: wait soon: give the seconds that pass, e.g. wait 12"
 bad "a crew command that is none" 'crew dance' "$T/b.script:1: crew dance: not a command a station sends"
 bad "a missing recording" 'wav nothere.wav' "$T/b.script:1: "

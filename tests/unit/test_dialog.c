@@ -1154,7 +1154,7 @@ static void test_crew_actions(void **state)
         int turns = 0;
         for (int i = 0; i < 20 && sc->steps[i].op; i++) {
             const crew_step_t *st = &sc->steps[i];
-            dialog_effects_t fx = { NULL, PAGE_NONE };
+            dialog_effects_t fx = { .said = NULL, .page = PAGE_NONE };
             const char *why = "(unset)";
             int rc = 0;
             switch (st->op) {

@@ -450,6 +450,12 @@ static const case_t cases[] = {
                                       "status=open total_cents=322 lines=3; say \"A Cookie. Anything else?\"" },
         { NULL, NULL } } },
 
+    { "a sold-out item as the first words: refused after the welcome, never replaced by the greeting", {0}, {
+        { "0 turn 0.95 an apple pie", "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME
+                                      "Sorry, we're out of apple pie. What can I get you?\"; say \"" WELCOME "Sorry, "
+                                      "we're out of apple pie. What can I get you?\"" },
+        { NULL, NULL } } },
+
     { "no car at the post: a new menu is the lane's at once; the board's empty order is of it", { .board = 1 }, {
         { "0 menu winter", "event menu ok=true menu=Burger Barn Winter items=31 sold_out=[\"Sprite\", \"Cookie\"] "
                            "from_car=1" },
@@ -547,9 +553,10 @@ static void test_menu_lines(void **state)
     assert_int_equal(l.fx.n, 3);
     assert_string_equal(l.fx.v[0].text,
         "{\"t\": 1800000001.500, \"event\": \"menu\", \"car\": 1, \"ok\": false, \"file\": \"menus/burger.yaml\", "
-        "\"menu\": \"Burger Barn\", \"errors\": [\"menus/burger.yaml:12:5: \\\"price 3.50\\\" needs a colon after "
+        "\"menu\": \"Burger Barn Winter\", \"errors\": [\"menus/burger.yaml:12:5: \\\"price 3.50\\\" needs a colon after "
         "the key: \\\"price: 3.50\\\"\"]}");
-    assert_string_equal(l.fx.v[1].text, "menu: menus/burger.yaml not loaded (1 error); the kiosk keeps Burger Barn");
+    /* the menu kept is the next car's (the car at the post has its own) */
+    assert_string_equal(l.fx.v[1].text, "menu: menus/burger.yaml not loaded (1 error); the kiosk keeps Burger Barn Winter");
     assert_string_equal(l.fx.v[2].text, "  menus/burger.yaml:12:5: \"price 3.50\" needs a colon after the key: "
                                         "\"price: 3.50\"");
     strlist_free(&errs);
