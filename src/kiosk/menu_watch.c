@@ -762,8 +762,8 @@ int menu_start(const char *who, const char *path, const char *db, cmudict_t **di
         fprintf(stderr, "%s\n", errs->v[i]);
         strlist_push(file_errs, errs->v[i]);
     }
-    fprintf(stderr, "%s: %s: %d error%s (above); running on the last good menu, kept at %s in %s\n", who, path,
-            errs->n, errs->n == 1 ? "" : "s", stamp, db);
+    fprintf(stderr, "%s: %s: %d error%s (above); running on the last good menu (%s), kept at %s in %s\n", who,
+            path, errs->n, errs->n == 1 ? "" : "s", (*menu)->title ? (*menu)->title : "", stamp, db);
     strlist_free(errs);
     *text = last;
     return 0;
