@@ -116,8 +116,9 @@ void lane_crew(lane_t *l, int client, const crew_msg_t *m);
  * from) and a log line.  The caller keeps m alive while lane_menu_in_use. */
 void lane_menu(lane_t *l, const menu_t *m);
 /* The menu file failed to load (errs: "FILE:LINE:COL: what to do" lines):
- * the lane keeps its menu.  An event "menu" with ok false and the errors
- * (the first LANE_MENU_ERRORS, then "... and N more"), a log line; a
+ * the lane keeps its menu.  An event "menu" with ok false, the title of the
+ * menu kept (the next car's) and the errors (the first LANE_MENU_ERRORS,
+ * then "... and N more"), a log line; a
  * station that connects while the file is broken gets them in its state
  * line, until a good menu comes. */
 #define LANE_MENU_ERRORS 10

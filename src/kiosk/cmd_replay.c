@@ -37,8 +37,9 @@ static const char usage[] =
     "  --one-thread  decode each turn on one thread (for batches that run several\n"
     "               replays at once; the same results, only slower alone)\n"
     "  --script FILE  a scripted lane on a virtual clock: customer turns (wav FILE,\n"
-    "               say WORDS), crew commands (crew take, crew add a coke, ...) and\n"
-    "               time passing (wait 12), in order; prints the events as\n"
+    "               say WORDS), crew commands (crew take, crew add a coke, ...),\n"
+    "               menu edits (menu FILE) and time passing (wait 12), in order;\n"
+    "               prints the events as\n"
     "               kiosk run --events does (the format: README, \"Scripted lanes\")\n";
 
 typedef struct {
