@@ -286,28 +286,48 @@ static void free_asr(menu_watch_t *w, asr_t *a)
 
 static double on_sweep(loop_t *l, long id, void *ctx);
 
-/* Frees the versions no car uses any more (but the newest); a recogniser
- * when no version has it and no turn is being decoded.  1 when some wait. */
+/* 1 while turns may still be heard for v's menu: the newest (the next car's),
+ * the lane's, or the car's at the post.  The last car's board may still show
+ * its menu, but it has no more turns. */
+static int hears(const menu_watch_t *w, const version_t *v)
+{
+    const lane_t *L = w->o.io->lane;
+    return v == w->versions || v->menu == L->menu || v->menu == L->next_menu ||
+           (L->car && session_menu(L->car) == v->menu);
+}
+
+/* Frees the recognisers no car can need any more (when no turn is being
+ * decoded), then the versions no car uses (but the newest).  1 when some
+ * wait. */
 static int sweep_versions(menu_watch_t *w)
 {
     int waiting = 0;
     int idle = !w->src || !w->src->driver->busy(w->src);
-    version_t **pv = &w->versions[0].next;
+    for (version_t *v = w->versions->next; v; v = v->next) {
+        if (!v->asr || hears(w, v)) continue;
+        int needed = 0;
+        for (version_t *u = w->versions; u; u = u->next) needed |= u->asr == v->asr && hears(w, u);
+        if (needed) {
+            v->asr = NULL;   /* the same recogniser goes on for a newer menu */
+            continue;
+        }
+        if (!idle) {
+            waiting = 1;
+            continue;
+        }
+        asr_t *a = v->asr;
+        for (version_t *u = w->versions; u; u = u->next)
+            if (u->asr == a) u->asr = NULL;
+        free_asr(w, a);
+    }
+    version_t **pv = &w->versions->next;
     while (*pv) {
         version_t *v = *pv;
-        if (lane_menu_in_use(w->o.io->lane, v->menu)) {
+        if (v->asr || lane_menu_in_use(w->o.io->lane, v->menu)) {
             waiting = 1;
             pv = &v->next;
             continue;
         }
-        int shared = 0;
-        for (version_t *u = w->versions; u; u = u->next) shared |= u != v && u->asr == v->asr;
-        if (v->asr && !shared && !idle) {
-            waiting = 1;
-            pv = &v->next;
-            continue;
-        }
-        if (!shared) free_asr(w, v->asr);
         *pv = v->next;
         menu_free(v->menu);
         free(v->key);
