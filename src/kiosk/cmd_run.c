@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../store/menus.h"
 #include "commands.h"
 #include "hear.h"
 #include "lane_io.h"
@@ -315,6 +316,12 @@ static int run_loop(kiosk_t *k)
     return st ? st : k->status;
 }
 
+/* A good menu kept in the store (menu_watch's keep). */
+static int keep_menu(void *store, const char *path, const char *text, char *err, size_t errlen)
+{
+    return store_menu_keep(store, path, text, err, (unsigned)errlen);
+}
+
 static int no_device(const char *err)
 {
     fprintf(stderr, "kiosk run: %s; without a microphone, `make demo` plays a sample "
@@ -386,7 +393,8 @@ int cmd_run(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto out;
     }
-    menu_watch_opts_t wo = { .io = &k.io, .path = o.menu, .who = "kiosk run", .acfg = &acfg, .live = 1 };
+    menu_watch_opts_t wo = { .io = &k.io, .path = o.menu, .who = "kiosk run", .acfg = &acfg, .live = 1,
+                             .keep = keep_menu, .keep_ctx = k.io.store };
     if (!(k.watch = menu_watch_open(&wo, menu, k.asr, menu_text, &file_errs, err, sizeof err))) {
         strlist_pushf(&errs, "kiosk run: %s", err);
         status = EXIT_RUNTIME;

@@ -37,6 +37,7 @@
 #include "commands.h"
 #include "hear.h"
 #include "lane_io.h"
+#include "../store/menus.h"
 #include "menu_watch.h"
 #include "source.h"
 
@@ -79,6 +80,12 @@ static void rearm(script_t *s)
 {
     if (s->tick) loop_del_timer(s->loop, s->tick);
     s->tick = loop_add_timer(s->loop, 0, on_tick, s);
+}
+
+/* A good menu kept in the store (menu_watch's keep). */
+static int keep_menu(void *store, const char *path, const char *text, char *err, size_t errlen)
+{
+    return store_menu_keep(store, path, text, err, (unsigned)errlen);
 }
 
 static int fail(const script_t *s, const char *fmt, const char *arg)
@@ -244,7 +251,8 @@ int replay_script(const char *menu_path, const char *script, const char *db, dou
     s.io.narrate = 1;
     s.io.store = store;
     s.io.reply = say_reply;
-    menu_watch_opts_t wo = { .io = &s.io, .path = menu_path, .who = "kiosk replay", .acfg = asr ? &acfg : NULL };
+    menu_watch_opts_t wo = { .io = &s.io, .path = menu_path, .who = "kiosk replay", .acfg = asr ? &acfg : NULL,
+                             .keep = store ? keep_menu : NULL, .keep_ctx = store };
     s.watch = menu_watch_open(&wo, menu, asr, menu_text, NULL, err, sizeof err);   /* nothing to fail without a thread */
     menu = NULL;   /* the watch's now */
     source_opts_t so = { .io = &s.io, .asr = asr, .asr_for = menu_watch_asr, .asr_ctx = s.watch };

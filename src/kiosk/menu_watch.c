@@ -44,7 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../store/menus.h"
+#include "../store/menus.h"   /* store_menu_last_in, at start */
 #include "commands.h"
 
 #define MENU_FILE_MAX (1 << 20)   /* a big real menu is 20 KB (issue 18, item 4: 1 MB) */
@@ -356,6 +356,14 @@ static void now(menu_watch_t *w)
     lane_set_time(w->o.io->lane, loop_now(w->o.io->loop), lane_io_wall(w->o.io));
 }
 
+/* A good menu's text to the store (o.keep), as the last good one of the file. */
+static void keep(menu_watch_t *w, const char *text)
+{
+    char err[512];
+    if (w->o.keep && w->o.keep(w->o.keep_ctx, w->store_path, text, err, sizeof err) < 0)
+        fprintf(stderr, "%s: %s\n", w->o.who, err);
+}
+
 static int same_errors(const strlist_t *a, const strlist_t *b)
 {
     if (a->n != b->n) return 0;
@@ -388,9 +396,7 @@ static int taken(menu_watch_t *w, const char *file, double build_s)
     lane_t *L = w->o.io->lane;
     const menu_t *m = w->versions->menu;
     strlist_free(&w->failed);
-    char err[512];
-    if (w->o.io->store && store_menu_keep(w->o.io->store, w->store_path, w->live_text, err, sizeof err) < 0)
-        fprintf(stderr, "%s: %s\n", w->o.who, err);
+    keep(w, w->live_text);
     strbuf_t b = {0};
     strbuf_printf(&b, "%s: %s: reloaded: %s, %d items", w->o.who, file, m->title ? m->title : "", m->nitems);
     int nout = 0;
@@ -640,14 +646,13 @@ menu_watch_t *menu_watch_open(const menu_watch_opts_t *o, menu_t *menu, asr_t *a
         menu_watch_close(w);
         return NULL;
     }
-    char serr[512];
     if (file_errs && file_errs->n) {   /* running on the store's menu: the stations hear why */
         for (int i = 0; i < file_errs->n; i++) strlist_push(&w->failed, file_errs->v[i]);
         now(w);
         lane_menu_failed(o->io->lane, o->path, file_errs);
         lane_io_flush(o->io);
-    } else if (o->io->store && store_menu_keep(o->io->store, w->store_path, text, serr, sizeof serr) < 0) {
-        fprintf(stderr, "%s: %s\n", w->o.who, serr);
+    } else {
+        keep(w, text);
     }
     /* an edit made while the kiosk was starting */
     if (o->live && request(w, w->path, 0) < 0) fprintf(stderr, "%s: the store failed\n", w->o.who);
@@ -756,16 +761,13 @@ int menu_start(const char *who, const char *path, const char *db, cmudict_t **di
     free(*text);
     *text = NULL;
 
-    /* the file fails: the last good menu the store keeps of it, if any */
-    struct stat st;
-    char err[512];
-    store_t *s = db && stat(db, &st) == 0 ? store_open(db, err, sizeof err) : NULL;
-    if (!s) return EXIT_BADINPUT;
+    /* the file fails: the last good menu the store keeps of it, if any (read
+     * without opening the store: nothing in it changes before the kiosk's own) */
+    if (!db) return EXIT_BADINPUT;
     char *where = menu_store_path(path);
     double kept = 0;
-    char *last = store_menu_last_at(s, where, &kept);
+    char *last = store_menu_last_in(db, where, &kept);
     free(where);
-    store_close(s);
     strlist_t lerrs = {0};
     if (!last || check_text(last, strlen(last), path, *dict, menu, &lerrs) != 0) {
         if (last) strlist_pushf(errs, "%s: the last good menu %s kept of %s does not load either (%s)", who, db, path,

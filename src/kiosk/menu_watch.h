@@ -9,7 +9,7 @@
  *        -> eventfd -> the loop: lane_menu (the next car gets it, what is
  *           sold out applies at once) or lane_menu_failed (the errors to the
  *           crew stations), a line on stderr either way; a good menu is
- *           kept in the store (src/store/menus.h)
+ *           kept in the store (opts.keep: src/store/menus.h)
  *
  * A car keeps the menu it arrived on and the recogniser built for that menu
  * (the turn sources ask menu_watch_asr for it): an old menu and its
@@ -33,6 +33,11 @@ typedef struct {
                                  (a script of `say` steps) */
     int live;                 /* 1: the folder watched, SIGHUP, builds on a thread (kiosk run);
                                  0: only menu_watch_reload, done at once (scripts) */
+    /* Keeps a good menu's text as the last good one of path (absolute: menu_store_path),
+     * for a start on a broken file (store_menu_keep, or the store's writer): 0, or -1 with
+     * err, which is logged.  NULL: nothing kept. */
+    int (*keep)(void *ctx, const char *path, const char *text, char *err, size_t errlen);
+    void *keep_ctx;
 } menu_watch_opts_t;
 
 /* Takes over menu (loaded from text, which is kept in the store) and its

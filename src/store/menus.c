@@ -122,13 +122,12 @@ out:
     return rc;
 }
 
-char *store_menu_last_at(store_t *s, const char *path, double *kept)
+/* The last text kept for path in db, or NULL. */
+static char *last(sqlite3 *db, const char *path, double *kept)
 {
-    sqlite3 *db = store_db(s);
     sqlite3_stmt *st = NULL;
     char *text = NULL;
-    if (ensure(db) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, "SELECT text, kept FROM menus WHERE path = ? ORDER BY kept DESC, id DESC LIMIT 1", -1,
+    if (sqlite3_prepare_v2(db, "SELECT text, kept FROM menus WHERE path = ? ORDER BY kept DESC, id DESC LIMIT 1", -1,
                            &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
@@ -137,6 +136,24 @@ char *store_menu_last_at(store_t *s, const char *path, double *kept)
         }
     }
     sqlite3_finalize(st);
+    return text;
+}
+
+char *store_menu_last_at(store_t *s, const char *path, double *kept)
+{
+    sqlite3 *db = store_db(s);
+    return ensure(db) == SQLITE_OK ? last(db, path, kept) : NULL;
+}
+
+char *store_menu_last_in(const char *dbpath, const char *path, double *kept)
+{
+    sqlite3 *db = NULL;
+    char *text = NULL;
+    if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 1000);
+        text = last(db, path, kept);   /* no menus table yet: none */
+    }
+    sqlite3_close(db);
     return text;
 }
 

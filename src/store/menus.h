@@ -22,6 +22,11 @@ int store_menu_keep(store_t *s, const char *path, const char *text, char *err, u
 char *store_menu_last(store_t *s, const char *path);
 /* The same, and when it was kept (seconds since the epoch) in *kept. */
 char *store_menu_last_at(store_t *s, const char *path, double *kept);
+/* The same from the database file db, opened read-only for this alone:
+ * nothing in it changes (a kiosk starting reads it before its store opens),
+ * and a database that is not there is not made.  NULL: none kept, or no
+ * such database. */
+char *store_menu_last_in(const char *db, const char *path, double *kept);
 
 /* The SHA-256 of n bytes at p, as 64 hex digits and a NUL in hex. */
 void store_sha256_hex(const void *p, size_t n, char hex[65]);

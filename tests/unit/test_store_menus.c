@@ -119,6 +119,38 @@ static void test_keep_and_last(void **state)
     sqlite3_close(db);
 }
 
+/* Read at a kiosk's start, before its store opens: read-only, nothing made. */
+static void test_last_in(void **state)
+{
+    (void)state;
+    char path[128], none[128], err[256] = "";
+    snprintf(path, sizeof path, "%s/in.db", dir);
+    snprintf(none, sizeof none, "%s/none.db", dir);
+    double kept = 0;
+    assert_null(store_menu_last_in(none, "/m.yaml", &kept));
+    assert_int_equal(access(none, F_OK), -1);   /* no database made */
+    store_t *s = store_open(path, err, sizeof err);
+    assert_non_null(s);
+    store_close(s);
+    assert_null(store_menu_last_in(path, "/m.yaml", &kept));   /* no menus table: none, and none made */
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'menus'", -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    s = store_open(path, err, sizeof err);
+    assert_int_equal(store_menu_keep(s, "/m.yaml", "menu: A\n", err, sizeof err), 0);
+    store_close(s);
+    char *text = store_menu_last_in(path, "/m.yaml", &kept);
+    assert_string_equal(text, "menu: A\n");
+    assert_true(kept > 1.7e9);
+    free(text);
+}
+
 static void test_locked(void **state)
 {
     (void)state;
@@ -146,6 +178,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_keep_and_last),
+        cmocka_unit_test(test_last_in),
         cmocka_unit_test(test_locked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
