@@ -153,11 +153,48 @@ static void set_order(crew_view_t *v, json_t *order)
     v->order = json_is_object(order) ? json_incref(order) : NULL;
 }
 
+/* The strings of an array, each a line of their own. */
+static void each_string(const json_t *a, strlist_t *more)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e)
+        if (json_is_string(e)) strlist_push(more, json_string_value(e));
+}
+
+/* A menu event: the manager's edit taken, or the file's errors, which the
+ * crew sees line by line (each "FILE:LINE:COL: what to do"). */
+static void menu_event(crew_view_t *v, json_t *ev, strbuf_t *b, strlist_t *more)
+{
+    const char *title = jstr(ev, "menu"), *file = jstr(ev, "file");
+    if (json_is_true(json_object_get(ev, "ok")) && title) set_str(&v->menu, title);   /* the header's */
+    if (!title) title = "?";
+    if (json_is_true(json_object_get(ev, "ok"))) {
+        long from = jlong(ev, "from_car");
+        strbuf_printf(b, "menu updated: %s, %ld items", title, jlong(ev, "items"));
+        json_t *out = json_object_get(ev, "sold_out");
+        size_t i;
+        json_t *e;
+        json_array_foreach(out, i, e)
+            if (json_is_string(e)) strbuf_printf(b, "%s%s", i ? ", " : ", sold out: ", json_string_value(e));
+        strbuf_printf(b, "; from car %ld", from);
+        if (v->car && v->car < from)
+            strbuf_printf(b, " (car %d keeps its menu, but what is sold out applies now)", v->car);
+        each_string(json_object_get(ev, "warnings"), more);
+    } else {
+        int n = more->n;
+        each_string(json_object_get(ev, "errors"), more);
+        strbuf_printf(b, "*** MENU NOT LOADED: %s has %s; the kiosk keeps %s as it was", file ? file : "the file",
+                      more->n - n == 1 ? "an error" : "errors", title);
+    }
+}
+
 int view_event(crew_view_t *v, json_t *ev, double now, int with_order, strlist_t *out)
 {
     const char *type = jstr(ev, "event");
     if (!type) return -1;
     strbuf_t b = {0};
+    strlist_t more = {0};   /* lines of their own after b's */
     int bell = 0, order_lines = 0;
     json_t *carj = json_object_get(ev, "car");
     int car = json_is_integer(carj) ? (int)json_integer_value(carj) : 0;
@@ -183,6 +220,14 @@ int view_event(crew_view_t *v, json_t *ev, double now, int with_order, strlist_t
             bell = 1;
         }
         order_lines = car && v->order;
+        json_t *menu_errors = json_object_get(ev, "menu_errors");
+        if (json_array_size(menu_errors)) {
+            strlist_pushf(&more, "*** MENU NOT LOADED: the menu file has %s; the kiosk runs on its last good menu (%s)",
+                          json_array_size(menu_errors) == 1 ? "an error" : "errors", v->menu ? v->menu : "?");
+            each_string(menu_errors, &more);
+        }
+    } else if (!strcmp(type, "menu")) {
+        menu_event(v, ev, &b, &more);
     } else if (!strcmp(type, "car")) {
         const char *state = jstr(ev, "state");
         if (state && !strcmp(state, "arrived")) {
@@ -286,6 +331,7 @@ int view_event(crew_view_t *v, json_t *ev, double now, int with_order, strlist_t
         order_lines = json_is_object(o);
     } else {
         strbuf_free(&b);
+        strlist_free(&more);
         return -1;
     }
     if (b.len) {
@@ -293,6 +339,11 @@ int view_event(crew_view_t *v, json_t *ev, double now, int with_order, strlist_t
         strlist_push_owned(out, strbuf_steal(&b));
     }
     strbuf_free(&b);
+    for (int i = 0; i < more.n; i++) {
+        keep(v, more.v[i]);
+        strlist_push(out, more.v[i]);
+    }
+    strlist_free(&more);
     if (!strcmp(type, "page"))   /* what to do, for line mode; the full screen says it in its header */
         strlist_push(out, v->taken_over ? "    ack to stop the chime; the car is yours already"
                                         : "    ack to stop the chime; take to talk to the car");

@@ -211,6 +211,8 @@ typedef struct {
 
 struct dialog_s {
     const menu_t *m;
+    unsigned char *stock;  /* [m->nitems]: 1 while the item sells; m's available: at first,
+                              then a newer menu's (dialog_stock): the menu itself never changes */
     dialog_config_t cfg;
     char *greeting;
     dialog_state_t state;
@@ -237,6 +239,12 @@ struct dialog_s {
     int crew_authority;  /* run_actions() with the crew's authority: no pages, no limits */
     strbuf_t why;        /* the crew actions' reason, valid until the next call */
 };
+
+/* 1 while item sells (not sold out, as the newest menu has it). */
+static int sells(const dialog_t *d, int item)
+{
+    return d->stock[item];
+}
 
 /* ---- lines, kept in step with corr[] ---- */
 
@@ -347,9 +355,9 @@ static void say_sizes(const dialog_t *d, int item, strbuf_t *out)
 static void say_choices(const dialog_t *d, const menu_choice_t *c, strbuf_t *out)
 {
     int n = 0, k = 0;
-    for (int i = 0; i < c->nitems; i++) n += d->m->items[c->items[i]].available;
+    for (int i = 0; i < c->nitems; i++) n += sells(d, c->items[i]);
     for (int i = 0; i < c->nitems; i++) {
-        if (!d->m->items[c->items[i]].available) continue;
+        if (!sells(d, c->items[i])) continue;
         if (k) strbuf_append(out, k == n - 1 ? " or " : ", ");
         strbuf_append(out, d->m->items[c->items[i]].name);
         k++;
@@ -569,20 +577,20 @@ static int choice_allows(const menu_choice_t *c, int item)
 /* A choice the kiosk can sell: allowed and not sold out. */
 static int choice_takes(const dialog_t *d, const menu_choice_t *c, int item)
 {
-    return choice_allows(c, item) && d->m->items[item].available;
+    return choice_allows(c, item) && sells(d, item);
 }
 
 /* A part that keeps combo item from being sold: an included item that is
  * sold out, or the first of a choose: entry whose items all are; -1 when
  * none.  menu check warns of these (menu_warnings). */
-static int combo_sold_out_part(const menu_t *m, int item)
+static int combo_sold_out_part(const dialog_t *d, int item)
 {
-    const menu_item_t *it = &m->items[item];
+    const menu_item_t *it = &d->m->items[item];
     for (int k = 0; k < it->nincludes; k++)
-        if (!m->items[it->includes[k].item].available) return it->includes[k].item;
+        if (!sells(d, it->includes[k].item)) return it->includes[k].item;
     for (int k = 0; k < it->nchoose; k++) {
         int open = 0;
-        for (int i = 0; i < it->choose[k].nitems; i++) open |= m->items[it->choose[k].items[i]].available;
+        for (int i = 0; i < it->choose[k].nitems; i++) open |= sells(d, it->choose[k].items[i]);
         if (!open && it->choose[k].nitems > 0) return it->choose[k].items[0];
     }
     return -1;
@@ -665,7 +673,7 @@ static int answer_choice(dialog_t *d, turn_t *t, int item)
     if (l < 0) return 0;
     const menu_item_t *combo = &d->m->items[d->order.lines[l].item];
     if (!choice_allows(&combo->choose[d->ask_choice], item)) return 0;
-    if (!d->m->items[item].available) {
+    if (!sells(d, item)) {
         /* the choice stays open, so the question comes again without it */
         t->answered = 1;
         note_item(d, t, "Sorry, we're out of ", item, ".");
@@ -698,8 +706,6 @@ static int qty_allowed(dialog_t *d, turn_t *t, long qty)
 
 static void act_add(dialog_t *d, turn_t *t, const action_t *a)
 {
-    const menu_t *m = d->m;
-    const menu_item_t *it = &m->items[a->item];
     int plain = a->nopts == 0 && a->nchoices == 0 && a->qty <= 1;
 
     /* an answer to the question asked: "large nuggets", "a sprite" */
@@ -714,7 +720,7 @@ static void act_add(dialog_t *d, turn_t *t, const action_t *a)
         if (l >= 0 && d->order.lines[l].item == a->item) {
             t->answered = 1;
             for (int i = 0; i < a->nchoices; i++)
-                if (!set_choice(d, l, a->choices[i]) && !m->items[a->choices[i]].available)
+                if (!set_choice(d, l, a->choices[i]) && !sells(d, a->choices[i]))
                     note_item(d, t, "Sorry, we're out of ", a->choices[i], ".");
             if (a->nchoices) {
                 t->changed = 1;
@@ -725,11 +731,11 @@ static void act_add(dialog_t *d, turn_t *t, const action_t *a)
         }
     }
 
-    if (!it->available) {
+    if (!sells(d, a->item)) {
         note_item(d, t, "Sorry, we're out of ", a->item, ".");
         return;
     }
-    int out = combo_sold_out_part(m, a->item);
+    int out = combo_sold_out_part(d, a->item);
     if (out >= 0) {
         note_combo_sold_out(d, t, a->item, out);
         return;
@@ -741,7 +747,7 @@ static void act_add(dialog_t *d, turn_t *t, const action_t *a)
     for (int i = 0; i < a->nopts; i++)
         order_set_option(&d->order, l, a->opts[i].option, a->opts[i].amount);
     for (int i = 0; i < a->nchoices; i++)
-        if (!set_choice(d, l, a->choices[i]) && !m->items[a->choices[i]].available)
+        if (!set_choice(d, l, a->choices[i]) && !sells(d, a->choices[i]))
             note_item(d, t, "Sorry, we're out of ", a->choices[i], ".");   /* asked again */
     echo(t, l);
     t->changed = 1;
@@ -824,7 +830,7 @@ static int act_replace(dialog_t *d, turn_t *t, const action_t *a)
         if (cl >= 0) {
             const menu_item_t *combo = &m->items[d->order.lines[cl].item];
             if (a->size < 0 && a->nopts == 0 && choice_allows(&combo->choose[k], a->item) &&
-                !m->items[a->item].available) {
+                !sells(d, a->item)) {
                 note_item(d, t, "Sorry, we're out of ", a->item, ".");
             } else if (a->size < 0 && a->nopts == 0 && choice_allows(&combo->choose[k], a->item)) {
                 d->order.lines[cl].choice[k] = a->item;
@@ -878,11 +884,11 @@ static int act_replace(dialog_t *d, turn_t *t, const action_t *a)
         else if (!answer_size(d, t, a->item, a->size)) set_line_size(d, t, x, a->size, 1);
         return 1;
     }
-    if (!m->items[a->item].available) {
+    if (!sells(d, a->item)) {
         note_item(d, t, "Sorry, we're out of ", a->item, ".");
         return 0;
     }
-    int out = combo_sold_out_part(m, a->item);
+    int out = combo_sold_out_part(d, a->item);
     if (out >= 0) {
         note_combo_sold_out(d, t, a->item, out);
         return 0;
@@ -1102,6 +1108,7 @@ static void apply(dialog_t *d, const action_t *acts, int n, dialog_effects_t *ou
         strbuf_free(&b);
     }
     int had_notes = t.notes.len > 0;
+    out->noted = had_notes;
     free(t.added);
     free(t.changed_lines);
     strbuf_free(&t.notes);
@@ -1152,15 +1159,31 @@ dialog_t *dialog_create(const menu_t *m, const dialog_config_t *cfg)
     d->ask_line = -1;
     d->ask_choice = -1;
     d->focus = -1;
+    d->stock = xmalloc((size_t)(m->nitems > 0 ? m->nitems : 1));
+    for (int i = 0; i < m->nitems; i++) d->stock[i] = m->items[i].available != 0;
     order_init(&d->order, m);
     order_init(&d->prev, m);
     return d;
+}
+
+int dialog_stock(dialog_t *d, const menu_t *newer)
+{
+    int changed = 0;
+    for (int i = 0; i < d->m->nitems; i++) {
+        int k = newer == d->m ? i : menu_item_find(newer, d->m->items[i].name);
+        if (k < 0) continue;   /* gone from the newer menu: that waits for the next car */
+        unsigned char now = newer->items[k].available != 0;
+        changed += now != d->stock[i];
+        d->stock[i] = now;
+    }
+    return changed;
 }
 
 void dialog_free(dialog_t *d)
 {
     if (!d) return;
     free(d->greeting);
+    free(d->stock);
     order_free(&d->order);
     order_free(&d->prev);
     free(d->corr);
@@ -1181,6 +1204,7 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
     strbuf_reset(&d->said);
     out->page = PAGE_NONE;
     out->said = "";
+    out->noted = 0;
 
     const char *heard = h && h->heard ? h->heard : "";
     int blank = 1;
@@ -1259,6 +1283,7 @@ void dialog_page(dialog_t *d, page_reason_t why, dialog_effects_t *out)
     strbuf_reset(&d->said);
     out->said = "";
     out->page = why;
+    out->noted = 0;
 }
 
 int dialog_waiting(const dialog_t *d)

@@ -62,6 +62,8 @@ typedef struct {
 typedef struct {
     const char *said;             /* what the kiosk answers; owned by the dialog, valid until the next call */
     page_reason_t page;           /* PAGE_NONE, or why the crew was paged this turn */
+    int noted;                    /* 1: the answer opens with something the customer must hear
+                                     ("Sorry, we're out of apple pie."): a greeting never replaces it */
 } dialog_effects_t;
 
 typedef struct dialog_s dialog_t;
@@ -119,6 +121,13 @@ int dialog_crew_edit(dialog_t *d, const char *say, const char **why);
 int dialog_crew_remove(dialog_t *d, int line, const char **why);
 int dialog_crew_confirm(dialog_t *d, const char **why);
 int dialog_crew_cancel(dialog_t *d, const char **why);
+/* A newer menu's stock, at once (a manager marked an item available: false,
+ * or back): each item of the dialog's menu that newer has by the same name
+ * sells or not as newer says, from the next mention on ("Sorry, we're out
+ * of apple pie."); lines already ordered stay.  Everything else of newer
+ * (prices, phrases, items added or removed) is for the next car: the
+ * dialog keeps its menu.  Returns how many items changed. */
+int dialog_stock(dialog_t *d, const menu_t *newer);
 const order_t *dialog_order(const dialog_t *d);
 dialog_state_t dialog_state(const dialog_t *d);
 /* The question the next turn answers (ASK_SIZE: the line's item; ASK_CHOICE:

@@ -60,6 +60,7 @@ void lane_free(lane_t *l)
     session_free(l->last_car);
     l->car = l->last_car = NULL;
     order_free(&l->empty);
+    strlist_free(&l->menu_errors);
     lane_fx_clear(&l->fx);
     free(l->fx.v);
     l->fx.v = NULL;
@@ -189,10 +190,21 @@ static void ev_order(lane_t *l, const char *type)
     ev_end(l, &b, type);
 }
 
+/* m becomes the lane's menu: no car is at the post. */
+static void set_menu(lane_t *l, const menu_t *m)
+{
+    l->next_menu = NULL;
+    if (m == l->menu) return;
+    l->menu = m;
+    order_free(&l->empty);
+    order_init(&l->empty, m);
+}
+
 void lane_car_arrives(lane_t *l)
 {
     session_free(l->last_car);
     l->last_car = NULL;
+    if (l->next_menu) set_menu(l, l->next_menu);   /* a newer menu waited for this car */
     l->linger_until = 0;
     dialog_config_t cfg = { .confidence_threshold = l->cfg->threshold };
     l->car = session_create(l->menu, &cfg);
@@ -272,8 +284,9 @@ void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms
     strbuf_free(&before);
     strbuf_free(&after);
     strbuf_t say = {0};
-    if (l->greet && !page && !changed && dialog_state(d) == was) {
-        /* "hello" or a cough opened the car: greet rather than apologise */
+    if (l->greet && !page && !changed && dialog_state(d) == was && !t->noted) {
+        /* "hello" or a cough opened the car: greet rather than apologise (but
+         * "Sorry, we're out of apple pie" is said, after the welcome) */
         strbuf_append(&say, dialog_greeting(d));
     } else {
         /* the customer spoke first: the welcome opens the answer */
@@ -386,6 +399,79 @@ void lane_quiet_since(lane_t *l, double t)
     l->last_activity = t;
 }
 
+/* ---- the menu ------------------------------------------------------------ */
+
+static void json_list(strbuf_t *b, const strlist_t *l)
+{
+    strbuf_append(b, "[");
+    for (int i = 0; i < l->n; i++) {
+        if (i) strbuf_append(b, ", ");
+        strbuf_json_str(b, l->v[i]);
+    }
+    strbuf_append(b, "]");
+}
+
+void lane_menu(lane_t *l, const menu_t *m)
+{
+    strlist_free(&l->menu_errors);
+    if (!l->car) set_menu(l, m);
+    else l->next_menu = m == l->menu ? NULL : m;   /* the car keeps its menu */
+    if (l->car) dialog_stock(session_dialog_rw(l->car), m);   /* but what is sold out applies now */
+    strlist_t out = {0}, warn = {0};
+    for (int i = 0; i < m->nitems; i++)
+        if (!m->items[i].available) strlist_push(&out, m->items[i].name);
+    menu_warnings(m, &warn);
+    const char *title = m->title ? m->title : "";
+    strbuf_t b = {0};
+    ev_begin(l, &b, "menu");
+    strbuf_append(&b, ", \"ok\": true, \"file\": ");
+    strbuf_json_str(&b, m->file ? m->file : "");
+    strbuf_append(&b, ", \"menu\": ");
+    strbuf_json_str(&b, title);
+    strbuf_printf(&b, ", \"items\": %d, \"sold_out\": ", m->nitems);
+    json_list(&b, &out);
+    if (warn.n) {
+        strbuf_append(&b, ", \"warnings\": ");
+        json_list(&b, &warn);
+    }
+    strbuf_printf(&b, ", \"from_car\": %d", l->cars + 1);
+    ev_end(l, &b, "menu");
+    strbuf_t so = {0};
+    for (int i = 0; i < out.n; i++) strbuf_printf(&so, "%s%s", i ? ", " : "; sold out: ", out.v[i]);
+    lane_log(l, "menu: %s, %d items%s; from car %d%s", title, m->nitems, strbuf_cstr(&so), l->cars + 1,
+             l->car ? " (the car at the post keeps its menu, but what is sold out applies now)" : "");
+    for (int i = 0; i < warn.n; i++) lane_log(l, "  %s", warn.v[i]);
+    strbuf_free(&so);
+    strlist_free(&out);
+    strlist_free(&warn);
+}
+
+void lane_menu_failed(lane_t *l, const char *file, const strlist_t *errs)
+{
+    strlist_free(&l->menu_errors);
+    for (int i = 0; i < errs->n && i < LANE_MENU_ERRORS; i++) strlist_push(&l->menu_errors, errs->v[i]);
+    if (errs->n > LANE_MENU_ERRORS) strlist_pushf(&l->menu_errors, "... and %d more", errs->n - LANE_MENU_ERRORS);
+    const menu_t *kept = l->next_menu ? l->next_menu : l->menu;   /* the next car's */
+    const char *title = kept->title ? kept->title : "";
+    strbuf_t b = {0};
+    ev_begin(l, &b, "menu");
+    strbuf_append(&b, ", \"ok\": false, \"file\": ");
+    strbuf_json_str(&b, file);
+    strbuf_append(&b, ", \"menu\": ");
+    strbuf_json_str(&b, title);
+    strbuf_append(&b, ", \"errors\": ");
+    json_list(&b, &l->menu_errors);
+    ev_end(l, &b, "menu");
+    lane_log(l, "menu: %s not loaded (%d error%s); the kiosk keeps %s", file, errs->n, errs->n == 1 ? "" : "s", title);
+    for (int i = 0; i < l->menu_errors.n; i++) lane_log(l, "  %s", l->menu_errors.v[i]);
+}
+
+int lane_menu_in_use(const lane_t *l, const menu_t *m)
+{
+    return m && (m == l->menu || m == l->next_menu || (l->car && session_menu(l->car) == m) ||
+                 (l->last_car && session_menu(l->last_car) == m));
+}
+
 /* ---- the board ----------------------------------------------------------- */
 
 void lane_view(const lane_t *l, lane_view_t *v)
@@ -467,6 +553,10 @@ static void hello(lane_t *l, int client)
     if (l->car) {
         strbuf_append(&b, ", \"order\": ");
         order_json(dialog_order(session_dialog(l->car)), &b);
+    }
+    if (l->menu_errors.n) {   /* the menu file is broken: the kiosk runs on its last good menu */
+        strbuf_append(&b, ", \"menu_errors\": ");
+        json_list(&b, &l->menu_errors);
     }
     strbuf_append(&b, "}");
     reply(l, client, &b);

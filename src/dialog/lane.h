@@ -72,7 +72,9 @@ void lane_fx_clear(lane_fxlist_t *fx);
 
 typedef struct {
     const lane_config_t *cfg;
-    const menu_t *menu;
+    const menu_t *menu;       /* the car's at the post, else the next car's */
+    const menu_t *next_menu;  /* a newer menu waiting for the next car (lane_menu), or NULL */
+    strlist_t menu_errors;    /* the menu file's errors while it fails to load (lane_menu_failed) */
     lane_fxlist_t fx;         /* effects not yet carried out, oldest first */
     double now, wall;         /* the input's time (lane_set_time): a monotonic clock, the wall clock */
 
@@ -117,6 +119,25 @@ void lane_crew(lane_t *l, int client, const crew_msg_t *m);
  * says so and how many rows are held.  lane_store_saving: it works again. */
 void lane_store_fault(lane_t *l, const char *what, unsigned long held);
 void lane_store_saving(lane_t *l, unsigned long written, unsigned long dropped);
+/* A newer menu, checked (src/kiosk/menu_watch.c reloads the file): the
+ * menu of the cars that arrive from now on, at once when no car is at the
+ * post.  The car at the post keeps its own menu, never changed mid-order,
+ * but for availability: its dialog takes m's sold-out items (and items back
+ * on sale) at once (dialog_stock).  An event "menu" (ok, the file, the
+ * title, how many items, those sold out, any warnings, the car it applies
+ * from) and a log line.  The caller keeps m alive while lane_menu_in_use. */
+void lane_menu(lane_t *l, const menu_t *m);
+/* The menu file failed to load (errs: "FILE:LINE:COL: what to do" lines):
+ * the lane keeps its menu.  An event "menu" with ok false, the title of the
+ * menu kept (the next car's) and the errors (the first LANE_MENU_ERRORS,
+ * then "... and N more"), a log line; a
+ * station that connects while the file is broken gets them in its state
+ * line, until a good menu comes. */
+#define LANE_MENU_ERRORS 10
+void lane_menu_failed(lane_t *l, const char *file, const strlist_t *errs);
+/* 1 while m is the lane's (l->menu, l->next_menu) or a car's that may still
+ * be read (at the post, or the last one, whose board lingers). */
+int lane_menu_in_use(const lane_t *l, const menu_t *m);
 /* The customer's silence counts from t (they spoke, or the kiosk's voice
  * is still in the air until t). */
 void lane_quiet_since(lane_t *l, double t);

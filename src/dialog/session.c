@@ -100,6 +100,7 @@ void session_apply(session_t *s, const char *file, long audio_ms, const asr_resu
     memcpy(t->features, r->diag.features, sizeof t->features);
     t->loop_text = xstrdup(rh->loop_text ? rh->loop_text : "");
     t->page = fx.page;
+    t->noted = fx.noted;
 
     if (fx.page != PAGE_NONE) add_page(s, fx.page, t->heard, t->free_text);
 }

@@ -23,6 +23,7 @@ typedef struct {
     double confidence;
     char *said;
     page_reason_t page;
+    int noted;               /* the answer opens with a note (an item sold out): dialog_effects_t's */
     double features[CF_N];   /* the recogniser's evidence behind confidence (confidence.h) */
     char *loop_text;         /* what the loop over the menu's words heard */
 } session_turn_t;

@@ -41,8 +41,9 @@ static const char usage[] =
     "  --car ID     replay car ID of the database (--db, default " DEFAULT_DB ") from its\n"
     "               recorded turns (kiosk run --keep-audio) through today's recogniser\n"
     "  --script FILE  a scripted lane on a virtual clock: customer turns (wav FILE,\n"
-    "               say WORDS), crew commands (crew take, crew add a coke, ...) and\n"
-    "               time passing (wait 12), in order; prints the events as\n"
+    "               say WORDS), crew commands (crew take, crew add a coke, ...),\n"
+    "               menu edits (menu FILE) and time passing (wait 12), in order;\n"
+    "               prints the events as\n"
     "               kiosk run --events does (the format: README, \"Scripted lanes\")\n"
     "  --mqtt HOST[:PORT], --store NAME  with --script: publish the events to an\n"
     "               MQTT broker too, as kiosk run does\n";

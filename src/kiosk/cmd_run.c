@@ -8,19 +8,24 @@
  *        window's events, a stop signal
  *   the lane's decisions (src/dialog/lane.c) carried out by lane_io.c on the
  *        loudspeaker, the board and its window, the crew stations, the
- *        store and standard output. */
+ *        store and standard output
+ *   the menu file's folder and SIGHUP -> menu_watch.c (reloads, a new
+ *        recogniser built on its thread for new words, lane_menu) */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../audio/keeper.h"
+#include "../store/menus.h"
 #include "commands.h"
 #include "hear.h"
 #include "lane_io.h"
+#include "menu_watch.h"
 #include "source.h"
 
 /* Standard output's lines waiting for a slow reader, at most (about 3000 events). */
@@ -35,8 +40,12 @@ static const char usage[] =
     "                 [--escalate S1,S2] [--lane NAME] [--keep-audio DAYS]\n"
     "                 [--mqtt HOST[:PORT]] [--store NAME]\n"
     "  The drive-through: listens on the microphone, answers out loud, takes the\n"
-    "  order and pages the crew.  Stop it with Ctrl-C.\n"
-    "  --menu F        the menu (default " DEFAULT_MENU ")\n"
+    "  order and pages the crew.  Stop it with Ctrl-C (or SIGTERM): the car at the\n"
+    "  post ends as \"stopped\".\n"
+    "  --menu F        the menu (default " DEFAULT_MENU "); saving it, or SIGHUP, reloads it:\n"
+    "                  the next car gets it, what it sells out applies at once; a broken\n"
+    "                  one is refused with its errors.  Started with a broken file, the\n"
+    "                  kiosk runs on the last good menu the --db keeps\n"
     "  --db F          where cars, turns and pages are recorded (default " DEFAULT_DB ")\n"
     "  --input DEV     microphone: an index or (part of) a name from `kiosk devices`\n"
     "  --output DEV    loudspeaker, likewise; \"none\" for a silent kiosk\n"
@@ -230,6 +239,7 @@ typedef struct {
     asr_t *asr;
     source_t *mic;            /* the turns (source_mic.c) */
     keeper_t *keeper;         /* their recordings, kept --keep-audio days */
+    menu_watch_t *watch;      /* the menu file, reloaded (menu_watch.c); owns the menus and recognisers */
     unsigned long out_dropped_seen;
     loop_t *loop;
     double start;
@@ -327,6 +337,17 @@ static int run_loop(kiosk_t *k)
     return st ? st : k->status;
 }
 
+/* A good menu kept in the store (menu_watch's keep). */
+/* A good menu's text, kept in the store by its writer (as every row is). */
+static int keep_menu(void *writer, const char *path, const char *text, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    store_op_t op = { .kind = STORE_MENU, .t = (double)time(NULL), .file = (char *)path, .text = (char *)text };
+    store_writer_put(writer, &op);
+    return 0;
+}
+
 static int no_device(const char *err)
 {
     fprintf(stderr, "kiosk run: %s; without a microphone, `make demo` plays a sample "
@@ -347,8 +368,11 @@ int cmd_run(int argc, char **argv)
     char err[512];
     cmudict_t *dict = NULL;
     menu_t *menu = NULL;
-    strlist_t errs = {0};
-    status = session_load(o.menu, &dict, &menu, &errs);
+    char *menu_text = NULL;
+    strlist_t errs = {0}, file_errs = {0};
+    signal(SIGHUP, SIG_IGN);   /* until the menu's watch takes it: a reload, never the end */
+    /* a broken menu file: the last good menu the store keeps of it, said on stderr */
+    status = menu_start("kiosk run", o.menu, o.db, &dict, &menu, &menu_text, &errs, &file_errs);
     if (status) goto out;
     k.lcfg = (lane_config_t){ .name = o.lane, .threshold = o.threshold, .nudge = o.nudge,
                               .no_response = o.no_response, .car_gone = o.car_gone };
@@ -397,6 +421,16 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     lane_io_set_writer(&k.io, writer);
+    menu_watch_opts_t wo = { .io = &k.io, .path = o.menu, .who = "kiosk run", .acfg = &acfg, .live = 1,
+                             .keep = keep_menu, .keep_ctx = k.io.writer };
+    if (!(k.watch = menu_watch_open(&wo, menu, k.asr, menu_text, &file_errs, err, sizeof err))) {
+        strlist_pushf(&errs, "kiosk run: %s", err);
+        status = EXIT_RUNTIME;
+        goto out;
+    }
+    asr_t *asr = k.asr;   /* the watch's now, with the menu */
+    k.asr = NULL;
+    menu = NULL;
     k.L.esc.remind_s = o.remind_s;
     k.L.esc.manager_s = o.manager_s;
     if (!(k.io.crew = crew_server_open(o.crew_socket, o.crew_port, o.crew_token, err, sizeof err))) {
@@ -420,14 +454,16 @@ int cmd_run(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto out;
     }
-    source_opts_t so = { .io = &k.io, .asr = k.asr, .denoise = o.denoise, .dev = k.io.dev, .input = o.input,
-                         .output = o.output, .trailing_ms = o.trailing_ms, .keeper = k.keeper };
+    source_opts_t so = { .io = &k.io, .asr = asr, .asr_for = menu_watch_asr, .asr_ctx = k.watch,
+                         .denoise = o.denoise, .dev = k.io.dev, .input = o.input, .output = o.output,
+                         .trailing_ms = o.trailing_ms, .keeper = k.keeper };
     if (!(k.mic = source_mic.open(&so, err, sizeof err))) {
         k.io.dev = NULL;   /* the source's now, closed with it */
         strlist_pushf(&errs, "kiosk run: %s", err);
         status = EXIT_RUNTIME;
         goto out;
     }
+    menu_watch_source(k.watch, k.mic);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -443,7 +479,7 @@ int cmd_run(int argc, char **argv)
         k.L.board_dirty = 1;
         k.lcfg.board = 1;
     }
-    if (!o.headless && !(k.io.win = window_open(menu->title, o.board_w, o.board_h, 0, err, sizeof err)))
+    if (!o.headless && !(k.io.win = window_open(k.L.menu->title, o.board_w, o.board_h, 0, err, sizeof err)))
         fprintf(stderr, "kiosk run: %s; running headless\n", err);
     signal(SIGPIPE, SIG_IGN);   /* a reader of standard output that went away is counted, not fatal */
     k.io.out = outq_open(STDOUT_FILENO, OUT_QUEUE_MAX);
@@ -467,6 +503,7 @@ out:
     keeper_stop(k.keeper);
     mqtt_close(k.io.mqtt, MQTT_DRAIN_S);
     lane_free(&k.L);
+    menu_watch_close(k.watch);
     loop_free(k.loop);
     window_close(k.io.win);
     crew_server_close(k.io.crew);
@@ -477,6 +514,8 @@ out:
     voice_free(k.io.voice);
     device_close(k.io.dev);
     menu_free(menu);
+    free(menu_text);
+    strlist_free(&file_errs);
     cmudict_free(dict);
     return status;
 }

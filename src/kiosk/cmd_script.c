@@ -17,6 +17,10 @@
  *   crew COMMAND         what a crew station types (`kiosk crew`'s commands: ack, take,
  *                        back, talk, release, add ..., change ..., edit ..., remove N,
  *                        apply, confirm, cancel, gone)
+ *   menu FILE            the menu file now reads as FILE (relative to the script's folder)
+ *                        and is reloaded as `kiosk run` reloads an edit (menu_watch.c): a
+ *                        good one is the next car's, what it sells out applies at once, a
+ *                        broken one keeps the menu and its errors go out
  * A turn while no car is at the post starts one, as speech does without a
  * speaker post.  The kiosk's answers take no time.  At the end a car still
  * there leaves "stopped".
@@ -27,12 +31,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../audio/wav.h"
 #include "../crew/proto.h"
 #include "commands.h"
 #include "hear.h"
 #include "lane_io.h"
+#include "../store/menus.h"
+#include "menu_watch.h"
 #include "source.h"
 
 #define MAX_LINE 4096
@@ -48,6 +55,7 @@ typedef struct {
     char *dir;               /* the script's folder, for wav paths */
     char *lane_name;         /* set lane NAME */
     source_t *wav, *words;   /* where `wav` and `say` turns come from (source.h) */
+    menu_watch_t *watch;     /* the menu, reloaded by `menu` steps; owns the menus and recognisers */
 } script_t;
 
 static void say_reply(lane_io_t *io, int client, const char *json)
@@ -73,6 +81,17 @@ static void rearm(script_t *s)
 {
     if (s->tick) loop_del_timer(s->loop, s->tick);
     s->tick = loop_add_timer(s->loop, 0, on_tick, s);
+}
+
+/* A good menu kept in the store (menu_watch's keep). */
+/* A good menu's text, kept in the store by its writer (as every row is). */
+static int keep_menu(void *writer, const char *path, const char *text, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    store_op_t op = { .kind = STORE_MENU, .t = (double)time(NULL), .file = (char *)path, .text = (char *)text };
+    store_writer_put(writer, &op);
+    return 0;
 }
 
 static int fail(const script_t *s, const char *fmt, const char *arg)
@@ -113,6 +132,18 @@ static int step_wav(script_t *s, const char *file)
     else strbuf_printf(&path, "%s/%s", s->dir, file);
     int rc = turn(s, s->wav, strbuf_cstr(&path));
     strbuf_free(&path);
+    return rc;
+}
+
+/* The menu file now reads as FILE's text: reloaded as kiosk run reloads an edit. */
+static int step_menu(script_t *s, const char *file)
+{
+    strbuf_t path = {0};
+    if (file[0] == '/' || !s->dir) strbuf_append(&path, file);
+    else strbuf_printf(&path, "%s/%s", s->dir, file);
+    int rc = menu_watch_reload(s->watch, strbuf_cstr(&path), 1) < 0 ? EXIT_RUNTIME : 0;
+    strbuf_free(&path);
+    rearm(s);
     return rc;
 }
 
@@ -198,14 +229,15 @@ int replay_script(const char *menu_path, const char *script, const char *db, dou
     if (slash) s.dir = xstrndup(script, (size_t)(slash - script));
     cmudict_t *dict = NULL;
     menu_t *menu = NULL;
+    char *menu_text = NULL;
     asr_t *asr = NULL;
     store_writer_t *store = NULL;
     strlist_t errs = {0};
     char err[512];
-    status = session_load(menu_path, &dict, &menu, &errs);
+    asr_config_t acfg = { .free_pass = 1, .one_thread = 1 };
+    status = menu_start("kiosk replay", menu_path, NULL, &dict, &menu, &menu_text, &errs, NULL);
     if (status) goto out;
     if (needs_asr) {
-        asr_config_t acfg = { .free_pass = 1, .one_thread = 1 };
         if (!(asr = session_asr(&acfg, menu, &dict, err, sizeof err))) {
             strlist_pushf(&errs, "kiosk replay: %s", err);
             status = EXIT_RUNTIME;
@@ -230,7 +262,12 @@ int replay_script(const char *menu_path, const char *script, const char *db, dou
         fprintf(stderr, "kiosk replay: %s\n", err);
         status = EXIT_RUNTIME;
     }
-    source_opts_t so = { .io = &s.io, .asr = asr };
+    menu_watch_opts_t wo = { .io = &s.io, .path = menu_path, .who = "kiosk replay", .acfg = asr ? &acfg : NULL,
+                             .keep = store ? keep_menu : NULL, .keep_ctx = store };
+    s.watch = menu_watch_open(&wo, menu, asr, menu_text, NULL, err, sizeof err);   /* nothing to fail without a thread */
+    menu = NULL;   /* the watch's now */
+    source_opts_t so = { .io = &s.io, .asr = asr, .asr_for = menu_watch_asr, .asr_ctx = s.watch };
+    asr = NULL;
     s.wav = source_wav.open(&so, err, sizeof err);
     s.words = source_words.open(&so, err, sizeof err);
     for (int i = 0; i < lines.n && !status; i++) {
@@ -256,8 +293,10 @@ int replay_script(const char *menu_path, const char *script, const char *db, dou
             else loop_run_for(s.loop, v);
         } else if (!strcmp(line, "crew")) {
             status = step_crew(&s, args);
+        } else if (!strcmp(line, "menu")) {
+            status = *args ? step_menu(&s, args) : fail(&s, "menu: %s", "which file?");
         } else {
-            status = fail(&s, "\"%s\" is not a step: wav, say, wait, crew or set", line);
+            status = fail(&s, "\"%s\" is not a step: wav, say, wait, crew, menu or set", line);
         }
         fflush(stdout);
     }
@@ -269,6 +308,7 @@ int replay_script(const char *menu_path, const char *script, const char *db, dou
     lane_io_drain(&s.io, 30);
     lane_io_free(&s.io);
     lane_free(&s.L);
+    menu_watch_close(s.watch);
     loop_free(s.loop);
 out:
     for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
@@ -277,6 +317,7 @@ out:
     lane_io_store_close("kiosk replay", store, 30);
     asr_free(asr);
     menu_free(menu);
+    free(menu_text);
     cmudict_free(dict);
     free(s.dir);
     free(s.lane_name);

@@ -14,9 +14,16 @@
 #include "../speech/asr.h"
 #include "lane_io.h"
 
+/* The recogniser built for menu m (src/kiosk/menu_watch.c keeps one per menu
+ * while a reloaded menu waits for the next car). */
+typedef asr_t *(*source_asr_fn)(void *ctx, const menu_t *m);
+
 typedef struct {
     lane_io_t *io;            /* the lane the turns go to, and its loop */
     asr_t *asr;               /* the recogniser (unused by "words") */
+    source_asr_fn asr_for;    /* when set, a turn is decoded by asr_for(asr_ctx, its car's menu)
+                                 instead: a car keeps the recogniser of the menu it arrived on */
+    void *asr_ctx;
     int denoise;              /* speexdsp's noise suppression on the audio first */
     /* the microphone's */
     device_t *dev;            /* open already (the caller checks it first); the source owns it */
@@ -39,7 +46,8 @@ typedef struct {
      * hears on its own as the loop runs. */
     int (*turn)(source_t *s, const char *arg, char *err, size_t errlen);
     /* 1 while the customer is speaking, a turn is being recognised, or the
-     * kiosk's own voice is in the air: the lane's silence timers wait. */
+     * kiosk's own voice is in the air: the lane's silence timers wait.  0
+     * also means no recogniser is in use: one no car needs may be freed. */
     int (*busy)(const source_t *s);
     /* What it did, for the last line of the log ("12 turns (9 decoded
      * speculatively), 0 samples lost to overruns"). */

@@ -60,7 +60,9 @@ static int wav_turn(source_t *s, const char *path, char *err, size_t errlen)
     lane_quiet_since(io->lane, loop_now(io->loop) + ms / 1000.0);
     loop_run_for(io->loop, ms / 1000.0);
     asr_result_t r;
-    int rc = session_hear(f->o.asr, io->lane->car, pcm, n, &r, err, errlen);
+    const session_t *car = io->lane->car;
+    asr_t *asr = f->o.asr_for ? f->o.asr_for(f->o.asr_ctx, session_menu(car)) : f->o.asr;
+    int rc = session_hear(asr, car, pcm, n, &r, err, errlen);
     free(pcm);
     if (rc < 0) return EXIT_RUNTIME;
     f->turns++;

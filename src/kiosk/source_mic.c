@@ -47,6 +47,8 @@ typedef struct {
     int16_t *pcm;
     size_t n;
     char *answer;           /* session_answer() when it was submitted (owned), NULL: none */
+    asr_t *asr;             /* the recogniser of the car's menu (menu_watch.c may hold two) */
+    const menu_t *menu;     /* the car's menu, for the requests for a person */
 } job_t;
 
 typedef struct {
@@ -60,8 +62,6 @@ typedef struct {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    asr_t *asr;
-    const menu_t *menu;
     job_t next;             /* waiting (pcm NULL: none); a newer job replaces it */
     result_t done;          /* finished (id 0: none); the loop takes it */
     int have_done, busy_id, stop;
@@ -96,9 +96,9 @@ static void *recog_main(void *arg)
         res.id = j.id;
         asr_result_t r;
         char aerr[256];   /* an aid only: without it the turn decodes as without a question */
-        asr_set_answer(g->asr, j.answer, aerr, sizeof aerr);
+        asr_set_answer(j.asr, j.answer, aerr, sizeof aerr);
         free(j.answer);
-        if (asr_decode_early(g->asr, j.pcm, j.n, session_spot_human, (void *)g->menu, &r,
+        if (asr_decode_early(j.asr, j.pcm, j.n, session_spot_human, (void *)j.menu, &r,
                              res.err, sizeof res.err) < 0) {
             res.failed = 1;
         } else {
@@ -127,16 +127,27 @@ static void *recog_main(void *arg)
 }
 
 /* answer: session_answer() of the car's session (taken over), or NULL. */
-static void recog_submit(recog_t *g, int id, const int16_t *pcm, size_t n, char *answer)
+static void recog_submit(recog_t *g, int id, const int16_t *pcm, size_t n, char *answer, asr_t *asr,
+                         const menu_t *menu)
 {
     int16_t *copy = xmalloc(n * sizeof *copy + 1);
     memcpy(copy, pcm, n * sizeof *copy);
     pthread_mutex_lock(&g->mu);
     free(g->next.pcm);
     free(g->next.answer);
-    g->next = (job_t){ id, copy, n, answer };
+    g->next = (job_t){ id, copy, n, answer, asr, menu };
     pthread_cond_signal(&g->cv);
     pthread_mutex_unlock(&g->mu);
+}
+
+/* 1 while a job waits or runs (the loop's own bookkeeping may have let go
+ * of it: a turn cut short by the talk button still finishes here). */
+static int recog_working(recog_t *g)
+{
+    pthread_mutex_lock(&g->mu);
+    int w = g->busy_id != 0 || g->next.pcm != NULL;
+    pthread_mutex_unlock(&g->mu);
+    return w;
 }
 
 /* The result of job id when it is done (1, *out filled and owned by the
@@ -189,6 +200,15 @@ typedef struct {
     size_t have;
 } mic_t;
 
+/* A turn of the car at the post to the recogniser of its menu. */
+static void submit(mic_t *m, int id, const int16_t *pcm, size_t n)
+{
+    const lane_t *L = m->io->lane;
+    const menu_t *menu = L->car ? session_menu(L->car) : L->menu;
+    asr_t *asr = m->o.asr_for ? m->o.asr_for(m->o.asr_ctx, menu) : m->o.asr;
+    recog_submit(&m->rec, id, pcm, n, L->car ? session_answer(L->car) : NULL, asr, menu);
+}
+
 static void failed(mic_t *m)
 {
     m->status = EXIT_RUNTIME;
@@ -224,7 +244,7 @@ static void on_frame(mic_t *m, int16_t *frame, double now)
     case EP_PAUSE:
         pcm = endpoint_turn(m->ep, &n);
         m->spec_job = ++m->job;
-        recog_submit(&m->rec, m->spec_job, pcm, n, L->car ? session_answer(L->car) : NULL);
+        submit(m, m->spec_job, pcm, n);
         break;
     case EP_RESUME:
         m->spec_job = 0;
@@ -237,7 +257,7 @@ static void on_frame(mic_t *m, int16_t *frame, double now)
             m->speculative_used++;
         } else {
             m->await_job = ++m->job;
-            recog_submit(&m->rec, m->await_job, pcm, n, L->car ? session_answer(L->car) : NULL);
+            submit(m, m->await_job, pcm, n);
         }
         m->spec_job = 0;
         m->turn_end = now;
@@ -387,8 +407,6 @@ static source_t *mic_open(const source_opts_t *o, char *err, size_t errlen)
     ecfg.pause_ms = 100;
     m->ep = endpoint_create(&ecfg);
     if (o->denoise) m->dn = denoise_create();
-    m->rec.asr = o->asr;
-    m->rec.menu = m->io->lane->menu;
     m->rec.done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (m->rec.done_fd < 0) {
         snprintf(err, errlen, "cannot make an eventfd: %s", strerror(errno));
@@ -414,7 +432,7 @@ static int mic_busy(const source_t *s)
 {
     const mic_t *m = (const mic_t *)s;
     return m->await_job || endpoint_in_turn(m->ep) || (m->dev && device_playing(m->dev) != 0) ||
-           loop_now(m->loop) < m->mute_until;
+           loop_now(m->loop) < m->mute_until || (m->rec_started && recog_working((recog_t *)&m->rec));
 }
 
 static void mic_stats(const source_t *s, strbuf_t *out)

@@ -488,9 +488,30 @@ asr_t *asr_create(const asr_config_t *cfg, const menu_t *m, const cmudict_t *d,
     return a;
 }
 
+/* pocketsphinx's log lines go nowhere (every configuration here says
+ * -logfn /dev/null), and through a callback that touches no FILE: ps_init's
+ * -logfn opens a new log FILE and closes the one before, which another
+ * thread's decoder may be writing to at that moment.  With the callback, a
+ * recogniser can be built while another decodes (a menu reloaded under a
+ * running kiosk, src/kiosk/menu_watch.c).  Set once, by the first recogniser,
+ * before any of them decodes. */
+static void no_log(void *user_data, err_lvl_t lvl, const char *fmt, ...)
+{
+    (void)user_data;
+    (void)lvl;
+    (void)fmt;
+}
+
+static void logs_off(void)
+{
+    err_set_callback(no_log, NULL);
+}
+
 asr_t *asr_create_lex(const asr_config_t *cfg, const menu_t *m, const strlist_t *words,
                       const strlist_t *phones, char *err, size_t errlen)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, logs_off);
     const char *dir = cfg && cfg->model_dir ? cfg->model_dir : NULL;
     if (!dir || !*dir) dir = getenv("KIOSK_MODEL_DIR");
     if (!dir || !*dir) dir = DEFAULT_MODEL_DIR;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../util/util.h"
+#include "menus.h"
 
 /* The lane's last few car numbers and their ids: rows of a car that just
  * left (its "left" event) still find it. */
@@ -29,9 +30,9 @@ struct store_s {
 };
 
 const char *const store_op_names[] = {
-    "car_begin", "turn", "page", "order", "confirm", "ack", "crew", "car_end", "event",
+    "car_begin", "turn", "page", "order", "confirm", "ack", "crew", "car_end", "event", "menu",
 };
-_Static_assert(sizeof store_op_names / sizeof store_op_names[0] == STORE_EVENT + 1, "an operation without its name");
+_Static_assert(sizeof store_op_names / sizeof store_op_names[0] == STORE_MENU + 1, "an operation without its name");
 
 /* Version 2.  cars holds the order as it stands (status, total, JSON; the
  * time it was confirmed) and why the car left; order_lines its lines. */
@@ -312,6 +313,8 @@ static int apply(store_t *s, const store_op_t *op, char *err, unsigned errlen)
     case STORE_CAR_END:
         return run(s, "UPDATE cars SET ended = ?, why = ?, status = ?, total_cents = ?, order_json = ? WHERE id = ?",
                    "dssisi", err, errlen, op->t, op->name, op->status, op->cents, op->text, car);
+    case STORE_MENU:
+        return store_menu_keep(s, op->file, op->text, err, errlen);
     case STORE_EVENT:
         return run(s, "INSERT INTO events(car, t, event, json) VALUES(nullif(?, 0), ?, ?, ?)", "idss", err, errlen,
                    car, op->t, op->name, op->text);

@@ -46,6 +46,7 @@ typedef enum {
     STORE_CAR_END,      /* the car left: name why ("confirmed", "gone", ...), text the order's JSON,
                            status and cents its status and total */
     STORE_EVENT,        /* an event line: name its type, text the line */
+    STORE_MENU,         /* a menu that loaded well: file its path, text its text (menus.h) */
 } store_op_kind_t;
 extern const char *const store_op_names[];
 

@@ -31,6 +31,11 @@ def what(e):
         return f"{e['level']} after {e['after_s']:.0f} s"
     if ev == "override":
         return e["kind"] + (f" down {e['down']}" if "down" in e else "")
+    if ev == "menu" and e["ok"]:
+        return (f"{e['file']} ok {e['menu']!r} {e['items']} items sold out {e['sold_out']} from car {e['from_car']}"
+                + (f" warnings {len(e['warnings'])}" if "warnings" in e else ""))
+    if ev == "menu":
+        return f"{e['file']} failed, keeps {e['menu']!r}: " + " | ".join(e["errors"])
     return json.dumps(e)
 
 

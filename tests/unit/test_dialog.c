@@ -1154,7 +1154,7 @@ static void test_crew_actions(void **state)
         int turns = 0;
         for (int i = 0; i < 20 && sc->steps[i].op; i++) {
             const crew_step_t *st = &sc->steps[i];
-            dialog_effects_t fx = { NULL, PAGE_NONE };
+            dialog_effects_t fx = { .said = NULL, .page = PAGE_NONE };
             const char *why = "(unset)";
             int rc = 0;
             switch (st->op) {
@@ -1557,6 +1557,52 @@ static void test_sold_out_combo_part(void **state)
     strlist_free(&errs);
 }
 
+/* A manager's edit mid-order (issue 18, item 5): the newer menu's stock
+ * applies at once, from the next mention; the lines ordered stay; an item
+ * the newer menu lacks keeps its stock; the dialog keeps its own menu. */
+static void test_stock_mid_order(void **state)
+{
+    (void)state;
+    strlist_t errs = {0};
+    menu_t *m = menu_load("menus/burger.yaml", &errs), *newer = menu_load("menus/burger.yaml", &errs);
+    assert_non_null(m);
+    assert_non_null(newer);
+    newer->items[menu_item_find(newer, "Cookie")].available = 0;
+    newer->items[menu_item_find(newer, "Apple Pie")].available = 1;
+    newer->items[menu_item_find(newer, "Sprite")].available = 0;
+    menu_item_t *sundae = &newer->items[menu_item_find(newer, "Sundae")];   /* renamed in the newer menu */
+    free(sundae->name);
+    sundae->name = xstrdup("Hot Fudge Sundae");
+    dialog_t *d = dialog_create(m, NULL);
+    dialog_effects_t fx;
+    hear(d, "a cookie", &fx);
+    assert_string_equal(fx.said, "A Cookie. Anything else?");
+    hear(d, "an apple pie", &fx);
+    assert_string_equal(fx.said, "Sorry, we're out of apple pie. Anything else?");
+    assert_int_equal(dialog_stock(d, m), 0);        /* its own menu: nothing changes */
+    assert_int_equal(dialog_stock(d, newer), 3);    /* cookie out, apple pie back, sprite out */
+    assert_int_equal(dialog_stock(d, newer), 0);
+    hear(d, "a cookie", &fx);
+    assert_string_equal(fx.said, "Sorry, we're out of cookie. Anything else?");
+    hear(d, "an apple pie", &fx);
+    assert_string_equal(fx.said, "An Apple Pie. Anything else?");
+    hear(d, "a number one with a sprite", &fx);
+    assert_string_equal(fx.said, "Sorry, we're out of sprite. Which drink would you like with the number one: "
+                                 "Coke, Diet Coke, Root Beer, Iced Tea or Lemonade?");
+    hear(d, "a coke", &fx);
+    hear(d, "a sundae", &fx);                           /* not in the newer menu by that name: as it was */
+    assert_string_equal(fx.said, "A Sundae. Anything else?");
+    const order_t *o = dialog_order(d);
+    assert_int_equal(o->nlines, 4);                     /* the cookie ordered before stays */
+    assert_string_equal(m->items[o->lines[0].item].name, "Cookie");
+    assert_ptr_equal(o->menu, m);                       /* the dialog keeps its menu */
+    assert_int_equal(m->items[menu_item_find(m, "Cookie")].available, 1);   /* and the menu is untouched */
+    dialog_free(d);
+    menu_free(m);
+    menu_free(newer);
+    strlist_free(&errs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1576,6 +1622,7 @@ int main(void)
         cmocka_unit_test(test_crew_fuzz),
         cmocka_unit_test(test_question),
         cmocka_unit_test(test_sold_out_combo_part),
+        cmocka_unit_test(test_stock_mid_order),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -17,7 +17,9 @@
  * pass heard FREE); crew KIND [ARG]; tick (listening) and busy (not
  * listening), which add "next=S" (lane_tick's answer); page REASON (from
  * outside a turn); quiet T2 (lane_quiet_since); view (lane_view's summary);
- * fault WHAT (the store stopped saving, 7 rows held); saving N (it is back). */
+ * fault WHAT (the store stopped saving, 7 rows held); saving N (it is back);
+ * menu NAME (lane_menu: a menu of the table's menus below), menu_failed N
+ * (lane_menu_failed with N errors), in_use NAME (lane_menu_in_use: 0 or 1). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,6 +37,20 @@ typedef struct {
     const char *in, *out;
 } step_t;
 
+/* The menus a table's steps name: "burger" (menus/burger.yaml), and
+ * "winter", the same file as a manager edited it: another title, the
+ * cookie and the sprite sold out, the apple pie back. */
+static const menu_t *table_menus[2];
+static const char *const table_menu_names[2] = { "burger", "winter" };
+
+static const menu_t *table_menu(const char *name)
+{
+    for (int i = 0; i < 2; i++)
+        if (!strcmp(name, table_menu_names[i])) return table_menus[i];
+    fail_msg("no menu \"%s\" in the tables", name);
+    return NULL;
+}
+
 typedef struct {
     const char *name;
     lane_config_t cfg;       /* name and threshold filled in when 0 */
@@ -51,7 +67,7 @@ static void field(strbuf_t *b, const char *json, const char *key)
     if (!p) return;
     p += strlen(pat);
     if (!strncmp(p, "null", 4) || *p == '{') return;   /* an object's keys are found on their own */
-    size_t n = *p == '"' ? strcspn(p + 1, "\"") : strcspn(p, ",}");
+    size_t n = *p == '"' ? strcspn(p + 1, "\"") : *p == '[' ? strcspn(p, "]") + 1 : strcspn(p, ",}");
     strbuf_printf(b, " %s=%.*s", key, (int)n, *p == '"' ? p + 1 : p);
 }
 
@@ -59,7 +75,8 @@ static void summarise_json(strbuf_t *b, const char *json)
 {
     static const char *const keys[] = { "state", "why", "status", "reason", "level", "kind", "by",
                                         "page", "down", "after_s", "total_cents", "error", "held",
-                                        "written", "detail" };
+                                        "written", "detail", "ok", "menu", "items", "sold_out", "from_car",
+                                        "errors", "menu_errors" };
     const char *ev = strstr(json, "\"event\": \"");
     if (ev) {
         ev += 10;
@@ -179,6 +196,17 @@ static void step(lane_t *l, double t, const char *in, strbuf_t *b)
         lane_store_fault(l, arg, 7);
     } else if (!strcmp(word, "saving")) {
         lane_store_saving(l, (unsigned long)atol(arg), 0);
+    } else if (!strcmp(word, "menu")) {
+        lane_menu(l, table_menu(arg));
+    } else if (!strcmp(word, "menu_failed")) {
+        strlist_t errs = {0};
+        for (int i = 1; i <= atoi(arg); i++)
+            strlist_pushf(&errs, "menus/burger.yaml:%d:5: unknown key \"prise\"; did you mean \"price\"?", 10 * i);
+        lane_menu_failed(l, "menus/burger.yaml", &errs);
+        strlist_free(&errs);
+    } else if (!strcmp(word, "in_use")) {
+        strbuf_printf(b, "%d", lane_menu_in_use(l, table_menu(arg)));
+        return;
     } else if (!strcmp(word, "quiet")) {
         lane_quiet_since(l, atof(arg));
     } else if (!strcmp(word, "view")) {
@@ -387,10 +415,10 @@ static const case_t cases[] = {
           " 0; event car state=left why=cancelled status=cancelled total_cents=0; ok cancel" },
         { "3 page device_fault",
           "store page device_fault 0; event page reason=device_fault" },
-        { "4 crew auth", "reply state reason=device_fault" },
+        { "4 crew auth", "reply state reason=device_fault menu=Burger Barn" },
         { "5 crew ack",
           "store ack ack; event ack after_s=2.0; store crew ack; ok ack" },
-        { "6 crew auth", "reply state" },
+        { "6 crew auth", "reply state menu=Burger Barn" },
         { NULL, NULL } } },
 
     { "while the kiosk is not listening (a turn, its own voice) the customer's silence does not count", {0}, {
@@ -449,6 +477,85 @@ static const case_t cases[] = {
         { "6 saving 12", "event store state=saving written=12" },
         { "7 saving 12", "" },
         { NULL, NULL } } },
+
+    { "a manager's edit mid-order: the car keeps its menu but for what is sold out; the next car gets it", {0}, {
+        { "0 turn 0.95 a cookie",
+          "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn!"
+          " A Cookie. Anything else?\"; store order open 107; event order status=open total_cents=107"
+          " lines=1; say \"Welcome to Burger Barn! A Cookie. Anything else?\"" },
+        { "1 menu winter", "event menu ok=true menu=Burger Barn Winter items=31 sold_out=[\"Sprite\", \"Cookie\"] "
+                           "from_car=2" },
+        { "1 in_use burger", "1" },
+        { "1 in_use winter", "1" },
+        { "2 turn 0.95 a cookie", "store turn 2; event turn said=\"Sorry, we're out of cookie. Anything else?\"; "
+                                  "say \"Sorry, we're out of cookie. Anything else?\"" },
+        { "3 turn 0.95 an apple pie",
+          "store turn 3; event turn said=\"An Apple Pie. Anything else?\"; store order open 247; event"
+          " order status=open total_cents=247 lines=2; say \"An Apple Pie. Anything else?\"" },
+        { "4 crew auth", "reply state status=open total_cents=247 menu=Burger Barn lines=2" },   /* the car's menu */
+        { "5 leave stopped",
+          "store end stopped open 247; event car state=left why=stopped status=open total_cents=247" },
+        { "5 in_use burger", "1" },                           /* the last car's board may still show it */
+        { "6 turn 0.95 hello", "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger "
+                               "Barn Winter! What can I get you?\"; say \"Welcome to Burger Barn Winter! What can I "
+                               "get you?\"" },
+        { "6 in_use burger", "0" },
+        { "7 turn 0.95 a cookie", "store turn 2; event turn said=\"Sorry, we're out of cookie. What can I get you?\"; "
+                                  "say \"Sorry, we're out of cookie. What can I get you?\"" },
+        { NULL, NULL } } },
+
+    { "a broken file keeps the menu, tells the stations (and those that connect later) until a good one comes", {0}, {
+        { "0 menu_failed 2", "event menu ok=false menu=Burger Barn errors=[\"menus/burger.yaml:10:5: unknown key "
+                             "\\\"prise\\\"; did you mean \\\"price\\\"?\", \"menus/burger.yaml:20:5: unknown key "
+                             "\\\"prise\\\"; did you mean \\\"price\\\"?\"]" },
+        { "0 crew auth", "reply state menu=Burger Barn menu_errors=[\"menus/burger.yaml:10:5: unknown key "
+                         "\\\"prise\\\"; did you mean \\\"price\\\"?\", \"menus/burger.yaml:20:5: unknown key "
+                         "\\\"prise\\\"; did you mean \\\"price\\\"?\"]" },
+        { "1 turn 0.95 a cookie",
+          "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn!"
+          " A Cookie. Anything else?\"; store order open 107; event order status=open total_cents=107"
+          " lines=1; say \"Welcome to Burger Barn! A Cookie. Anything else?\"" },
+        { "2 menu_failed 12", "event menu ok=false menu=Burger Barn errors=[\"menus/burger.yaml:10:5: unknown key "
+                              "\\\"prise\\\"; did you mean \\\"price\\\"?\", \"menus/burger.yaml:20:5: unknown key "
+                              "\\\"prise\\\"; did you mean \\\"price\\\"?\", \"menus/burger.yaml:30:5: unknown key "
+                              "\\\"prise\\\"; did you mean \\\"price\\\"?\", \"menus/burger.yaml:40:5: unknown key "
+                              "\\\"prise\\\"; did you mean \\\"price\\\"?\", \"menus/burger.yaml:50:5: unknown key "
+                              "\\\"prise\\\"; did you mean \\\"price\\\"?\", \"menus/burger.yaml:60:5: unknown key "
+                              "\\\"prise\\\"; did you mean \\\"price\\\"?\", \"menus/burger.yaml:70:5: unknown key "
+                              "\\\"prise\\\"; did you mean \\\"price\\\"?\", \"menus/burger.yaml:80:5: unknown key "
+                              "\\\"prise\\\"; did you mean \\\"price\\\"?\", \"menus/burger.yaml:90:5: unknown key "
+                              "\\\"prise\\\"; did you mean \\\"price\\\"?\", \"menus/burger.yaml:100:5: unknown key "
+                              "\\\"prise\\\"; did you mean \\\"price\\\"?\", \"... and 2 more\"]" },
+        { "3 turn 0.95 and a cookie",
+          "store turn 2; event turn said=\"A Cookie. Anything else?\"; store order open 214; event"
+          " order status=open total_cents=214 lines=2; say \"A Cookie. Anything else?\"" },
+        { "4 menu winter", "event menu ok=true menu=Burger Barn Winter items=31 sold_out=[\"Sprite\", \"Cookie\"] "
+                           "from_car=2" },
+        { "5 crew auth", "reply state status=open total_cents=214 menu=Burger Barn lines=2" },   /* no menu_errors now */
+        { "6 menu burger", "event menu ok=true menu=Burger Barn items=31 sold_out=[\"Apple Pie\"] from_car=2" },
+        { "6 in_use winter", "0" },                            /* an edit undone before the next car */
+        { "7 turn 0.95 and a cookie",
+          "store turn 3; event turn said=\"A Cookie. Anything else?\"; store order open 322; event"
+          " order status=open total_cents=322 lines=3; say \"A Cookie. Anything else?\"" },
+        { NULL, NULL } } },
+
+    { "a sold-out item as the first words: refused after the welcome, never replaced by the greeting", {0}, {
+        { "0 turn 0.95 an apple pie", "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME
+                                      "Sorry, we're out of apple pie. What can I get you?\"; say \"" WELCOME "Sorry, "
+                                      "we're out of apple pie. What can I get you?\"" },
+        { NULL, NULL } } },
+
+    { "no car at the post: a new menu is the lane's at once; the board's empty order is of it", { .board = 1 }, {
+        { "0 menu winter", "event menu ok=true menu=Burger Barn Winter items=31 sold_out=[\"Sprite\", \"Cookie\"] "
+                           "from_car=1" },
+        { "0 in_use burger", "0" },
+        { "0 crew auth", "reply state menu=Burger Barn Winter" },
+        { "1 turn 0.95 an apple pie",
+          "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn"
+          " Winter! An Apple Pie. Anything else?\"; store order open 140; event order status=open"
+          " total_cents=140 lines=1; say \"Welcome to Burger Barn Winter! An Apple Pie. Anything"
+          " else?\"" },
+        { NULL, NULL } } },
     { NULL, {0}, {{ NULL, NULL }} },
 };
 
@@ -477,11 +584,85 @@ static void test_event_lines(void **state)
     lane_free(&l);
 }
 
+/* menus/burger.yaml as a manager edited it (table_menus' "winter"). */
+static menu_t *winter_menu(void)
+{
+    FILE *f = fopen("menus/burger.yaml", "r");
+    assert_non_null(f);
+    strbuf_t b = {0};
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (!strcmp(line, "menu: Burger Barn\n")) strcpy(line, "menu: Burger Barn Winter\n");
+        if (!strcmp(line, "    available: false\n")) continue;   /* the apple pie is back */
+        strbuf_append(&b, line);
+        if (!strcmp(line, "    price: 0.99\n") || !strcmp(line, "    say: [sprite]\n"))
+            strbuf_append(&b, "    available: false\n");        /* the cookie (0.99) and the sprite */
+    }
+    fclose(f);
+    strlist_t errs = {0};
+    menu_t *m = menu_parse(strbuf_cstr(&b), b.len, "menus/burger.yaml", &errs);
+    for (int i = 0; i < errs.n; i++) print_error("%s\n", errs.v[i]);
+    assert_non_null(m);
+    strlist_free(&errs);
+    strbuf_free(&b);
+    return m;
+}
+
+/* The menu's event lines and log lines, whole. */
+static void test_menu_lines(void **state)
+{
+    menus_t *ms = *state;
+    menu_t *winter = winter_menu();
+    lane_config_t cfg = { .name = "Lane 1", .threshold = 0.6, .nudge = 10, .no_response = 15, .car_gone = 30 };
+    lane_t l;
+    lane_init(&l, &cfg, ms->burger);
+    lane_set_time(&l, 2, 1800000000.25);
+    lane_car_arrives(&l);
+    lane_fx_clear(&l.fx);
+#define OFFERS "is sold out (available: false), so the kiosk offers only Coke, Diet Coke, Root Beer, Iced Tea, Lemonade"
+    lane_menu(&l, winter);
+    assert_int_equal(l.fx.n, 5);
+    assert_int_equal(l.fx.v[0].kind, LANE_FX_EVENT);
+    assert_string_equal(l.fx.v[0].name, "menu");
+    assert_string_equal(l.fx.v[0].text,
+        "{\"t\": 1800000000.250, \"event\": \"menu\", \"car\": 1, \"ok\": true, \"file\": \"menus/burger.yaml\", "
+        "\"menu\": \"Burger Barn Winter\", \"items\": 31, \"sold_out\": [\"Sprite\", \"Cookie\"], \"warnings\": ["
+        "\"menus/burger.yaml:140:5: warning: item \\\"Number One\\\": drink Sprite " OFFERS "\", "
+        "\"menus/burger.yaml:146:5: warning: item \\\"Number Two\\\": drink Sprite " OFFERS "\", "
+        "\"menus/burger.yaml:152:5: warning: item \\\"Number Three\\\": drink Sprite " OFFERS "\"], \"from_car\": 2}");
+    assert_string_equal(l.fx.v[1].text, "menu: Burger Barn Winter, 31 items; sold out: Sprite, Cookie; from car 2 "
+                                        "(the car at the post keeps its menu, but what is sold out applies now)");
+    assert_string_equal(l.fx.v[2].text, "  menus/burger.yaml:140:5: warning: item \"Number One\": drink Sprite " OFFERS);
+#undef OFFERS
+    lane_fx_clear(&l.fx);
+
+    strlist_t errs = {0};
+    strlist_push(&errs, "menus/burger.yaml:12:5: \"price 3.50\" needs a colon after the key: \"price: 3.50\"");
+    lane_set_time(&l, 3, 1800000001.5);
+    lane_menu_failed(&l, "menus/burger.yaml", &errs);
+    assert_int_equal(l.fx.n, 3);
+    assert_string_equal(l.fx.v[0].text,
+        "{\"t\": 1800000001.500, \"event\": \"menu\", \"car\": 1, \"ok\": false, \"file\": \"menus/burger.yaml\", "
+        "\"menu\": \"Burger Barn Winter\", \"errors\": [\"menus/burger.yaml:12:5: \\\"price 3.50\\\" needs a colon after "
+        "the key: \\\"price: 3.50\\\"\"]}");
+    /* the menu kept is the next car's (the car at the post has its own) */
+    assert_string_equal(l.fx.v[1].text, "menu: menus/burger.yaml not loaded (1 error); the kiosk keeps Burger Barn Winter");
+    assert_string_equal(l.fx.v[2].text, "  menus/burger.yaml:12:5: \"price 3.50\" needs a colon after the key: "
+                                        "\"price: 3.50\"");
+    strlist_free(&errs);
+    lane_free(&l);
+    menu_free(winter);
+}
+
 static void test_tables(void **state)
 {
     menus_t *ms = *state;
+    menu_t *winter = winter_menu();
+    table_menus[0] = ms->burger;
+    table_menus[1] = winter;
     int failed = 0;
     for (int i = 0; cases[i].name; i++) failed += run_case(ms->burger, &cases[i]);
+    menu_free(winter);
     if (failed) fail_msg("%d of the tables' cases failed", failed);
 }
 
@@ -490,6 +671,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_event_lines),
         cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_menu_lines),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

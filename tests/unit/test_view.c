@@ -156,6 +156,53 @@ static void test_state_mid_car(void **state)
     view_free(&v);
 }
 
+/* A manager edits the menu (issue 18, item 5): a broken save, which a
+ * station connecting then hears of too, then a good one mid-car, then one
+ * between cars; wrong types and an empty list do not crash. */
+static void test_menu_edits(void **state)
+{
+    (void)state;
+#define ERR1 "menus/burger.yaml:12:5: \\\"price 3.50\\\" needs a colon after the key: \\\"price: 3.50\\\""
+#define ERR1_SHOWN "menus/burger.yaml:12:5: \"price 3.50\" needs a colon after the key: \"price: 3.50\""
+#define ERR2 "menus/burger.yaml:30:11: item \\\"Fries\\\": phrase \\\"French Fries\\\" has upper case"
+#define ERR2_SHOWN "menus/burger.yaml:30:11: item \"Fries\": phrase \"French Fries\" has upper case"
+    static const step_t steps[] = {
+        { "{\"t\": 1, \"event\": \"menu\", \"ok\": false, \"file\": \"menus/burger.yaml\", \"menu\": \"Burger Barn\", "
+          "\"errors\": [\"" ERR1 "\", \"" ERR2 "\"]}", 0,
+          "*** MENU NOT LOADED: menus/burger.yaml has errors; the kiosk keeps Burger Barn as it was|" ERR1_SHOWN "|"
+          ERR2_SHOWN, 0 },
+        { "{\"t\": 2, \"event\": \"state\", \"lane\": \"Lane 1\", \"menu\": \"Burger Barn\", \"taken_over\": false, "
+          "\"talking\": false, \"page\": null, \"menu_errors\": [\"" ERR1 "\"]}", 1,
+          "connected to Lane 1 (Burger Barn): no car at the post|*** MENU NOT LOADED: the menu file has an error; "
+          "the kiosk runs on its last good menu (Burger Barn)|" ERR1_SHOWN, 0 },
+        { "{\"t\": 3, \"event\": \"car\", \"car\": 4, \"state\": \"arrived\"}", 2, "car 4 arrived", 0 },
+        { "{\"t\": 4, \"event\": \"menu\", \"car\": 4, \"ok\": true, \"file\": \"menus/burger.yaml\", \"menu\": "
+          "\"Burger Barn Winter\", \"items\": 31, \"sold_out\": [\"Sprite\", \"Cookie\"], \"warnings\": [\"menus/"
+          "burger.yaml:140:5: warning: item \\\"Number One\\\": drink Sprite is sold out\"], \"from_car\": 5}", 3,
+          "menu updated: Burger Barn Winter, 31 items, sold out: Sprite, Cookie; from car 5 (car 4 keeps its menu, "
+          "but what is sold out applies now)|menus/burger.yaml:140:5: warning: item \"Number One\": drink Sprite is "
+          "sold out", 0 },
+        { "{\"t\": 5, \"event\": \"car\", \"car\": 4, \"state\": \"left\", \"why\": \"gone\", \"status\": "
+          "\"cancelled\", \"total_cents\": 0}", 4, "car 4 drove off: nothing ordered", 0 },
+        { "{\"t\": 6, \"event\": \"menu\", \"ok\": true, \"file\": \"menus/burger.yaml\", \"menu\": \"Burger Barn\", "
+          "\"items\": 32, \"sold_out\": [], \"from_car\": 5}", 5, "menu updated: Burger Barn, 32 items; from car 5", 0 },
+        { "{\"t\": 7, \"event\": \"menu\", \"ok\": false, \"menu\": 3, \"errors\": [5, \"" ERR1 "\"]}", 6,
+          "*** MENU NOT LOADED: the file has an error; the kiosk keeps ? as it was|" ERR1_SHOWN, 0 },
+        { "{\"t\": 8, \"event\": \"menu\", \"ok\": true, \"sold_out\": {}, \"warnings\": 7}", 7,
+          "menu updated: ?, 0 items; from car 0", 0 },
+    };
+#undef ERR1
+#undef ERR1_SHOWN
+#undef ERR2
+#undef ERR2_SHOWN
+    crew_view_t v;
+    view_init(&v);
+    run_steps(steps, sizeof steps / sizeof steps[0], &v);
+    assert_string_equal(v.menu, "Burger Barn");
+    assert_string_equal(v.lines.v[1], "menus/burger.yaml:12:5: \"price 3.50\" needs a colon after the key: \"price: 3.50\"");
+    view_free(&v);
+}
+
 /* Words for every reason the kiosk pages with; anything else is not an event
  * the station knows, and the transcript is bounded. */
 static void test_words_and_bounds(void **state)
@@ -214,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_lunch_car),
         cmocka_unit_test(test_state_mid_car),
         cmocka_unit_test(test_words_and_bounds),
+        cmocka_unit_test(test_menu_edits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
