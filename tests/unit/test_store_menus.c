@@ -73,7 +73,7 @@ static void test_keep_and_last(void **state)
     (void)state;
     char path[128], err[256] = "";
     snprintf(path, sizeof path, "%s/kiosk.db", dir);
-    store_t *s = store_open(path, err, sizeof err);
+    store_t *s = store_open(path, NULL, err, sizeof err);
     assert_non_null(s);
     assert_null(store_menu_last(s, "/menus/burger.yaml"));   /* nothing kept yet: the table is made */
     double t0 = 0, t1 = 0;
@@ -101,7 +101,7 @@ static void test_keep_and_last(void **state)
     assert_int_equal(count(path), 3);
 
     /* a store reopened: still there, hashes as sha256sum prints them */
-    s = store_open(path, err, sizeof err);
+    s = store_open(path, NULL, err, sizeof err);
     text = store_menu_last(s, "/menus/coffee.yaml");
     assert_string_equal(text, "menu: C\n");
     free(text);
@@ -129,7 +129,7 @@ static void test_last_in(void **state)
     double kept = 0;
     assert_null(store_menu_last_in(none, "/m.yaml", &kept));
     assert_int_equal(access(none, F_OK), -1);   /* no database made */
-    store_t *s = store_open(path, err, sizeof err);
+    store_t *s = store_open(path, NULL, err, sizeof err);
     assert_non_null(s);
     store_close(s);
     assert_null(store_menu_last_in(path, "/m.yaml", &kept));   /* no menus table: none, and none made */
@@ -142,7 +142,7 @@ static void test_last_in(void **state)
     assert_int_equal(sqlite3_column_int(st, 0), 0);
     sqlite3_finalize(st);
     sqlite3_close(db);
-    s = store_open(path, err, sizeof err);
+    s = store_open(path, NULL, err, sizeof err);
     assert_int_equal(store_menu_keep(s, "/m.yaml", "menu: A\n", err, sizeof err), 0);
     store_close(s);
     char *text = store_menu_last_in(path, "/m.yaml", &kept);
@@ -156,7 +156,7 @@ static void test_locked(void **state)
     (void)state;
     char path[128], err[256] = "";
     snprintf(path, sizeof path, "%s/locked.db", dir);
-    store_t *s = store_open(path, err, sizeof err);
+    store_t *s = store_open(path, NULL, err, sizeof err);
     assert_non_null(s);
     assert_int_equal(store_menu_keep(s, "/m.yaml", "menu: A\n", err, sizeof err), 0);
     sqlite3 *other;
