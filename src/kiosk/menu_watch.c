@@ -54,37 +54,23 @@
 /* ---- reading the file ------------------------------------------------------ */
 
 /* The text of the menu file: a regular file of at most MENU_FILE_MAX bytes,
- * opened without waiting (a FIFO without a writer would hold the loop).
- * NULL with "FILE: cannot read: why" in errs. */
+ * read as menu_load reads it, with the same words for a file refused (a
+ * FIFO without a writer would hold the loop: read_regular never waits).
+ * NULL with the line in errs. */
 static char *read_menu(const char *path, size_t *len, strlist_t *errs)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        strlist_pushf(errs, "%s: cannot read: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct stat st;
     strbuf_t b = {0};
-    if (fstat(fd, &st) < 0) {
-        strlist_pushf(errs, "%s: cannot read: %s", path, strerror(errno));
-    } else if (!S_ISREG(st.st_mode)) {
-        strlist_pushf(errs, "%s: cannot read: not a regular file; give the menu's YAML file", path);
+    char why[128];
+    int r = read_regular(path, MENU_FILE_MAX, &b, why, sizeof why);
+    if (r == -1) {
+        strlist_pushf(errs, "%s: cannot read: %s", path, why);
+    } else if (r < 0) {
+        strlist_pushf(errs, "%s: %s; a menu must be a regular file of at most 1 MB (%d bytes)", path, why,
+                      MENU_FILE_MAX);
     } else {
-        char buf[8192];
-        ssize_t k;
-        while ((k = read(fd, buf, sizeof buf)) > 0 && b.len <= MENU_FILE_MAX) strbuf_appendn(&b, buf, (size_t)k);
-        if (k < 0) {
-            strlist_pushf(errs, "%s: cannot read: %s", path, strerror(errno));
-        } else if (b.len > MENU_FILE_MAX) {
-            strlist_pushf(errs, "%s: cannot read: larger than %d bytes; a menu is a few kilobytes", path,
-                          MENU_FILE_MAX);
-        } else {
-            close(fd);
-            *len = b.len;
-            return b.len ? strbuf_steal(&b) : xstrdup("");
-        }
+        *len = b.len;
+        return b.len ? strbuf_steal(&b) : xstrdup("");
     }
-    close(fd);
     strbuf_free(&b);
     return NULL;
 }
