@@ -9,10 +9,10 @@ DEB_PKGS := pkg-config make gcc libpocketsphinx-dev libsphinxbase-dev pocketsphi
             portaudio19-dev libsdl2-dev libsdl2-ttf-dev libespeak-ng-dev fonts-dejavu-core \
             espeak-ng sox python3 time gnuplot-nox libpng-dev \
             pulseaudio pulseaudio-utils libasound2-plugins clang libclang-rt-dev libjansson-dev \
-            pocketsphinx libncurses-dev tmux gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+            pocketsphinx libncurses-dev tmux gcc-aarch64-linux-gnu libc6-dev-arm64-cross chromium
 PC_LIBS  := pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson ncursesw cmocka
 # Commands the tests need besides the libraries.
-DEP_CMDS := pkg-config espeak-ng sox python3 time gnuplot pulseaudio paplay pactl tmux aarch64-linux-gnu-gcc
+DEP_CMDS := pkg-config espeak-ng sox python3 time gnuplot pulseaudio paplay pactl tmux aarch64-linux-gnu-gcc chromium
 
 # Recursively expanded on purpose: pkg-config runs when a recipe needs it,
 # after the deps check has installed what was missing.
