@@ -330,7 +330,8 @@ static const char css[] =
     "h2{font-size:1.15em;margin:0 0 .5em}"
     "section{background:var(--card);border-radius:12px;padding:14px 16px;margin:14px 0;"
     "box-shadow:0 1px 3px rgba(0,0,0,.12)}"
-    ".tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:10px}"
+    ".tiles{display:grid;grid-template-columns:repeat(2,1fr);gap:10px}"
+    "@media (min-width:600px){.tiles{grid-template-columns:repeat(3,1fr)}}"
     ".tile{background:var(--card);border-radius:12px;padding:10px 14px;box-shadow:0 1px 3px rgba(0,0,0,.12)}"
     ".tile b{display:block;font-size:1.75em;line-height:1.2}"
     ".tile span{color:var(--muted);font-size:.85em}"
@@ -348,7 +349,7 @@ static const char css[] =
     "th,td{padding:7px 4px;border-bottom:1px solid var(--line);text-align:right;vertical-align:top}"
     "th{font-size:.85em;color:var(--muted);font-weight:600}"
     "th:first-child,td:first-child{text-align:left}"
-    "td:first-child{overflow-wrap:anywhere}"
+    "td:first-child{overflow-wrap:break-word}td+td,th+th{white-space:nowrap}"
     "footer{color:var(--muted);font-size:.85em;margin:18px 0 30px}"
     "footer p{margin:.4em 0}";
 
@@ -542,16 +543,17 @@ void report_html(const report_t *r, const report_meta_t *m, strbuf_t *out)
     }
     strbuf_append(out, "</section>\n");
 
-    static const char *const corr_cols[] = { "item", "by customers", "by crew", "total" };
+    static const char *const corr_cols[] = { "item", "customers", "crew", "total" };
     html_table(out, "Most corrected items", corr_cols, 4, &r->corrected, TOP, 1);
     static const char *const paged_cols[] = { "item", "paged cars" };
     html_table(out, "Most paged items", paged_cols, 2, &r->paged_items, TOP, 0);
     static const char *const why_cols[] = { "how", "cars" };
     html_table(out, "How cars left", why_cols, 2, &r->why, 1000, 0);
 
-    strbuf_printf(out, "<section><h2>Crew actions refused</h2>\n<p class=\"note\">%ld of %ld crew actions were refused; "
-                       "%ld cars were interrupted (left open by a kiosk that stopped).</p>\n",
-                  r->crew_refused, r->crew_actions, r->interrupted);
+    strbuf_printf(out, "<section><h2>Crew actions refused</h2>\n<p class=\"note\">%ld of %ld crew %s refused; "
+                       "%ld %s interrupted (left open by a kiosk that stopped).</p>\n",
+                  r->crew_refused, r->crew_actions, plural(r->crew_actions, "action was", "actions were"), r->interrupted,
+                  plural(r->interrupted, "car was", "cars were"));
     if (r->refused.n) {
         strbuf_append(out, "<table><tr><th>action: why</th><th>times</th></tr>\n");
         for (int i = 0; i < r->refused.n; i++) {
