@@ -334,7 +334,10 @@ static sqlite3 *open_db(const char *path, int *status)
         if (errno == ENOENT)
             fprintf(stderr, "kiosk report: %s: no such database; give the kiosk's database with --db F "
                             "(kiosk run keeps it in " DEFAULT_DB ")\n", path);
-        else fprintf(stderr, "kiosk report: %s: %s\n", path, strerror(errno));
+        else {
+            fprintf(stderr, "kiosk report: %s: cannot read the database: %s\n", path, strerror(errno));
+            *status = EXIT_RUNTIME;
+        }
         return NULL;
     }
     if (!S_ISREG(sb.st_mode)) {

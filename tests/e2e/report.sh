@@ -138,6 +138,16 @@ import json, sys
 t = [json.loads(l)['order']['total_cents'] for l in open(sys.argv[1]) if '\"event\": \"confirmed\"' in l]
 print(len(t), sum(t))" "$T/day.out")"
 
+# the README's example is this day's report
+sed -n '/^The text, for the day/,/^What each figure means/p' README.md | sed -n '/^```$/,/^```$/p' | grep -v '^```$\|\.\.\.$' \
+  | sed "s|var/kiosk.db|$DB|" > "$T/readme.txt"
+check "the README's example report is the day's (its lines, in order)" "20 lines: True" "$(python3 -c "
+import sys
+readme = [l for l in open(sys.argv[1]).read().splitlines() if l]
+day = sys.argv[2].splitlines()
+at = [day.index(l) if l in day else -1 for l in readme]
+print(len(readme), 'lines:', -1 not in at and at == sorted(at))" "$T/readme.txt" "$expected_text")"
+
 # ---- the CSV ----
 expected_csv="summary,value
 database,$DB
@@ -295,6 +305,18 @@ python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('cr
 err "a newer kiosk's database" 2 "kiosk report: $T/newer.db: made by a newer kiosk (schema 3; this one knows up to 2): use that kiosk's report" --db "$T/newer.db"
 python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('create table cars(id integer primary key, menu text, started real, ended real, status text)'); c.commit()" "$T/older.db"
 err "the first kiosk's database" 2 "kiosk report: $T/older.db: made by an older kiosk (schema 1); open it once with this kiosk (kiosk run --db $T/older.db) to bring it up to date" --db "$T/older.db"
+# a database another user cannot read (it is kept 0600)
+cp "$DB" "$T/mine.db"; chmod 600 "$T/mine.db"
+if [ "$(id -u)" = 0 ]; then   # root reads anything: ask as nobody
+  chmod 711 "$T"
+  out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$(realpath "$K")" report --db "$T/mine.db" 2>&1); st=$?
+  chmod 700 "$T"
+else
+  chmod 000 "$T/mine.db"
+  out=$("$K" report --db "$T/mine.db" 2>&1); st=$?
+fi
+check "a database this user may not read: exits 1" 1 "$st"
+check "a database this user may not read: says so" "kiosk report: $T/mine.db: cannot read the database: Permission denied (it is kept 0600, for the kiosk's user)" "$out"
 for d in 15/01/2027 2027-1-15 2027-02-30 2027-13-01 2027-01-15T25:00 2027-01-15T09:60 2027-01-15T9:00 2027-01-15T09:00:00 yesterday ""; do
   err "--since \"$d\"" 2 "kiosk report: --since \"$d\": not a date; $FORMS" --db "$DB" --since "$d"
 done
