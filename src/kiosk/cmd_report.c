@@ -318,7 +318,12 @@ static long one_number(sqlite3 *db, const char *sql, int *rc)
 /* The database's own words for why it cannot be read, in a kiosk's terms. */
 static const char *db_why(sqlite3 *db, int rc)
 {
-    return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? "the database is locked by another program; try again"
+    rc &= 0xff;   /* the primary code of an extended one */
+    /* (a reader of a WAL database needs its -shm file writable unless a
+     * writer has it open: seen once as another user, not reproduced) */
+    return rc == SQLITE_READONLY ? "the database's -wal and -shm files cannot be written by this user, "
+                                   "which SQLite needs to read it; run kiosk report as the kiosk's user"
+         : rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? "the database is locked by another program; try again"
          : rc == SQLITE_NOTADB ? "not a kiosk database (not an SQLite database)"
          : rc == SQLITE_CORRUPT ? "the database is damaged"
          : sqlite3_errmsg(db);
@@ -365,7 +370,9 @@ static sqlite3 *open_db(const char *path, int *status)
                                                    " ('cars', 'pages', 'crew_actions', 'order_lines', 'events')", &rc)
                                   : 0;
     if (rc != SQLITE_OK) {
-        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_CANTOPEN || rc == SQLITE_IOERR) *status = EXIT_RUNTIME;
+        int p = rc & 0xff;
+        if (p == SQLITE_BUSY || p == SQLITE_LOCKED || p == SQLITE_CANTOPEN || p == SQLITE_IOERR || p == SQLITE_READONLY)
+            *status = EXIT_RUNTIME;
         fprintf(stderr, "kiosk report: %s: %s\n", path, db_why(db, rc));
     } else if (version > STORE_VERSION) {
         fprintf(stderr, "kiosk report: %s: made by a newer kiosk (schema %ld; this one knows up to %d): "

@@ -10,6 +10,7 @@
 # page as phone-long.png, for a person to look at).
 set -uo pipefail
 K=${KIOSK:-build/kiosk}
+KS=${KIOSK_SAN:-$K}   # the reports under the sanitizers when make e2e gives them
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 OUT=${REPORT_OUT:-build/report}
@@ -129,7 +130,7 @@ Crew actions refused (times, action: why)
        2  ack: no page is waiting
        2  apply: the customer's last turn is in the order already
        1  remove: no line 9"
-out=$("$K" report --db "$DB" 2> "$T/err"); check "text: exits 0" 0 $?
+out=$("$KS" report --db "$DB" 2> "$T/err"); check "text: exits 0" 0 $?
 check "text: the day's figures" "$expected_text" "$out"
 check "text: nothing on stderr" "" "$(cat "$T/err")"
 check "the script has 36 crew steps" 36 "$(grep -c '^crew ' "$HERE/report_day.script")"
@@ -227,7 +228,7 @@ crew_refused,why,times
 ack,no page is waiting,2
 apply,the customer's last turn is in the order already,2
 remove,no line 9,1"
-out=$("$K" report --db "$DB" --csv 2> "$T/err"); check "csv: exits 0" 0 $?
+out=$("$KS" report --db "$DB" --csv 2> "$T/err"); check "csv: exits 0" 0 $?
 check "csv: the day's tables" "$expected_csv" "$out"
 check "csv: every section parses, one header each" "8 sections" "$(printf '%s\n' "$out" | python3 -c "
 import csv, sys
@@ -237,7 +238,7 @@ print(len([list(csv.reader(p.splitlines())) for p in parts]), 'sections')")"
 # ---- periods, in local time ----
 # 09:00 to 11:00 EST: cars 9-16; car 10 paged (8 s), 12 drove off, 14 paged
 # (12 s); the crew ack with no car at 09:46 belongs to the period by its time
-out=$("$K" report --db "$DB" --csv --since 2027-01-15T09:00 --until 2027-01-15T11:00 | sed -n '/^period/,/^$/p')
+out=$("$KS" report --db "$DB" --csv --since 2027-01-15T09:00 --until 2027-01-15T11:00 | sed -n '/^period/,/^$/p')
 check "--since/--until HH:MM: the cars of those hours" "period,2027-01-15 09:00 to 2027-01-15 11:00
 time_zone,EST
 cars,8
@@ -257,12 +258,12 @@ corrections_by_crew,0
 cars_interrupted,0
 crew_actions,7
 crew_actions_refused,2" "$out"
-out=$("$K" report --db "$DB" --csv --since 2027-01-15 --until 2027-01-15 | sed -n 's/^\(period\|cars\),//p')
+out=$("$KS" report --db "$DB" --csv --since 2027-01-15 --until 2027-01-15 | sed -n 's/^\(period\|cars\),//p')
 check "--until a day: that day included" "2027-01-15 00:00 to 2027-01-16 00:00
 44" "$out"
-check "--until is not included" "cars,1" "$("$K" report --db "$DB" --csv --until 2027-01-15T07:15 | grep '^cars,')"
-check "--since is included" "cars,1" "$("$K" report --db "$DB" --csv --since 2027-01-15T17:45 | grep '^cars,')"
-out=$(TZ=UTC "$K" report --db "$DB" --csv --since 2027-01-15T12:00 --until 2027-01-15T13:00 | sed -n 's/^\(time_zone\|cars\),//p;/^by_hour/,/^$/p')
+check "--until is not included" "cars,1" "$("$KS" report --db "$DB" --csv --until 2027-01-15T07:15 | grep '^cars,')"
+check "--since is included" "cars,1" "$("$KS" report --db "$DB" --csv --since 2027-01-15T17:45 | grep '^cars,')"
+out=$(TZ=UTC "$KS" report --db "$DB" --csv --since 2027-01-15T12:00 --until 2027-01-15T13:00 | sed -n 's/^\(time_zone\|cars\),//p;/^by_hour/,/^$/p')
 check "another zone: its hours" "UTC
 4
 by_hour,cars,confirmed_orders,automated_cars,automation_percent,pages
@@ -271,7 +272,7 @@ by_hour,cars,confirmed_orders,automated_cars,automation_percent,pages
 # ---- no cars in the period: one line, exit 0, nothing on stdout ----
 empty() { # NAME EXPECTED-LINE ARGS...
   local name=$1 want=$2; shift 2
-  out=$("$K" report --db "$DB" "$@" 2> "$T/err"); check "$name: exits 0" 0 $?
+  out=$("$KS" report --db "$DB" "$@" 2> "$T/err"); check "$name: exits 0" 0 $?
   check "$name: nothing on stdout" "" "$out"
   check "$name: says so" "$want" "$(cat "$T/err")"
 }
@@ -283,13 +284,13 @@ rm -f "$OUT/none.html"
 empty "--html: no page either" "kiosk report: no cars before 2027-01-14 00:00" --until 2027-01-13 --html "$OUT/none.html"
 check "--html with no cars writes no file" "no" "$([ -e "$OUT/none.html" ] && echo yes || echo no)"
 python3 -c "import sqlite3, shutil, sys; shutil.copy(sys.argv[1], sys.argv[2]); c = sqlite3.connect(sys.argv[2]); c.execute('delete from order_lines'); c.execute('delete from events'); c.execute('delete from pages'); c.execute('delete from crew_actions'); c.execute('delete from turns'); c.execute('delete from cars'); c.commit()" "$DB" "$T/nocars.db"
-out=$("$K" report --db "$T/nocars.db" 2>&1); check "a database with no cars: exits 0" 0 $?
+out=$("$KS" report --db "$T/nocars.db" 2>&1); check "a database with no cars: exits 0" 0 $?
 check "a database with no cars: says so" "kiosk report: no cars in $T/nocars.db" "$out"
 
 # ---- errors: one line each ----
 err() { # NAME STATUS EXPECTED ARGS...
   local name=$1 status=$2 want=$3; shift 3
-  out=$("$K" report "$@" 2>&1); check "$name: exits $status" "$status" $?
+  out=$("$KS" report "$@" 2>&1); check "$name: exits $status" "$status" $?
   check "$name: says why" "$want" "$out"
 }
 FORMS='give YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time), e.g. 2027-01-15 or 2027-01-15T14:30'
@@ -309,11 +310,11 @@ err "the first kiosk's database" 2 "kiosk report: $T/older.db: made by an older 
 cp "$DB" "$T/mine.db"; chmod 600 "$T/mine.db"
 if [ "$(id -u)" = 0 ]; then   # root reads anything: ask as nobody
   chmod 711 "$T"
-  out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$(realpath "$K")" report --db "$T/mine.db" 2>&1); st=$?
+  out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$(realpath "$KS")" report --db "$T/mine.db" 2>&1); st=$?
   chmod 700 "$T"
 else
   chmod 000 "$T/mine.db"
-  out=$("$K" report --db "$T/mine.db" 2>&1); st=$?
+  out=$("$KS" report --db "$T/mine.db" 2>&1); st=$?
 fi
 check "a database this user may not read: exits 1" 1 "$st"
 check "a database this user may not read: says so" "kiosk report: $T/mine.db: cannot read the database: Permission denied (it is kept 0600, for the kiosk's user)" "$out"
@@ -325,12 +326,12 @@ err "--since after --until" 2 "kiosk report: --since 2027-01-16 is not before --
   --db "$DB" --since 2027-01-16 --until 2027-01-15
 err "--csv and --html" 2 "kiosk report: --csv or --html, not both" --db "$DB" --csv --html "$T/r.html"
 err "--html in a folder that is not there" 1 "kiosk report: cannot write $T/no/r.html: No such file or directory" --db "$DB" --html "$T/no/r.html"
-out=$("$K" report --db "$DB" --weekly 2>&1); check "an unknown option: exits 2" 2 $?
+out=$("$KS" report --db "$DB" --weekly 2>&1); check "an unknown option: exits 2" 2 $?
 check "an unknown option: named, then the usage" "kiosk report: unknown option --weekly
 usage: kiosk report [--db F] [--since DATE] [--until DATE] [--csv] [--html FILE]" "$(printf '%s\n' "$out" | head -2)"
-out=$("$K" report "$DB" 2>&1); check "the database without --db: exits 2" 2 $?
+out=$("$KS" report "$DB" 2>&1); check "the database without --db: exits 2" 2 $?
 check "the database without --db: says so" "kiosk report: \"$DB\": not an option (the database is --db F)" "$(printf '%s\n' "$out" | head -1)"
-out=$("$K" report --help); check "--help exits 0" 0 $?
+out=$("$KS" report --help); check "--help exits 0" 0 $?
 contains "--help: the date forms" "YYYY-MM-DD (from 00:00) or" "$out"
 contains "--help: the CSV's sections" "(summary, cars_by_why, pages_by_reason," "$out"
 
@@ -350,10 +351,10 @@ W=$T/busy.db
 "$K" replay --menu menus/burger.yaml --db "$W" --script "$T/busy.script" > /dev/null 2>&1 &
 writer=$!
 # the first report once the writer has made its tables and a car
-for _ in $(seq 100); do "$K" report --db "$W" --csv > /dev/null 2>&1 && break; sleep 0.05; done
+for _ in $(seq 100); do "$KS" report --db "$W" --csv > /dev/null 2>&1 && break; sleep 0.05; done
 reads=0 bad=0 last=0 went_down=0
 while kill -0 "$writer" 2> /dev/null; do
-  out=$("$K" report --db "$W" --csv 2> "$T/err") || { bad=$((bad + 1)); echo "report during the writes: $(cat "$T/err")"; }
+  out=$("$KS" report --db "$W" --csv 2> "$T/err") || { bad=$((bad + 1)); echo "report during the writes: $(cat "$T/err")"; }
   n=$(printf '%s\n' "$out" | sed -n 's/^cars,//p')
   [ "${n:-0}" -ge "$last" ] || went_down=$((went_down + 1))
   last=${n:-0}
@@ -363,12 +364,12 @@ wait "$writer"; check "the writer ran to its end" 0 $?
 check "reports while the kiosk writes: all read" 0 "$bad"
 check "reports while the kiosk writes: the cars only grow" 0 "$went_down"
 check "reports while the kiosk writes: several ($reads)" True "$([ "$reads" -ge 3 ] && echo True || echo "$reads")"
-check "and after: every car" "cars,600" "$("$K" report --db "$W" --csv | grep '^cars,')"
+check "and after: every car" "cars,600" "$("$KS" report --db "$W" --csv | grep '^cars,')"
 
 # ---- the page: one self-contained file, in a real browser at a phone's size ----
 H=$OUT/day.html
 rm -f "$H" "$OUT/phone.png" "$OUT/phone-long.png"
-out=$("$K" report --db "$DB" --html "$H" 2>&1); check "html: exits 0" 0 $?
+out=$("$KS" report --db "$DB" --html "$H" 2>&1); check "html: exits 0" 0 $?
 check "html: nothing printed" "" "$out"
 check "html: nothing fetched from elsewhere, no script" "" \
   "$(grep -o -i '<script\|src=\|href=\|url(\|@import\|https\?:\|<img\|<link' "$H" | sort -u | tr '\n' ' ')"
