@@ -120,7 +120,8 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         case 'H': o->html = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default:
-            fprintf(stderr, "kiosk report: %s option %s\n%s", optopt ? "bad use of" : "unknown", argv[optind - 1], usage);
+            fprintf(stderr, "kiosk report: %s option %s\n%s", optopt ? "bad use of" : "unknown", argv[optind - 1],
+                    usage);
             return EXIT_BADINPUT;
         }
     }
@@ -357,7 +358,8 @@ static sqlite3 *open_db(const char *path, int *status)
     }
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        fprintf(stderr, "kiosk report: %s: cannot open the database: %s\n", path, db ? sqlite3_errmsg(db) : "out of memory");
+        fprintf(stderr, "kiosk report: %s: cannot open the database: %s\n", path,
+                db ? sqlite3_errmsg(db) : "out of memory");
         *status = EXIT_RUNTIME;
         sqlite3_close(db);
         return NULL;
@@ -380,7 +382,8 @@ static sqlite3 *open_db(const char *path, int *status)
     } else if (version == STORE_VERSION && tables == 5) {
         *status = 0;
         return db;
-    } else if (version < STORE_VERSION && one_number(db, "SELECT count(*) FROM sqlite_master WHERE name = 'cars'", &rc) > 0) {
+    } else if (version < STORE_VERSION &&
+               one_number(db, "SELECT count(*) FROM sqlite_master WHERE name = 'cars'", &rc) > 0) {
         fprintf(stderr, "kiosk report: %s: made by an older kiosk (schema %ld); open it once with this kiosk "
                         "(kiosk run --db %s) to bring it up to date\n", path, version ? version : 1, path);
     } else {

@@ -59,13 +59,21 @@ static const char *reason_words(const char *reason)
 
 /* ---- text ------------------------------------------------------------------ */
 
-/* "Label            value   note" */
-static void fig(strbuf_t *b, const char *label, const char *value, const char *note)
+/* "Label            value   note": fmt makes "VALUE\tNOTE" (printf's). */
+static void fig(strbuf_t *b, const char *label, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fig(strbuf_t *b, const char *label, const char *fmt, ...)
 {
+    strbuf_t line = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vprintf(&line, fmt, ap);
+    va_end(ap);
+    const char *all = strbuf_cstr(&line), *tab = strchr(all, '\t');
     column(b, label, 22);
-    strbuf_printf(b, "%10s", value);
-    if (note && *note) strbuf_printf(b, "   %s", note);
+    strbuf_printf(b, "%10.*s", tab ? (int)(tab - all) : (int)line.len, all);
+    if (tab && tab[1]) strbuf_printf(b, "   %s", tab + 1);
     strbuf_append(b, "\n");
+    strbuf_free(&line);
 }
 
 static void text_table(strbuf_t *b, const char *title, const report_table_t *t, const char *col, int top)
@@ -90,40 +98,30 @@ void report_text(const report_t *r, const report_meta_t *m, strbuf_t *out)
     strbuf_t v = {0}, n = {0};
     strbuf_printf(out, "Kiosk report: %s\n%s (hours in %s)\n\n", m->db, m->period, m->zone);
 
-#define FIG(label, ...) do { strbuf_reset(&v); strbuf_printf(&v, __VA_ARGS__); fig(out, label, strbuf_cstr(&v), strbuf_cstr(&n)); strbuf_reset(&n); } while (0)
-    FIG("Cars", "%ld", r->cars);
-    strbuf_printf(&n, "%.1f %% of the cars", pct(r->confirmed, r->cars));
-    FIG("Confirmed orders", "%ld", r->confirmed);
-    strbuf_printf(&n, "%ld of %ld %s confirmed with no page and no crew action", r->automated, r->cars,
-                  plural(r->cars, "car", "cars"));
-    FIG("Automation rate", "%.1f %%", 100 * report_automation(r));
+    fig(out, "Cars", "%ld\t", r->cars);
+    fig(out, "Confirmed orders", "%ld\t%.1f %% of the cars", r->confirmed, pct(r->confirmed, r->cars));
+    fig(out, "Automation rate", "%.1f %%\t%ld of %ld %s confirmed with no page and no crew action",
+        100 * report_automation(r), r->automated, r->cars, plural(r->cars, "car", "cars"));
     if (r->confirmed) {
-        strbuf_printf(&n, "%ld confirmed %s, ", r->confirmed, plural(r->confirmed, "order", "orders"));
-        money(&n, (double)r->sales_cents);
-        strbuf_append(&n, " in all");
-        strbuf_reset(&v);
         money(&v, report_avg_ticket_cents(r));
-        fig(out, "Average ticket", strbuf_cstr(&v), strbuf_cstr(&n));
-        strbuf_reset(&n);
+        money(&n, (double)r->sales_cents);
+        fig(out, "Average ticket", "%s\t%ld confirmed %s, %s in all", strbuf_cstr(&v), r->confirmed,
+            plural(r->confirmed, "order", "orders"), strbuf_cstr(&n));
     } else {
-        fig(out, "Average ticket", "-", "no confirmed order");
+        fig(out, "Average ticket", "-\tno confirmed order");
     }
-    strbuf_printf(&n, "on %ld %s", r->paged_cars, plural(r->paged_cars, "car", "cars"));
-    FIG("Pages", "%ld", r->pages);
-    if (r->acked) {
-        strbuf_printf(&n, "median; 95th percentile %.1f s, longest %.1f s (%ld acknowledged, %ld never)",
-                      r->ack_p95_s, r->ack_max_s, r->acked, r->pages - r->acked);
-        FIG("Time to acknowledge", "%.1f s", r->ack_median_s);
-    } else {
-        fig(out, "Time to acknowledge", "-", r->pages ? "no page was acknowledged" : "no page");
-    }
-    strbuf_printf(&n, "%ld by customers, %ld by the crew", r->corrections_customer, r->corrections_crew);
-    FIG("Corrections", "%ld", r->corrections_customer + r->corrections_crew);
-    strbuf_append(&n, "left open by a kiosk that stopped");
-    FIG("Cars interrupted", "%ld", r->interrupted);
-    strbuf_printf(&n, "of %ld crew %s", r->crew_actions, plural(r->crew_actions, "action", "actions"));
-    FIG("Crew actions refused", "%ld", r->crew_refused);
-#undef FIG
+    fig(out, "Pages", "%ld\ton %ld %s", r->pages, r->paged_cars, plural(r->paged_cars, "car", "cars"));
+    if (r->acked)
+        fig(out, "Time to acknowledge",
+            "%.1f s\tmedian; 95th percentile %.1f s, longest %.1f s (%ld acknowledged, %ld never)", r->ack_median_s,
+            r->ack_p95_s, r->ack_max_s, r->acked, r->pages - r->acked);
+    else
+        fig(out, "Time to acknowledge", "-\t%s", r->pages ? "no page was acknowledged" : "no page");
+    fig(out, "Corrections", "%ld\t%ld by customers, %ld by the crew", r->corrections_customer + r->corrections_crew,
+        r->corrections_customer, r->corrections_crew);
+    fig(out, "Cars interrupted", "%ld\tleft open by a kiosk that stopped", r->interrupted);
+    fig(out, "Crew actions refused", "%ld\tof %ld crew %s", r->crew_refused, r->crew_actions,
+        plural(r->crew_actions, "action", "actions"));
 
     strbuf_append(out, "\n");
     if (!r->reasons.n) {
@@ -274,7 +272,8 @@ void report_csv(const report_t *r, const report_meta_t *m, strbuf_t *out)
     }
 
     strbuf_append(out, "\nack_time,pages\n");
-    for (int i = 0; i < REPORT_ACK_BUCKETS; i++) strbuf_printf(out, "%s,%ld\n", report_ack_labels[i], r->ack_buckets[i]);
+    for (int i = 0; i < REPORT_ACK_BUCKETS; i++)
+        strbuf_printf(out, "%s,%ld\n", report_ack_labels[i], r->ack_buckets[i]);
     strbuf_printf(out, "never,%ld\n", r->pages - r->acked);
 
     strbuf_append(out, "\nby_hour,cars,confirmed_orders,automated_cars,automation_percent,pages\n");
@@ -371,8 +370,8 @@ static void hbar(strbuf_t *b, const char *label, const char *value, double n, do
     esc(b, value);
     double w = n > 0 && max > 0 ? 100.0 * n / max : 0;
     if (n > 0 && w < 1.5) w = 1.5;   /* something is never drawn as nothing */
-    strbuf_printf(b, "</span></div><div class=\"track\"><div class=\"fill %s\" style=\"width:%.1f%%\"></div></div></div>\n",
-                  colour, w);
+    strbuf_printf(b, "</span></div><div class=\"track\"><div class=\"fill %s\" style=\"width:%.1f%%\">"
+                     "</div></div></div>\n", colour, w);
 }
 
 /* Automation by hour: a column an hour, its height the rate (the figure
@@ -410,7 +409,8 @@ static void svg_hours(strbuf_t *b, const report_t *r)
                           y - 6, n <= 8 ? 15 : 13, 100 * rate);
         if (i % every == 0)
             strbuf_printf(b, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"15\" text-anchor=\"middle\">%02d</text>"
-                             "<text x=\"%.1f\" y=\"%.0f\" font-size=\"14\" text-anchor=\"middle\" fill=\"#4a5663\">%ld</text>\n",
+                             "<text x=\"%.1f\" y=\"%.0f\" font-size=\"14\" text-anchor=\"middle\" "
+                             "fill=\"#4a5663\">%ld</text>\n",
                           cx, bottom + 22, h, cx, bottom + 42, cars);
     }
     strbuf_printf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"14\" text-anchor=\"middle\" fill=\"#4a5663\">"
@@ -438,7 +438,8 @@ static void html_table(strbuf_t *b, const char *title, const char *const *cols, 
         else strbuf_printf(b, "</td><td>%ld</td></tr>\n", t->v[i].n);
     }
     strbuf_append(b, "</table>");
-    if (t->n > top) strbuf_printf(b, "<p class=\"note\">And %d more (kiosk report --csv lists them all).</p>", t->n - top);
+    if (t->n > top)
+        strbuf_printf(b, "<p class=\"note\">And %d more (kiosk report --csv lists them all).</p>", t->n - top);
     strbuf_append(b, "</section>\n");
 }
 
@@ -446,10 +447,11 @@ void report_html(const report_t *r, const report_meta_t *m, strbuf_t *out)
 {
     strbuf_t v = {0}, l = {0};
     strbuf_append(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Kiosk report: ");
+                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                       "<title>Kiosk report: ");
     esc(out, m->period);
-    strbuf_printf(out, "</title>\n<style>%s</style>\n</head><body><main>\n<h1>Drive-through report</h1>\n<p class=\"sub\">",
-                  css);
+    strbuf_printf(out, "</title>\n<style>%s</style>\n</head><body><main>\n<h1>Drive-through report</h1>\n"
+                       "<p class=\"sub\">", css);
     esc(out, m->period);
     strbuf_append(out, " (hours in ");
     esc(out, m->zone);
@@ -522,7 +524,8 @@ void report_html(const report_t *r, const report_meta_t *m, strbuf_t *out)
         hbar(out, "never acknowledged", strbuf_cstr(&v), (double)(r->pages - r->acked), (double)most, "orange");
         if (r->acked)
             strbuf_printf(out, "<p class=\"note\">Median %.1f s, 95th percentile %.1f s, longest %.1f s "
-                               "(%ld pages acknowledged).</p>\n", r->ack_median_s, r->ack_p95_s, r->ack_max_s, r->acked);
+                               "(%ld pages acknowledged).</p>\n",
+                          r->ack_median_s, r->ack_p95_s, r->ack_max_s, r->acked);
     }
     strbuf_append(out, "</section>\n");
 
@@ -531,7 +534,8 @@ void report_html(const report_t *r, const report_meta_t *m, strbuf_t *out)
     if (r->first_hour < 0) {
         strbuf_append(out, "<p class=\"note\">No car.</p>\n");
     } else {
-        strbuf_append(out, "<table><tr><th>hour</th><th>cars</th><th>orders</th><th>auto&shy;mated</th><th>pages</th></tr>\n");
+        strbuf_append(out, "<table><tr><th>hour</th><th>cars</th><th>orders</th><th>auto&shy;mated</th>"
+                           "<th>pages</th></tr>\n");
         for (int h = r->first_hour; h <= r->last_hour; h++) {
             strbuf_printf(out, "<tr><td>%02d:00</td><td>%ld</td><td>%ld</td><td>", h, r->hours[h].cars,
                           r->hours[h].confirmed);
@@ -552,8 +556,8 @@ void report_html(const report_t *r, const report_meta_t *m, strbuf_t *out)
 
     strbuf_printf(out, "<section><h2>Crew actions refused</h2>\n<p class=\"note\">%ld of %ld crew %s refused; "
                        "%ld %s interrupted (left open by a kiosk that stopped).</p>\n",
-                  r->crew_refused, r->crew_actions, plural(r->crew_actions, "action was", "actions were"), r->interrupted,
-                  plural(r->interrupted, "car was", "cars were"));
+                  r->crew_refused, r->crew_actions, plural(r->crew_actions, "action was", "actions were"),
+                  r->interrupted, plural(r->interrupted, "car was", "cars were"));
     if (r->refused.n) {
         strbuf_append(out, "<table><tr><th>action: why</th><th>times</th></tr>\n");
         for (int i = 0; i < r->refused.n; i++) {

@@ -109,7 +109,8 @@ static const corr_case_t corr_cases[] = {
         L(3, 1, 1, "open", "Fries", 1, "medium", NOCH) },
       "Fries 1/0" },
     { "a combo's drink answered, then changed",
-      { L(1, 1, 1, "open", "Number One", 1, NULL, NOCH), L(2, 1, 1, "open", "Number One", 1, NULL, "{\"drink\":\"Sprite\"}"),
+      { L(1, 1, 1, "open", "Number One", 1, NULL, NOCH),
+        L(2, 1, 1, "open", "Number One", 1, NULL, "{\"drink\":\"Sprite\"}"),
         L(3, 1, 1, "open", "Number One", 1, NULL, "{\"drink\":\"Coke\"}") },
       "Number One 1/0" },
     { "the crew's: not after a turn, or the order was the crew's; the crew's add raising a quantity is none",
@@ -163,7 +164,8 @@ static void test_corrections(void **state)
         report_compute(&rows, &r);
         strbuf_t b = {0};
         corrections(&r, &b);
-        if (strcmp(strbuf_cstr(&b), c->expect)) fail_msg("%s: got \"%s\", expected \"%s\"", c->name, strbuf_cstr(&b), c->expect);
+        if (strcmp(strbuf_cstr(&b), c->expect))
+            fail_msg("%s: got \"%s\", expected \"%s\"", c->name, strbuf_cstr(&b), c->expect);
         long cu = 0, cr = 0;
         for (int k = 0; k < r.corrected.n; k++) {
             cu += r.corrected.v[k].n;
@@ -431,7 +433,9 @@ static void test_render(void **state)
     report_html(&r, &m, &b);
     const char *h = strbuf_cstr(&b);
     /* one file: nothing fetched from elsewhere, no script */
-    static const char *const never[] = { "<script", "src=", "href=", "url(", "@import", "http:", "https:", "<img", "<link" };
+    static const char *const never[] = {
+        "<script", "src=", "href=", "url(", "@import", "http:", "https:", "<img", "<link",
+    };
     for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
         if (strstr(h, never[i])) fail_msg("the page has %s", never[i]);
     static const char *const has[] = {
