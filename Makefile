@@ -140,8 +140,8 @@ unit-san: $(UNIT_SAN)
 # The quick tier: every unit test but the recogniser's (test_asr decodes
 # speech), plain and under the sanitizers, two at a time, then the end-to-end
 # checks that need no speech (kiosk report's opens its page in headless
-# Chromium: some 20 s of it).  About a minute on a built tree; `make test`
-# stays the whole.
+# Chromium: some 20 s of it).  About a minute and a half on a built tree;
+# `make test` stays the whole.
 CHECK_UNITS := $(filter-out test_asr,$(UNIT_SRC:tests/unit/%.c=%))
 CHECK_E2E   := tests/e2e/crew_screen.sh tests/e2e/script.sh tests/e2e/report.sh
 check: $(BUILD)/kiosk
