@@ -10,10 +10,10 @@ DEB_PKGS := pkg-config make gcc libpocketsphinx-dev libsphinxbase-dev pocketsphi
             espeak-ng sox python3 time gnuplot-nox libpng-dev \
             pulseaudio pulseaudio-utils libasound2-plugins clang libclang-rt-dev libjansson-dev \
             pocketsphinx libncurses-dev tmux gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-            libmosquitto-dev mosquitto mosquitto-clients
+            libmosquitto-dev mosquitto mosquitto-clients chromium
 PC_LIBS  := pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson ncursesw libmosquitto cmocka
 # Commands the tests need besides the libraries.
-DEP_CMDS := pkg-config espeak-ng sox python3 time gnuplot pulseaudio paplay pactl tmux aarch64-linux-gnu-gcc mosquitto_sub
+DEP_CMDS := pkg-config espeak-ng sox python3 time gnuplot pulseaudio paplay pactl tmux aarch64-linux-gnu-gcc mosquitto_sub chromium
 
 # Recursively expanded on purpose: pkg-config runs when a recipe needs it,
 # after the deps check has installed what was missing.
@@ -96,12 +96,13 @@ $(BUILD)/kiosk-san: $(BUILD)/san/src/main.o $(SAN_OBJ)
 	$(call say,LD (asan),$@)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
 # ---- the core, a library of its own ----------------------------------------
-# The pure core (menu files, orders, the dialog, escalation) built with no
-# adapter's flags, only libyaml's (the menu format): the unit tests of the core
+# The pure core (menu files, orders, the dialog, escalation, the report's
+# figures) built with no adapter's flags, only libyaml's (the menu format): the
+# unit tests of the core
 # link this library and nothing else, so a core file that reaches for an
 # adapter (audio, SQLite, the recogniser) no longer links.
-LIB_SRC   := $(sort $(wildcard src/menu/*.c src/order/*.c src/dialog/*.c)) src/util/util.c src/crew/escalate.c src/crew/words.c
-LIB_TESTS := test_menu test_order test_parse test_lexicon test_dict test_escalate test_lane test_dialog test_util
+LIB_SRC   := $(sort $(wildcard src/menu/*.c src/order/*.c src/dialog/*.c src/report/*.c)) src/util/util.c src/crew/escalate.c src/crew/words.c
+LIB_TESTS := test_menu test_order test_parse test_lexicon test_dict test_escalate test_lane test_dialog test_util test_report
 LIB_CFLAGS = $(WARN) $(CFLAGS) $(shell pkg-config --cflags yaml-0.1 cmocka) -MMD -MP
 LIB_LIBS   = $(shell pkg-config --libs yaml-0.1) -lm
 $(BUILD)/core/%.o: %.c | $(BUILD)/.deps-ok
@@ -140,10 +141,11 @@ unit-san: $(UNIT_SAN)
 
 # The quick tier: every unit test but the recogniser's (test_asr decodes
 # speech), plain and under the sanitizers, two at a time, then the end-to-end
-# checks that need no speech.  About half a minute on a built tree; `make
-# test` stays the whole.
+# checks that need no speech (kiosk report's opens its page in headless
+# Chromium: some 20 s of it).  About a minute and a half on a built tree;
+# `make test` stays the whole.
 CHECK_UNITS := $(filter-out test_asr,$(UNIT_SRC:tests/unit/%.c=%))
-CHECK_E2E   := tests/e2e/crew_screen.sh tests/e2e/script.sh tests/e2e/export.sh
+CHECK_E2E   := tests/e2e/crew_screen.sh tests/e2e/script.sh tests/e2e/export.sh tests/e2e/report.sh
 check: $(BUILD)/kiosk
 	@start=$$(date +%s.%N); \
 	$(MAKE) --no-print-directory -j2 $(CHECK_UNITS:%=$(BUILD)/check/%.ok) $(CHECK_UNITS:%=$(BUILD)/check/%.san-ok) && \

@@ -18,29 +18,9 @@ static const char usage[] =
     "                          the crew station\n"
     "  export [--db F] [--since DATE] [--until DATE]\n"
     "                          orders and events as JSON lines, for a chain's systems\n"
-    "  report                  (not built yet in this version)\n"
+    "  report [--db F] [--since DATE] [--until DATE] [--csv] [--html FILE]\n"
+    "                          what the kiosk did: cars, orders, automation, pages, by hour\n"
     "  --version               print the version\n";
-
-/* `kiosk report` is in the spec but not built yet: say so, and what to use
- * meanwhile. */
-static const char report_usage[] =
-    "usage: kiosk report\n"
-    "  Not built yet in this version.  Meanwhile: what `kiosk run` did is recorded\n"
-    "  in its SQLite database (" DEFAULT_DB ", or --db F), in the tables cars,\n"
-    "  turns and pages, e.g. (the Debian package sqlite3):\n"
-    "    sqlite3 " DEFAULT_DB " 'select status, count(*), sum(total_cents) from cars group by status'\n"
-    "  and `kiosk run --events` prints each car, turn, order and page as a JSON\n"
-    "  line as it happens.\n";
-
-static int cmd_report(int argc, char **argv)
-{
-    if (cmd_wants_help(argc, argv)) {
-        fputs(report_usage, stdout);
-        return 0;
-    }
-    fprintf(stderr, "kiosk report: not built yet in this version\n%s", report_usage);
-    return EXIT_RUNTIME;
-}
 
 static int dispatch(const char *cmd, int argc, char **argv)
 {
