@@ -32,7 +32,7 @@
 #define OUT_QUEUE_MAX (1 << 20)
 
 static const char usage[] =
-    "usage: kiosk run [--menu F] [--db F] [--input DEV] [--output DEV] [--post TTY]\n"
+    "usage: kiosk run [--menu F] [--db F] [--db-group G] [--input DEV] [--output DEV] [--post TTY]\n"
     "                 [--headless] [--events] [--no-post] [--threshold T]\n"
     "                 [--trailing-ms MS] [--nudge S] [--no-response S] [--car-gone S] [--voice V]\n"
     "                 [--denoise] [--board PNG] [--board-size WxH] [--for S]\n"
@@ -46,7 +46,9 @@ static const char usage[] =
     "                  the next car gets it, what it sells out applies at once; a broken\n"
     "                  one is refused with its errors.  Started with a broken file, the\n"
     "                  kiosk runs on the last good menu the --db keeps\n"
-    "  --db F          where cars, turns and pages are recorded (default " DEFAULT_DB ")\n"
+    "  --db F          where cars, turns and pages are recorded (default " DEFAULT_DB "),\n"
+    "                  made readable by its owner alone (0600)\n"
+    "  --db-group G    a new database readable by group G too (0640), for kiosk report\n"
     "  --input DEV     microphone: an index or (part of) a name from `kiosk devices`\n"
     "  --output DEV    loudspeaker, likewise; \"none\" for a silent kiosk\n"
     "  --post TTY      the speaker post's serial line (not available yet: --no-post)\n"
@@ -83,7 +85,7 @@ static const char usage[] =
 
 typedef struct {
     const char *menu, *db, *input, *output, *post, *voice, *board_png;
-    const char *crew_socket, *crew_token, *lane, *mqtt, *store_name;
+    const char *crew_socket, *crew_token, *lane, *mqtt, *store_name, *db_group;
     int crew_port;
     double remind_s, manager_s;
     int board_w, board_h;
@@ -122,7 +124,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         { "crew-token", required_argument, NULL, 'K' },
         { "escalate", required_argument, NULL, 'E' },
         { "nudge", required_argument, NULL, 'N' },  { "lane", required_argument, NULL, 'L' },
-        { "keep-audio", required_argument, NULL, 'A' },
+        { "keep-audio", required_argument, NULL, 'A' }, { "db-group", required_argument, NULL, 'G' },
         { "mqtt", required_argument, NULL, 'Q' },   { "store", required_argument, NULL, 'R' },
         { NULL, 0, NULL, 0 },
     };
@@ -187,6 +189,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
             }
             break;
         case 't': if (number_opt("threshold", optarg, 0, 1, &o->threshold) < 0) return EXIT_BADINPUT; break;
+        case 'G': o->db_group = optarg; break;
         case 'A': if (number_opt("keep-audio", optarg, 0, 3650, &o->keep_audio) < 0) return EXIT_BADINPUT; break;
         case 'T':
             if (number_opt("trailing-ms", optarg, 200, 5000, &v) < 0) return EXIT_BADINPUT;
@@ -413,6 +416,11 @@ int cmd_run(int argc, char **argv)
         *strrchr(dir, '/') = 0;
         if (*dir) mkdir(dir, 0755);
         free(dir);
+    }
+    if (o.db_group && store_create_for_group(o.db, o.db_group, err, sizeof err) < 0) {
+        strlist_pushf(&errs, "kiosk run: %s", err);
+        status = EXIT_RUNTIME;
+        goto out;
     }
     store_writer_t *writer = lane_io_store_open("kiosk run", o.db, err, sizeof err);
     if (!writer) {

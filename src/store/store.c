@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -176,6 +177,27 @@ store_t *store_open(const char *path, int *interrupted, char *err, unsigned errl
 err:
     store_close(s);
     return NULL;
+}
+
+int store_create_for_group(const char *path, const char *group, char *err, unsigned errlen)
+{
+    struct group *g = getgrnam(group);
+    if (!g) {
+        snprintf(err, errlen, "--db-group %s: no such group (getent group lists them)", group);
+        return -1;
+    }
+    make_parent(path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return 0;   /* there already (or not makeable: store_open says why) */
+    int rc = 0;
+    if (fchown(fd, (uid_t)-1, g->gr_gid) < 0 || fchmod(fd, 0640) < 0) {
+        snprintf(err, errlen, "%s: cannot give the new database to group %s (%s); the kiosk's user must be in it",
+                 path, group, strerror(errno));
+        unlink(path);
+        rc = -1;
+    }
+    close(fd);
+    return rc;
 }
 
 void store_close(store_t *s)

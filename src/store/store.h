@@ -28,6 +28,11 @@ typedef struct store_s store_t;
  * with a one-line message naming the file in err. */
 store_t *store_open(const char *path, int *interrupted, char *err, unsigned errlen);
 void store_close(store_t *s);
+/* Before store_open, for a database a group may read (`kiosk run --db-group`,
+ * so a manager's account can run `kiosk report`): creates path empty with
+ * mode 0640 and that group when it does not exist yet; an existing file is
+ * left as its owner made it.  0, or -1 with a one-line message. */
+int store_create_for_group(const char *path, const char *group, char *err, unsigned errlen);
 const char *store_path(const store_t *s);
 /* The connection itself, for the store's own parts (menus.c) and tests. */
 struct sqlite3;

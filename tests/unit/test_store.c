@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -149,6 +150,27 @@ static void test_mode(void **state)
     store_close(s);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0640);
+}
+
+/* --db-group: a new database its group may read, 0640; an unknown group refused in words. */
+static void test_group(void **state)
+{
+    (void)state;
+    char path[128], err[256] = "";
+    db_path(path, sizeof path, "group.db");
+    struct group *g = getgrgid(getgid());
+    assert_non_null(g);
+    assert_int_equal(store_create_for_group(path, g->gr_name, err, sizeof err), 0);
+    store_t *s = store_open(path, NULL, err, sizeof err);
+    assert_non_null(s);
+    store_close(s);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    assert_int_equal(st.st_gid, g->gr_gid);
+    assert_int_equal(store_create_for_group(path, g->gr_name, err, sizeof err), 0);   /* there: left alone */
+    assert_int_equal(store_create_for_group(path, "no-such-group-here", err, sizeof err), -1);
+    assert_string_equal(err, "--db-group no-such-group-here: no such group (getent group lists them)");
 }
 
 /* A database of the first schema (no user_version) is brought up to date, its rows kept. */
@@ -385,6 +407,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows_land),
         cmocka_unit_test(test_mode),
+        cmocka_unit_test(test_group),
         cmocka_unit_test(test_migrates_v1),
         cmocka_unit_test(test_newer_refused),
         cmocka_unit_test(test_interrupted),
