@@ -130,7 +130,7 @@ contains "stop summary" "kiosk run: stopped: " "$(cat "$T/err")"
 stored=$(python3 -c "
 import sqlite3; c = sqlite3.connect('$T/k.db')
 print(c.execute('select count(*) from cars').fetchone()[0], [r[0] for r in c.execute('select reason from pages order by t')])")
-check "stored cars and pages (the device fault had no car to keep it against)" "3 ['human_request', 'human_request']" "$stored"
+check "stored cars and pages (the device fault with no car too)" "3 ['human_request', 'device_fault', 'human_request']" "$stored"
 
 if [ "$fails" -ne 0 ]; then echo "--- kiosk stderr"; cat "$T/err"; echo "--- events"; cat "$EV"; fi
 echo "live: $pass passed, $fails failed"
