@@ -67,9 +67,13 @@ static char *read_menu(const char *path, size_t *len, strlist_t *errs)
     } else if (r < 0) {
         strlist_pushf(errs, "%s: %s; a menu must be a regular file of at most 1 MB (%d bytes)", path, why,
                       MENU_FILE_MAX);
-    } else {
+    } else if (b.len) {
         *len = b.len;
-        return b.len ? strbuf_steal(&b) : xstrdup("");
+        return strbuf_steal(&b);
+    } else {
+        *len = 0;   /* an empty file: its (empty) buffer freed below */
+        strbuf_free(&b);
+        return xstrdup("");
     }
     strbuf_free(&b);
     return NULL;
