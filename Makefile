@@ -234,9 +234,9 @@ $(BUILD)/endpoint_wav: $(BUILD)/obj/tests/endpoint_wav.o $(CORE_OBJ)
 # a crash is saved as $(BUILD)/fuzz-crash-* and fails the target.
 FUZZ_SECONDS ?= 20
 .PHONY: fuzz
-$(BUILD)/fuzz_crew: tests/fuzz/fuzz_crew.c src/crew/proto.c src/crew/proto.h src/util/util.c src/util/util.h | $(BUILD)/.deps-ok
+$(BUILD)/fuzz_crew: tests/fuzz/fuzz_crew.c src/crew/proto.c src/crew/proto.h src/crew/words.c src/util/util.c src/util/util.h | $(BUILD)/.deps-ok
 	$(call say,CLANG (fuzz),$@)clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	  $$(pkg-config --cflags jansson) -o $@ tests/fuzz/fuzz_crew.c src/crew/proto.c src/util/util.c \
+	  $$(pkg-config --cflags jansson) -o $@ tests/fuzz/fuzz_crew.c src/crew/proto.c src/crew/words.c src/util/util.c \
 	  $$(pkg-config --libs jansson)
 
 fuzz: $(BUILD)/fuzz_crew
