@@ -25,6 +25,8 @@
 #include "ring.h"
 
 #define RATE 16000
+#define PAIR_CAP (RATE * 2)        /* 16 kHz samples waiting to be paired, each way */
+#define PAIR_WAIT (RATE / 5)       /* microphone waits at most 200 ms for its reference */
 #define STALL_SECONDS 1.0     /* no capture callback for this long: the device is gone */
 #define STARTUP_SECONDS 5.0   /* ...or none at all this long after opening (PulseAudio's
                                  monitor source takes about 2 s to deliver its first samples) */
@@ -33,10 +35,15 @@ struct device_s {
     PaStream *in, *out;
     int in_rate, in_ch, out_rate;
     ring_t in_ring, out_ring;
+    ring_t ref_ring;               /* what the output callback gave the loudspeaker, silence too */
     atomic_ulong in_frames;        /* frames the capture callback has delivered */
     atomic_ulong overflows;        /* the device's own input-overflow flags */
     atomic_int hush;               /* set: the output callback drops what is queued */
-    SpeexResamplerState *in_rs, *out_rs;
+    SpeexResamplerState *in_rs, *out_rs, *ref_rs;
+    /* device_read_pair: 16 kHz microphone and loudspeaker samples not yet paired */
+    int16_t *mic16, *ref16;
+    size_t mic16_n, ref16_n;
+    unsigned long ref_gaps;        /* microphone samples paired with silence: no reference in time */
     unsigned long seen_frames;
     double seen_at;
     char describe[512];
@@ -205,6 +212,7 @@ static int out_cb(const void *input, void *output, unsigned long frames,
     if (atomic_exchange_explicit(&d->hush, 0, memory_order_acq_rel)) ring_clear(&d->out_ring);
     size_t got = ring_read(&d->out_ring, o, frames);
     memset(o + got, 0, (frames - got) * sizeof *o);
+    ring_write(&d->ref_ring, o, frames);   /* the echo canceller's reference */
     return paContinue;
 }
 
@@ -259,13 +267,15 @@ static int open_output(device_t *d, PaDeviceIndex i, char *err, size_t errlen)
                               "(see `kiosk devices`) or --output none", info->name, Pa_GetErrorText(e));
         return -1;
     }
-    if (ring_init(&d->out_ring, (size_t)d->out_rate * 60) < 0) {
+    if (ring_init(&d->out_ring, (size_t)d->out_rate * 60) < 0 ||
+        ring_init(&d->ref_ring, (size_t)d->out_rate * 4) < 0) {
         snprintf(err, errlen, "audio: out of memory");
         return -1;
     }
     int rerr = 0;
     d->out_rs = speex_resampler_init(1, RATE, (spx_uint32_t)d->out_rate, 5, &rerr);
-    if (!d->out_rs) {
+    if (d->out_rs) d->ref_rs = speex_resampler_init(1, (spx_uint32_t)d->out_rate, RATE, 5, &rerr);
+    if (!d->out_rs || !d->ref_rs) {
         snprintf(err, errlen, "audio: output \"%s\" at %d Hz: cannot convert from 16 kHz (%s)",
                  info->name, d->out_rate, speex_resampler_strerror(rerr));
         return -1;
@@ -332,8 +342,12 @@ void device_close(device_t *d)
     pa_down();
     if (d->in_rs) speex_resampler_destroy(d->in_rs);
     if (d->out_rs) speex_resampler_destroy(d->out_rs);
+    if (d->ref_rs) speex_resampler_destroy(d->ref_rs);
     ring_free(&d->in_ring);
     ring_free(&d->out_ring);
+    ring_free(&d->ref_ring);
+    free(d->mic16);
+    free(d->ref16);
     if (d->wake_fd >= 0) close(d->wake_fd);
     free(d);
 }
@@ -370,6 +384,57 @@ size_t device_read(device_t *d, int16_t *out, size_t max)
         done += out_len;
     }
     return done;
+}
+
+/* The loudspeaker's samples played since the last call, at 16 kHz, appended
+ * to d->ref16 (room permitting: PAIR_CAP). */
+static void drain_ref(device_t *d)
+{
+    float raw[1024], conv[1024];
+    size_t got;
+    while ((got = ring_read(&d->ref_ring, raw, 1024)) > 0) {
+        spx_uint32_t in_len = (spx_uint32_t)got, out_len = 1024;
+        speex_resampler_process_float(d->ref_rs, 0, raw, &in_len, conv, &out_len);
+        for (spx_uint32_t i = 0; i < out_len && d->ref16_n < PAIR_CAP; i++) d->ref16[d->ref16_n++] = to_s16(conv[i]);
+    }
+}
+
+size_t device_read_pair(device_t *d, int16_t *mic, int16_t *ref, size_t max)
+{
+    if (!d->mic16) {
+        d->mic16 = malloc(PAIR_CAP * sizeof *d->mic16);
+        d->ref16 = malloc(PAIR_CAP * sizeof *d->ref16);
+        if (!d->mic16 || !d->ref16) return 0;
+    }
+    if (d->mic16_n < PAIR_CAP) d->mic16_n += device_read(d, d->mic16 + d->mic16_n, PAIR_CAP - d->mic16_n);
+    if (d->out) drain_ref(d);
+    size_t n = d->mic16_n < max ? d->mic16_n : max;
+    if (d->out) {
+        /* Paired by count: both streams run on their devices' clocks, so
+         * sample k of one is a fixed time from sample k of the other, and the
+         * canceller finds that delay.  The reference late by more than
+         * PAIR_WAIT (the output stalled): silence stands in for it. */
+        size_t have = d->ref16_n < n ? d->ref16_n : n;
+        if (have < n && d->mic16_n - have < PAIR_WAIT) n = have;
+        memcpy(ref, d->ref16, have * sizeof *ref);
+        if (have < n) {
+            memset(ref + have, 0, (n - have) * sizeof *ref);
+            d->ref_gaps += n - have;
+        }
+        memmove(d->ref16, d->ref16 + have, (d->ref16_n - have) * sizeof *d->ref16);
+        d->ref16_n -= have;
+    } else {
+        memset(ref, 0, n * sizeof *ref);
+    }
+    memcpy(mic, d->mic16, n * sizeof *mic);
+    memmove(d->mic16, d->mic16 + n, (d->mic16_n - n) * sizeof *d->mic16);
+    d->mic16_n -= n;
+    return n;
+}
+
+unsigned long device_ref_gaps(const device_t *d)
+{
+    return d->ref_gaps;
 }
 
 int device_play(device_t *d, const int16_t *pcm, size_t n, char *err, size_t errlen)

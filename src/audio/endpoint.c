@@ -108,6 +108,9 @@ struct endpoint_s {
     int16_t *turn;
     size_t turn_cap, turn_len;  /* samples */
 
+    double band_db;             /* the last frame's band energy */
+    double gate_db;             /* endpoint_set_gate: nothing at or below this is speech */
+
     ep_state_t state;
     int paused;
     uint64_t frame;             /* index of the frame being fed */
@@ -238,6 +241,7 @@ endpoint_t *endpoint_create(const endpoint_config_t *c)
     e->cur_min = HUGE_VAL;
     for (int i = 0; i < MS_BLOCKS; i++) e->blk_min[i] = HUGE_VAL;
     e->floor_db = FLOOR_MIN_DB;
+    e->gate_db = -HUGE_VAL;
     e->state = ST_IDLE;
     return e;
 err:
@@ -272,6 +276,16 @@ void endpoint_mute(endpoint_t *e)
 int endpoint_in_turn(const endpoint_t *e)
 {
     return e->state == ST_TURN;
+}
+
+void endpoint_set_gate(endpoint_t *e, double db)
+{
+    e->gate_db = db;
+}
+
+double endpoint_band_db(const endpoint_t *e)
+{
+    return e->band_db;
 }
 
 double endpoint_noise_db(const endpoint_t *e)
@@ -321,14 +335,15 @@ ep_event_t endpoint_feed(endpoint_t *e, const int16_t *frame)
 
     double p = band_power(&e->hp, frame);
     double db = to_db(p);
+    e->band_db = db;
     e->ps = e->floor_set ? 0.5 * e->ps + 0.5 * p : p;
     double es = to_db(e->ps);
     if (!e->floor_set) {
         e->floor_db = es < FLOOR_MIN_DB ? FLOOR_MIN_DB : es;
         e->floor_set = 1;
     }
-    int on = db > e->floor_db + ON_DB && db > ABS_MIN_DB;
-    int stay = db > e->floor_db + STAY_DB && db > ABS_MIN_DB;
+    int on = db > e->floor_db + ON_DB && db > ABS_MIN_DB && db > e->gate_db;
+    int stay = db > e->floor_db + STAY_DB && db > ABS_MIN_DB && db > e->gate_db;
     e->on_bits = (e->on_bits << 1) | (uint32_t)on;
     e->stay_bits = (e->stay_bits << 1) | (uint32_t)stay;
     floor_update(e, es, stay);

@@ -68,6 +68,16 @@ void endpoint_mute(endpoint_t *e);
 /* 1 while a turn is open (from EP_ONSET until EP_END/EP_CUT), else 0. */
 int endpoint_in_turn(const endpoint_t *e);
 
+/* An extra bar for speech, from the next frame on: a frame whose band
+ * energy (as endpoint_band_db) is at or below db dBFS is not speech,
+ * whatever the noise floor.  While the kiosk's own voice may be in the
+ * microphone, the caller raises it to what the echo canceller may have left
+ * of that voice, so speech over the kiosk needs more evidence than speech in
+ * silence; -INFINITY (the default) lifts it. */
+void endpoint_set_gate(endpoint_t *e, double db);
+/* The band energy of the last frame fed, dBFS (the decision's feature). */
+double endpoint_band_db(const endpoint_t *e);
+
 /* The current noise-floor estimate, dBFS (energy above ~250 Hz, where the
  * decision is taken; a full-scale sine reads -3), for the logs. */
 double endpoint_noise_db(const endpoint_t *e);

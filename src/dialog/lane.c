@@ -14,6 +14,8 @@
  *   (confirm, cancel, gone) ends it. */
 #include "lane.h"
 
+#include <ctype.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,9 @@ const char *const lane_fx_names[] = {
     "crew", "car_end",
 };
 _Static_assert(sizeof lane_fx_names / sizeof lane_fx_names[0] == LANE_FX_CAR_END + 1, "an effect without its name");
+
+const char *const lane_miss_names[] = { "own_voice", "device", "busy", "overrun" };
+_Static_assert(sizeof lane_miss_names / sizeof lane_miss_names[0] == LANE_MISS_N, "a reason without its name");
 
 void lane_init(lane_t *l, const lane_config_t *cfg, const menu_t *menu)
 {
@@ -61,6 +66,10 @@ void lane_free(lane_t *l)
     l->car = l->last_car = NULL;
     order_free(&l->empty);
     strlist_free(&l->menu_errors);
+    for (int i = 0; i < LANE_SAID_KEEP; i++) {
+        free(l->said[i]);
+        l->said[i] = NULL;
+    }
     lane_fx_clear(&l->fx);
     free(l->fx.v);
     l->fx.v = NULL;
@@ -139,6 +148,9 @@ static void speak(lane_t *l, const char *text)
     if (!text || !*text || l->taken_over || l->talking) return;
     lane_log(l, "  kiosk: %s", text);
     fx_add(l, LANE_FX_SAY, text);
+    free(l->said[LANE_SAID_KEEP - 1]);
+    memmove(l->said + 1, l->said, (LANE_SAID_KEEP - 1) * sizeof l->said[0]);
+    l->said[0] = xstrdup(text);
 }
 
 static void ev_page(lane_t *l, page_reason_t why, int turn, const char *heard, const char *free_text)
@@ -249,10 +261,118 @@ void lane_car_leaves(lane_t *l, const char *why)
     l->taken_over = 0;
 }
 
+/* A turn said while the crew talked: kept, its event, nothing acted on. */
+static void overheard(lane_t *l, const char *file, const asr_result_t *r, long audio_ms, double turn_end)
+{
+    session_overhear(l->car, file, audio_ms, r);
+    int nt = session_nturns(l->car);
+    const session_turn_t *t = session_turn(l->car, nt - 1);
+    lane_fx_t *st = fx_add(l, LANE_FX_TURN, NULL);
+    st->turn = nt;
+    st->file = xstrdup(t->file);
+    st->heard = xstrdup(t->heard);
+    st->free_text = xstrdup(t->free_text);
+    st->said = xstrdup("");
+    st->confidence = t->confidence;
+    st->decode_ms = t->decode_ms;
+    st->audio_ms = t->audio_ms;
+    strbuf_t b = {0};
+    ev_begin(l, &b, "turn");
+    strbuf_printf(&b, ", \"turn\": %d, \"audio_ms\": %ld, \"decode_ms\": %.1f, \"endpoint_ms\": %.1f, "
+                      "\"heard\": ", nt, t->audio_ms, t->decode_ms, (l->now - turn_end) * 1000.0);
+    strbuf_json_str(&b, t->heard);
+    strbuf_append(&b, ", \"free_text\": ");
+    strbuf_json_str(&b, t->free_text);
+    strbuf_printf(&b, ", \"confidence\": %.2f, \"said\": \"\", \"page\": null, \"overheard\": true", t->confidence);
+    ev_end(l, &b, "turn");
+    lane_log(l, "  overheard while the crew talked: %s", *t->free_text ? t->free_text : "(nothing)");
+    l->last_activity = l->now;
+}
+
+void lane_barge_in(lane_t *l)
+{
+    l->barge_ins++;
+    fx_add(l, LANE_FX_HUSH, NULL);
+    strbuf_t b = {0};
+    ev_begin(l, &b, "barge_in");
+    ev_end(l, &b, "barge_in");
+    lane_log(l, "  (the customer spoke over the kiosk: it stopped to listen)");
+}
+
+void lane_missed(lane_t *l, lane_miss_t why, long audio_ms)
+{
+    l->missed[why]++;
+    int ask = why != LANE_MISS_OWN_VOICE && why != LANE_MISS_OVERRUN && audio_ms >= LANE_MISS_ASK_MS && l->car;
+    strbuf_t b = {0};
+    ev_begin(l, &b, "missed");
+    strbuf_append(&b, ", \"reason\": ");
+    strbuf_json_str(&b, lane_miss_names[why]);
+    strbuf_printf(&b, ", \"audio_ms\": %ld, \"asked_again\": %s", audio_ms,
+                  ask && !l->taken_over && !l->talking ? "true" : "false");
+    ev_end(l, &b, "missed");
+    static const char *const words[] = {
+        "it was the kiosk's own voice", "the microphone stopped", "the recogniser was busy",
+        "samples were lost (decoded anyway)",
+    };
+    lane_log(l, "  missed %.1f s of speech: %s", audio_ms / 1000.0, words[why]);
+    if (ask) {
+        speak(l, "Sorry, I missed that, could you say it again?");
+        l->last_activity = l->now;
+    }
+}
+
+/* The next word of s (lower case letters, digits and apostrophes) into w;
+ * returns where it ended, NULL when there is none. */
+static const char *next_word(const char *s, char *w, size_t wl)
+{
+    while (*s && !isalnum((unsigned char)*s)) s++;
+    if (!*s) return NULL;
+    size_t n = 0;
+    while (*s && (isalnum((unsigned char)*s) || *s == '\'')) {
+        if (n + 1 < wl) w[n++] = (char)tolower((unsigned char)*s);
+        s++;
+    }
+    w[n] = '\0';
+    return s;
+}
+
+static int said_has(const lane_t *l, const char *word)
+{
+    char w[64];
+    for (int i = 0; i < LANE_SAID_KEEP; i++)
+        for (const char *p = l->said[i]; p && (p = next_word(p, w, sizeof w));)
+            if (!strcmp(w, word)) return 1;
+    return 0;
+}
+
+int lane_own_voice(const lane_t *l, const char *heard, const char *free_text)
+{
+    /* A customer's answer may well be one of the kiosk's words ("yes" to
+     * "Is that right? Say yes or no"): those never count as its voice alone. */
+    static const char *const answers[] = { "yes", "yeah", "no", "nope", "yep", "sure", "okay", "ok", "right",
+                                           "correct", "that's", "all", "it", "is", NULL };
+    const char *text = free_text && *free_text ? free_text : heard;
+    if (!text || !l->said[0]) return 0;
+    char w[64];
+    int n = 0, in = 0, answer = 0;
+    for (const char *p = text; (p = next_word(p, w, sizeof w));) {
+        n++;
+        if (said_has(l, w)) in++;
+        for (int i = 0; answers[i]; i++)
+            if (!strcmp(w, answers[i])) answer++;
+    }
+    if (n == 0 || answer == n) return 0;
+    return n == 1 ? in == 1 : in * 4 >= n * 3;
+}
+
 /* A recognised turn goes through the dialog; what changed goes out. */
 void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms, double turn_end)
 {
     if (!l->car) lane_car_arrives(l);
+    if (l->talking) {
+        overheard(l, file, r, audio_ms, turn_end);
+        return;
+    }
     const dialog_t *d = session_dialog(l->car);
     strbuf_t before = {0};
     order_json(dialog_order(d), &before);
@@ -485,6 +605,7 @@ void lane_view(const lane_t *l, lane_view_t *v)
         v->order = dialog_order(d);
         v->state = dialog_state(d);
         int n = session_nturns(l->car);
+        while (n && session_turn(l->car, n - 1)->overheard) n--;   /* not the kiosk's to show as taken */
         const session_turn_t *t = n ? session_turn(l->car, n - 1) : NULL;
         v->heard = !t ? NULL : *t->heard ? t->heard : t->free_text;   /* the words just heard */
     } else if (l->linger_until && l->last_car) {

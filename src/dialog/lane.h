@@ -70,6 +70,19 @@ typedef struct {
 } lane_fxlist_t;
 void lane_fx_clear(lane_fxlist_t *fx);
 
+/* Speech the kiosk could not take as a turn (lane_missed), by why. */
+typedef enum {
+    LANE_MISS_OWN_VOICE,      /* what was heard is what the kiosk was saying: its own voice */
+    LANE_MISS_DEVICE,         /* the microphone stopped during the turn */
+    LANE_MISS_BUSY,           /* the recogniser could not take it (a newer turn replaced it) */
+    LANE_MISS_OVERRUN,        /* samples were lost during the turn (it was decoded anyway) */
+    LANE_MISS_N
+} lane_miss_t;
+extern const char *const lane_miss_names[];   /* "own_voice", ... (the missed event's reason) */
+#define LANE_SAID_KEEP 3
+/* Speech shorter than this that was lost is not worth asking again for. */
+#define LANE_MISS_ASK_MS 300
+
 typedef struct {
     const lane_config_t *cfg;
     const menu_t *menu;       /* the car's at the post, else the next car's */
@@ -93,6 +106,9 @@ typedef struct {
     int taken_over;           /* the crew took the car: the kiosk does not speak */
     int talking;              /* the crew's headset talk button is held */
     int store_failing;        /* the store is not saving (paged once) */
+    char *said[LANE_SAID_KEEP];   /* the kiosk's last words for the loudspeaker, newest first */
+    unsigned long missed[LANE_MISS_N];   /* speech not taken, by reason (lane_missed) */
+    int barge_ins;            /* prompts the customer spoke over */
     order_t empty;            /* what the board shows with no car */
 } lane_t;
 
@@ -108,8 +124,22 @@ void lane_car_arrives(lane_t *l);
 void lane_car_leaves(lane_t *l, const char *why);
 /* A recognised turn of the car at the post (a car arrives first if none is
  * there): r as the recogniser gave it, file where it came from ("mic"),
- * audio_ms its length, turn_end when its endpoint was reached. */
+ * audio_ms its length, turn_end when its endpoint was reached.  While the
+ * crew's talk is held the turn is kept for the transcript and not acted on
+ * (session_overhear; its event has "overheard": true). */
 void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms, double turn_end);
+/* The customer started speaking over the kiosk's voice: the loudspeaker
+ * stops (LANE_FX_HUSH), a "barge_in" event; the turn goes on as any. */
+void lane_barge_in(lane_t *l);
+/* Speech that did not become a turn (audio_ms long): a "missed" event with
+ * the reason, a log line, and, when it may have been the car's order (not
+ * the kiosk's own voice, not overrun, at least LANE_MISS_ASK_MS, a car the
+ * kiosk holds), "Sorry, I missed that, could you say it again?". */
+void lane_missed(lane_t *l, lane_miss_t why, long audio_ms);
+/* 1 when the words heard (the free pass's text, else the grammar's) are
+ * the kiosk's own last words: a turn heard while its voice was in the air
+ * that repeats what it said (its read-back through the microphone). */
+int lane_own_voice(const lane_t *l, const char *heard, const char *free_text);
 /* A page from a timer or a device, with or without a car. */
 void lane_outside_page(lane_t *l, page_reason_t why);
 /* A crew station's action; client is passed back in the reply's effect. */

@@ -70,6 +70,34 @@ char *session_answer(const session_t *s)
     return menu_answer_grammar(s->menu, &q);
 }
 
+static session_turn_t *new_turn(session_t *s, const char *file, long audio_ms, const asr_result_t *r)
+{
+    if (s->nturns == s->capturns) {
+        s->capturns = s->capturns ? 2 * s->capturns : 8;
+        s->turns = xrealloc(s->turns, (size_t)s->capturns * sizeof *s->turns);
+    }
+    const asr_hearing_t *rh = &r->hearing;
+    session_turn_t *t = &s->turns[s->nturns++];
+    memset(t, 0, sizeof *t);
+    t->file = xstrdup(file);
+    t->audio_ms = audio_ms;
+    t->decode_ms = r->diag.decode_ms;
+    t->heard = xstrdup(rh->heard);
+    t->free_text = xstrdup(rh->free_text);
+    t->confidence = rh->confidence;
+    memcpy(t->features, r->diag.features, sizeof t->features);
+    t->loop_text = xstrdup(rh->loop_text ? rh->loop_text : "");
+    return t;
+}
+
+void session_overhear(session_t *s, const char *file, long audio_ms, const asr_result_t *r)
+{
+    session_turn_t *t = new_turn(s, file, audio_ms, r);
+    t->said = xstrdup("");
+    t->page = PAGE_NONE;
+    t->overheard = 1;
+}
+
 void session_apply(session_t *s, const char *file, long audio_ms, const asr_result_t *r)
 {
     /* a request for a person (the menu's human: phrases, whole words) that the
@@ -85,20 +113,8 @@ void session_apply(session_t *s, const char *file, long audio_ms, const asr_resu
     dialog_effects_t fx;
     dialog_hear(s->dialog, &h, &fx);
 
-    if (s->nturns == s->capturns) {
-        s->capturns = s->capturns ? 2 * s->capturns : 8;
-        s->turns = xrealloc(s->turns, (size_t)s->capturns * sizeof *s->turns);
-    }
-    session_turn_t *t = &s->turns[s->nturns++];
-    t->file = xstrdup(file);
-    t->audio_ms = audio_ms;
-    t->decode_ms = r->diag.decode_ms;
-    t->heard = xstrdup(rh->heard);
-    t->free_text = xstrdup(rh->free_text);
-    t->confidence = rh->confidence;
+    session_turn_t *t = new_turn(s, file, audio_ms, r);
     t->said = xstrdup(fx.said ? fx.said : "");
-    memcpy(t->features, r->diag.features, sizeof t->features);
-    t->loop_text = xstrdup(rh->loop_text ? rh->loop_text : "");
     t->page = fx.page;
     t->noted = fx.noted;
 
@@ -173,7 +189,8 @@ void session_transcript(const session_t *s, strbuf_t *b)
         strbuf_printf(b, "  heard:      %s\n", *t->heard ? t->heard : "(nothing on the menu)");
         strbuf_printf(b, "  free text:  %s\n", t->free_text);
         strbuf_printf(b, "  confidence: %.2f\n", t->confidence);
-        strbuf_printf(b, "  kiosk:      %s\n", t->said);
+        if (t->overheard) strbuf_append(b, "  (said while the crew talked: not acted on)\n");
+        else strbuf_printf(b, "  kiosk:      %s\n", t->said);
         if (t->page != PAGE_NONE) strbuf_printf(b, "  PAGE crew:  %s\n", page_reason_names[t->page]);
     }
     const order_t *o = dialog_order(s->dialog);

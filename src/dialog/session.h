@@ -26,6 +26,7 @@ typedef struct {
     int noted;               /* the answer opens with a note (an item sold out): dialog_effects_t's */
     double features[CF_N];   /* the recogniser's evidence behind confidence (confidence.h) */
     char *loop_text;         /* what the loop over the menu's words heard */
+    int overheard;           /* said while the crew talked: kept, not acted on (session_overhear) */
 } session_turn_t;
 
 typedef struct {
@@ -50,6 +51,10 @@ char *session_answer(const session_t *s);
 /* One recognised customer turn through the dialog, recorded as the session's
  * next turn (session_turn(s, session_nturns(s) - 1)). */
 void session_apply(session_t *s, const char *file, long audio_ms, const asr_result_t *r);
+/* A turn the customer said while the crew's headset talk was held: kept as
+ * the session's next turn for the transcript, the dialog untouched (the
+ * crew is answering; their words are not the kiosk's to act on). */
+void session_overhear(session_t *s, const char *file, long audio_ms, const asr_result_t *r);
 /* A page from outside a turn (no_response, device_fault): recorded against
  * the last turn; returns what to tell the customer ("" for nothing), valid
  * until the next call. */

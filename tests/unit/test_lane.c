@@ -19,7 +19,9 @@
  * outside a turn); quiet T2 (lane_quiet_since); view (lane_view's summary);
  * fault WHAT (the store stopped saving, 7 rows held); saving N (it is back);
  * menu NAME (lane_menu: a menu of the table's menus below), menu_failed N
- * (lane_menu_failed with N errors), in_use NAME (lane_menu_in_use: 0 or 1). */
+ * (lane_menu_failed with N errors), in_use NAME (lane_menu_in_use: 0 or 1);
+ * barge (lane_barge_in); missed REASON MS (lane_missed); own FREE (lane_own_voice
+ * on the free pass's text FREE: 0 or 1). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -76,7 +78,7 @@ static void summarise_json(strbuf_t *b, const char *json)
     static const char *const keys[] = { "state", "why", "status", "reason", "level", "kind", "by",
                                         "page", "down", "after_s", "total_cents", "error", "held",
                                         "written", "detail", "ok", "menu", "items", "sold_out", "from_car",
-                                        "errors", "menu_errors" };
+                                        "errors", "menu_errors", "overheard", "asked_again" };
     const char *ev = strstr(json, "\"event\": \"");
     if (ev) {
         ev += 10;
@@ -206,6 +208,19 @@ static void step(lane_t *l, double t, const char *in, strbuf_t *b)
         strlist_free(&errs);
     } else if (!strcmp(word, "in_use")) {
         strbuf_printf(b, "%d", lane_menu_in_use(l, table_menu(arg)));
+        return;
+    } else if (!strcmp(word, "barge")) {
+        lane_barge_in(l);
+    } else if (!strcmp(word, "missed")) {
+        char why[32];
+        long ms = 0;
+        if (sscanf(arg, "%31s %ld", why, &ms) != 2) fail_msg("missed REASON MS: %s", in);
+        int k = 0;
+        while (k < LANE_MISS_N && strcmp(why, lane_miss_names[k])) k++;
+        if (k == LANE_MISS_N) fail_msg("no miss reason \"%s\"", why);
+        lane_missed(l, (lane_miss_t)k, ms);
+    } else if (!strcmp(word, "own")) {
+        strbuf_printf(b, "%d", lane_own_voice(l, "", arg));
         return;
     } else if (!strcmp(word, "quiet")) {
         lane_quiet_since(l, atof(arg));
@@ -357,7 +372,8 @@ static const case_t cases[] = {
           "store crew confirm refused; error \"no car at the post\"" },
         { NULL, NULL } } },
 
-    { "the headset's talk button: the kiosk hushes and says nothing while it is held; the board shows it", {0}, {
+    { "the headset's talk button: the kiosk hushes and says nothing while it is held; the board shows it;"
+      " what the customer says meanwhile is kept, not acted on", {0}, {
         { "0 turn 0.95 a cheeseburger",
           "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn!"
           " A Cheeseburger. Anything else?\"; store order open 378; event order status=open"
@@ -368,15 +384,15 @@ static const case_t cases[] = {
         { "1.5 crew talk",
           "store crew talk down refused; error \"the talk button is already down\"" },
         { "2 turn 0.95 and a medium coke",
-          "store turn 2; event turn said=\"\"; store order open 572; event order status=open"
-          " total_cents=572 lines=2" },
+          "store turn 2; event turn overheard=true said=\"\"" },
+        { "2.1 view", "ordering lines=1 talking heard=a cheeseburger" },
         { "3 crew release",
           "event override kind=talk down=false; store crew talk up; ok talk" },
         { "3.5 crew release",
           "store crew talk up refused; error \"the talk button is not down\"" },
-        { "4 turn 0.95 that is all", "store turn 3; event turn said=\"You have a Cheeseburger and a medium Coke. "
-                                     "Your total is $5.72. Is that right?\"; say \"You have a Cheeseburger and a medium "
-                                     "Coke. Your total is $5.72. Is that right?\"" },
+        { "4 turn 0.95 that is all", "store turn 3; event turn said=\"You have a Cheeseburger. "
+                                     "Your total is $3.78. Is that right?\"; say \"You have a Cheeseburger. "
+                                     "Your total is $3.78. Is that right?\"" },
         { NULL, NULL } } },
 
     { "a turn the kiosk is unsure of pages; the crew applies it once; acting on the car acknowledges the page", {0}, {
@@ -557,6 +573,29 @@ static const case_t cases[] = {
           " else?\"" },
         { NULL, NULL } } },
     { NULL, {0}, {{ NULL, NULL }} },
+    { "the customer talks over the read-back: it stops; the kiosk's own words heard back are its voice;"
+      " speech lost asks again, but not the kiosk's own voice nor an empty post", {0}, {
+        { "0 missed device 900", "event missed reason=device asked_again=false" },
+        { "1 turn 0.95 two cheeseburgers and a large coke",
+          "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME ORDER2 "\"; store order open"
+          " 1028; event order status=open total_cents=1028 lines=2; say \"" WELCOME ORDER2 "\"" },
+        { "2 barge", "hush; event barge_in" },
+        { "2.1 own two cheeseburgers and a large coke anything else", "1" },
+        { "2.1 own anything else", "1" },
+        { "2.1 own cheeseburgers", "1" },
+        { "2.1 own yes", "0" },
+        { "2.1 own that's all", "0" },
+        { "2.1 own and a medium sprite", "0" },
+        { "2.1 own no wait make it a medium coke", "0" },
+        { "3 missed own_voice 1200", "event missed reason=own_voice asked_again=false" },
+        { "4 missed busy 1200",
+          "event missed reason=busy asked_again=true; say \"Sorry, I missed that, could you say it again?\"" },
+        { "4.5 missed device 200", "event missed reason=device asked_again=false" },
+        { "5 missed overrun 2000", "event missed reason=overrun asked_again=false" },
+        { "6 crew take_over", "hush; event override kind=take_over; store crew take_over; ok take_over" },
+        { "7 missed device 1500", "event missed reason=device asked_again=false" },
+        { NULL, NULL } } },
+
 };
 
 /* The event lines themselves, whole: the tables above read only their fields. */
