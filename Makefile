@@ -227,6 +227,12 @@ $(BUILD)/say_wav: $(BUILD)/obj/tests/say_wav.o $(CORE_OBJ)
 $(BUILD)/endpoint_wav: $(BUILD)/obj/tests/endpoint_wav.o $(CORE_OBJ)
 	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The echo canceller over a microphone's and a loudspeaker's recordings: the
+# delay found, ERLE and CPU time (tests/aec_wav.c):
+#   $(BUILD)/aec_wav MIC.wav REF.wav [OUT.wav]
+$(BUILD)/aec_wav: $(BUILD)/obj/tests/aec_wav.o $(CORE_OBJ)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 # ---- fuzzing --------------------------------------------------------------
 # libFuzzer (clang, with ASan + UBSan) over the crew station's message parser,
 # tests/fuzz/fuzz_crew.c, for FUZZ_SECONDS.  The seed corpus is made here from
