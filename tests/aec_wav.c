@@ -16,7 +16,13 @@
  * process's, around aec_process alone.  With -v, one line a second: time,
  * delay, ERLE, mic/out/echo/floor levels.
  *
- * Usage: aec_wav [-v] [-t tail_ms] [-d max_delay_ms] MIC.wav REF.wav [OUT.wav]
+ * With -e, the live kiosk's endpointer on the output with its veto
+ * (aec_only_echo): where turns would start and end, and which start while
+ * the kiosk's voice is in the air.
+ *
+ * With -f FROM-TO (seconds), every frame's figures in that stretch.
+ *
+ * Usage: aec_wav [-v] [-e] [-f FROM-TO] [-t tail_ms] [-d max_delay_ms] MIC.wav REF.wav [OUT.wav]
  * Exits 0, or 1 when a file cannot be read or written, 2 on bad usage. */
 #include <math.h>
 #include <stdio.h>
@@ -26,11 +32,12 @@
 #include <unistd.h>
 
 #include "../src/audio/aec.h"
+#include "../src/audio/endpoint.h"
 #include "../src/audio/wav.h"
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: aec_wav [-v] [-t tail_ms] [-d max_delay_ms] MIC.wav REF.wav [OUT.wav]\n");
+    fprintf(stderr, "usage: aec_wav [-v] [-e] [-f FROM-TO] [-t tail_ms] [-d max_delay_ms] MIC.wav REF.wav [OUT.wav]\n");
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -50,10 +57,18 @@ int main(int argc, char **argv)
 {
     aec_config_t cfg;
     aec_defaults(&cfg);
-    int verbose = 0, opt;
-    while ((opt = getopt(argc, argv, "vt:d:")) != -1) {
+    int verbose = 0, turns = 0, opt;
+    double show_from = 1e9, show_to = -1;
+    while ((opt = getopt(argc, argv, "vef:t:d:")) != -1) {
         switch (opt) {
+        case 'f':
+            if (sscanf(optarg, "%lf-%lf", &show_from, &show_to) != 2) {
+                usage();
+                return 2;
+            }
+            break;
         case 'v': verbose = 1; break;
+        case 'e': turns = 1; break;
         case 't': cfg.tail_ms = atoi(optarg); break;
         case 'd': cfg.max_delay_ms = atoi(optarg); break;
         default: usage(); return 2;
@@ -70,6 +85,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int16_t *mic = NULL, *ref = NULL, *out = NULL;
+    endpoint_t *ep = NULL;
     double *erles = NULL;
     size_t nm, nr;
     int rc = 1;
@@ -89,7 +105,10 @@ int main(int argc, char **argv)
     size_t n_erle = 0;
     unsigned long near = 0;
     aec_stats_t st;
-    if (!erles) {
+    aec_gate_t gate = {0};
+    ep = endpoint_create(NULL);
+    int onsets = 0, onsets_voice = 0, in_voice = 0;
+    if (!erles || !ep) {
         fprintf(stderr, "aec_wav: out of memory\n");
         goto done;
     }
@@ -105,6 +124,23 @@ int main(int argc, char **argv)
         if (found_s < 0 && st.delay_ms >= 0) found_s = (f + 1) * AEC_FRAME / (double)AUDIO_RATE;
         if (!isnan(st.erle_db)) erles[n_erle++] = st.erle_db;
         near += (unsigned long)aec_near_speech(&st);
+        if ((f + 1) / 100.0 >= show_from && (f + 1) / 100.0 <= show_to)
+            printf("%7.2f s  delay %d  erle %5.1f  mic %6.1f  out %6.1f  echo %6.1f  floor %6.1f  kiosk %d  near %d\n",
+                   (f + 1) / 100.0, st.delay_ms, st.erle_db, st.mic_db, st.out_db, st.echo_db, st.floor_db,
+                   st.ref_active, aec_near_speech(&st));
+        if (turns) {   /* the live kiosk's endpointer on the cancelled audio, with its veto */
+            endpoint_veto(ep, aec_only_echo(&gate, &st));
+            ep_event_t ev = endpoint_feed(ep, out + at);
+            if (ev == EP_ONSET) {
+                onsets++;
+                in_voice = st.ref_active;
+                onsets_voice += in_voice;
+            }
+            if (ev == EP_ONSET || ev == EP_END || ev == EP_CUT)
+                printf("%7.2f s  %s%s\n", (f + 1) / 100.0, ev == EP_ONSET ? "turn starts" : "turn ends",
+                       ev == EP_ONSET && in_voice ? " over the kiosk's voice" : "");
+            if (ev == EP_END || ev == EP_CUT) endpoint_reset(ep);
+        }
         if (verbose && (f + 1) % 100 == 0)
             printf("%6.1f s  delay %4d ms  erle %5.1f dB  mic %6.1f  out %6.1f  echo %6.1f  floor %6.1f dBFS%s\n",
                    (f + 1) / 100.0, st.delay_ms, st.erle_db, st.mic_db, st.out_db, st.echo_db,
@@ -120,6 +156,7 @@ int main(int argc, char **argv)
            n_erle ? erles[n_erle / 2] : NAN, n_erle / 100.0);
     printf("near-end speech in %.1f %% of the %lu frames with the kiosk's voice\n",
            st.echo_frames ? 100.0 * near / st.echo_frames : 0.0, st.echo_frames);
+    if (turns) printf("turns %d, %d of them starting over the kiosk's voice\n", onsets, onsets_voice);
     printf("cpu %.4f s per second of audio (%.2f %% of one core)\n", cpu / secs, 100 * cpu / secs);
     if (argc - optind == 3 && wav_write(argv[optind + 2], out, frames * AEC_FRAME, err, sizeof err) < 0) {
         fprintf(stderr, "aec_wav: %s\n", err);
@@ -132,5 +169,6 @@ done:
     free(ref);
     free(out);
     aec_free(a);
+    endpoint_free(ep);
     return rc;
 }

@@ -55,7 +55,8 @@
  * -1 dB at 100 Hz, -5.5 dB at 50 Hz), with or without a reference.
  *
  * The echo model, for echo_db.  Each frame's reference energy, delayed by
- * the bulk delay (to the nearest frame) and smeared by the room
+ * the bulk delay (to the nearest frame; the loudest within ECHO_SPREAD
+ * frames either side, as the path wanders) and smeared by the room
  * (m = r + REVERB_A * m, 3 dB a frame: RT60 ~200 ms), times the path's power
  * gain.  The gain is the ratio of the microphone's energy to m, summed with a
  * 1 s memory over frames where the canceller removed at least 6 dB (those
@@ -122,6 +123,7 @@
 #define GOOD_CANCEL 0.25            /* out 6 dB below mic: the frame is the kiosk's */
 #define ERLE_N 200                  /* ERLE: the median over this many echo-only frames ... */
 #define ERLE_MIN_FRAMES 50          /* ... told once there are this many */
+#define ECHO_SPREAD 3               /* frames either side of the delay the echo model looks at */
 #define ECHO_ONLY_DB 3.0            /* mic no louder than echo_db + this: only the kiosk */
 #define ABOVE_FLOOR_DB 20.0         /* ... and the echo this far above the microphone's floor */
 #define FLOOR_UP_DB 0.02            /* the floor rises at most this much a frame (2 dB/s) */
@@ -553,7 +555,16 @@ void aec_process(aec_t *a, const int16_t *mic, const int16_t *ref, int16_t *out)
     int span = (a->delay >= 0 ? a->delay / AEC_FRAME : a->maxd_f) + a->tail_f;
     cur.ref_active = a->since_ref <= span;
     if (cur.known) {
-        a->model = ref_pow_at(a, (a->delay + AEC_FRAME / 2) / AEC_FRAME) + REVERB_A * a->model;
+        /* the loudest reference within ECHO_SPREAD frames of the delay: the
+         * path moves by a few ms between prompts (PulseAudio), and a voice
+         * that starts early must not look like a customer */
+        int at = (a->delay + AEC_FRAME / 2) / AEC_FRAME;
+        double most = 0;
+        for (int k = at > ECHO_SPREAD ? at - ECHO_SPREAD : 0; k <= at + ECHO_SPREAD; k++) {
+            double p = ref_pow_at(a, k);
+            if (p > most) most = p;
+        }
+        a->model = most + REVERB_A * a->model;
         cur.model = a->model;
     }
 
@@ -596,6 +607,17 @@ int aec_near_speech(const aec_stats_t *s)
     if (!s->ref_active) return 0;
     double resid = s->echo_db - (isnan(s->erle_db) ? 0 : s->erle_db);
     return s->out_db > (resid > s->floor_db ? resid : s->floor_db) + AEC_NEAR_MARGIN_DB;
+}
+
+int aec_only_echo(aec_gate_t *g, const aec_stats_t *s)
+{
+    aec_stats_t st = *s;
+    double e = isfinite(st.echo_db) ? st.echo_db : -200;
+    g->env = e > g->env - AEC_ECHO_DECAY_DB ? e : g->env - AEC_ECHO_DECAY_DB;
+    if (!st.ref_active) return 0;
+    if (g->env > st.echo_db) st.echo_db = g->env;
+    if (!(st.erle_db < AEC_ERLE_CREDIT_DB)) st.erle_db = AEC_ERLE_CREDIT_DB;   /* NAN too */
+    return !aec_near_speech(&st);
 }
 
 void aec_stats(const aec_t *a, aec_stats_t *s)

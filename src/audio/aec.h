@@ -108,6 +108,25 @@ typedef struct {
  * that is not the kiosk's (only ever while ref_active), else 0. */
 int aec_near_speech(const aec_stats_t *s);
 
+/* What the live kiosk does with the rule (src/kiosk/source_mic.c, and
+ * build/aec_wav -e): a frame that may be only what the canceller left of
+ * the kiosk's voice is vetoed as speech for the endpointer.  Stricter than
+ * aec_near_speech alone, in two ways:
+ * - the echo's level is its envelope, falling AEC_ECHO_DECAY_DB a frame: a
+ *   word's echo rings on in the room after the word has stopped;
+ * - the canceller is trusted for at most AEC_ERLE_CREDIT_DB of what it
+ *   measured: when the echo path moves by a millisecond or two (PulseAudio
+ *   does that between prompts; a re-alignment needs 10 ms) speexdsp's filter
+ *   takes a second or so to follow, and meanwhile its residue is far above
+ *   the ERLE it measured before (src/DECISIONS.md, 2026-12-07).
+ * Start g zeroed; 1: only echo (not evidence of a customer). */
+#define AEC_ECHO_DECAY_DB 3.0
+#define AEC_ERLE_CREDIT_DB 10.0
+typedef struct {
+    double env;                /* the echo's envelope, dBFS */
+} aec_gate_t;
+int aec_only_echo(aec_gate_t *g, const aec_stats_t *s);
+
 /* The state after the last aec_process.  The levels, echo_db and
  * ref_active describe the audio that call put in out (with the suppressor
  * on, the microphone of the call before), so that they compare. */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <pa_linux_alsa.h>
 #include <portaudio.h>
 #include <speex/speex_resampler.h>
 #include <stdatomic.h>
@@ -25,8 +26,10 @@
 #include "ring.h"
 
 #define RATE 16000
-#define PAIR_CAP (RATE * 2)        /* 16 kHz samples waiting to be paired, each way */
-#define PAIR_WAIT (RATE / 5)       /* microphone waits at most 200 ms for its reference */
+#define OUT_LATENCY_S 0.05         /* the loudspeaker's buffer, at least */
+#define PAIR_CAP (RATE * 4)        /* the loudspeaker's 16 kHz samples kept for pairing */
+#define PAIR_WINDOW 50             /* reads (of ~10-20 ms each) the pairing offset is judged over */
+#define PAIR_SLIP (RATE / 50)      /* 20 ms: the offset moves when it has slipped further */
 #define STALL_SECONDS 1.0     /* no capture callback for this long: the device is gone */
 #define STARTUP_SECONDS 5.0   /* ...or none at all this long after opening (PulseAudio's
                                  monitor source takes about 2 s to deliver its first samples) */
@@ -40,10 +43,15 @@ struct device_s {
     atomic_ulong overflows;        /* the device's own input-overflow flags */
     atomic_int hush;               /* set: the output callback drops what is queued */
     SpeexResamplerState *in_rs, *out_rs, *ref_rs;
-    /* device_read_pair: 16 kHz microphone and loudspeaker samples not yet paired */
-    int16_t *mic16, *ref16;
-    size_t mic16_n, ref16_n;
-    unsigned long ref_gaps;        /* microphone samples paired with silence: no reference in time */
+    /* device_read_pair: the loudspeaker's samples at 16 kHz, ref16[0] being
+     * number ref_base since open; the counts of both sides since open */
+    int16_t *ref16;
+    size_t ref16_n;
+    long long ref_base, ref_total, mic_total;
+    long long offset, win_min;     /* track_offset's */
+    int offset_set, win_n;
+    unsigned long realigns;
+    atomic_ulong underflows;       /* the output's underflow reports */
     unsigned long seen_frames;
     double seen_at;
     char describe[512];
@@ -206,9 +214,9 @@ static int out_cb(const void *input, void *output, unsigned long frames,
 {
     (void)input;
     (void)ti;
-    (void)flags;
     device_t *d = user;
     float *o = output;
+    if (flags & paOutputUnderflow) atomic_fetch_add_explicit(&d->underflows, 1, memory_order_relaxed);
     if (atomic_exchange_explicit(&d->hush, 0, memory_order_acq_rel)) ring_clear(&d->out_ring);
     size_t got = ring_read(&d->out_ring, o, frames);
     memset(o + got, 0, (frames - got) * sizeof *o);
@@ -256,7 +264,11 @@ static int open_output(device_t *d, PaDeviceIndex i, char *err, size_t errlen)
 {
     const PaDeviceInfo *info = Pa_GetDeviceInfo(i);
     d->out_rate = (int)(info->defaultSampleRate + 0.5);
-    PaStreamParameters p = { i, 1, paFloat32, info->defaultLowOutputLatency, NULL };
+    /* At least OUT_LATENCY_S: below it PulseAudio's ALSA plugin underran
+     * whenever both cores were busy (decoding and synthesising), and every
+     * underrun moves the echo (src/DECISIONS.md, 2026-12-07). */
+    double lat = info->defaultLowOutputLatency > OUT_LATENCY_S ? info->defaultLowOutputLatency : OUT_LATENCY_S;
+    PaStreamParameters p = { i, 1, paFloat32, lat, NULL };
     int q = quiet_begin();
     PaError e = Pa_OpenStream(&d->out, NULL, &p, d->out_rate, paFramesPerBufferUnspecified,
                               paNoFlag, out_cb, d);
@@ -283,6 +295,13 @@ static int open_output(device_t *d, PaDeviceIndex i, char *err, size_t errlen)
     return 0;
 }
 
+static void realtime(PaStream *s, PaDeviceIndex dev)
+{
+    const PaDeviceInfo *info = Pa_GetDeviceInfo(dev);
+    const PaHostApiInfo *host = info ? Pa_GetHostApiInfo(info->hostApi) : NULL;
+    if (host && host->type == paALSA) PaAlsa_EnableRealtimeScheduling(s, 1);
+}
+
 device_t *device_open(const char *input, const char *output, char *err, size_t errlen)
 {
     if (pa_users) {
@@ -299,6 +318,7 @@ device_t *device_open(const char *input, const char *output, char *err, size_t e
     atomic_init(&d->in_frames, 0);
     atomic_init(&d->overflows, 0);
     atomic_init(&d->hush, 0);
+    atomic_init(&d->underflows, 0);
     d->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (d->wake_fd < 0) {
         snprintf(err, errlen, "audio: cannot make an eventfd: %s", strerror(errno));
@@ -312,6 +332,12 @@ device_t *device_open(const char *input, const char *output, char *err, size_t e
         out = find_device(output, 0, err, errlen);
         if (out == paNoDevice || open_output(d, out, err, errlen) < 0) goto fail;
     }
+    /* The callbacks only copy samples: safe to run ahead of everything else.
+     * A loudspeaker that underruns while both cores decode and synthesise
+     * moves its echo, and the canceller must find it again (src/DECISIONS.md,
+     * 2026-12-07).  Without the right to real-time priority this does nothing. */
+    realtime(d->in, in);
+    if (d->out) realtime(d->out, out);
     PaError e = Pa_StartStream(d->in);
     if (e == paNoError && d->out) e = Pa_StartStream(d->out);
     if (e != paNoError) {
@@ -346,7 +372,6 @@ void device_close(device_t *d)
     ring_free(&d->in_ring);
     ring_free(&d->out_ring);
     ring_free(&d->ref_ring);
-    free(d->mic16);
     free(d->ref16);
     if (d->wake_fd >= 0) close(d->wake_fd);
     free(d);
@@ -386,8 +411,8 @@ size_t device_read(device_t *d, int16_t *out, size_t max)
     return done;
 }
 
-/* The loudspeaker's samples played since the last call, at 16 kHz, appended
- * to d->ref16 (room permitting: PAIR_CAP). */
+/* The loudspeaker's samples since the last call, at 16 kHz, appended to
+ * d->ref16 (the oldest dropped beyond PAIR_CAP). */
 static void drain_ref(device_t *d)
 {
     float raw[1024], conv[1024];
@@ -395,46 +420,80 @@ static void drain_ref(device_t *d)
     while ((got = ring_read(&d->ref_ring, raw, 1024)) > 0) {
         spx_uint32_t in_len = (spx_uint32_t)got, out_len = 1024;
         speex_resampler_process_float(d->ref_rs, 0, raw, &in_len, conv, &out_len);
-        for (spx_uint32_t i = 0; i < out_len && d->ref16_n < PAIR_CAP; i++) d->ref16[d->ref16_n++] = to_s16(conv[i]);
+        for (spx_uint32_t i = 0; i < out_len; i++) {
+            if (d->ref16_n == PAIR_CAP) {   /* nobody paired these: the microphone stalled */
+                memmove(d->ref16, d->ref16 + PAIR_CAP / 2, PAIR_CAP / 2 * sizeof *d->ref16);
+                d->ref16_n -= PAIR_CAP / 2;
+                d->ref_base += PAIR_CAP / 2;
+            }
+            d->ref16[d->ref16_n++] = to_s16(conv[i]);
+        }
+        d->ref_total += out_len;
     }
+}
+
+/* Pairing by time of arrival: at each read, everything the output callback
+ * has written and everything the input callback has delivered are both "up
+ * to now", so ref_total - mic_total is where the loudspeaker was when the
+ * microphone's newest sample came in.  Both callbacks run in bursts, so that
+ * offset jitters by a burst; its smallest value over PAIR_WINDOW reads is
+ * the one where the loudspeaker's sample was surely written before the
+ * microphone's arrived: its echo can only come later, and the canceller
+ * finds how much later.  The offset is held, so the echo's delay stays put,
+ * until the smallest value moves by more than PAIR_SLIP (an output underrun:
+ * the loudspeaker played silence nobody wrote); then it is moved and counted. */
+static void track_offset(device_t *d)
+{
+    long long off = d->ref_total - d->mic_total;
+    if (d->win_n == 0 || off < d->win_min) d->win_min = off;
+    if (++d->win_n < PAIR_WINDOW) return;
+    if (!d->offset_set) {
+        d->offset = d->win_min;
+        d->offset_set = 1;
+    } else if (llabs(d->win_min - d->offset) > PAIR_SLIP) {
+        d->offset = d->win_min;
+        d->realigns++;
+    }
+    d->win_n = 0;
 }
 
 size_t device_read_pair(device_t *d, int16_t *mic, int16_t *ref, size_t max)
 {
-    if (!d->mic16) {
-        d->mic16 = malloc(PAIR_CAP * sizeof *d->mic16);
-        d->ref16 = malloc(PAIR_CAP * sizeof *d->ref16);
-        if (!d->mic16 || !d->ref16) return 0;
-    }
-    if (d->mic16_n < PAIR_CAP) d->mic16_n += device_read(d, d->mic16 + d->mic16_n, PAIR_CAP - d->mic16_n);
-    if (d->out) drain_ref(d);
-    size_t n = d->mic16_n < max ? d->mic16_n : max;
-    if (d->out) {
-        /* Paired by count: both streams run on their devices' clocks, so
-         * sample k of one is a fixed time from sample k of the other, and the
-         * canceller finds that delay.  The reference late by more than
-         * PAIR_WAIT (the output stalled): silence stands in for it. */
-        size_t have = d->ref16_n < n ? d->ref16_n : n;
-        if (have < n && d->mic16_n - have < PAIR_WAIT) n = have;
-        memcpy(ref, d->ref16, have * sizeof *ref);
-        if (have < n) {
-            memset(ref + have, 0, (n - have) * sizeof *ref);
-            d->ref_gaps += n - have;
-        }
-        memmove(d->ref16, d->ref16 + have, (d->ref16_n - have) * sizeof *d->ref16);
-        d->ref16_n -= have;
-    } else {
+    if (!d->ref16 && !(d->ref16 = malloc(PAIR_CAP * sizeof *d->ref16))) return 0;
+    size_t n = device_read(d, mic, max);
+    if (!d->out || !n) {
         memset(ref, 0, n * sizeof *ref);
+        d->mic_total += (long long)n;
+        return n;
     }
-    memcpy(mic, d->mic16, n * sizeof *mic);
-    memmove(d->mic16, d->mic16 + n, (d->mic16_n - n) * sizeof *d->mic16);
-    d->mic16_n -= n;
+    drain_ref(d);
+    d->mic_total += (long long)n;
+    track_offset(d);
+    /* microphone sample i (counted from open) goes with the loudspeaker's i + offset */
+    long long first = d->mic_total - (long long)n + d->offset;
+    for (size_t i = 0; i < n; i++) {
+        long long j = first + (long long)i - d->ref_base;
+        ref[i] = d->offset_set && j >= 0 && j < (long long)d->ref16_n ? d->ref16[j] : 0;
+    }
+    /* what no later microphone sample can pair with goes */
+    long long keep_from = first + (long long)n - d->ref_base - PAIR_SLIP * 4;
+    if (keep_from > 0) {
+        size_t k = keep_from > (long long)d->ref16_n ? d->ref16_n : (size_t)keep_from;
+        memmove(d->ref16, d->ref16 + k, (d->ref16_n - k) * sizeof *d->ref16);
+        d->ref16_n -= k;
+        d->ref_base += (long long)k;
+    }
     return n;
 }
 
-unsigned long device_ref_gaps(const device_t *d)
+unsigned long device_realigns(const device_t *d)
 {
-    return d->ref_gaps;
+    return d->realigns;
+}
+
+unsigned long device_underflows(const device_t *d)
+{
+    return atomic_load_explicit(&d->underflows, memory_order_relaxed);
 }
 
 int device_play(device_t *d, const int16_t *pcm, size_t n, char *err, size_t errlen)

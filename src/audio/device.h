@@ -31,14 +31,17 @@ void device_close(device_t *d);
 /* Up to max samples of 16 kHz mono captured audio; 0 when none is waiting. */
 size_t device_read(device_t *d, int16_t *out, size_t max);
 
-/* The same, each microphone sample paired with the loudspeaker's sample
- * played at the same moment by the devices' clocks (the echo canceller's
- * reference; silence when nothing plays or there is no output).  Up to max
+/* The same, each microphone sample paired with a loudspeaker sample written
+ * no later than the microphone's arrived, at a held offset (the echo
+ * canceller's reference: its echo comes later, by the device's latencies
+ * and the air; silence when nothing plays or there is no output).  Up to max
  * of each; the same count in both. */
 size_t device_read_pair(device_t *d, int16_t *mic, int16_t *ref, size_t max);
-/* Microphone samples that had to be paired with silence because the
- * loudspeaker's record came too late (its stream stalled), since open. */
-unsigned long device_ref_gaps(const device_t *d);
+/* Times the pairing had to move (the loudspeaker's stream slipped against
+ * the microphone's: the echo canceller must find the delay again), and the
+ * output's underflows, since open. */
+unsigned long device_realigns(const device_t *d);
+unsigned long device_underflows(const device_t *d);
 
 /* Queues 16 kHz mono speech for the loudspeaker; returns at once.  0, or -1
  * (err) when there is no output or the queue is full. */

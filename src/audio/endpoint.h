@@ -51,9 +51,21 @@ ep_event_t endpoint_feed(endpoint_t *e, const int16_t *frame);
 /* The open (or just completed) turn's audio, pre-roll included (less when
  * less has been heard since create/mute); owned by e, valid until the next
  * feed/reset/mute.  NULL and *n = 0 when no turn is open.  After EP_END it
- * ends trailing_ms after the last speech frame (that trailing silence is kept
+ * ends where the trailing silence in force ran out (trailing_ms, or what
+ * endpoint_set_trailing set; one frame more when that was set below the
+ * silence already heard) after the last speech frame (that silence is kept
  * in; the recogniser copes); after EP_CUT it holds pre-roll + max_turn_ms. */
 const int16_t *endpoint_turn(const endpoint_t *e, size_t *n);
+
+/* The trailing silence that ends the open turn, from now until speech
+ * resumes (EP_RESUME, or any speech before EP_PAUSE) or the turn ends: then
+ * it is trailing_ms again.  For the words heard so far, which are what a
+ * speculative decode at EP_PAUSE was about: shorter after a complete
+ * sentence, longer after an unfinished one (src/dialog/turnshape.h).  When
+ * the turn has already been silent ms or longer, the next feed returns
+ * EP_END (whatever that frame holds).  0; -1 when no turn is open or ms is
+ * out of 10..10000 (nothing changes then). */
+int endpoint_set_trailing(endpoint_t *e, int ms);
 
 /* After EP_END/EP_CUT the caller takes the turn and calls this; the
  * noise-floor estimate survives, and so do the pre-roll history and the
@@ -68,15 +80,12 @@ void endpoint_mute(endpoint_t *e);
 /* 1 while a turn is open (from EP_ONSET until EP_END/EP_CUT), else 0. */
 int endpoint_in_turn(const endpoint_t *e);
 
-/* An extra bar for speech, from the next frame on: a frame whose band
- * energy (as endpoint_band_db) is at or below db dBFS is not speech,
- * whatever the noise floor.  While the kiosk's own voice may be in the
- * microphone, the caller raises it to what the echo canceller may have left
- * of that voice, so speech over the kiosk needs more evidence than speech in
- * silence; -INFINITY (the default) lifts it. */
-void endpoint_set_gate(endpoint_t *e, double db);
-/* The band energy of the last frame fed, dBFS (the decision's feature). */
-double endpoint_band_db(const endpoint_t *e);
+/* veto 1: the frames fed from now on are not speech, however loud, until
+ * endpoint_veto(e, 0).  While the kiosk's own voice is in the microphone the
+ * caller vetoes the frames the echo canceller cannot tell from that voice
+ * (aec.h's rule): speech over the kiosk needs more evidence than speech in
+ * silence.  The noise floor is still tracked on vetoed frames. */
+void endpoint_veto(endpoint_t *e, int veto);
 
 /* The current noise-floor estimate, dBFS (energy above ~250 Hz, where the
  * decision is taken; a full-scale sine reads -3), for the logs. */

@@ -38,7 +38,7 @@ static const char usage[] =
     "                 [--denoise] [--board PNG] [--board-size WxH] [--for S]\n"
     "                 [--crew-socket PATH] [--crew-port N] [--crew-token FILE]\n"
     "                 [--escalate S1,S2] [--lane NAME] [--keep-audio DAYS]\n"
-    "                 [--mqtt HOST[:PORT]] [--store NAME]\n"
+    "                 [--mqtt HOST[:PORT]] [--store NAME] [--half-duplex] [--echo-check S]\n"
     "  The drive-through: listens on the microphone, answers out loud, takes the\n"
     "  order and pages the crew.  Stop it with Ctrl-C (or SIGTERM): the car at the\n"
     "  post ends as \"stopped\".\n"
@@ -72,6 +72,11 @@ static const char usage[] =
     "  --denoise       run speexdsp's noise suppression and gain control on the\n"
     "                  microphone (off by default: it made the kiosk worse at 10 and 5 dB)\n"
     "  --for S         stop after S seconds (for tests and benchmarks)\n"
+    "  --half-duplex   deaf while the kiosk speaks (no echo canceller): for a post\n"
+    "                  whose loudspeaker cannot be cancelled; customers cannot talk over it\n"
+    "  --echo-check S  an installation check: no cars; the kiosk speaks its prompts for\n"
+    "                  S seconds while listening, then says how much of its voice the echo\n"
+    "                  canceller removed and exits 1 if it heard any of it as a turn\n"
     "  --crew-socket PATH  where crew stations connect (default " DEFAULT_CREW_SOCKET ")\n"
     "  --crew-port N   also listen on TCP 127.0.0.1:N for crew stations\n"
     "  --crew-token FILE   the token crew stations prove themselves with, written\n"
@@ -89,7 +94,8 @@ typedef struct {
     int crew_port;
     double remind_s, manager_s;
     int board_w, board_h;
-    int headless, events, denoise;
+    int headless, events, denoise, half_duplex;
+    double echo_check;
     double threshold, nudge, no_response, car_gone, run_for, keep_audio;
     int trailing_ms;
 } run_opts_t;
@@ -126,6 +132,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         { "nudge", required_argument, NULL, 'N' },  { "lane", required_argument, NULL, 'L' },
         { "keep-audio", required_argument, NULL, 'A' }, { "db-group", required_argument, NULL, 'G' },
         { "mqtt", required_argument, NULL, 'Q' },   { "store", required_argument, NULL, 'R' },
+        { "half-duplex", no_argument, NULL, 'X' },  { "echo-check", required_argument, NULL, 'Y' },
         { NULL, 0, NULL, 0 },
     };
     if (cmd_wants_help(argc, argv)) {
@@ -165,6 +172,8 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         case 'e': o->events = 1; break;
         case 'v': o->voice = optarg; break;
         case 'D': o->denoise = 1; break;
+        case 'X': o->half_duplex = 1; break;
+        case 'Y': if (number_opt("echo-check", optarg, 1, 86400, &o->echo_check) < 0) return EXIT_BADINPUT; break;
         case 'b': o->board_png = optarg; break;
         case 'S': o->crew_socket = optarg; break;
         case 'K': o->crew_token = optarg; break;
@@ -222,6 +231,10 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
     char err[256];
     if ((o->mqtt || o->store_name) && mqtt_check(o->mqtt, o->store_name, err, sizeof err) < 0) {
         fprintf(stderr, "kiosk run: %s\n", err);
+        return EXIT_BADINPUT;
+    }
+    if (o->echo_check && o->output && !strcmp(o->output, "none")) {
+        fprintf(stderr, "kiosk run: --echo-check needs the loudspeaker: drop --output none\n");
         return EXIT_BADINPUT;
     }
     if (o->post) {
@@ -404,6 +417,16 @@ int cmd_run(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto out;
     }
+    if (k.io.voice) {   /* the sentences every car hears, ready before the first car */
+        char *welcome = xasprintf("Welcome to %s!", menu->title ? menu->title : "our drive-through");
+        const char *const common[] = {
+            welcome, "Anything else?", "Is that right?", "A team member will be right with you.",
+            "Thank you!", "Please pull forward to the window.", "Sorry, I didn't catch that.",
+            "Could you say it again?", "Sorry, I missed that, could you say it again?", "Take your time.", NULL,
+        };
+        lane_io_warm(&k.io, common);
+        free(welcome);
+    }
     asr_config_t acfg = { .free_pass = 1 };
     k.asr = session_asr(&acfg, menu, &dict, err, sizeof err);
     if (!k.asr) {
@@ -464,7 +487,8 @@ int cmd_run(int argc, char **argv)
     }
     source_opts_t so = { .io = &k.io, .asr = asr, .asr_for = menu_watch_asr, .asr_ctx = k.watch,
                          .denoise = o.denoise, .dev = k.io.dev, .input = o.input, .output = o.output,
-                         .trailing_ms = o.trailing_ms, .keeper = k.keeper };
+                         .trailing_ms = o.trailing_ms, .keeper = k.keeper, .half_duplex = o.half_duplex,
+                         .echo_check = o.echo_check };
     if (!(k.mic = source_mic.open(&so, err, sizeof err))) {
         k.io.dev = NULL;   /* the source's now, closed with it */
         strlist_pushf(&errs, "kiosk run: %s", err);

@@ -75,17 +75,58 @@ static void event(lane_io_t *io, const char *line, const char *type, int car, do
     if (io->mqtt) mqtt_publish(io->mqtt, io->lane->cfg->name, line);
 }
 
+/* The length of text's first sentence (through its ". ", "! " or "? "), or
+ * of all of it. */
+static size_t sentence_len(const char *text)
+{
+    for (const char *p = text; *p; p++)
+        if ((*p == '.' || *p == '!' || *p == '?') && p[1] == ' ') return (size_t)(p - text) + 1;
+    return strlen(text);
+}
+
+/* Words for the loudspeaker, a sentence at a time: the first is playing
+ * while the next is synthesised (and each is the voice's to keep: "Anything
+ * else?" is made once).  The samples given to the device, in *n. */
+static void speak_parts(lane_io_t *io, const char *text, size_t *n)
+{
+    *n = 0;
+    while (*text) {
+        while (*text == ' ') text++;
+        size_t l = sentence_len(text);
+        if (!l) break;
+        char *part = xstrndup(text, l);
+        int16_t *pcm = NULL;
+        size_t k = 0;
+        char err[256];
+        if (voice_say(io->voice, part, &pcm, &k, err, sizeof err) < 0 ||
+            device_play(io->dev, pcm, k, err, sizeof err) < 0)
+            fprintf(stderr, "%s: %s\n", io->who, err);
+        *n += k;
+        free(pcm);
+        free(part);
+        text += l;
+    }
+}
+
+void lane_io_warm(lane_io_t *io, const char *const *texts)
+{
+    if (!io->voice) return;
+    for (int i = 0; texts[i]; i++) {
+        int16_t *pcm = NULL;
+        size_t n;
+        char err[256];
+        if (voice_say(io->voice, texts[i], &pcm, &n, err, sizeof err) < 0)
+            fprintf(stderr, "%s: %s\n", io->who, err);
+        free(pcm);
+    }
+}
+
 /* Words for the loudspeaker; the say event with how long they took. */
 static void say(lane_io_t *io, const lane_fx_t *e)
 {
     size_t n = 0;
     if (io->voice && io->dev) {
-        int16_t *pcm = NULL;
-        char err[256];
-        if (voice_say(io->voice, e->text, &pcm, &n, err, sizeof err) < 0 ||
-            device_play(io->dev, pcm, n, err, sizeof err) < 0)
-            fprintf(stderr, "%s: %s\n", io->who, err);
-        free(pcm);
+        speak_parts(io, e->text, &n);
     } else if (!io->narrate) {
         return;   /* a silent kiosk says nothing, and no event claims it did */
     }
@@ -290,6 +331,25 @@ int lane_io_turn(lane_io_t *io, const char *file, const asr_result_t *r, long au
     now(io);
     lane_turn(io->lane, file, r, audio_ms, turn_end);
     return lane_io_flush(io);
+}
+
+int lane_io_barge_in(lane_io_t *io)
+{
+    now(io);
+    lane_barge_in(io->lane);
+    return lane_io_flush(io);
+}
+
+int lane_io_missed(lane_io_t *io, lane_miss_t why, long audio_ms)
+{
+    now(io);
+    lane_missed(io->lane, why, audio_ms);
+    return lane_io_flush(io);
+}
+
+void lane_io_event(lane_io_t *io, const char *line, const char *type)
+{
+    event(io, line, type, 0, lane_io_wall(io));
 }
 
 int lane_io_page(lane_io_t *io, page_reason_t why)

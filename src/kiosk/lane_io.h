@@ -59,6 +59,14 @@ int lane_io_arrive(lane_io_t *io);
 int lane_io_leave(lane_io_t *io, const char *why);
 int lane_io_turn(lane_io_t *io, const char *file, const asr_result_t *r, long audio_ms, double turn_end);
 int lane_io_page(lane_io_t *io, page_reason_t why);
+int lane_io_barge_in(lane_io_t *io);
+/* Synthesises texts (NULL-terminated; sentences, as they are said) ahead,
+ * so that they play at once when first said. */
+void lane_io_warm(lane_io_t *io, const char *const *texts);
+int lane_io_missed(lane_io_t *io, lane_miss_t why, long audio_ms);
+/* An event line of the adapter's own (not the lane's: `kiosk run
+ * --echo-check`'s), to everyone who follows events. */
+void lane_io_event(lane_io_t *io, const char *line, const char *type);
 /* A crew station's action (a crew_msg_fn: ctx is the lane_io_t). */
 void lane_io_crew(void *ctx, int client, int manager, const crew_msg_t *m);
 /* lane_tick's: seconds until the next decision, or -1 when the store failed. */

@@ -29,6 +29,9 @@ typedef struct {
     device_t *dev;            /* open already (the caller checks it first); the source owns it */
     const char *input, *output;   /* its names, to reopen it when it stops */
     int trailing_ms;          /* silence that ends a turn */
+    int half_duplex;          /* 1: deaf while the kiosk speaks (no echo canceller) */
+    double echo_check;        /* > 0: no cars; the kiosk talks this many seconds and reports any
+                                 turn it hears (its own voice): `kiosk run --echo-check` */
     struct keeper_s *keeper;  /* keeps each turn's audio (keeper.h), or NULL */
 } source_opts_t;
 

@@ -1,49 +1,72 @@
 /* source_mic.c: the microphone as a turn source ("mic"): PortAudio's
- * capture wakes the event loop, frames go through the endpointer, a turn's
- * audio to the recogniser's thread, and its result back to the loop and the
- * lane.  Also the device's health: a microphone that stops delivering pages
- * device_fault and is reopened every 2 s until it is back.
+ * capture wakes the event loop, frames go through the echo canceller and the
+ * endpointer, a turn's audio to the recogniser's thread, and its result back
+ * to the loop and the lane.  Also the device's health: a microphone that
+ * stops delivering pages device_fault and is reopened every 2 s until it is
+ * back.
  *
- *   microphone -> eventfd from the capture callback -> device_read (16 kHz)
- *        -> [denoise] -> endpoint -> turn audio -> recogniser thread
+ *   microphone + what the loudspeaker played (device_read_pair)
+ *        -> echo canceller (aec.h) -> [denoise] -> endpoint (gated while the
+ *        kiosk's voice may be in the air) -> turn audio -> recogniser thread
  *        (asr_decode_early) -> eventfd -> the result -> lane_io_turn
  *
- * Decisions where the issues leave a choice (history in src/DECISIONS.md):
- * - The kiosk stops listening while it speaks (half duplex), plus a short
- *   tail for the loudspeaker's latency, rather than cancelling its own voice
- *   with speexdsp's echo canceller.  The canceller needs the loudspeaker's
- *   signal and the microphone's aligned within its filter length, which
- *   depends on the speaker post's hardware we do not have yet; a canceller
- *   that leaves residue makes the kiosk hear itself and take orders from its
- *   own read-back, the worst failure there is.  The cost: a customer cannot
- *   interrupt a prompt; prompts are short, and the board shows the order.
- * - Recognition starts speculatively when the customer pauses (EP_PAUSE,
- *   100 ms of silence) on the audio so far; if they go on speaking the
- *   result is dropped, and if the pause becomes the endpoint the result is
- *   (nearly) ready.  The passes of the recogniser share one decoder, so they
- *   cannot each follow the audio as it comes. */
+ * Full duplex: the kiosk listens while it speaks.  Three things keep it from
+ * taking its own voice for a customer's (history in src/DECISIONS.md):
+ * - the canceller removes the loudspeaker's signal, found in the microphone
+ *   at whatever delay the post's hardware has;
+ * - while that voice may be in the air, a frame is speech only above what
+ *   the canceller may have left of it (endpoint_set_gate): speech over the
+ *   kiosk needs more evidence than speech in silence;
+ * - a turn heard over the kiosk's voice that repeats its words is dropped
+ *   (lane_own_voice) and counted as missed, reason own_voice.
+ * A customer who starts speaking over a prompt stops it (lane_barge_in).
+ * --half-duplex keeps the old way: deaf while speaking, plus a short tail.
+ *
+ * Recognition starts speculatively when the customer pauses (EP_PAUSE,
+ * 100 ms of silence) on the audio so far; if they go on speaking the result
+ * is dropped, and if the pause becomes the endpoint the result is (nearly)
+ * ready.  Finished turns queue for the recogniser (RECOG_QUEUE): one is
+ * never replaced by the next; a queue that overflows is a missed turn, said
+ * so. */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../audio/aec.h"
 #include "../audio/denoise.h"
 #include "../audio/endpoint.h"
 #include "../audio/keeper.h"
+#include "../dialog/turnshape.h"
 #include "commands.h"
 #include "hear.h"
 #include "source.h"
 
 /* The device's health and the overruns' log are looked at this often. */
 #define HEALTH_S 0.5
+/* --echo-check: the pause between its prompts, and how often it looks. */
+#define ECHO_GAP_S 0.4
+/* After the loudspeaker slips against the microphone, its voice counts as
+ * echo, whatever the canceller says, this long (the canceller re-finds a
+ * moved delay in about a second: src/DECISIONS.md, 2026-12-07). */
+#define DISTRUST_S 1.5
+#define ECHO_TICK_S 0.05
 
 /* ---- the recogniser thread ------------------------------------------------ */
 
+#define RECOG_NICE 10       /* the recogniser's threads' nice value */
+#define RECOG_QUEUE 4       /* finished turns waiting for the recogniser */
+#define RECOG_DONE 8        /* results waiting for the loop */
+
 typedef struct {
     int id;                 /* the turn's job number */
+    int spec;               /* speculative: a newer one replaces it */
     int16_t *pcm;
     size_t n;
     char *answer;           /* session_answer() when it was submitted (owned), NULL: none */
@@ -62,9 +85,11 @@ typedef struct {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    job_t next;             /* waiting (pcm NULL: none); a newer job replaces it */
-    result_t done;          /* finished (id 0: none); the loop takes it */
-    int have_done, busy_id, stop;
+    job_t q[RECOG_QUEUE + 1];   /* waiting, oldest first (+1: a speculative one) */
+    int nq;
+    result_t done[RECOG_DONE];  /* finished, oldest first; the loop takes them */
+    int ndone;
+    int busy_id, stop;
     int done_fd;            /* eventfd: a result is done (the event loop watches it) */
 } recog_t;
 
@@ -81,13 +106,18 @@ static void result_clear(result_t *r)
 static void *recog_main(void *arg)
 {
     recog_t *g = arg;
+    /* Below the audio: a decode that takes both cores must not starve the
+     * loudspeaker's callback (an underrun moves the echo).  Linux keeps the
+     * nice value per thread, and the recogniser's own threads inherit it. */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), RECOG_NICE) < 0) {
+        /* not allowed: it runs at the loop's priority, as before */
+    }
     pthread_mutex_lock(&g->mu);
     for (;;) {
-        while (!g->stop && !g->next.pcm) pthread_cond_wait(&g->cv, &g->mu);
+        while (!g->stop && !g->nq) pthread_cond_wait(&g->cv, &g->mu);
         if (g->stop) break;
-        job_t j = g->next;
-        g->next.pcm = NULL;
-        g->next.answer = NULL;
+        job_t j = g->q[0];
+        memmove(g->q, g->q + 1, (size_t)--g->nq * sizeof g->q[0]);
         g->busy_id = j.id;
         pthread_mutex_unlock(&g->mu);
 
@@ -114,9 +144,11 @@ static void *recog_main(void *arg)
 
         pthread_mutex_lock(&g->mu);
         g->busy_id = 0;
-        if (g->have_done) result_clear(&g->done);
-        g->done = res;
-        g->have_done = 1;
+        if (g->ndone == RECOG_DONE) {   /* nobody took the oldest: a speculative one gone stale */
+            result_clear(&g->done[0]);
+            memmove(g->done, g->done + 1, (size_t)--g->ndone * sizeof g->done[0]);
+        }
+        g->done[g->ndone++] = res;
         uint64_t one = 1;
         if (write(g->done_fd, &one, sizeof one) < 0) {
             /* full: the loop has a wake-up waiting already */
@@ -126,18 +158,32 @@ static void *recog_main(void *arg)
     return NULL;
 }
 
-/* answer: session_answer() of the car's session (taken over), or NULL. */
-static void recog_submit(recog_t *g, int id, const int16_t *pcm, size_t n, char *answer, asr_t *asr,
-                         const menu_t *menu)
+/* answer: session_answer() of the car's session (taken over), or NULL.
+ * 0, or -1 when the queue is full (the turn is lost: the caller says so). */
+static int recog_submit(recog_t *g, int id, int spec, const int16_t *pcm, size_t n, char *answer, asr_t *asr,
+                        const menu_t *menu)
 {
+    pthread_mutex_lock(&g->mu);
+    for (int i = 0; i < g->nq; i++)      /* a newer speculation replaces an older one */
+        if (g->q[i].spec) {
+            free(g->q[i].pcm);
+            free(g->q[i].answer);
+            memmove(g->q + i, g->q + i + 1, (size_t)(g->nq - i - 1) * sizeof g->q[0]);
+            g->nq--;
+            i--;
+        }
+    int finals = g->nq;
+    if (!spec && finals >= RECOG_QUEUE) {
+        pthread_mutex_unlock(&g->mu);
+        free(answer);
+        return -1;
+    }
     int16_t *copy = xmalloc(n * sizeof *copy + 1);
     memcpy(copy, pcm, n * sizeof *copy);
-    pthread_mutex_lock(&g->mu);
-    free(g->next.pcm);
-    free(g->next.answer);
-    g->next = (job_t){ id, copy, n, answer, asr, menu };
+    g->q[g->nq++] = (job_t){ id, spec, copy, n, answer, asr, menu };
     pthread_cond_signal(&g->cv);
     pthread_mutex_unlock(&g->mu);
+    return 0;
 }
 
 /* 1 while a job waits or runs (the loop's own bookkeeping may have let go
@@ -145,30 +191,61 @@ static void recog_submit(recog_t *g, int id, const int16_t *pcm, size_t n, char 
 static int recog_working(recog_t *g)
 {
     pthread_mutex_lock(&g->mu);
-    int w = g->busy_id != 0 || g->next.pcm != NULL;
+    int w = g->busy_id != 0 || g->nq > 0;
     pthread_mutex_unlock(&g->mu);
     return w;
 }
 
 /* The result of job id when it is done (1, *out filled and owned by the
- * caller), else 0.  Results of other jobs are dropped. */
+ * caller), else 0.  Done results of older jobs are dropped: nobody waits
+ * for them (job numbers only grow, and turns are taken in order). */
 static int recog_take(recog_t *g, int id, result_t *out)
 {
     int got = 0;
     pthread_mutex_lock(&g->mu);
-    if (g->have_done) {
-        if (g->done.id == id) {
-            *out = g->done;
-            memset(&g->done, 0, sizeof g->done);
+    for (int i = 0; i < g->ndone; i++) {
+        if (g->done[i].id > id) continue;
+        if (g->done[i].id == id) {
+            *out = g->done[i];
             got = 1;
         } else {
-            result_clear(&g->done);
+            result_clear(&g->done[i]);
         }
-        g->have_done = 0;
+        memmove(g->done + i, g->done + i + 1, (size_t)(g->ndone - i - 1) * sizeof g->done[0]);
+        g->ndone--;
+        i--;
     }
     pthread_mutex_unlock(&g->mu);
     return got;
 }
+
+/* A look at job id's result without taking it: 1 with *heard and
+ * *free_text (copies, the caller frees) and *confidence, else 0. */
+static int recog_peek(recog_t *g, int id, char **heard, char **free_text, double *confidence)
+{
+    int got = 0;
+    pthread_mutex_lock(&g->mu);
+    for (int i = 0; i < g->ndone && !got; i++)
+        if (g->done[i].id == id && !g->done[i].failed) {
+            const asr_hearing_t *h = &g->done[i].r.hearing;
+            *heard = xstrdup(h->heard);
+            *free_text = xstrdup(h->free_text);
+            *confidence = h->confidence;
+            got = 1;
+        }
+    pthread_mutex_unlock(&g->mu);
+    return got;
+}
+
+/* A finished turn waiting for its result. */
+typedef struct {
+    int job;
+    double turn_end;          /* when its endpoint was reached */
+    long ms;                  /* its audio's length */
+    char *file;               /* where its audio is kept, or NULL */
+    int over_voice;           /* the kiosk's voice was in the air during it */
+    unsigned long overruns;   /* samples lost during it */
+} await_t;
 
 typedef struct {
     source_t base;
@@ -182,11 +259,20 @@ typedef struct {
     int rec_started;
     int job;                  /* the newest job number */
     int spec_job;             /* a speculative job still valid for the open turn, 0 none */
-    int await_job;            /* the job whose result the loop waits for, 0 none */
-    double turn_end;          /* when the awaited turn's endpoint was reached */
-    long await_ms;            /* its audio length */
-    char *await_file;         /* where its audio is kept, or NULL */
-    int turns_decoded, speculative_used;
+    int spec_seen;            /* its result has been looked at (quick_end) */
+    await_t aw[RECOG_QUEUE];  /* finished turns waiting for their results, oldest first */
+    int naw;
+    int turn_voice;           /* the kiosk's voice was in the air during the open turn */
+    unsigned long turn_overruns;   /* device_overruns() at its onset */
+    aec_t *aec;               /* NULL: half duplex */
+    aec_stats_t st;           /* the canceller's, for the last frame */
+    aec_gate_t gate;          /* the veto's memory (aec_only_echo) */
+    unsigned long slips;      /* the device's underflows and re-pairings so far */
+    double distrust_until;    /* the kiosk's voice is all echo until then (a slip) */
+    int playing;              /* the loudspeaker had speech queued at the last frame */
+    int turns_decoded, speculative_used, own_voice, self_turns;
+    double echo_check_end;    /* --echo-check: when it ends (0: not started) */
+    int echo_prompt;          /* the next prompt it says */
     double fault_since;       /* the device is down since, 0 when up */
     double next_reopen;
     int listening;            /* the microphone has delivered (logged once) */
@@ -194,19 +280,20 @@ typedef struct {
     unsigned long overruns_before; /* of devices closed since */
     double overrun_check;
     double mute_until;        /* not listening before this (the voice's tail) */
-    long timer;
+    long timer, echo_timer;
     int status;               /* an exit status once it failed for good */
     int16_t frame[EP_FRAME];  /* a frame being filled from the device */
+    int16_t rframe[EP_FRAME]; /* ... and what the loudspeaker played meanwhile */
     size_t have;
 } mic_t;
 
 /* A turn of the car at the post to the recogniser of its menu. */
-static void submit(mic_t *m, int id, const int16_t *pcm, size_t n)
+static int submit(mic_t *m, int id, int spec, const int16_t *pcm, size_t n)
 {
     const lane_t *L = m->io->lane;
     const menu_t *menu = L->car ? session_menu(L->car) : L->menu;
     asr_t *asr = m->o.asr_for ? m->o.asr_for(m->o.asr_ctx, menu) : m->o.asr;
-    recog_submit(&m->rec, id, pcm, n, L->car ? session_answer(L->car) : NULL, asr, menu);
+    return recog_submit(&m->rec, id, spec, pcm, n, L->car ? session_answer(L->car) : NULL, asr, menu);
 }
 
 static void failed(mic_t *m)
@@ -215,88 +302,169 @@ static void failed(mic_t *m)
     loop_stop(m->loop);
 }
 
-static void on_frame(mic_t *m, int16_t *frame, double now)
+static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double now)
 {
     lane_t *L = m->io->lane;
-    if (L->talking) {                        /* the crew is speaking to the car */
-        endpoint_mute(m->ep);
-        lane_quiet_since(L, now);
-        return;
-    }
-    if (device_playing(m->dev) > 0 || now < m->mute_until) {
-        endpoint_mute(m->ep);
-        if (device_playing(m->dev) > 0) {
-            m->mute_until = now + 0.25;      /* the loudspeaker's own latency */
-            lane_quiet_since(L, now + 0.25);
+    int16_t frame[EP_FRAME];
+    m->playing = device_playing(m->dev) > 0;
+    if (m->aec) {
+        aec_process(m->aec, mic, ref, frame);
+        aec_stats(m->aec, &m->st);
+        /* the loudspeaker underran or the pairing moved: the echo is not where
+         * the canceller thinks until it finds it again */
+        unsigned long slips = device_underflows(m->dev) + device_realigns(m->dev);
+        if (slips != m->slips) {
+            m->slips = slips;
+            m->distrust_until = now + DISTRUST_S;
         }
-        return;
+        int echo = aec_only_echo(&m->gate, &m->st);
+        endpoint_veto(m->ep, echo || (m->st.ref_active && now < m->distrust_until));
+    } else {
+        memcpy(frame, mic, sizeof frame);
+        if (m->playing || now < m->mute_until) {   /* half duplex: deaf while it speaks */
+            endpoint_mute(m->ep);
+            if (m->playing) {
+                m->mute_until = now + 0.25;        /* the loudspeaker's own latency */
+                lane_quiet_since(L, now + 0.25);
+            }
+            return;
+        }
     }
+    int voice = m->aec ? m->st.ref_active : 0;
+    if (voice || L->talking) lane_quiet_since(L, now);   /* the kiosk or the crew is speaking */
     if (m->dn) denoise_frame(m->dn, frame);
     ep_event_t ev = endpoint_feed(m->ep, frame);
+    if (voice && endpoint_in_turn(m->ep)) m->turn_voice = 1;
     size_t n;
     const int16_t *pcm;
     switch (ev) {
     case EP_ONSET:
-        if (!L->car && lane_io_arrive(m->io) < 0) failed(m);
+        m->turn_voice = voice;
+        m->turn_overruns = device_overruns(m->dev);
+        if (!L->car && !m->o.echo_check && lane_io_arrive(m->io) < 0) failed(m);
+        if (m->playing && !L->talking && !m->o.echo_check && lane_io_barge_in(m->io) < 0) failed(m);
         m->spec_job = 0;
         lane_io_log(m->io, "  (listening)");
         break;
     case EP_PAUSE:
         pcm = endpoint_turn(m->ep, &n);
         m->spec_job = ++m->job;
-        submit(m, m->spec_job, pcm, n);
+        m->spec_seen = 0;
+        submit(m, m->spec_job, 1, pcm, n);
+        /* the turn waits for what the decode says of it (quick_end) rather
+         * than ending by the clock while it runs */
+        endpoint_set_trailing(m->ep, TURN_WAIT_MS > m->o.trailing_ms ? TURN_WAIT_MS : m->o.trailing_ms);
         break;
     case EP_RESUME:
         m->spec_job = 0;
         break;
     case EP_END:
-    case EP_CUT:
+    case EP_CUT: {
         pcm = endpoint_turn(m->ep, &n);
+        long ms = (long)(n * 1000 / 16000);
+        int id;
         if (ev == EP_END && m->spec_job) {
-            m->await_job = m->spec_job;
+            id = m->spec_job;
             m->speculative_used++;
         } else {
-            m->await_job = ++m->job;
-            submit(m, m->await_job, pcm, n);
+            id = ++m->job;
+            if (submit(m, id, 0, pcm, n) < 0) id = 0;
         }
         m->spec_job = 0;
-        m->turn_end = now;
-        m->await_ms = (long)(n * 1000 / 16000);
-        free(m->await_file);
-        m->await_file = m->o.keeper && L->car ? keeper_put(m->o.keeper, pcm, n, lane_io_wall(m->io), L->cars,
-                                                           session_nturns(L->car) + 1) : NULL;
         lane_quiet_since(L, now);
+        if (!id || m->naw == RECOG_QUEUE) {
+            /* the recogniser is this far behind: the turn cannot be heard */
+            if (lane_io_missed(m->io, LANE_MISS_BUSY, ms) < 0) failed(m);
+            endpoint_reset(m->ep);
+            break;
+        }
+        await_t *a = &m->aw[m->naw++];
+        a->job = id;
+        a->turn_end = now;
+        a->ms = ms;
+        a->over_voice = m->turn_voice;
+        a->overruns = device_overruns(m->dev) - m->turn_overruns;
+        a->file = m->o.keeper && L->car ? keeper_put(m->o.keeper, pcm, n, lane_io_wall(m->io), L->cars,
+                                                     session_nturns(L->car) + 1 + m->naw - 1) : NULL;
         endpoint_reset(m->ep);
         break;
+    }
     default:
         break;
     }
     if (endpoint_in_turn(m->ep)) lane_quiet_since(L, now);
 }
 
-/* The awaited turn's result, when it is done, goes to the lane.  Called when
+/* --echo-check: a turn heard while nobody is there is the kiosk's own voice. */
+static void echo_check_turn(mic_t *m, const await_t *a, const asr_result_t *r)
+{
+    m->self_turns++;
+    strbuf_t b = {0};
+    strbuf_printf(&b, "{\"t\": %.3f, \"event\": \"echo_check\", \"heard\": ", lane_io_wall(m->io));
+    strbuf_json_str(&b, r->hearing.heard);
+    strbuf_append(&b, ", \"free_text\": ");
+    strbuf_json_str(&b, r->hearing.free_text);
+    strbuf_printf(&b, ", \"audio_ms\": %ld, \"over_voice\": %s}", a->ms, a->over_voice ? "true" : "false");
+    lane_io_event(m->io, strbuf_cstr(&b), "echo_check");
+    fprintf(stderr, "%s: echo check: heard a turn with nobody there (%.1f s): \"%s\"\n", m->io->who,
+            a->ms / 1000.0, r->hearing.free_text);
+    strbuf_free(&b);
+}
+
+/* One finished turn's result to the lane (or dropped as the kiosk's own voice). */
+static void deliver(mic_t *m, await_t *a, result_t *res)
+{
+    lane_t *L = m->io->lane;
+    m->turns_decoded++;
+    const asr_hearing_t *h = &res->r.hearing;
+    if (res->failed) {
+        fprintf(stderr, "%s: %s\n", m->io->who, res->err);
+        failed(m);
+    } else if (m->o.echo_check) {
+        echo_check_turn(m, a, &res->r);
+    } else if (a->over_voice && lane_own_voice(L, h->heard, h->free_text)) {
+        m->own_voice++;
+        if (lane_io_missed(m->io, LANE_MISS_OWN_VOICE, a->ms) < 0) failed(m);
+    } else if (L->car) {
+        if (a->overruns && lane_io_missed(m->io, LANE_MISS_OVERRUN, a->ms) < 0) failed(m);
+        if (lane_io_turn(m->io, a->file ? a->file : "mic", &res->r, a->ms, a->turn_end) < 0) failed(m);
+    }
+}
+
+/* The speculative decode of the open turn is done: a complete sentence
+ * heard with confidence ends the turn after a short silence, an unfinished
+ * one ("can I get ...") waits longer (turnshape.h). */
+static void quick_end(mic_t *m)
+{
+    char *heard, *free_text;
+    double conf;
+    if (!m->spec_job || m->spec_seen || !endpoint_in_turn(m->ep) ||
+        !recog_peek(&m->rec, m->spec_job, &heard, &free_text, &conf))
+        return;
+    m->spec_seen = 1;
+    const lane_t *L = m->io->lane;
+    const menu_t *menu = L->car ? session_menu(L->car) : L->menu;
+    menu_ask_t ask;
+    memset(&ask, 0, sizeof ask);
+    if (L->car) dialog_question(session_dialog(L->car), &ask);
+    turn_shape_t shape = turn_shape_hearing(menu, L->car ? &ask : NULL, heard, free_text);
+    endpoint_set_trailing(m->ep, turn_trailing_ms(shape, conf, m->o.trailing_ms));
+    free(heard);
+    free(free_text);
+}
+
+/* The awaited turns' results, oldest first, as they are done.  Called when
  * the recogniser says a result is done, and when a turn ends (a speculative
  * result may have been done before the turn was known to be over). */
 static void take_result(mic_t *m)
 {
     result_t res;
-    if (m->await_job) {
-        if (!recog_take(&m->rec, m->await_job, &res)) return;
-        m->await_job = 0;
-        m->turns_decoded++;
-        if (res.failed) {
-            fprintf(stderr, "%s: %s\n", m->io->who, res.err);
-            failed(m);
-        } else if (m->io->lane->car &&
-                   lane_io_turn(m->io, m->await_file ? m->await_file : "mic", &res.r, m->await_ms, m->turn_end) < 0) {
-            failed(m);
-        }
-        free(m->await_file);
-        m->await_file = NULL;
+    while (m->naw && recog_take(&m->rec, m->aw[0].job, &res)) {
+        deliver(m, &m->aw[0], &res);
+        free(m->aw[0].file);
+        memmove(m->aw, m->aw + 1, (size_t)--m->naw * sizeof m->aw[0]);
         result_clear(&res);
         lane_quiet_since(m->io->lane, loop_now(m->loop));
-    } else if (m->spec_job == 0 && recog_take(&m->rec, -1, &res)) {
-        result_clear(&res);   /* a speculative result nobody waits for */
     }
     if (m->io->lane->board_dirty) lane_io_board(m->io);
 }
@@ -308,12 +476,19 @@ static void on_result(loop_t *l, int fd, int mask, void *ctx)
     uint64_t n;
     if (read(fd, &n, sizeof n) < 0) { /* nothing to read: a wake-up already taken */ }
     take_result(ctx);
+    quick_end(ctx);
 }
 
 static void on_audio(loop_t *l, int fd, int mask, void *ctx);
 
 static void device_gone(mic_t *m)
 {
+    if (endpoint_in_turn(m->ep)) {   /* the customer was speaking: that turn is lost */
+        size_t n;
+        endpoint_turn(m->ep, &n);
+        if (lane_io_missed(m->io, LANE_MISS_DEVICE, (long)(n * 1000 / 16000)) < 0) failed(m);
+        endpoint_mute(m->ep);
+    }
     fprintf(stderr, "%s: audio: the microphone stopped (%s); paging the crew and "
                     "reopening it every 2 s\n", m->io->who, device_describe(m->dev));
     loop_del_file(m->loop, device_wake_fd(m->dev));
@@ -337,6 +512,8 @@ static void reopen(mic_t *m, double now)
     fprintf(stderr, "%s: audio back after %.1f s: %s\n", m->io->who, now - m->fault_since, device_describe(d));
     m->fault_since = 0;
     endpoint_mute(m->ep);
+    if (m->aec) aec_reset(m->aec);   /* another device: another echo path */
+    m->slips = 0;
     loop_add_file(m->loop, device_wake_fd(d), LOOP_READ, on_audio, m);
 }
 
@@ -353,18 +530,19 @@ static void on_audio(loop_t *l, int fd, int mask, void *ctx)
         fprintf(stderr, "%s: listening (%s, trailing silence %d ms)\n", m->io->who, m->io->lane->menu->title,
                 m->o.trailing_ms);
     }
-    int16_t buf[1600];
+    int16_t buf[1600], rbuf[1600];
     size_t got;
     double now = loop_now(m->loop);
-    while (m->dev && (got = device_read(m->dev, buf, sizeof buf / sizeof buf[0])) > 0)
+    while (m->dev && (got = device_read_pair(m->dev, buf, rbuf, sizeof buf / sizeof buf[0])) > 0)
         for (size_t i = 0; i < got; i++) {
+            m->rframe[m->have] = rbuf[i];
             m->frame[m->have++] = buf[i];
             if (m->have == EP_FRAME) {
-                on_frame(m, m->frame, now);
+                on_frame(m, m->frame, m->rframe, now);
                 m->have = 0;
             }
         }
-    if (m->await_job) take_result(m);
+    if (m->naw) take_result(m);
     if (m->io->lane->board_dirty) lane_io_board(m->io);
 }
 
@@ -389,6 +567,71 @@ static double on_health(loop_t *l, long id, void *ctx)
     return HEALTH_S;
 }
 
+/* --echo-check's prompts: what the kiosk says at a lane, from its menu. */
+static char *echo_prompt(const menu_t *menu, int k)
+{
+    int n = menu->nitems ? menu->nitems : 1;
+    const char *a = menu->nitems ? menu->items[k % n].name : "cheeseburger";
+    const char *b = menu->nitems ? menu->items[(k * 7 + 3) % n].name : "coke";
+    strbuf_t t = {0};
+    switch (k % 6) {
+    case 0: strbuf_printf(&t, "Welcome to %s! What can I get for you today?", menu->title ? menu->title : "our drive-through"); break;
+    case 1: strbuf_printf(&t, "A %s. Anything else?", a); break;
+    case 2: strbuf_printf(&t, "You have two %s and a large %s. Your total is 12 dollars and 40 cents. Is that right?", a, b); break;
+    case 3: strbuf_append(&t, "Sorry, I missed that, could you say it again?"); break;
+    case 4: strbuf_printf(&t, "Sorry, we're out of %s. Would you like a %s instead?", a, b); break;
+    default: strbuf_append(&t, "Thank you! Please pull forward to the window."); break;
+    }
+    return strbuf_steal(&t);
+}
+
+static double on_echo_check(loop_t *l, long id, void *ctx)
+{
+    (void)id;
+    mic_t *m = ctx;
+    double now = loop_now(l);
+    if (!m->echo_check_end) {
+        if (!m->listening) return ECHO_TICK_S;   /* the microphone first */
+        m->echo_check_end = now + m->o.echo_check;
+        m->mute_until = now;
+    }
+    if (now >= m->echo_check_end) {
+        if (m->naw || endpoint_in_turn(m->ep) || m->playing) return ECHO_TICK_S;   /* the last turn heard out */
+        strbuf_t b = {0};
+        strbuf_printf(&b, "{\"t\": %.3f, \"event\": \"echo_check_done\", \"seconds\": %.0f, \"prompts\": %d, "
+                          "\"turns\": %d, \"delay_ms\": %d, \"erle_db\": ", lane_io_wall(m->io), m->o.echo_check,
+                      m->echo_prompt, m->self_turns, m->aec ? m->st.delay_ms : -1);
+        if (m->aec && !isnan(m->st.erle_db)) strbuf_printf(&b, "%.1f}", m->st.erle_db);
+        else strbuf_append(&b, "null}");
+        lane_io_event(m->io, strbuf_cstr(&b), "echo_check_done");
+        strbuf_free(&b);
+        fprintf(stderr, "%s: echo check: %.0f s of the kiosk's voice (%d prompts): %d turn%s heard of it%s", m->io->who,
+                m->o.echo_check, m->echo_prompt, m->self_turns, m->self_turns == 1 ? "" : "s",
+                m->self_turns ? " (see above): the kiosk would take its own voice for a customer" : "");
+        if (m->aec && !isnan(m->st.erle_db))
+            fprintf(stderr, "; echo cancelled by %.1f dB, found %d ms after it was played\n", m->st.erle_db,
+                    m->st.delay_ms);
+        else
+            fprintf(stderr, "%s\n", m->aec ? "; no echo measured (is the loudspeaker connected?)" : " (half duplex)");
+        if (m->self_turns) m->status = EXIT_RUNTIME;
+        loop_stop(l);
+        return -1;
+    }
+    if (m->dev && !m->playing && device_playing(m->dev) == 0 && now >= m->mute_until && m->io->voice) {
+        char *text = echo_prompt(m->io->lane->menu, m->echo_prompt++);
+        int16_t *pcm = NULL;
+        size_t n = 0;
+        char err[256];
+        if (voice_say(m->io->voice, text, &pcm, &n, err, sizeof err) < 0 || device_play(m->dev, pcm, n, err, sizeof err) < 0)
+            fprintf(stderr, "%s: echo check: %s\n", m->io->who, err);
+        m->playing = 1;
+        m->mute_until = now + (double)n / 16000 + ECHO_GAP_S;
+        free(pcm);
+        free(text);
+    }
+    return ECHO_TICK_S;
+}
+
 static void mic_close(source_t *s);
 
 static source_t *mic_open(const source_opts_t *o, char *err, size_t errlen)
@@ -407,6 +650,11 @@ static source_t *mic_open(const source_opts_t *o, char *err, size_t errlen)
     ecfg.pause_ms = 100;
     m->ep = endpoint_create(&ecfg);
     if (o->denoise) m->dn = denoise_create();
+    if (!o->half_duplex) {
+        aec_config_t acfg;
+        aec_defaults(&acfg);
+        if (!(m->aec = aec_create(&acfg, err, errlen))) goto fail;
+    }
     m->rec.done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (m->rec.done_fd < 0) {
         snprintf(err, errlen, "cannot make an eventfd: %s", strerror(errno));
@@ -422,6 +670,7 @@ static source_t *mic_open(const source_opts_t *o, char *err, size_t errlen)
     loop_add_file(m->loop, device_wake_fd(m->dev), LOOP_READ, on_audio, m);
     loop_add_file(m->loop, m->rec.done_fd, LOOP_READ, on_result, m);
     m->timer = loop_add_timer(m->loop, HEALTH_S, on_health, m);
+    if (o->echo_check > 0) m->echo_timer = loop_add_timer(m->loop, ECHO_TICK_S, on_echo_check, m);
     return &m->base;
 fail:
     mic_close(&m->base);
@@ -431,7 +680,7 @@ fail:
 static int mic_busy(const source_t *s)
 {
     const mic_t *m = (const mic_t *)s;
-    return m->await_job || endpoint_in_turn(m->ep) || (m->dev && device_playing(m->dev) != 0) ||
+    return m->naw || endpoint_in_turn(m->ep) || (m->aec && m->st.ref_active) || (m->dev && device_playing(m->dev) != 0) ||
            loop_now(m->loop) < m->mute_until || (m->rec_started && recog_working((recog_t *)&m->rec));
 }
 
@@ -440,6 +689,17 @@ static void mic_stats(const source_t *s, strbuf_t *out)
     const mic_t *m = (const mic_t *)s;
     strbuf_printf(out, "%d turns (%d decoded speculatively), %lu samples lost to overruns", m->turns_decoded,
                   m->speculative_used, m->overruns_before + (m->dev ? device_overruns(m->dev) : 0UL));
+    if (m->dev)
+        strbuf_printf(out, ", %lu loudspeaker underruns, %lu re-pairings", device_underflows(m->dev),
+                      device_realigns(m->dev));
+    const lane_t *L = m->io->lane;
+    strbuf_printf(out, "; %d prompts spoken over by the customer, %d turns of the kiosk's own voice dropped, "
+                       "speech missed: %lu (device %lu, recogniser busy %lu, samples lost %lu)",
+                  L->barge_ins, m->own_voice, L->missed[LANE_MISS_DEVICE] + L->missed[LANE_MISS_BUSY],
+                  L->missed[LANE_MISS_DEVICE], L->missed[LANE_MISS_BUSY], L->missed[LANE_MISS_OVERRUN]);
+    if (!m->aec) strbuf_append(out, "; half duplex");
+    else if (isnan(m->st.erle_db)) strbuf_append(out, "; echo canceller: no echo measured");
+    else strbuf_printf(out, "; echo canceller: %.1f dB, delay %d ms", m->st.erle_db, m->st.delay_ms);
 }
 
 static int mic_status(const source_t *s)
@@ -459,10 +719,14 @@ static void mic_close(source_t *s)
         pthread_mutex_destroy(&m->rec.mu);
         pthread_cond_destroy(&m->rec.cv);
     }
-    free(m->rec.next.pcm);
-    free(m->rec.next.answer);
-    result_clear(&m->rec.done);
+    for (int i = 0; i < m->rec.nq; i++) {
+        free(m->rec.q[i].pcm);
+        free(m->rec.q[i].answer);
+    }
+    for (int i = 0; i < m->rec.ndone; i++) result_clear(&m->rec.done[i]);
+    for (int i = 0; i < m->naw; i++) free(m->aw[i].file);
     if (m->timer) loop_del_timer(m->loop, m->timer);
+    if (m->echo_timer) loop_del_timer(m->loop, m->echo_timer);
     if (m->dev) loop_del_file(m->loop, device_wake_fd(m->dev));
     if (m->rec.done_fd > 0) {
         loop_del_file(m->loop, m->rec.done_fd);
@@ -470,7 +734,7 @@ static void mic_close(source_t *s)
     }
     endpoint_free(m->ep);
     denoise_free(m->dn);
-    free(m->await_file);
+    aec_free(m->aec);
     device_close(m->dev);
     m->io->dev = NULL;
     free(m);
