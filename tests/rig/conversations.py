@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Makes the echo rig's conversations (tests/rig/rig.c) at test time: nothing spoken is committed.
 
-    python3 tests/rig/conversations.py --out DIR [--seed 19] [--n 30] [--only c03,c17]
+    python3 tests/rig/conversations.py --out DIR [--seed 19] [--n 30] [--only c03,c17] [--noises engine]
     python3 tests/rig/conversations.py --out DIR --echo-minutes M     (the kiosk talking to nobody)
     python3 tests/rig/conversations.py --out DIR --check build/kiosk  (each conversation through
                                                                         kiosk replay, quiet, turn by turn)
@@ -21,7 +21,8 @@ The 30 conversations, in a seeded order, four kinds of customer (menus/burger.ya
   cheeseburgers"), the drink when asked, "that's all", "yes".
 Each customer is one voice (en-us, +f3, +m3, +f4, +m7, +f2; not +f3 for "hello") at one rate (140-190 words a
 minute); each conversation an echo path: delay 20-120 ms, attenuation 6-15 dB, RT60 100-300 ms,
-the lane's noise (engine, wind, traffic in turn) at an SNR of 10-20 dB.
+the lane's noise (engine, wind, traffic in turn, or those of --noises) at an SNR of 10-20 dB;
+the same seed gives the same conversations and echo paths whatever the noises.
 
 The phrasings are those the kiosk hears in quiet, half-duplex conditions (--check replays them,
 each turn its own WAV, as the live kiosk would cut them): "no wait make it a large", the
@@ -126,7 +127,7 @@ def make_noise(outdir):
     return paths
 
 
-def plan(seed, n):
+def plan(seed, n, noises=NOISES):
     """The conversations as data: kind, voice, rate, echo path, turns (trigger, ms, words...)."""
     rnd = random.Random(seed)
     kinds = KINDS[:]
@@ -162,7 +163,7 @@ def plan(seed, n):
             "id": cid, "kind": kind, "voice": voice, "wpm": wpm,
             "rig": {"delay_ms": rnd.randint(20, 120), "atten_db": round(rnd.uniform(6, 15), 1),
                     "rt60_ms": rnd.randint(100, 300), "snr_db": round(rnd.uniform(10, 20), 1),
-                    "noise": NOISES[i % len(NOISES)], "seed": seed * 1000 + i + 1},
+                    "noise": noises[i % len(noises)], "seed": seed * 1000 + i + 1},
             "turns": [{"trigger": t[0], "ms": t[1], "words": t[2].replace(" ... ", " "),
                        **({"parts": [t[3], t[4]], "pause_ms": t[5]} if len(t) > 3 else {})} for t in turns],
         })
@@ -241,13 +242,18 @@ def main():
     ap.add_argument("--echo-minutes", type=float, help="the echo-only conversation instead")
     ap.add_argument("--check", metavar="KIOSK", help="then replay each conversation through KIOSK")
     ap.add_argument("--menu", default="menus/burger.yaml")
+    ap.add_argument("--noises", default=",".join(NOISES),
+                    help="the lane's noises, given to the conversations in turn (default engine,wind,traffic)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     noise = make_noise(os.path.join(a.out, "noise"))
     if a.echo_minutes is not None:
         convs = echo_plan(a.echo_minutes)
     else:
-        convs = plan(a.seed, a.n)
+        noises = a.noises.split(",")
+        if not noises or any(x not in NOISES for x in noises):
+            sys.exit(f"conversations.py: --noises {a.noises}: give some of {','.join(NOISES)}")
+        convs = plan(a.seed, a.n, noises)
         if a.only:
             want = set(a.only.split(","))
             convs = [c for c in convs if c["id"] in want]

@@ -18,13 +18,17 @@
 # spoken at run time), cNN/ (events.jsonl, kiosk.err, rig.jsonl, speaker.wav,
 # mic.wav), score.txt, score.json.
 # Environment: KIOSK (build/kiosk), RIG (build/rig), OUT, SEED (19),
+# NOISES (engine,wind,traffic: the lane's noises, in turn; e.g. NOISES=engine),
 # KIOSK_ARGS (more options for kiosk run, e.g. "--trailing-ms 500").
+# The machine's load average is printed at the start and the end: the
+# kiosk's decoding, and so its latency, slows down on a busy machine.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 KIOSK=${KIOSK:-build/kiosk}
 RIG=${RIG:-build/rig}
 OUT=${OUT:-build/rig-run}
 SEED=${SEED:-19}
+NOISES=${NOISES:-engine,wind,traffic}
 read -r -a extra <<< "${KIOSK_ARGS:-}"
 
 # The echo-only mode, until `kiosk run --echo-check SECONDS` exists (the
@@ -45,6 +49,7 @@ done
 rm -rf "$OUT" && mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 t_start=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 if [ -n "$echo_min" ]; then
   secs=$(python3 -c "print(int(float('$echo_min') * 60))")
@@ -54,7 +59,7 @@ if [ -n "$echo_min" ]; then
   limit=$secs
   rig_extra=(--tail-ms $((secs * 1000)))   # to the end of the M minutes, whatever the turns
 else
-  python3 "$here/conversations.py" --out "$OUT/conv" --seed "$SEED" --n "$n"
+  python3 "$here/conversations.py" --out "$OUT/conv" --seed "$SEED" --n "$n" --noises "$NOISES"
   kargs=() rig_extra=()
   limit=150
 fi
@@ -100,4 +105,5 @@ for id in "${ids[@]}"; do
   python3 "$here/score.py" --brief "$d" "$OUT/conv/conversations.json" || true
 done
 python3 "$here/score.py" --json "$OUT/score.json" "$OUT" "$OUT/conv/conversations.json" | tee "$OUT/score.txt"
-echo "run.sh: ${#ids[@]} conversation(s) in $(( $(date +%s) - t_start )) s; everything in $OUT"
+echo "run.sh: ${#ids[@]} conversation(s) in $(( $(date +%s) - t_start )) s; load average $load0 at the start," \
+  "$(cut -d' ' -f1-3 /proc/loadavg) at the end ($(nproc) cores); everything in $OUT" | tee -a "$OUT/score.txt"

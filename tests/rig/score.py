@@ -14,10 +14,12 @@ kiosk's clock.
 What a kiosk `turn` event covers: its audio is the `audio_ms` that ended at its endpoint,
 `endpoint_ms` before the event (the endpointer keeps 300 ms before the speech and the trailing
 silence after it).  Per customer turn (its speech: the first to the last loud sample):
-- heard: a kiosk turn whose event comes after the customer's speech end (within HEARD_S)
-  and whose audio holds at least MIN_HELD_S of that speech (a turn's 300 ms pre-roll reaching
-  back into the end of it is not enough); one kiosk turn may cover two customer turns that
-  ran together ("merged").  A turn the kiosk took before the speech ended does not count as
+- heard: a kiosk turn whose event comes after the customer's speech end and before the next
+  customer turn's speech end (at most HEARD_S after it), and whose audio holds at least
+  MIN_HELD_S of that speech (a turn's 300 ms pre-roll reaching back into the end of it is not
+  enough); a kiosk turn whose audio holds both this turn and the next may come after the next
+  one's end: it took the two as one ("merged").  A kiosk slow to answer (a turn held open by
+  the noise, a decode slowed by a busy machine) has heard, late: its latency says so.  A turn the kiosk took before the speech ended does not count as
   hearing it (it is the "split" below), nor does one whose audio holds none of the speech.
 - lost: not heard.  The rule reads the kiosk's audio, not only event times, so a turn made of
   the echo in the seconds after a lost customer turn does not pass for hearing it.
@@ -36,11 +38,13 @@ silence after it).  Per customer turn (its speech: the first to the last loud sa
   the post would hear, the rig's own path included (shown also without it).
 - barge-in: a customer turn whose speech begins while the kiosk's voice is on; its stop time
   is from that onset to the end of that stretch of voice, and "cut short" when the stretch is
-  shorter than the prompt the kiosk said (its say event's ms) by more than CUT_SHORT_S.
+  shorter than the prompt the kiosk said (its say event's ms) by more than CUT_SHORT_S.  Only
+  a prompt cut short within 200 ms counts as stopped in time: one that was about to end anyway
+  is counted apart.
 Per conversation, the kiosk turns that heard no customer turn: "self" when its audio holds the
 kiosk's own voice (a stretch on the loudspeaker, plus the echo's delay and room) and less than
 MIN_HELD_S of any customer's speech, "noise" when it holds neither, "late" when it holds a
-customer's speech but came more than HEARD_S after it.
+customer's speech but came too late to count (after the next turn's end, or HEARD_S).
 """
 import argparse
 import json
@@ -48,7 +52,7 @@ import os
 import re
 import sys
 
-HEARD_S = 5.0        # a turn event this long after the speech end at most
+HEARD_S = 10.0       # a turn event this long after the speech end at most
 ANSWER_S = 8.0       # the answer's first sound this long after the speech end at most
 CLIP_S = 0.15        # the kiosk's audio may begin this much after the speech onset (clock slack)
 MIN_HELD_S = 0.15    # a kiosk turn holds a customer's speech when this much of it is in its audio
@@ -91,7 +95,7 @@ def overlap(a0, a1, b0, b1):
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def score_conversation(rig, events, kind=None):
+def score_conversation(rig, events, kind=None, noise=None):
     """rig: the rig's log lines; events: the kiosk's.  Returns a dict (see report())."""
     start = next(e for e in rig if e["event"] == "start")
     t0s = [e["t0"] for e in rig if e["event"] in ("lag", "end") and "t0" in e]
@@ -127,23 +131,29 @@ def score_conversation(rig, events, kind=None):
         a1 = te - e.get("endpoint_ms", 0) / 1000.0
         a0 = a1 - e.get("audio_ms", 0) / 1000.0
         kturns.append({"t": te, "a0": a0, "a1": a1, "heard": e.get("heard", ""), "free_text": e.get("free_text", ""),
-                       "said": e.get("said", ""), "page": e.get("page"), "used": []})
+                       "said": e.get("said", ""), "page": e.get("page"), "used": [],
+                       "endpoint_ms": e.get("endpoint_ms", 0), "decode_ms": e.get("decode_ms", 0)})
     says = [(e["t"] - t0, e.get("ms", 0) / 1000.0) for e in events if e.get("event") == "say"]
 
     out_turns = []
     for i, c in enumerate(custs):
         on, off = c["on"] + lag, c["off"] + lag    # the customer's speech as the kiosk heard it
-        cands = [k for k in kturns if off - SLACK_S < k["t"] <= off + HEARD_S
-                 and overlap(k["a0"], k["a1"], on, off) >= MIN_HELD_S]
+        nxt = custs[i + 1] if i + 1 < len(custs) else None
+
+        def held(k, c=c):
+            return overlap(k["a0"], k["a1"], c["on"] + lag, c["off"] + lag) >= MIN_HELD_S
+        cands = [k for k in kturns if off - SLACK_S < k["t"] <= off + HEARD_S and held(k)
+                 and (nxt is None or k["t"] <= nxt["off"] + lag or held(k, nxt))]
         r = {"turn": c["turn"], "words": c["words"], "trigger": c["trigger"], "on": c["on"], "off": c["off"],
              "heard": False, "merged": False, "clipped": False, "split": False, "alike": None, "kiosk_heard": None,
-             "latency_ms": None, "barge": None}
+             "latency_ms": None, "barge": None, "ready_ms": None}
         if cands:
             k = cands[0]
             r["heard"] = True
             r["merged"] = any(o != c["turn"] for o in k["used"])
             k["used"].append(c["turn"])
             r["kiosk_heard"] = k["heard"]
+            r["ready_ms"] = k["endpoint_ms"]     # the kiosk's own: its endpoint to its turn event
             said = words(c["words"])
             got = words(k["heard"]) | words(k["free_text"])
             r["alike"] = bool(said & got) if said else True
@@ -173,14 +183,14 @@ def score_conversation(rig, events, kind=None):
         if k["used"]:
             continue
         if any(overlap(k["a0"], k["a1"], c["on"] + lag, c["off"] + lag) >= MIN_HELD_S for c in custs):
-            kind = "late"    # a customer's speech, but its event came too late to count
+            xkind = "late"   # a customer's speech, but its event came too late to count
         elif any(overlap(k["a0"], k["a1"], s0 + lag, s1 + lag + echo_s) > 0 for s0, s1 in segs):
-            kind = "self"
+            xkind = "self"
         else:
-            kind = "noise"
-        selfs.append({"t": round(k["t"], 3), "heard": k["heard"], "free_text": k["free_text"], "kind": kind})
+            xkind = "noise"
+        selfs.append({"t": round(k["t"], 3), "heard": k["heard"], "free_text": k["free_text"], "kind": xkind})
     end = next((e for e in rig if e["event"] == "end"), {})
-    return {"kind": kind, "lag_ms": round(lag * 1000.0, 1), "turns": out_turns, "extra": selfs,
+    return {"kind": kind, "noise": noise, "lag_ms": round(lag * 1000.0, 1), "turns": out_turns, "extra": selfs,
             "kiosk_turns": len(kturns), "end": end.get("why"), "gave_up": sum(1 for e in rig if e.get("gave_up"))}
 
 
@@ -214,10 +224,19 @@ def summary(results):
         "rig_lag_ms": lag,
         "barge_stop_ms": {"n": len(stops), "p50": pct(stops, 50), "p95": pct(stops, 95),
                           "max": max(stops) if stops else None,
-                          "within_200ms": sum(1 for x in stops if x <= STOP_TARGET_MS),
+                          "within_200ms": sum(1 for b in barges if b["cut_short"] and b["stop_ms"] <= STOP_TARGET_MS),
+                          "ended_anyway_within_200ms": sum(1 for b in barges if not b["cut_short"]
+                                                           and b["stop_ms"] <= STOP_TARGET_MS),
                           "cut_short": sum(1 for b in barges if b["cut_short"])},
     }
     s["cut_off"] = sorted(set(s["clipped"]) | set(s["split"]))
+    ready = [t["ready_ms"] for _, _, t in T if t["ready_ms"] is not None]
+    s["ready_ms"] = {"n": len(ready), "p50": pct(ready, 50), "p95": pct(ready, 95), "max": max(ready) if ready else None}
+    by = {}
+    for _, r, t in T:
+        if t["latency_ms"] is not None and r.get("noise"):
+            by.setdefault(r["noise"], []).append(t["latency_ms"])
+    s["latency_by_noise"] = {k: {"n": len(v), "p50": pct(v, 50), "p95": pct(v, 95)} for k, v in sorted(by.items())}
     return s
 
 
@@ -268,10 +287,15 @@ def report(results, s):
         f"answer latency, speech end to the answer's first sound on the loudspeaker ({L['n']} answers): "
         f"p50 {fmt_ms(L['p50'])} ms, p95 {fmt_ms(L['p95'])} ms, max {fmt_ms(L['max'])} ms (target p50 <= 350, p95 <= 500);"
         f" less the rig's own path ({lag:.0f} ms): p50 {less(L['p50'])}, p95 {less(L['p95'])}",
+        "  by noise: " + "; ".join(f"{k} p50 {fmt_ms(v['p50'])}, p95 {fmt_ms(v['p95'])} ms ({v['n']})"
+                                   for k, v in s["latency_by_noise"].items()),
+        f"  the kiosk's own share after its endpoint (the trailing silence before it): its endpoint to its turn "
+        f"event p50 {fmt_ms(s['ready_ms']['p50'])} ms, p95 {fmt_ms(s['ready_ms']['p95'])} ms, "
+        f"max {fmt_ms(s['ready_ms']['max'])} ms",
         f"barge-in, onset to the kiosk's voice stopping ({B['n']} turns begun over it): p50 {fmt_ms(B['p50'])} ms, "
         f"p95 {fmt_ms(B['p95'])} ms, max {fmt_ms(B['max'])} ms (less the rig's path: p50 {less(B['p50'])}); "
-        f"within 200 ms: {B['within_200ms']} of {B['n']}; prompts cut short: {B['cut_short']} "
-        f"(the rest played to their end)",
+        f"cut short within 200 ms: {B['within_200ms']} of {B['n']} ({B['ended_anyway_within_200ms']} more ended on "
+        f"their own within 200 ms); prompts cut short at all: {B['cut_short']} (the rest played to their end)",
         f"cut off mid-sentence: {len(s['cut_off'])} of {s['turns']} turns"
         + (f" ({100.0 * len(s['cut_off']) / s['turns']:.1f} %)" if s['turns'] else "")
         + f" (target <= 1 %): start missed {len(s['clipped'])}, ended in a pause {len(s['split'])}",
@@ -283,7 +307,8 @@ def load_dir(d, plan):
     rig = load_jsonl(os.path.join(d, "rig.jsonl"))
     ev = load_jsonl(os.path.join(d, "events.jsonl"))
     cid = os.path.basename(os.path.normpath(d))
-    return cid, score_conversation(rig, ev, plan.get(cid, {}).get("kind"))
+    c = plan.get(cid, {})
+    return cid, score_conversation(rig, ev, c.get("kind"), c.get("rig", {}).get("noise"))
 
 
 def main():

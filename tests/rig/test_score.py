@@ -89,6 +89,18 @@ class TestHearing(unittest.TestCase):
         self.assertFalse(r["turns"][0]["heard"])
         self.assertEqual([x["kind"] for x in r["extra"]], ["late"])
 
+    def test_slow_but_before_the_next_turn_ends_is_heard(self):
+        # a turn held open by the noise: its event 7 s after the speech, the next turn not over yet
+        r = (Log().customer(1.0, 2.0).kiosk_turn(9.0, 0.7, endpoint_ms=3000).kiosk_voice(9.1, 10.0, 0.9)
+             .customer(8.0, 9.5, "that's all").score())
+        self.assertTrue(r["turns"][0]["heard"])
+        self.assertEqual(r["turns"][0]["latency_ms"], 7100.0)
+        self.assertEqual(r["turns"][0]["ready_ms"], 3000)
+        # after the next turn's end, holding this turn only: too late, not heard
+        r = Log().customer(1.0, 2.0).customer(3.0, 4.0, "that's all").kiosk_turn(4.5, 0.7, endpoint_ms=1600).score()
+        self.assertFalse(r["turns"][0]["heard"])
+        self.assertEqual([x["kind"] for x in r["extra"]], ["late"])
+
     def test_words_that_share_nothing_are_flagged_not_lost(self):
         r = Log().customer(1.0, 2.0, "make it a large").kiosk_turn(2.8, 0.7, heard="yes", free_text="yeah").score()
         t = r["turns"][0]
@@ -167,6 +179,10 @@ class TestSummary(unittest.TestCase):
         self.assertEqual(len(s["self_turns"]) + len(s["noise_turns"]), 1)
         self.assertEqual(s["latency_ms"]["n"], 1)
         self.assertEqual(s["barge_stop_ms"]["within_200ms"], 0)
+        res["c03"] = Log().kiosk_voice(3.0, 4.15, 5.0).customer(4.0, 5.0, "and a medium coke", "over").score()
+        res["c04"] = Log().kiosk_voice(3.0, 4.15, 1.2).customer(4.0, 5.0, "and a medium coke", "over").score()
+        b = score.summary(res)["barge_stop_ms"]
+        self.assertEqual((b["n"], b["within_200ms"], b["ended_anyway_within_200ms"], b["cut_short"]), (3, 1, 1, 1))
         text = score.report(res, s)
         self.assertIn("lost 1 (c01/1)", text)
         self.assertIn("1 of 1 turns lost (target 0)", text)
