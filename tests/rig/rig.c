@@ -76,15 +76,32 @@
  * more than 30 ms late).  Each line's "t" uses t0 as known then; the "end"
  * line has the best (good to ~10 ms, the monitor's own latency).
  *   {"event": "start", "t0": wall-clock of sample 0, "rate": 16000, options...}
- *   {"event": "lag", "s", "t", "lag_ms", "rec_ms", "play_ms", "t0", "behind_ms"}   at 1 s, then every 5 s
+ *   {"event": "lag", "s", "t", "lag_ms", "behind_ms", "play_ms", "t0"}   at 2 s, then every 5 s
  *   {"event": "go", "s", "t"}   the conversation's clock starts
  *   {"event": "customer_start", "s", "t", "turn": n (from 1), "trigger", "ms",
  *    "words", "wav", "late_ms", "gave_up"}
  *   {"event": "customer_on" | "customer_off", "s", "t", "turn"}   first/last loud sample
  *   {"event": "kiosk_on", "s", "t", "seg": n}   {"event": "kiosk_off", "s", "t", "seg", "dur"}
+ *   {"event": "drain", "s", "t", "ms"}   blocks from s on read and not played (a backlog: below)
+ *   {"event": "behind", "s", "t", "until", "max_ms"}   the rig's reads came back late (starved)
  *   {"event": "end", "s", "t", "why": "done" | "limit" | "signal" | "no go" | "error", "t0",
- *    "turns_played", "clipped" (mic samples at full scale), "behind", "behind_max_ms", "lag_min_ms",
- *    "lag_max_ms"}
+ *    "turns_played", "clipped" (mic samples at full scale), "behind", "behind_max_ms", "drained_ms",
+ *    "lag_min_ms", "lag_max_ms"}
+ *
+ * The rig's clock is the loudspeaker's: one block read, one written, so the
+ * path from loudspeaker to microphone is what waits to be read plus what
+ * waits to be played, and either would stay for the rest of the run once
+ * grown (the two streams run at the same rate): a start slow to read, or the
+ * rig starved of the CPU (the playback then runs dry, pauses and refills, a
+ * little later than before).  So a block is read and not played ("drain", a
+ * gap in what the kiosk hears) while the reads come back more than DRAIN_MS
+ * late (by the rig's own clock: PulseAudio's latency figures are stale at
+ * times), or the playback holds 2 DRAIN_MS more than --play-ms (then at most
+ * one block in ten, its latency being known a little late).  Before sample
+ * 0 the loudspeaker's stream is read until reads wait for their data.  "behind" and
+ * "drain" say when; tests/rig/score.py flags the customer turns they fall
+ * in.  (Not prebuf 0, a playback that never pauses: once late, PulseAudio
+ * drops every block written after, in its past, for good.)
  *
  * Usage: rig --conv FILE [--log FILE] [--record DIR] [options]; rig --help.
  * Exit 0, 1 on a runtime failure (PulseAudio), 2 on bad input. */
@@ -109,6 +126,7 @@
 #define ACTIVE_DBFS (-45.0)        /* a 20 ms frame of a turn above this is speech (tests/speech/eval.py) */
 #define LOUD_DBFS (-40.0)          /* a customer's first/last loud sample: |x| above this */
 #define NO_SPEECH_DBFS (-26.0)     /* the speech level the noise is set against when there are no turns */
+#define DRAIN_MS 30                /* a backlog of the loudspeaker beyond this is read and not played */
 
 static const char usage_text[] =
     "usage: rig --conv FILE [--log FILE] [--record DIR] [--delay-ms MS] [--atten-db DB]\n"
@@ -468,17 +486,20 @@ typedef struct {
     long lag_min, lag_max;     /* the rig's path, ms (record fragment + playback buffer) */
 } pa_t;
 
-/* Logs the rig's own path from loudspeaker to microphone now; returns it in ms. */
-static long log_lag(pa_t *p, long s)
+/* Logs the rig's own path from loudspeaker to microphone now, in ms: how
+ * late the last read came back (the loudspeaker's backlog, by the rig's own
+ * clock: PulseAudio's figure for a record stream is stale for a while after
+ * it starts), the block, and what waits to be played. */
+static long log_lag(pa_t *p, long s, double behind_s)
 {
     int err;
-    pa_usec_t r = pa_simple_get_latency(p->rec, &err), w = pa_simple_get_latency(p->play, &err);
-    long lag = (long)((r + w) / 1000) + BLOCK * 1000 / RATE;
+    pa_usec_t w = pa_simple_get_latency(p->play, &err);
+    long lag = (long)(behind_s * 1000.0 + w / 1000.0) + BLOCK * 1000 / RATE;
     if (lag < p->lag_min) p->lag_min = lag;
     if (lag > p->lag_max) p->lag_max = lag;
     log_begin("lag", s);
-    fprintf(logf_, ", \"lag_ms\": %ld, \"rec_ms\": %.1f, \"play_ms\": %.1f, \"t0\": %.4f, \"behind_ms\": %.1f", lag,
-            r / 1000.0, w / 1000.0, t0, (wall_now() - (double)(s + BLOCK) / RATE - t0) * 1000.0);
+    fprintf(logf_, ", \"lag_ms\": %ld, \"behind_ms\": %.1f, \"play_ms\": %.1f, \"t0\": %.4f", lag, behind_s * 1000.0,
+            w / 1000.0, t0);
     log_end();
     return lag;
 }
@@ -534,32 +555,32 @@ int main(int argc, char **argv)
     pa_sample_spec ss = { .format = PA_SAMPLE_S16LE, .rate = RATE, .channels = 1 };
     pa_buffer_attr ra = { .maxlength = (uint32_t)-1, .tlength = (uint32_t)-1, .prebuf = (uint32_t)-1,
                           .minreq = (uint32_t)-1, .fragsize = BLOCK * 2 };
-    /* prebuf 0: the playback never pauses to refill; a block written late is
-     * played late in part (the rest dropped), never shifting what follows */
     uint32_t tl = (uint32_t)(o.play_ms * RATE / 1000.0) * 2;
-    pa_buffer_attr pa_ = { .maxlength = (uint32_t)-1, .tlength = tl, .prebuf = 0, .minreq = BLOCK * 2,
+    pa_buffer_attr pa_ = { .maxlength = (uint32_t)-1, .tlength = tl, .prebuf = (uint32_t)-1, .minreq = BLOCK * 2,
                            .fragsize = (uint32_t)-1 };
     int err;
     pa_t p = { .lag_min = 1L << 30, .lag_max = 0 };
-    p.rec = pa_simple_new(NULL, "kiosk rig", PA_STREAM_RECORD, o.speaker, "the kiosk's loudspeaker", &ss, NULL, &ra, &err);
-    if (!p.rec) {
-        fprintf(stderr, "rig: cannot record %s: %s (is the rig's PulseAudio up? tests/pulse.sh pa_start_rig)\n",
-                o.speaker, pa_strerror(err));
-        return 1;
-    }
+    /* the playback first: the record stream fills from its creation on */
     p.play = pa_simple_new(NULL, "kiosk rig", PA_STREAM_PLAYBACK, o.mic, "the post's microphone", &ss, NULL, &pa_, &err);
     if (!p.play) {
-        fprintf(stderr, "rig: cannot play to %s: %s\n", o.mic, pa_strerror(err));
-        pa_simple_free(p.rec);
+        fprintf(stderr, "rig: cannot play to %s: %s (is the rig's PulseAudio up? tests/pulse.sh pa_start_rig)\n",
+                o.mic, pa_strerror(err));
         return 1;
     }
-    int16_t zero[BLOCK * 4];
-    memset(zero, 0, sizeof zero);
-    long prefill = tl / 2;
-    while (prefill > 0) {   /* a playback buffer to take the rig's scheduling jitter */
-        long k = prefill < BLOCK * 4 ? prefill : BLOCK * 4;
-        if (pa_simple_write(p.play, zero, (size_t)k * 2, &err) < 0) break;
-        prefill -= k;
+    p.rec = pa_simple_new(NULL, "kiosk rig", PA_STREAM_RECORD, o.speaker, "the kiosk's loudspeaker", &ss, NULL, &ra, &err);
+    if (!p.rec) {
+        fprintf(stderr, "rig: cannot record %s: %s\n", o.speaker, pa_strerror(err));
+        pa_simple_free(p.play);
+        return 1;
+    }
+    /* What the loudspeaker's stream holds before the first read is not the
+     * rig's: read until a read has to wait for its data, three in a row (the
+     * playback starts once the loop has written --play-ms: no prefill) */
+    int16_t scratch[BLOCK];
+    for (int waited = 0, k = 0; waited < 3 && k < 300; k++) {
+        double w0 = wall_now();
+        if (pa_simple_read(p.rec, scratch, sizeof scratch, &err) < 0) break;
+        waited = wall_now() - w0 > 0.004 ? waited + 1 : 0;
     }
 
     /* the loudspeaker's recent past: hist[L + i - k] is speaker sample
@@ -577,12 +598,16 @@ int main(int argc, char **argv)
     long last_loud = -1;
     int cur = 0;                /* the next turn to start, or the one playing */
     long playing_end = -1;      /* when the playing turn's WAV ends, -1 none */
-    long clipped = 0, behind = 0, next_lag = RATE;   /* the first lag once the start's backlog is read */
+    long clipped = 0, behind = 0, next_lag = 2 * RATE;   /* the playback's figure is stale before */
     double behind_max = 0;
     long fade = (long)(o.fade_ms * RATE / 1000.0);
     const char *why = "done";
     long s_end = 0;            /* samples of both signals made */
     long go = -1;              /* the sample the conversation's clock starts at */
+    long drain_from = -1, drained = 0;   /* blocks read but not played (a backlog drained) */
+    long last_trim = -10 * BLOCK;        /* the last block not played for a full playback */
+    long late_from = -1;       /* the rig behind the clock since (an episode), -1 not */
+    double late_max = 0;
 
     for (long s = 0;; s += BLOCK) {
         if (stop_signal) { why = "signal"; break; }
@@ -598,9 +623,33 @@ int main(int argc, char **argv)
          * the reads of a backlog come back at once and say "later" */
         double est = wall_now() - (double)(s + BLOCK) / RATE;
         if (s == 0 || est < t0) t0 = est;
-        else if (est - t0 > 0.030) {           /* the rig fell behind the clock */
+        /* the path kept short (above): a block read but not played goes
+         * through the echo's history all the same */
+        pa_usec_t queued = pa_simple_get_latency(p.play, &err);
+        int skip = est - t0 > DRAIN_MS / 1000.0;
+        if (!skip && queued > (o.play_ms + 2 * DRAIN_MS) * 1000.0 && s - last_trim >= 10 * BLOCK) {
+            skip = 1;
+            last_trim = s;
+        }
+        if (skip && drain_from < 0) drain_from = s;
+        if (!skip && drain_from >= 0) {
+            log_begin("drain", drain_from);
+            fprintf(logf_, ", \"ms\": %.0f", (double)(s - drain_from) * 1000.0 / RATE);
+            log_end();
+            drained += s - drain_from;
+            drain_from = -1;
+        }
+        if (s && est - t0 > 0.030) {           /* the rig fell behind the clock */
             behind++;
             if (est - t0 > behind_max) behind_max = est - t0;
+            if (late_from < 0) late_from = s;
+            if (est - t0 > late_max) late_max = est - t0;
+        } else if (late_from >= 0) {
+            log_begin("behind", late_from);
+            fprintf(logf_, ", \"until\": %.4f, \"max_ms\": %.0f", (double)s / RATE, late_max * 1000.0);
+            log_end();
+            late_from = -1;
+            late_max = 0;
         }
         if (s == 0) {
             fprintf(logf_, "{\"event\": \"start\", \"t0\": %.4f, \"rate\": %d, \"conv\": ", t0, RATE);
@@ -620,7 +669,7 @@ int main(int argc, char **argv)
             log_end();
         }
         if (s >= next_lag) {
-            log_lag(&p, s);
+            log_lag(&p, s, est - t0);
             next_lag = s + 5 * RATE;
         }
 
@@ -734,7 +783,7 @@ int main(int argc, char **argv)
             else if (v < -32768.0f) { v = -32768.0f; clipped++; }
             mic[i] = (int16_t)lrintf(v);
         }
-        if (pa_simple_write(p.play, mic, sizeof mic, &err) < 0) {
+        if (!skip && pa_simple_write(p.play, mic, sizeof mic, &err) < 0) {
             fprintf(stderr, "rig: writing %s: %s\n", o.mic, pa_strerror(err));
             why = "error";
             break;
@@ -762,8 +811,9 @@ int main(int argc, char **argv)
         log_end();
     }
     log_begin("end", s_end);
-    fprintf(logf_, ", \"why\": \"%s\", \"t0\": %.4f, \"turns_played\": %d, \"clipped\": %ld, \"behind\": %ld, \"behind_max_ms\": %.0f, "
+    fprintf(logf_, ", \"why\": \"%s\", \"t0\": %.4f, \"turns_played\": %d, \"clipped\": %ld, \"behind\": %ld, \"behind_max_ms\": %.0f, \"drained_ms\": %.0f, "
                    "\"lag_min_ms\": %ld, \"lag_max_ms\": %ld", why, t0, cur, clipped, behind, behind_max * 1000.0,
+            (double)drained * 1000.0 / RATE,
             p.lag_min == (1L << 30) ? 0 : p.lag_min, p.lag_max);
     log_end();
     pa_simple_free(p.rec);

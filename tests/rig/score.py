@@ -6,7 +6,7 @@
 
 Each conversation folder holds rig.jsonl (tests/rig/rig.c: the customer's turns and the
 kiosk's voice on the loudspeaker, on the rig's sample clock, with t0, the wall clock of its
-sample 0) and events.jsonl (`kiosk run --events`: "t" is the wall clock).  Two clocks, one
+sample 0; "drain" and "behind", its own gaps) and events.jsonl (`kiosk run --events`: "t" is the wall clock).  Two clocks, one
 time line: a rig time s is wall time t0 + s; the kiosk hears a customer's sample the rig's own
 path later (the "lag" lines, ~35 ms), so customer speech is placed at t0 + s + lag on the
 kiosk's clock.
@@ -41,6 +41,8 @@ silence after it).  Per customer turn (its speech: the first to the last loud sa
   shorter than the prompt the kiosk said (its say event's ms) by more than CUT_SHORT_S.  Only
   a prompt cut short within 200 ms counts as stopped in time: one that was about to end anyway
   is counted apart.
+- rig gap: the rig was starved of the CPU (or drained a backlog) during the speech: the kiosk
+  heard it with a hole; such turns are listed, their figures kept.
 Per conversation, the kiosk turns that heard no customer turn: "self" when its audio holds the
 kiosk's own voice (a stretch on the loudspeaker, plus the echo's delay and room) and less than
 MIN_HELD_S of any customer's speech, "noise" when it holds neither, "late" when it holds a
@@ -117,6 +119,9 @@ def score_conversation(rig, events, kind=None, noise=None):
         elif e["event"] == "kiosk_off" and e["seg"] in open_seg:
             segs.append((open_seg.pop(e["seg"]), e["s"]))
     end_s = max([e["s"] for e in rig if "s" in e] + [0])
+    # the rig's own gaps: a backlog drained, reads that came back late (rig.c)
+    gaps = [(e["s"], e["s"] + e["ms"] / 1000.0) for e in rig if e["event"] == "drain"]
+    gaps += [(e["s"], e["until"]) for e in rig if e["event"] == "behind"]
     for k, on in open_seg.items():
         segs.append((on, end_s))
     segs.sort()
@@ -146,7 +151,8 @@ def score_conversation(rig, events, kind=None, noise=None):
                  and (nxt is None or k["t"] <= nxt["off"] + lag or held(k, nxt))]
         r = {"turn": c["turn"], "words": c["words"], "trigger": c["trigger"], "on": c["on"], "off": c["off"],
              "heard": False, "merged": False, "clipped": False, "split": False, "alike": None, "kiosk_heard": None,
-             "latency_ms": None, "barge": None, "ready_ms": None}
+             "latency_ms": None, "barge": None, "ready_ms": None,
+             "rig_gap": any(overlap(g0, g1, c["on"], c["off"]) > 0 for g0, g1 in gaps)}
         if cands:
             k = cands[0]
             r["heard"] = True
@@ -217,6 +223,7 @@ def summary(results):
         "merged": [f"{cid}/{t['turn']}" for cid, _, t in T if t["merged"]],
         "clipped": [f"{cid}/{t['turn']}" for cid, _, t in T if t["clipped"]],
         "split": [f"{cid}/{t['turn']}" for cid, _, t in T if t["split"]],
+        "rig_gap": [f"{cid}/{t['turn']}" for cid, _, t in T if t.get("rig_gap")],
         "self_turns": [f"{cid}@{x['t']}" for cid, r in results.items() for x in r["extra"] if x["kind"] == "self"],
         "noise_turns": [f"{cid}@{x['t']}" for cid, r in results.items() for x in r["extra"] if x["kind"] == "noise"],
         "late_turns": [f"{cid}@{x['t']}" for cid, r in results.items() for x in r["extra"] if x["kind"] == "late"],
@@ -250,7 +257,7 @@ def brief(cid, r):
     lat = [fmt_ms(x["latency_ms"]) for x in t if x["latency_ms"] is not None]
     barge = [f"{fmt_ms(x['barge']['stop_ms'])}{'' if x['barge']['cut_short'] else '(full)'}" for x in t if x["barge"]]
     flags = []
-    for name in ("clipped", "split", "merged"):
+    for name in ("clipped", "split", "merged", "rig_gap"):
         n = [str(x["turn"]) for x in t if x[name]]
         if n:
             flags.append(f"{name} {','.join(n)}")
@@ -299,6 +306,8 @@ def report(results, s):
         f"cut off mid-sentence: {len(s['cut_off'])} of {s['turns']} turns"
         + (f" ({100.0 * len(s['cut_off']) / s['turns']:.1f} %)" if s['turns'] else "")
         + f" (target <= 1 %): start missed {len(s['clipped'])}, ended in a pause {len(s['split'])}",
+        f"customer turns the rig itself played with a gap (starved of the CPU): {len(s['rig_gap'])}"
+        + (f" ({' '.join(s['rig_gap'])})" if s['rig_gap'] else ""),
     ]
     return "\n".join(lines)
 

@@ -101,6 +101,13 @@ class TestHearing(unittest.TestCase):
         self.assertFalse(r["turns"][0]["heard"])
         self.assertEqual([x["kind"] for x in r["extra"]], ["late"])
 
+    def test_a_rig_gap_in_the_speech_is_flagged(self):
+        log = Log().customer(1.0, 2.0).kiosk_turn(2.8, 0.7).customer(5.0, 6.0).kiosk_turn(6.8, 4.7)
+        log.rig += [{"event": "behind", "s": 1.5, "until": 1.6, "max_ms": 80}, {"event": "drain", "s": 3.0, "ms": 200}]
+        r = log.score()
+        self.assertEqual([t["rig_gap"] for t in r["turns"]], [True, False])
+        self.assertEqual(score.summary({"c01": r})["rig_gap"], ["c01/1"])
+
     def test_words_that_share_nothing_are_flagged_not_lost(self):
         r = Log().customer(1.0, 2.0, "make it a large").kiosk_turn(2.8, 0.7, heard="yes", free_text="yeah").score()
         t = r["turns"][0]
