@@ -56,6 +56,8 @@
  * echo, whatever the canceller says, this long (the canceller re-finds a
  * moved delay in about a second: src/DECISIONS.md, 2026-12-07). */
 #define DISTRUST_S 1.5
+/* The start's sentence: how long to wait for the canceller to find it. */
+#define PROBE_WAIT_S 4.0
 #define ECHO_TICK_S 0.05
 
 /* ---- the recogniser thread ------------------------------------------------ */
@@ -271,6 +273,7 @@ typedef struct {
     double distrust_until;    /* the kiosk's voice is all echo until then (a slip) */
     int playing;              /* the loudspeaker had speech queued at the last frame */
     int turns_decoded, speculative_used, own_voice, self_turns;
+    double probe_at;          /* when the sentence that finds the echo began (probe_done), 0 before */
     double echo_check_end;    /* --echo-check: when it ends (0: not started) */
     int echo_prompt;          /* the next prompt it says */
     double fault_since;       /* the device is down since, 0 when up */
@@ -517,6 +520,29 @@ static void reopen(mic_t *m, double now)
     loop_add_file(m->loop, device_wake_fd(d), LOOP_READ, on_audio, m);
 }
 
+/* At start the kiosk says a short sentence, so that the canceller finds its
+ * voice's delay before the first car: otherwise it would be deaf through the
+ * first greeting (aec.h: until the delay is known everything heard while the
+ * kiosk speaks counts as its voice).  1 once that is done: the delay found,
+ * or PROBE_WAIT_S after the sentence began. */
+static int probe_done(mic_t *m, double now)
+{
+    if (!m->aec || !m->io->voice || m->o.echo_check) return 1;
+    if (!m->probe_at) {
+        char *text = xasprintf("%s is open.", m->io->lane->cfg->name ? m->io->lane->cfg->name : "This lane");
+        int16_t *pcm = NULL;
+        size_t n = 0;
+        char err[256];
+        if (voice_say(m->io->voice, text, &pcm, &n, err, sizeof err) < 0 || device_play(m->dev, pcm, n, err, sizeof err) < 0)
+            fprintf(stderr, "%s: %s\n", m->io->who, err);
+        free(pcm);
+        free(text);
+        m->probe_at = now;
+        return 0;
+    }
+    return (m->st.delay_ms >= 0 && !m->playing) || now - m->probe_at > PROBE_WAIT_S;
+}
+
 /* Samples arrived: every whole frame through the endpointer. */
 static void on_audio(loop_t *l, int fd, int mask, void *ctx)
 {
@@ -525,10 +551,13 @@ static void on_audio(loop_t *l, int fd, int mask, void *ctx)
     mic_t *m = ctx;
     uint64_t n;
     if (read(fd, &n, sizeof n) < 0) { /* a wake-up already taken */ }
-    if (!m->listening && device_started(m->dev)) {
+    if (!m->listening && device_started(m->dev) && probe_done(m, loop_now(m->loop))) {
         m->listening = 1;
-        fprintf(stderr, "%s: listening (%s, trailing silence %d ms)\n", m->io->who, m->io->lane->menu->title,
+        fprintf(stderr, "%s: listening (%s, trailing silence %d ms", m->io->who, m->io->lane->menu->title,
                 m->o.trailing_ms);
+        if (m->aec && m->st.delay_ms >= 0) fprintf(stderr, "; its own voice comes back %d ms late", m->st.delay_ms);
+        else if (m->aec && m->probe_at) fprintf(stderr, "; its own voice not heard back yet");
+        fprintf(stderr, ")\n");
     }
     int16_t buf[1600], rbuf[1600];
     size_t got;
