@@ -37,7 +37,7 @@
  *   IDLE --[enough `stay` and `on` frames in the last 300 ms]--> TURN  (EP_ONSET)
  *   TURN --[pause_f frames since the last speech]--> TURN, paused      (EP_PAUSE)
  *   paused --[speech again]--> TURN                                    (EP_RESUME)
- *   TURN --[trailing_f frames since the last speech]--> DONE           (EP_END)
+ *   TURN --[trail_f frames since the last speech]--> DONE              (EP_END)
  *   TURN --[max_f frames since the speech start]--> DONE               (EP_CUT)
  *   DONE --[endpoint_reset, or the next feed]--> IDLE
  *   any  --[endpoint_mute]--> IDLE, pre-roll history and decisions forgotten
@@ -53,8 +53,11 @@
  * pre-roll.  Inside a turn "speech" (the last speech frame) is confirmed
  * when CONF_NEED of the last CONF_WIN frames are `stay`: a lone noise spike
  * in a pause neither resumes nor prolongs the turn.  The trailing and pause
- * counters are the hangover: END comes exactly trailing_f frames after the
- * last speech frame, and the turn's audio ends there.
+ * counters are the hangover: END comes exactly trail_f frames after the
+ * last speech frame, and the turn's audio ends there.  trail_f is
+ * trailing_f unless endpoint_set_trailing changed it for the silence under
+ * way; any confirmed speech, and a new turn, bring it back.  Set below the
+ * silence already heard, it ends the turn at the next feed (end_due).
  *
  * Costs: O(EP_FRAME) a frame, no allocation after endpoint_create (the turn
  * buffer is sized for pre-roll + max_turn_ms: ~490 kB at the defaults). */
@@ -91,6 +94,8 @@ typedef struct {
 struct endpoint_s {
     endpoint_config_t cfg;
     int preroll_f, trailing_f, pause_f, max_f;   /* the config in frames */
+    int trail_f;                /* the trailing silence in force for this silence */
+    int end_due;                /* endpoint_set_trailing: the next feed ends the turn */
 
     highpass_t hp;
     double ps;                  /* band power smoothed over ~20 ms (linear) */
@@ -269,6 +274,14 @@ void endpoint_mute(endpoint_t *e)
     e->ring_fill = 0;
 }
 
+int endpoint_set_trailing(endpoint_t *e, int ms)
+{
+    if (e->state != ST_TURN || ms < 10 || ms > 10000) return -1;
+    e->trail_f = ms_to_frames(ms);
+    if (e->frame - e->last_speech >= (uint64_t)e->trail_f) e->end_due = 1;
+    return 0;
+}
+
 int endpoint_in_turn(const endpoint_t *e)
 {
     return e->state == ST_TURN;
@@ -310,6 +323,8 @@ static void open_turn(endpoint_t *e, int back)
     }
     e->state = ST_TURN;
     e->paused = 0;
+    e->trail_f = e->trailing_f;
+    e->end_due = 0;
     e->anchor = e->frame - (uint64_t)back;
     e->last_in = e->last_speech = e->frame;
 }
@@ -346,13 +361,18 @@ ep_event_t endpoint_feed(endpoint_t *e, const int16_t *frame)
     memcpy(e->turn + e->turn_len, frame, EP_FRAME * sizeof *frame);
     e->turn_len += EP_FRAME;
     if (stay) e->last_in = e->frame;
+    if (e->end_due) {
+        e->state = ST_DONE;
+        return EP_END;
+    }
     int resumed = 0;
     if (bit_count(e->stay_bits & ((1u << CONF_WIN) - 1)) >= CONF_NEED && e->last_in > e->last_speech) {
         e->last_speech = e->last_in;
+        e->trail_f = e->trailing_f;     /* a decision was about the words before this speech */
         resumed = 1;
     }
     uint64_t sil = e->frame - e->last_speech;
-    if (sil >= (uint64_t)e->trailing_f) {
+    if (sil >= (uint64_t)e->trail_f) {
         e->state = ST_DONE;
         return EP_END;
     }

@@ -51,9 +51,21 @@ ep_event_t endpoint_feed(endpoint_t *e, const int16_t *frame);
 /* The open (or just completed) turn's audio, pre-roll included (less when
  * less has been heard since create/mute); owned by e, valid until the next
  * feed/reset/mute.  NULL and *n = 0 when no turn is open.  After EP_END it
- * ends trailing_ms after the last speech frame (that trailing silence is kept
+ * ends where the trailing silence in force ran out (trailing_ms, or what
+ * endpoint_set_trailing set; one frame more when that was set below the
+ * silence already heard) after the last speech frame (that silence is kept
  * in; the recogniser copes); after EP_CUT it holds pre-roll + max_turn_ms. */
 const int16_t *endpoint_turn(const endpoint_t *e, size_t *n);
+
+/* The trailing silence that ends the open turn, from now until speech
+ * resumes (EP_RESUME, or any speech before EP_PAUSE) or the turn ends: then
+ * it is trailing_ms again.  For the words heard so far, which are what a
+ * speculative decode at EP_PAUSE was about: shorter after a complete
+ * sentence, longer after an unfinished one (src/dialog/turnshape.h).  When
+ * the turn has already been silent ms or longer, the next feed returns
+ * EP_END (whatever that frame holds).  0; -1 when no turn is open or ms is
+ * out of 10..10000 (nothing changes then). */
+int endpoint_set_trailing(endpoint_t *e, int ms);
 
 /* After EP_END/EP_CUT the caller takes the turn and calls this; the
  * noise-floor estimate survives, and so do the pre-roll history and the
