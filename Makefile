@@ -102,7 +102,7 @@ $(BUILD)/kiosk-san: $(BUILD)/san/src/main.o $(SAN_OBJ)
 # link this library and nothing else, so a core file that reaches for an
 # adapter (audio, SQLite, the recogniser) no longer links.
 LIB_SRC   := $(sort $(wildcard src/menu/*.c src/order/*.c src/dialog/*.c src/report/*.c)) src/util/util.c src/crew/escalate.c src/crew/words.c
-LIB_TESTS := test_menu test_order test_parse test_lexicon test_dict test_escalate test_lane test_dialog test_util test_report
+LIB_TESTS := test_menu test_order test_parse test_lexicon test_dict test_escalate test_lane test_dialog test_util test_report test_turnshape
 LIB_CFLAGS = $(WARN) $(CFLAGS) $(shell pkg-config --cflags yaml-0.1 cmocka) -MMD -MP
 LIB_LIBS   = $(shell pkg-config --libs yaml-0.1) -lm
 $(BUILD)/core/%.o: %.c | $(BUILD)/.deps-ok
