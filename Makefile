@@ -102,7 +102,7 @@ $(BUILD)/kiosk-san: $(BUILD)/san/src/main.o $(SAN_OBJ)
 # link this library and nothing else, so a core file that reaches for an
 # adapter (audio, SQLite, the recogniser) no longer links.
 LIB_SRC   := $(sort $(wildcard src/menu/*.c src/order/*.c src/dialog/*.c src/report/*.c)) src/util/util.c src/crew/escalate.c src/crew/words.c
-LIB_TESTS := test_menu test_order test_parse test_lexicon test_dict test_escalate test_lane test_dialog test_util test_report
+LIB_TESTS := test_menu test_order test_parse test_lexicon test_dict test_escalate test_lane test_dialog test_util test_report test_turnshape
 LIB_CFLAGS = $(WARN) $(CFLAGS) $(shell pkg-config --cflags yaml-0.1 cmocka) -MMD -MP
 LIB_LIBS   = $(shell pkg-config --libs yaml-0.1) -lm
 $(BUILD)/core/%.o: %.c | $(BUILD)/.deps-ok
@@ -167,8 +167,11 @@ e2e: $(BUILD)/kiosk $(BUILD)/kiosk-san
 # target is missed (tests/speech/eval.py --check).  Then a fixed sixth of the
 # real recordings (../shared/speech/real or $$KIOSK_REAL_SPEECH; skipped in one
 # line when absent), clean and in kitchen noise at 10 dB, against its floors.
-speech: $(BUILD)/kiosk
+# And 16 turns with natural pauses through the live turn path offline: the
+# adaptive endpoint (quick answers) must cut none of them (tests/speech/pauses.py).
+speech: $(BUILD)/kiosk $(BUILD)/endpoint_wav
 	$(call say,TEST,tests/speech/test_eval.py tests/speech/test_real_eval.py)python3 -m unittest tests/speech/test_eval.py tests/speech/test_real_eval.py
+	$(call say,SPEECH,tests/speech/pauses.py --small: quick answers cut no natural pause)python3 tests/speech/pauses.py --tool $(BUILD)/endpoint_wav --small --check
 	$(call say,SPEECH,tests/speech/eval.py clean and 10 dB)python3 tests/speech/eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --check
 	$(call say,SPEECH,tests/speech/real_eval.py the test part clean and 10 dB)python3 tests/speech/real_eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --part test --check --out $(BUILD)/real-test
 
@@ -196,7 +199,7 @@ eval: $(BUILD)/kiosk
 	python3 tests/speech/eval.py --kiosk $(BUILD)/kiosk --noise clean,20,10,5
 	python3 tests/speech/real_eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --baseline
 
-bench: $(BUILD)/kiosk $(BUILD)/bench_grammar $(BUILD)/bench_asr
+bench: $(BUILD)/kiosk $(BUILD)/bench_grammar $(BUILD)/bench_asr $(BUILD)/endpoint_wav
 	bash tests/bench.sh $(BUILD)/kiosk
 
 # Decode speed pass by pass (tests/bench_asr.c); bench.sh runs it.
@@ -239,7 +242,8 @@ rig: $(BUILD)/kiosk $(BUILD)/rig
 	python3 -m unittest tests/rig/test_score.py
 	bash tests/rig/run.sh
 
-# The endpointer over a WAV file: event times in ms (tests/endpoint_wav.c).
+# The endpointer over a WAV file: event times in ms; with --adaptive the live
+# turn path over many files, quick answers measured (tests/endpoint_wav.c).
 $(BUILD)/endpoint_wav: $(BUILD)/obj/tests/endpoint_wav.o $(CORE_OBJ)
 	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

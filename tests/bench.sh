@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: start-up time (model load + grammar compile), decode real-time
 # factor and peak memory for the sample menu; grammar compile time for a
-# 100-item menu.  Prints figures; asserts nothing (timings flake on shared machines).
+# 100-item menu; quick answers (tests/speech/pauses.py).  Prints figures;
+# asserts nothing (timings flake on shared machines).
 set -euo pipefail
 kiosk=${1:-build/kiosk}
 menu=${2:-menus/burger.yaml}
@@ -70,6 +71,10 @@ echo
 # Pathological menus (issue 18): made here, checked by menu check, timed.
 echo "pathological menus (tests/bench_menus.sh):"
 bash "$(dirname "$0")/bench_menus.sh" "$kiosk"
+echo
+# Quick answers (issue 19): the live turn path offline over turns with natural
+# pauses and over the real recordings, fixed 700 ms against the adaptive rule.
+python3 "$(dirname "$0")/speech/pauses.py" --tool build/endpoint_wav --real auto
 echo
 # The live kiosk (issue 4): endpoint delay over 30 turns and CPU while idle.
 bash "$(dirname "$0")/bench_live.sh" "$kiosk"

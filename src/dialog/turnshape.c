@@ -5,9 +5,9 @@
  * "a cheeseburger no" as an item and a no, but a speaker who stops there is
  * not done.  The rules, in order, on the words with trailing politeness
  * dropped ("a coke please" ends like "a coke"):
- *   1. a filler at the end ("um", "so", "let's see": lex_fillers);
- *   2. a word that never ends an order ("a", "the", "and", "with", "of",
- *      "that's"...: never_final);
+ *   1. a hesitation or a greeting at the end ("um", "ah", "let's see", "hi");
+ *   2. a word that never ends an order ("a", "the", "and", "with", "of"...:
+ *      never_final);
  *   3. an amount ("extra", "a little bit of", "without") or a lead ("can i
  *      get", "i'd like", "can i talk to", "make it", "remove"), whole or
  *      begun ("can i", "let me"), unless the words also end an item, option
@@ -19,7 +19,7 @@
  *      big"), unless it follows an item ("a coke large"), a change ("make it
  *      a large"), or answers "What size?" (menu_ask_t);
  *   7. a begun item, option or size ("a chicken", "a double", "a diet",
- *      "number", "honey"), and one that is whole but could go on ("a
+ *      "number", "honey"), and an option or size that begins an item ("a
  *      cheese", as in "a cheese burger") when the words do not parse.
  * Otherwise complete when the parser makes actions of the whole, else
  * unsure.  The rules know only the menu and lexicon.h's built-in phrases,
@@ -27,19 +27,29 @@
 #include "turnshape.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../menu/lexicon.h"
 #include "../order/order.h"
+#include "dialog.h"
 
 const char *const turn_shape_names[] = { "unsure", "complete", "unfinished" };
 
-/* Words an order never ends on (a sentence of general English rarely does). */
+/* Words an order never ends on.  Not "to", "is", "i'm" and the like: the
+ * general English search ends complete turns on them often enough ("a
+ * medium sprite" heard "i'm really i'm trying to"). */
 static const char *const never_final[] = {
-    "a", "an", "the", "and", "or", "but", "with", "without", "of", "to", "for", "from",
-    "plus", "some", "extra", "another", "my", "your", "our", "is", "are", "that's", "it's",
-    "i'm", "will", "would", "be", NULL,
+    "a", "an", "the", "and", "or", "with", "without", "of", "for", "from", "plus", "some", "extra",
+    "another", "my", "your", "our", NULL,
+};
+
+/* Sounds of someone still thinking, and greetings, which come before an
+ * order; not lex_fillers' "so" and "okay", which the general English search
+ * hears at the end of complete turns. */
+static const char *const hesitations[] = {
+    "um", "uh", "ah", "er", "erm", "hmm", "hi", "hello", "let's see", NULL,
 };
 
 /* The leads of a change (order/parse.c's key words) that need what follows. */
@@ -188,6 +198,15 @@ static int begun_at_end(const shaper_t *S, int cats)
     return r;
 }
 
+/* 1 when an item phrase is begun (not whole) at the end of the words. */
+static int begun_item_at_end(const shaper_t *S)
+{
+    int k;
+    for (int i = 0; i < S->nph; i++)
+        if (S->ph[i].cat == CAT_ITEM && tail_match(S, S->n, S->ph[i].p, &k) == 1) return 1;
+    return 0;
+}
+
 /* 1 when an item phrase starts at word p. */
 static int item_at(const shaper_t *S, int p)
 {
@@ -220,11 +239,11 @@ static int change_before(const shaper_t *S, int i)
     return 0;
 }
 
-/* 1 when the words ends with a whole filler phrase ("let's see"). */
-static int filler_at_end(const shaper_t *S)
+/* 1 when the words end with a hesitation ("um", "let's see"). */
+static int hesitation_at_end(const shaper_t *S)
 {
-    return lex_match(lex_fillers, S->w + S->n - 1, 1, NULL) == 1 ||
-           (S->n >= 2 && lex_match(lex_fillers, S->w + S->n - 2, 2, NULL) == 2);
+    return lex_match(hesitations, S->w + S->n - 1, 1, NULL) == 1 ||
+           (S->n >= 2 && lex_match(hesitations, S->w + S->n - 2, 2, NULL) == 2);
 }
 
 static turn_shape_t classify(shaper_t *S)
@@ -233,7 +252,7 @@ static turn_shape_t classify(shaper_t *S)
     const char *last = S->w[n - 1];
     int ios = whole_at(S, n, CAT_ITEM | CAT_OPTION | CAT_SIZE);
 
-    if (filler_at_end(S)) return TURN_UNFINISHED;                               /* 1 */
+    if (hesitation_at_end(S)) return TURN_UNFINISHED;                           /* 1 */
     if (in_list(last, never_final) && !ios) return TURN_UNFINISHED;              /* 2 */
     if (!ios && strcmp(last, "no") != 0 &&                                       /* 3 */
         (whole_at(S, n, CAT_AMOUNT | CAT_LEAD) || begun_at_end(S, CAT_AMOUNT | CAT_LEAD)))
@@ -266,7 +285,10 @@ static turn_shape_t classify(shaper_t *S)
     int got = order_parse(S->m, strbuf_cstr(&text), acts, 32);
     strbuf_free(&text);
     if (got > 0) return TURN_COMPLETE;
-    if (begun) return TURN_UNFINISHED;             /* 7: "a cheese", as in "a cheese burger" */
+    /* 7: an option or size that begins an item, with no item before it:
+     * "a cheese", as in "a cheese burger" (not "a large cheeseburger",
+     * whose words are wrong, not unfinished) */
+    if (begun && !whole_at(S, n, CAT_ITEM) && begun_item_at_end(S)) return TURN_UNFINISHED;
     return TURN_UNSURE;
 }
 
@@ -312,24 +334,41 @@ turn_shape_t turn_shape(const menu_t *m, const char *words)
     return shape(m, NULL, words);
 }
 
+/* The last word of text, lower case, into buf ("" when none). */
+static void last_word(const char *text, char *buf, size_t size)
+{
+    strlist_t w = {0};
+    split_lower(text, &w);
+    snprintf(buf, size, "%s", w.n ? w.v[w.n - 1] : "");
+    strlist_free(&w);
+}
+
 turn_shape_t turn_shape_hearing(const menu_t *m, const menu_ask_t *ask, const char *heard,
                                 const char *free_text)
 {
     turn_shape_t h = shape(m, ask, heard);
-    if (h == TURN_UNFINISHED || shape(m, ask, free_text) == TURN_UNFINISHED) return TURN_UNFINISHED;
-    return h;
+    /* nothing from the grammar, a request for a person from the free search
+     * (asr_decode_early returns so): the kiosk pages whatever follows */
+    if (h == TURN_UNSURE && (!heard || !heard[strspn(heard, " ")]) && free_text &&
+        dialog_spot_human(m, free_text) == DIALOG_HUMAN_SAID)
+        return TURN_COMPLETE;
+    if (h == TURN_UNFINISHED || shape(m, ask, free_text) != TURN_UNFINISHED) return h;
+    /* The free search says unfinished.  Over a whole sentence the grammar
+     * heard as the free search's words ended ("make it a large" / "we get a
+     * large"), the grammar's reading stands; a half sentence the grammar
+     * completed ends elsewhere ("can i get coke" / "can i get"). */
+    char a[MENU_MAX_WORD + 1], b[MENU_MAX_WORD + 1];
+    last_word(heard, a, sizeof a);
+    last_word(free_text, b, sizeof b);
+    if (h == TURN_COMPLETE && a[0] && strcmp(a, b) == 0) return h;
+    return TURN_UNFINISHED;
 }
 
 int turn_trailing_ms(turn_shape_t shape, double confidence, int default_ms)
 {
-    switch (shape) {
-    case TURN_COMPLETE:
-        if (confidence >= TURN_QUICK_CONFIDENCE) return TURN_QUICK_MS < default_ms ? TURN_QUICK_MS : default_ms;
-        return default_ms;
-    case TURN_UNFINISHED:
-        return TURN_WAIT_MS > default_ms ? TURN_WAIT_MS : default_ms;
-    case TURN_UNSURE:
-        break;
-    }
-    return default_ms;
+    int ms = TURN_UNSURE_MS;
+    if (shape == TURN_COMPLETE && confidence >= TURN_QUICK_CONFIDENCE)
+        return TURN_QUICK_MS < default_ms ? TURN_QUICK_MS : default_ms;
+    if (shape == TURN_UNFINISHED) ms = TURN_WAIT_MS;
+    return ms > default_ms ? ms : default_ms;
 }

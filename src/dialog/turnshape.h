@@ -17,6 +17,8 @@
  *              endpoint_set_trailing(ep, turn_trailing_ms(
  *                  turn_shape_hearing(menu, &question, heard, free_text),
  *                  confidence, default_trailing_ms));
+ *              (confidence: the hearing's, or 1 when asr_diag_t.early: a
+ *              request for a person the kiosk pages whatever follows);
  *              the next feed ends the turn when it has been quiet that long;
  *   EP_RESUME  nothing: the endpointer goes back to its default by itself.
  *
@@ -29,7 +31,7 @@
 #include "../menu/menu.h"
 
 typedef enum {
-    TURN_UNSURE,        /* neither: the default trailing silence */
+    TURN_UNSURE,        /* neither */
     TURN_COMPLETE,      /* a whole sentence of the grammar (an item, a change, a yes or no,
                            "that's all", a request for a person) ending where a sentence can */
     TURN_UNFINISHED,    /* ends on words that need more: "can i get", "a large", "and",
@@ -38,10 +40,17 @@ typedef enum {
 
 extern const char *const turn_shape_names[];   /* "unsure", "complete", "unfinished" */
 
-/* The policy's figures (turn_trailing_ms). */
-#define TURN_QUICK_MS 300            /* silence that ends a complete, confident turn */
+/* The policy's figures (turn_trailing_ms), chosen on the natural-pause set
+ * and the real recordings (src/DECISIONS.md, 2026-12-07, "Quick answers"). */
+#define TURN_QUICK_MS 400            /* silence that ends a complete, confident turn: real
+                                        speakers pause 330-450 ms after an item before "with
+                                        ...", and 300 cut 2 % of the real orders */
 #define TURN_QUICK_CONFIDENCE 0.90   /* ... confident: the hearing's confidence at least this */
-#define TURN_WAIT_MS 1500            /* silence that ends an unfinished turn (and the hold at EP_PAUSE) */
+#define TURN_WAIT_MS 1500            /* silence that ends an unfinished turn (and the hold at
+                                        EP_PAUSE while the decode runs) */
+#define TURN_UNSURE_MS 1300          /* neither: half sentences are often heard as whole ones
+                                        with a middling confidence, and 700 ms cut 18 % of the
+                                        turns with a pause of 300-1000 ms */
 
 /* The shape of words (the menu grammar's, or any text: lower or upper case,
  * punctuation ignored) for menu m.  "" or NULL: TURN_UNSURE. */
@@ -51,7 +60,11 @@ turn_shape_t turn_shape(const menu_t *m, const char *words);
  * words (asr_hearing_t.heard), which always make a whole sentence of the
  * grammar, even of half a sentence ("can i get" is heard "can i get coke"),
  * so free_text, the general English search's words ("can i get"), says when
- * it is unfinished.  UNFINISHED when either is; else heard's shape.  ask: the
+ * it is unfinished.  UNFINISHED when heard is, or when free_text is and does
+ * not end on heard's last word (there the grammar's reading of the same end
+ * stands: "make it a large" heard as "we get a large"); COMPLETE when heard
+ * is "" and free_text asks for a person (dialog_spot_human: an early
+ * result); else heard's shape.  ask: the
  * question the turn answers (dialog_question), or NULL: after "What size?" a
  * size alone is an answer, not the start of "a large ... coke".  Strings may
  * be NULL (as ""). */
@@ -60,9 +73,9 @@ turn_shape_t turn_shape_hearing(const menu_t *m, const menu_ask_t *ask, const ch
 
 /* The trailing silence, ms, for a turn of this shape heard with this
  * confidence (0..1): TURN_QUICK_MS when complete and confidence is at least
- * TURN_QUICK_CONFIDENCE, TURN_WAIT_MS when unfinished, else default_ms (the
- * endpointer's configured trailing_ms); never shorter than default_ms when
- * unfinished, nor longer when complete. */
+ * TURN_QUICK_CONFIDENCE, TURN_WAIT_MS when unfinished, else TURN_UNSURE_MS;
+ * default_ms (the endpointer's configured trailing_ms) bounds them: never
+ * longer than it when quick, never shorter otherwise. */
 int turn_trailing_ms(turn_shape_t shape, double confidence, int default_ms);
 
 #endif

@@ -232,7 +232,8 @@ static int recog_peek(recog_t *g, int id, char **heard, char **free_text, double
             const asr_hearing_t *h = &g->done[i].r.hearing;
             *heard = xstrdup(h->heard);
             *free_text = xstrdup(h->free_text);
-            *confidence = h->confidence;
+            /* a request for a person taken early is as sure as it gets */
+            *confidence = g->done[i].r.diag.early ? 1.0 : h->confidence;
             got = 1;
         }
     pthread_mutex_unlock(&g->mu);

@@ -426,6 +426,119 @@ static void test_noise_step(void **state)
     free(pcm);
 }
 
+/* endpoint_set_trailing: the trailing silence of the silence under way.  The
+ * live kiosk's pause (100 ms): the decision comes back from the speculative
+ * decode while the customer is quiet. */
+typedef struct {
+    const char *name;
+    seg_t segs[6];
+    int set_after_ms;           /* set this long after each EP_PAUSE (0: at it) ... */
+    int set_ms;                 /* ... to this; at the first pause only when once */
+    int once;
+    want_t want[8];
+} set_row_t;
+
+static const set_row_t set_rows[] = {
+    {"shorter at the pause: the end 300 ms after the speech",
+     {S(1000), V(1000), S(2000)}, 0, 300, 0,
+     {ONSET_AT(1000), {EP_PAUSE, 2100, 10}, {EP_END, 2300, 10}}},
+    {"set below the silence already heard: the next feed ends",
+     {S(1000), V(1000), S(2000)}, 300, 250, 0,
+     {ONSET_AT(1000), {EP_PAUSE, 2100, 10}, {EP_END, 2410, 10}}},
+    {"longer: a 1000 ms gap stays one turn, then 1500 ms after the end",
+     {S(1000), V(500), S(1000), V(500), S(3000)}, 0, 1500, 0,
+     {ONSET_AT(1000), {EP_PAUSE, 1600, 10}, {EP_RESUME, 2540, 30}, {EP_PAUSE, 3100, 10},
+      {EP_END, 4500, 10}}},
+    {"speech again: back to the configured 700 ms",
+     {S(1000), V(500), S(1000), V(500), S(3000)}, 0, 1500, 1,
+     {ONSET_AT(1000), {EP_PAUSE, 1600, 10}, {EP_RESUME, 2540, 30}, {EP_PAUSE, 3100, 10},
+      {EP_END, 3700, 10}}},
+    {"a short gap after a quick decision: resumed, then 700 ms",
+     {S(1000), V(500), S(200), V(500), S(2000)}, 0, 300, 1,
+     {ONSET_AT(1000), {EP_PAUSE, 1600, 10}, {EP_RESUME, 1740, 30}, {EP_PAUSE, 2300, 10},
+      {EP_END, 2900, 10}}},
+};
+
+static void test_set_trailing(void **state)
+{
+    (void)state;
+    int bad = 0;
+    for (size_t r = 0; r < sizeof set_rows / sizeof set_rows[0]; r++) {
+        const set_row_t *row = &set_rows[r];
+        int nseg = 0;
+        while (nseg < 6 && row->segs[nseg].ms) nseg++;
+        size_t n;
+        int16_t *pcm = make_signal(row->segs, nseg, NOISE_NONE, 0, &n);
+        endpoint_config_t cfg;
+        endpoint_defaults(&cfg);
+        cfg.pause_ms = 100;
+        endpoint_t *e = endpoint_create(&cfg);
+        assert_non_null(e);
+        hit_t hits[MAX_HITS];
+        int k = 0, set_at = -1, pauses = 0;
+        for (size_t at = 0; at + EP_FRAME <= n; at += EP_FRAME) {
+            int ms = (int)(at * 1000 / RATE);
+            if (set_at >= 0 && ms >= set_at) {
+                assert_int_equal(endpoint_set_trailing(e, row->set_ms), 0);
+                set_at = -1;
+            }
+            ep_event_t ev = endpoint_feed(e, pcm + at);
+            if (ev == EP_NONE) continue;
+            if (k < MAX_HITS) hits[k++] = (hit_t){ ev, ms + 10 };
+            if (ev == EP_PAUSE && (!row->once || pauses++ == 0)) set_at = ms + 10 + row->set_after_ms;
+            if (ev == EP_RESUME) set_at = -1;
+            if (ev == EP_END || ev == EP_CUT) endpoint_reset(e);
+        }
+        int nw = 0;
+        while (nw < 8 && row->want[nw].ev != EP_NONE) nw++;
+        int ok = k == nw;
+        for (int i = 0; ok && i < nw; i++)
+            ok = hits[i].ev == row->want[i].ev && abs(hits[i].ms - row->want[i].ms) <= row->want[i].tol;
+        if (!ok) {
+            fprintf(stderr, "row \"%s\": got", row->name);
+            for (int i = 0; i < k; i++) fprintf(stderr, " %s@%d", ev_name(hits[i].ev), hits[i].ms);
+            fprintf(stderr, "; want");
+            for (int i = 0; i < nw; i++)
+                fprintf(stderr, " %s@%d+-%d", ev_name(row->want[i].ev), row->want[i].ms, row->want[i].tol);
+            fprintf(stderr, "\n");
+            bad++;
+        }
+        endpoint_free(e);
+        free(pcm);
+    }
+    if (bad) fail_msg("%d rows differ", bad);
+}
+
+/* Only an open turn's trailing silence changes, within the config's range;
+ * speech undoes it; the next turn has the configured one again. */
+static void test_set_trailing_bounds(void **state)
+{
+    (void)state;
+    seg_t segs[] = {S(1000), V(1000), S(1500), V(1000), S(2000)};
+    size_t n, pos = 0;
+    int16_t *pcm = make_signal(segs, 5, NOISE_NONE, 0, &n);
+    endpoint_t *e = endpoint_create(NULL);
+    assert_non_null(e);
+    assert_int_equal(endpoint_set_trailing(e, 300), -1);        /* no turn open */
+    int at = 0;
+    assert_int_equal(until_event(e, pcm, n, &pos, &at), EP_ONSET);
+    assert_int_equal(endpoint_set_trailing(e, 9), -1);
+    assert_int_equal(endpoint_set_trailing(e, 10001), -1);
+    assert_int_equal(endpoint_set_trailing(e, 10000), 0);       /* undone by the speech after it */
+    assert_int_equal(until_event(e, pcm, n, &pos, &at), EP_PAUSE);
+    assert_int_equal(endpoint_set_trailing(e, 400), 0);
+    assert_int_equal(until_event(e, pcm, n, &pos, &at), EP_END);
+    assert_in_range(at, 2400, 2410);
+    assert_int_equal(endpoint_set_trailing(e, 300), -1);        /* over, not yet reset */
+    endpoint_reset(e);
+    assert_int_equal(until_event(e, pcm, n, &pos, &at), EP_ONSET);
+    assert_int_equal(until_event(e, pcm, n, &pos, &at), EP_PAUSE);
+    assert_int_equal(until_event(e, pcm, n, &pos, &at), EP_END);
+    assert_in_range(at, 4500 + 700, 4510 + 700);                /* the default again */
+    endpoint_free(e);
+    free(pcm);
+}
+
 static void test_config(void **state)
 {
     (void)state;
@@ -477,6 +590,8 @@ int main(void)
         cmocka_unit_test(test_noise_floor),
         cmocka_unit_test(test_noise_step),
         cmocka_unit_test(test_config),
+        cmocka_unit_test(test_set_trailing),
+        cmocka_unit_test(test_set_trailing_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
