@@ -486,6 +486,11 @@ size_t device_read_pair(device_t *d, int16_t *mic, int16_t *ref, size_t max)
     return n;
 }
 
+int device_paired(const device_t *d)
+{
+    return !d->out || d->offset_set;
+}
+
 unsigned long device_realigns(const device_t *d)
 {
     return d->realigns;

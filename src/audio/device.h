@@ -37,6 +37,9 @@ size_t device_read(device_t *d, int16_t *out, size_t max);
  * and the air; silence when nothing plays or there is no output).  Up to max
  * of each; the same count in both. */
 size_t device_read_pair(device_t *d, int16_t *mic, int16_t *ref, size_t max);
+/* 1 once the pairing's offset is known (half a second or so after open; at
+ * once without an output): before, the reference is silence whatever plays. */
+int device_paired(const device_t *d);
 /* Times the pairing had to move (the loudspeaker's stream slipped against
  * the microphone's: the echo canceller must find the delay again), and the
  * output's underflows, since open. */

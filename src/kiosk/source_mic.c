@@ -322,7 +322,7 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
             m->distrust_until = now + DISTRUST_S;
         }
         int echo = aec_only_echo(&m->gate, &m->st);
-        endpoint_veto(m->ep, echo || (m->st.ref_active && now < m->distrust_until));
+        endpoint_veto(m->ep, echo || (m->st.ref_active && now < m->distrust_until) || !device_paired(m->dev));
     } else {
         memcpy(frame, mic, sizeof frame);
         if (m->playing || now < m->mute_until) {   /* half duplex: deaf while it speaks */
@@ -529,6 +529,7 @@ static void reopen(mic_t *m, double now)
 static int probe_done(mic_t *m, double now)
 {
     if (!m->aec || !m->io->voice || m->o.echo_check) return 1;
+    if (!device_paired(m->dev)) return 0;   /* its reference would be silence */
     if (!m->probe_at) {
         char *text = xasprintf("%s is open.", m->io->lane->cfg->name ? m->io->lane->cfg->name : "This lane");
         int16_t *pcm = NULL;
