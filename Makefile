@@ -159,7 +159,7 @@ $(BUILD)/check/%.san-ok: $(BUILD)/tests-san/% FORCE
 	$(call say,TEST (asan),$<)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 timeout 600 $< >$@.log 2>&1 || \
 	  { rc=$$?; cat $@.log; echo "$< failed (status $$rc)"; exit 1; }
 
-e2e: $(BUILD)/kiosk $(BUILD)/kiosk-san
+e2e: $(BUILD)/kiosk $(BUILD)/kiosk-san $(BUILD)/rig
 	@set -e; for t in tests/e2e/*.sh; do echo "== $$t"; KIOSK=$(BUILD)/kiosk KIOSK_SAN=$(BUILD)/kiosk-san bash $$t; done
 
 # The development speech set: spoken by espeak-ng at test time, decoded by

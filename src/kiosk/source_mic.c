@@ -557,7 +557,7 @@ static void on_audio(loop_t *l, int fd, int mask, void *ctx)
         m->listening = 1;
         fprintf(stderr, "%s: listening (%s, trailing silence %d ms", m->io->who, m->io->lane->menu->title,
                 m->o.trailing_ms);
-        if (m->aec && m->st.delay_ms >= 0) fprintf(stderr, "; its own voice comes back %d ms late", m->st.delay_ms);
+        if (m->aec && m->probe_at && m->st.delay_ms >= 0) fprintf(stderr, "; its own voice comes back %d ms late", m->st.delay_ms);
         else if (m->aec && m->probe_at) fprintf(stderr, "; its own voice not heard back yet");
         fprintf(stderr, ")\n");
     }

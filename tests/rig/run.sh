@@ -35,7 +35,7 @@ read -r -a extra <<< "${KIOSK_ARGS:-}"
 # kiosk says its prompts back to back while listening): a "hello" opens a car
 # every ~13 s and the kiosk answers and nudges (--nudge 4).  When it exists,
 # set this to 1: no customer at all, the kiosk talks by itself.
-ECHO_CHECK=0
+ECHO_CHECK=1
 
 n=30 echo_min=
 case "${1:-}" in
