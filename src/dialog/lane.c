@@ -299,6 +299,19 @@ void lane_barge_in(lane_t *l)
     lane_log(l, "  (the customer spoke over the kiosk: it stopped to listen)");
 }
 
+void lane_barge_false(lane_t *l)
+{
+    if (!l->said[0] || !l->car) return;
+    char *again = xstrdup(l->said[0]);
+    strbuf_t b = {0};
+    ev_begin(l, &b, "barge_in");
+    strbuf_append(&b, ", \"false\": true");
+    ev_end(l, &b, "barge_in");
+    lane_log(l, "  (nobody spoke after all: the kiosk says it again)");
+    speak(l, again);
+    free(again);
+}
+
 void lane_missed(lane_t *l, lane_miss_t why, long audio_ms)
 {
     l->missed[why]++;

@@ -131,6 +131,10 @@ void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms
 /* The customer started speaking over the kiosk's voice: the loudspeaker
  * stops (LANE_FX_HUSH), a "barge_in" event; the turn goes on as any. */
 void lane_barge_in(lane_t *l);
+/* The prompt stopped for a customer who, after all, did not go on to say
+ * anything (a cough, a bang): a "barge_in" event with "false": true and the
+ * prompt again, whole. */
+void lane_barge_false(lane_t *l);
 /* Speech that did not become a turn (audio_ms long): a "missed" event with
  * the reason, a log line, and, when it may have been the car's order (not
  * the kiosk's own voice, not overrun, at least LANE_MISS_ASK_MS, a car the

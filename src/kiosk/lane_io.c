@@ -340,6 +340,13 @@ int lane_io_barge_in(lane_io_t *io)
     return lane_io_flush(io);
 }
 
+int lane_io_barge_false(lane_io_t *io)
+{
+    now(io);
+    lane_barge_false(io->lane);
+    return lane_io_flush(io);
+}
+
 int lane_io_missed(lane_io_t *io, lane_miss_t why, long audio_ms)
 {
     now(io);

@@ -60,6 +60,7 @@ int lane_io_leave(lane_io_t *io, const char *why);
 int lane_io_turn(lane_io_t *io, const char *file, const asr_result_t *r, long audio_ms, double turn_end);
 int lane_io_page(lane_io_t *io, page_reason_t why);
 int lane_io_barge_in(lane_io_t *io);
+int lane_io_barge_false(lane_io_t *io);
 /* Synthesises texts (NULL-terminated; sentences, as they are said) ahead,
  * so that they play at once when first said. */
 void lane_io_warm(lane_io_t *io, const char *const *texts);

@@ -56,6 +56,9 @@
  * echo, whatever the canceller says, this long (the canceller re-finds a
  * moved delay in about a second: src/DECISIONS.md, 2026-12-07). */
 #define DISTRUST_S 1.5
+/* Early barge-in: frames of 8, and how long a turn has to begin after it. */
+#define BARGE_NEED 5
+#define BARGE_WAIT_S 0.6
 /* The start's sentence: how long to wait for the canceller to find it. */
 #define PROBE_WAIT_S 4.0
 #define ECHO_TICK_S 0.05
@@ -270,6 +273,8 @@ typedef struct {
     aec_t *aec;               /* NULL: half duplex */
     aec_stats_t st;           /* the canceller's, for the last frame */
     aec_gate_t gate;          /* the veto's memory (aec_only_echo) */
+    unsigned near_bits;       /* bit i: frame now-i was the customer's voice over the kiosk's */
+    double barged;            /* when the prompt was stopped early, 0: not (or a turn followed) */
     unsigned long slips;      /* the device's underflows and re-pairings so far */
     double distrust_until;    /* the kiosk's voice is all echo until then (a slip) */
     int playing;              /* the loudspeaker had speech queued at the last frame */
@@ -322,7 +327,17 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
             m->distrust_until = now + DISTRUST_S;
         }
         int echo = aec_only_echo(&m->gate, &m->st);
-        endpoint_veto(m->ep, echo || (m->st.ref_active && now < m->distrust_until) || !device_paired(m->dev));
+        int veto = echo || (m->st.ref_active && now < m->distrust_until) || !device_paired(m->dev);
+        endpoint_veto(m->ep, veto);
+        /* Barge-in early: the prompt stops at BARGE_NEED of the last 8 frames
+         * of the customer's voice over it, before the turn's onset (100 ms of
+         * speech) is sure; if no turn follows, the prompt is said again. */
+        m->near_bits = (m->near_bits << 1) | (unsigned)(m->st.ref_active && !veto);
+        if (m->playing && !m->barged && !L->talking && !m->o.echo_check && L->car &&
+            __builtin_popcount(m->near_bits & 0xff) >= BARGE_NEED) {
+            m->barged = now;
+            if (lane_io_barge_in(m->io) < 0) failed(m);
+        }
     } else {
         memcpy(frame, mic, sizeof frame);
         if (m->playing || now < m->mute_until) {   /* half duplex: deaf while it speaks */
@@ -342,14 +357,17 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
     size_t n;
     const int16_t *pcm;
     switch (ev) {
-    case EP_ONSET:
+    case EP_ONSET: {
+        int early = m->barged != 0;
+        m->barged = 0;   /* a turn came: the prompt stays stopped */
         m->turn_voice = voice;
         m->turn_overruns = device_overruns(m->dev);
         if (!L->car && !m->o.echo_check && lane_io_arrive(m->io) < 0) failed(m);
-        if (m->playing && !L->talking && !m->o.echo_check && lane_io_barge_in(m->io) < 0) failed(m);
+        if (m->playing && !early && !L->talking && !m->o.echo_check && lane_io_barge_in(m->io) < 0) failed(m);
         m->spec_job = 0;
         lane_io_log(m->io, "  (listening)");
         break;
+    }
     case EP_PAUSE:
         pcm = endpoint_turn(m->ep, &n);
         m->spec_job = ++m->job;
@@ -397,6 +415,10 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
         break;
     }
     if (endpoint_in_turn(m->ep)) lane_quiet_since(L, now);
+    if (m->barged && !endpoint_in_turn(m->ep) && now - m->barged > BARGE_WAIT_S) {
+        m->barged = 0;
+        if (lane_io_barge_false(m->io) < 0) failed(m);
+    }
 }
 
 /* --echo-check: a turn heard while nobody is there is the kiosk's own voice. */

@@ -20,7 +20,7 @@
  * fault WHAT (the store stopped saving, 7 rows held); saving N (it is back);
  * menu NAME (lane_menu: a menu of the table's menus below), menu_failed N
  * (lane_menu_failed with N errors), in_use NAME (lane_menu_in_use: 0 or 1);
- * barge (lane_barge_in); missed REASON MS (lane_missed); own FREE (lane_own_voice
+ * barge (lane_barge_in); unbarge (lane_barge_false); missed REASON MS (lane_missed); own FREE (lane_own_voice
  * on the free pass's text FREE: 0 or 1). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -78,7 +78,7 @@ static void summarise_json(strbuf_t *b, const char *json)
     static const char *const keys[] = { "state", "why", "status", "reason", "level", "kind", "by",
                                         "page", "down", "after_s", "total_cents", "error", "held",
                                         "written", "detail", "ok", "menu", "items", "sold_out", "from_car",
-                                        "errors", "menu_errors", "overheard", "asked_again" };
+                                        "errors", "menu_errors", "overheard", "asked_again", "false" };
     const char *ev = strstr(json, "\"event\": \"");
     if (ev) {
         ev += 10;
@@ -211,6 +211,8 @@ static void step(lane_t *l, double t, const char *in, strbuf_t *b)
         return;
     } else if (!strcmp(word, "barge")) {
         lane_barge_in(l);
+    } else if (!strcmp(word, "unbarge")) {
+        lane_barge_false(l);
     } else if (!strcmp(word, "missed")) {
         char why[32];
         long ms = 0;
@@ -572,14 +574,15 @@ static const case_t cases[] = {
           " total_cents=140 lines=1; say \"Welcome to Burger Barn Winter! An Apple Pie. Anything"
           " else?\"" },
         { NULL, NULL } } },
-    { NULL, {0}, {{ NULL, NULL }} },
     { "the customer talks over the read-back: it stops; the kiosk's own words heard back are its voice;"
       " speech lost asks again, but not the kiosk's own voice nor an empty post", {0}, {
         { "0 missed device 900", "event missed reason=device asked_again=false" },
         { "1 turn 0.95 two cheeseburgers and a large coke",
           "store car; event car state=arrived; store turn 1; event turn said=\"" WELCOME ORDER2 "\"; store order open"
-          " 1028; event order status=open total_cents=1028 lines=2; say \"" WELCOME ORDER2 "\"" },
+          " 982; event order status=open total_cents=982 lines=2; say \"" WELCOME ORDER2 "\"" },
         { "2 barge", "hush; event barge_in" },
+        { "2.6 unbarge", "event barge_in false=true; say \"" WELCOME ORDER2 "\"" },
+        { "3 barge", "hush; event barge_in" },
         { "2.1 own two cheeseburgers and a large coke anything else", "1" },
         { "2.1 own anything else", "1" },
         { "2.1 own cheeseburgers", "1" },
@@ -592,10 +595,12 @@ static const case_t cases[] = {
           "event missed reason=busy asked_again=true; say \"Sorry, I missed that, could you say it again?\"" },
         { "4.5 missed device 200", "event missed reason=device asked_again=false" },
         { "5 missed overrun 2000", "event missed reason=overrun asked_again=false" },
-        { "6 crew take_over", "hush; event override kind=take_over; store crew take_over; ok take_over" },
+        { "6 crew take_over", "hush; event override kind=take_over; store order crew 982; event order status=crew"
+                              " total_cents=982 lines=2; store crew take_over; ok take_over" },
         { "7 missed device 1500", "event missed reason=device asked_again=false" },
         { NULL, NULL } } },
 
+    { NULL, {0}, {{ NULL, NULL }} },
 };
 
 /* The event lines themselves, whole: the tables above read only their fields. */
