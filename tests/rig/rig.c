@@ -248,10 +248,35 @@ static void log_begin(const char *ev, long s)
     fprintf(logf_, "{\"event\": \"%s\", \"s\": %.4f, \"t\": %.4f", ev, (double)s / RATE, t0 + (double)s / RATE);
 }
 
+/* No file I/O in the 10 ms loop: a write can wait on the disk's journal
+ * (the kiosk's SQLite commits), and then so would the microphone.  The log
+ * is buffered whole (flushed at its start line and at the end), the
+ * recordings are kept in memory and written at the end. */
 static void log_end(void)
 {
     fputs("}\n", logf_);
-    fflush(logf_);
+}
+
+typedef struct {
+    int16_t *v;
+    size_t n, cap;
+} pcmbuf_t;
+
+static void pcm_append(pcmbuf_t *b, const int16_t *x, size_t n)
+{
+    if (b->n + n > b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : (size_t)RATE * 60;
+        while (cap < b->n + n) cap *= 2;
+        int16_t *v = realloc(b->v, cap * sizeof *v);
+        if (!v) {
+            fputs("rig: out of memory\n", stderr);
+            exit(1);
+        }
+        b->v = v;
+        b->cap = cap;
+    }
+    memcpy(b->v + b->n, x, n * sizeof *x);
+    b->n += n;
 }
 
 /* ---- audio files ----------------------------------------------------------------- */
@@ -275,14 +300,19 @@ static int16_t *read_wav(const char *path, long *n, const char *what)
     return pcm;
 }
 
-static SNDFILE *open_out(const char *dir, const char *name)
+/* Writes a recording; 0, or -1 with the reason on stderr. */
+static int write_wav(const char *dir, const char *name, const pcmbuf_t *b)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     SF_INFO info = { .samplerate = RATE, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
     SNDFILE *f = sf_open(path, SFM_WRITE, &info);
-    if (!f) die_input("--record: %s: %s", path, sf_strerror(NULL));
-    return f;
+    if (!f || sf_write_short(f, b->v, (sf_count_t)b->n) != (sf_count_t)b->n) {
+        fprintf(stderr, "rig: --record: %s: %s\n", path, sf_strerror(f));
+        if (f) sf_close(f);
+        return -1;
+    }
+    return sf_close(f) ? -1 : 0;
 }
 
 /* ---- the conversation file ---------------------------------------------------------- */
@@ -510,6 +540,8 @@ int main(int argc, char **argv)
     parse(argc, argv, &o);
     logf_ = stdout;
     if (o.log && !(logf_ = fopen(o.log, "w"))) die_input("--log %s: %s", o.log, strerror(errno));
+    static char logbuf[1 << 20];
+    setvbuf(logf_, logbuf, _IOFBF, sizeof logbuf);
 
     int nt;
     turn_t *turns = read_conv(o.conv, &nt);
@@ -546,10 +578,14 @@ int main(int argc, char **argv)
     sigaction(SIGUSR1, &sa, NULL);
     if (!o.go_signal) go_signal = 1;
 
-    SNDFILE *rec_spk = NULL, *rec_mic = NULL;
-    if (o.record) {
-        rec_spk = open_out(o.record, "speaker.wav");
-        rec_mic = open_out(o.record, "mic.wav");
+    pcmbuf_t rec_spk = { 0 }, rec_mic = { 0 };
+    if (o.record) {   /* the folder is checked now, not after the run */
+        pcmbuf_t none = { 0 };
+        if (write_wav(o.record, "speaker.wav", &none) < 0 || write_wav(o.record, "mic.wav", &none) < 0) exit(2);
+        size_t want = (size_t)((o.limit_s + o.fade_ms / 1000.0 + 30) * RATE);
+        rec_spk.v = xcalloc(want, sizeof *rec_spk.v);
+        rec_mic.v = xcalloc(want, sizeof *rec_mic.v);
+        rec_spk.cap = rec_mic.cap = want;
     }
 
     pa_sample_spec ss = { .format = PA_SAMPLE_S16LE, .rate = RATE, .channels = 1 };
@@ -788,9 +824,9 @@ int main(int argc, char **argv)
             why = "error";
             break;
         }
-        if (rec_spk) {
-            sf_write_short(rec_spk, spk, BLOCK);
-            sf_write_short(rec_mic, mic, BLOCK);
+        if (o.record) {
+            pcm_append(&rec_spk, spk, BLOCK);
+            pcm_append(&rec_mic, mic, BLOCK);
         }
         s_end = s + BLOCK;
 
@@ -800,10 +836,11 @@ int main(int argc, char **argv)
             if (s + BLOCK >= last_end + tail) break;
         }
     }
-    if (rec_spk) {
-        sf_close(rec_spk);
-        sf_close(rec_mic);
-    }
+    int failed = 0;
+    if (o.record)
+        failed = write_wav(o.record, "speaker.wav", &rec_spk) < 0 || write_wav(o.record, "mic.wav", &rec_mic) < 0;
+    free(rec_spk.v);
+    free(rec_mic.v);
     if (kiosk_on) {   /* still speaking at the end: the stretch so far */
         log_begin("kiosk_off", last_loud + 1);
         fprintf(logf_, ", \"seg\": %d, \"dur\": %.3f, \"cut_by_end\": true", nseg,
@@ -829,5 +866,5 @@ int main(int argc, char **argv)
     free(hist);
     free(ir);
     free(noise);
-    return strcmp(why, "error") ? 0 : 1;
+    return strcmp(why, "error") && !failed ? 0 : 1;
 }

@@ -86,7 +86,7 @@ for id in "${ids[@]}"; do
   $rt "$RIG" --go-signal --conv "$OUT/conv/$id/conv.txt" --log "$d/rig.jsonl" --record "$d" --limit-s "$limit" \
     "${rargs[@]}" ${rig_extra[@]+"${rig_extra[@]}"} &
   RPID=$!
-  for _ in $(seq 100); do grep -q '"go"\|"lag"' "$d/rig.jsonl" 2>/dev/null && break; sleep 0.05; done
+  for _ in $(seq 100); do grep -q '"start"' "$d/rig.jsonl" 2>/dev/null && break; sleep 0.05; done
   timeout -s KILL $((limit + 120)) "$KIOSK" run --headless --events --input pulse --output pulse \
     --db "$d/k.db" --keep-audio 0 --crew-socket "$d/crew.sock" --crew-token "$d/crew.token" \
     --for $((limit + 60)) ${kargs[@]+"${kargs[@]}"} ${extra[@]+"${extra[@]}"} >"$d/events.jsonl" 2>"$d/kiosk.err" &
