@@ -78,3 +78,12 @@ python3 "$(dirname "$0")/speech/pauses.py" --tool build/endpoint_wav --real auto
 echo
 # The live kiosk (issue 4): endpoint delay over 30 turns and CPU while idle.
 bash "$(dirname "$0")/bench_live.sh" "$kiosk"
+
+# Turn-taking through the echo rig (issue 19): all 30 conversations (customers who wait,
+# talk over the greeting and the read-back, pause mid-sentence), then the kiosk talking
+# with nobody there for 10 minutes (kiosk run --echo-check).  About 30 minutes.
+echo "== the echo rig: 30 conversations (tests/rig/run.sh)"
+OUT=build/bench-rig bash "$(dirname "$0")/rig/run.sh" | tail -20
+echo "== the echo rig: 10 minutes of the kiosk talking to nobody"
+OUT=build/bench-rig-echo bash "$(dirname "$0")/rig/run.sh" --echo 10 | grep -E "^turns made|run.sh"
+grep -h "echo check:" build/bench-rig-echo/echo/kiosk.err
