@@ -268,8 +268,9 @@ int view_event(crew_view_t *v, json_t *ev, double now, int with_order, strlist_t
         }
     } else if (!strcmp(type, "turn")) {
         const char *heard = jstr(ev, "heard"), *free_text = jstr(ev, "free_text"), *page = jstr(ev, "page");
+        int overheard = json_is_true(json_object_get(ev, "overheard"));
         car_of(ev, &b);
-        strbuf_append(&b, "customer: ");
+        strbuf_append(&b, overheard ? "customer, while you talked: " : "customer: ");
         if (free_text && *free_text) quoted(&b, free_text);
         else strbuf_append(&b, "(no words made out)");
         if (!heard || !*heard) strbuf_append(&b, ", nothing from the menu");
@@ -278,6 +279,7 @@ int view_event(crew_view_t *v, json_t *ev, double now, int with_order, strlist_t
             quoted(&b, heard);
         }
         if (page && !strcmp(page, "low_confidence")) strbuf_append(&b, " (unsure)");
+        if (overheard) strbuf_append(&b, " (kept, not acted on)");
     } else if (!strcmp(type, "say")) {
         car_of(ev, &b);
         strbuf_append(&b, "kiosk: ");

@@ -192,18 +192,24 @@ car 1 order (yours):
     total $9.82'
 cmd "remove 9"
 contains "bad line refused" '{"error": "no line 9"}' "$(tail -1 "$T/crew.out")"
-# the headset: while the button is held the kiosk hears nothing
+# the headset: while the button is held the kiosk says nothing and acts on nothing;
+# what the customer says is kept for the transcript
 cmd talk
 turns=$(count turn)
+orders=$(count order)
 paplay "$T/coke.wav"; sleep 2
-check "talk: the kiosk did not hear the car" "$turns" "$(count turn)"
+check "talk: the customer's words kept as a turn" "$((turns + 1))" "$(count turn)"
+check "talk: ... marked overheard" "True" "$(field '[e for e in E if e["event"]=="turn"][-1].get("overheard")')"
+check "talk: ... and not acted on" "$orders" "$(count order)"
 check "talk: the board's banner is Team member speaking (red)" "c62828" "$(banner)"
-step "talk: the customer's words during it are not shown or heard" "talk button down: the car hears you"
+step "talk: the customer's words during it shown as kept, not acted on" "talk button down: the car hears you
+car 1 customer, while you talked: WORDS (kept, not acted on)" 's/while you talked: .* \(kept/while you talked: WORDS (kept/' 
 cmd release
 check "talk events" "[True, False]" "$(field '[e["down"] for e in E if e["event"]=="override" and e["kind"]=="talk"]')"
 step "release" "talk button up"
 cmd back
 check "hand back" "open" "$(field '[e for e in E if e["event"]=="order"][-1]["order"]["status"]')"
+turns=$(count turn)
 paplay "$T/done.wav"
 wait_for turn $((turns + 1)) 20
 check "after hand back the kiosk reads back" "True" "$(field '"Your total is" in [e for e in E if e["event"]=="turn"][-1]["said"]')"
