@@ -445,6 +445,14 @@ static void drain_ref(device_t *d)
 static void track_offset(device_t *d)
 {
     long long off = d->ref_total - d->mic_total;
+    if (d->offset_set && off < d->offset - PAIR_SLIP) {
+        /* below the floor at once: the loudspeaker fell behind (jitter only
+         * ever lifts the offset above its floor), no need to wait a window */
+        d->offset = off;
+        d->realigns++;
+        d->win_n = 0;
+        return;
+    }
     if (d->win_n == 0 || off < d->win_min) d->win_min = off;
     if (++d->win_n < PAIR_WINDOW) return;
     if (!d->offset_set) {

@@ -61,6 +61,7 @@
 #define BARGE_WAIT_S 0.6
 /* The start's sentence: how long to wait for the canceller to find it. */
 #define PROBE_WAIT_S 4.0
+#define PROBE_SETTLE_S 1.0
 #define ECHO_TICK_S 0.05
 
 /* ---- the recogniser thread ------------------------------------------------ */
@@ -275,11 +276,13 @@ typedef struct {
     aec_gate_t gate;          /* the veto's memory (aec_only_echo) */
     unsigned near_bits;       /* bit i: frame now-i was the customer's voice over the kiosk's */
     double barged;            /* when the prompt was stopped early, 0: not (or a turn followed) */
+    double last_barge;        /* when a prompt was last stopped for the customer */
     unsigned long slips;      /* the device's underflows and re-pairings so far */
     double distrust_until;    /* the kiosk's voice is all echo until then (a slip) */
     int playing;              /* the loudspeaker had speech queued at the last frame */
     int turns_decoded, speculative_used, own_voice, self_turns;
     double probe_at;          /* when the sentence that finds the echo began (probe_done), 0 before */
+    double probe_quiet;       /* the kiosk's voice last in the air during it */
     double echo_check_end;    /* --echo-check: when it ends (0: not started) */
     int echo_prompt;          /* the next prompt it says */
     double fault_since;       /* the device is down since, 0 when up */
@@ -333,8 +336,9 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
          * of the customer's voice over it, before the turn's onset (100 ms of
          * speech) is sure; if no turn follows, the prompt is said again. */
         m->near_bits = (m->near_bits << 1) | (unsigned)(m->st.ref_active && !veto);
-        if (m->playing && !m->barged && !L->talking && !m->o.echo_check && L->car &&
-            __builtin_popcount(m->near_bits & 0xff) >= BARGE_NEED) {
+        if (m->playing && !m->barged && !L->talking && !m->o.echo_check && L->car && !endpoint_in_turn(m->ep) &&
+            now - m->last_barge > BARGE_WAIT_S && __builtin_popcount(m->near_bits & 0xff) >= BARGE_NEED) {
+            m->last_barge = now;
             m->barged = now;
             if (lane_io_barge_in(m->io) < 0) failed(m);
         }
@@ -353,6 +357,10 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
     if (voice || L->talking) lane_quiet_since(L, now);   /* the kiosk or the crew is speaking */
     if (m->dn) denoise_frame(m->dn, frame);
     ep_event_t ev = endpoint_feed(m->ep, frame);
+    if (!m->listening && ev != EP_NONE) {   /* before "listening" (the start's sentence) nothing is a turn */
+        endpoint_mute(m->ep);
+        return;
+    }
     if (voice && endpoint_in_turn(m->ep)) m->turn_voice = 1;
     size_t n;
     const int16_t *pcm;
@@ -363,7 +371,10 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
         m->turn_voice = voice;
         m->turn_overruns = device_overruns(m->dev);
         if (!L->car && !m->o.echo_check && lane_io_arrive(m->io) < 0) failed(m);
-        if (m->playing && !early && !L->talking && !m->o.echo_check && lane_io_barge_in(m->io) < 0) failed(m);
+        if (m->playing && !early && now - m->last_barge > BARGE_WAIT_S && !L->talking && !m->o.echo_check) {
+            m->last_barge = now;
+            if (lane_io_barge_in(m->io) < 0) failed(m);
+        }
         m->spec_job = 0;
         lane_io_log(m->io, "  (listening)");
         break;
@@ -561,10 +572,13 @@ static int probe_done(mic_t *m, double now)
             fprintf(stderr, "%s: %s\n", m->io->who, err);
         free(pcm);
         free(text);
-        m->probe_at = now;
+        m->probe_at = m->probe_quiet = now;
         return 0;
     }
-    return (m->st.delay_ms >= 0 && !m->playing) || now - m->probe_at > PROBE_WAIT_S;
+    /* then a second of the lane's own sound after it, for the room's echo to
+     * die away and the endpointer's noise floor to settle */
+    if (m->playing || m->st.ref_active) m->probe_quiet = now;
+    return (m->st.delay_ms >= 0 || now - m->probe_at > PROBE_WAIT_S) && now - m->probe_quiet >= PROBE_SETTLE_S;
 }
 
 /* Samples arrived: every whole frame through the endpointer. */
@@ -577,6 +591,7 @@ static void on_audio(loop_t *l, int fd, int mask, void *ctx)
     if (read(fd, &n, sizeof n) < 0) { /* a wake-up already taken */ }
     if (!m->listening && device_started(m->dev) && probe_done(m, loop_now(m->loop))) {
         m->listening = 1;
+        endpoint_mute(m->ep);
         fprintf(stderr, "%s: listening (%s, trailing silence %d ms", m->io->who, m->io->lane->menu->title,
                 m->o.trailing_ms);
         if (m->aec && m->probe_at && m->st.delay_ms >= 0) fprintf(stderr, "; its own voice comes back %d ms late", m->st.delay_ms);

@@ -12,7 +12,7 @@
 set -uo pipefail
 K=${KIOSK:-build/kiosk}
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+trap '[ "${KEEP:-}" ] || rm -rf "$T"' EXIT
 . "$(dirname "$0")/../check.sh"
 
 out=$("$K" run --echo-check 0 2>&1); check "--echo-check 0 exits 2" 2 $?
