@@ -30,6 +30,9 @@ pa_start_rig() {
     -L "module-null-sink sink_name=post_air rate=16000 channels=1" \
     --log-target=file:"$PA_DIR/pulse.log" 2>>"$PA_DIR/pulse.log" || return 1
   for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
+  # its main thread carries the rig's streams: real-time when it may be (its
+  # sinks' threads are already), so that a busy machine delays them less
+  chrt -f -p 5 "$(cat "$PULSE_RUNTIME_PATH/pid" 2>/dev/null)" 2>/dev/null || true
   pactl set-default-sink kiosk_spk && pactl set-default-source post_air.monitor
 }
 pa_stop() { pulseaudio --kill 2>/dev/null; sleep 0.3; }

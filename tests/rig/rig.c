@@ -24,11 +24,12 @@
  * reaches the kiosk --delay-ms + lag_ms after it played (plus the kiosk's own
  * device latencies, as at a real post).
  *
- * The lane's noise is there before the conversation: it fades in from -25 dB
- * over --fade-ms (default 5 s: 5 dB/s, and wind gusts on top of that, under
- * the 10 dB/s the kiosk's noise floor follows: noise that starts at once from
- * digital silence is a step the endpointer takes for a turn, which a kiosk at
- * a real post, up for hours, never hears), and the conversation's clock starts ("go") when it is in
+ * The lane's noise is there before the conversation: it fades in from -20 dB
+ * over --fade-ms (default 8 s: 2.5 dB/s, so that with the traffic's swells
+ * and the wind's gusts on top it stays under the 10 dB/s the kiosk's noise
+ * floor follows: noise that starts at once from digital silence is a step the
+ * endpointer takes for a turn, which a kiosk at a real post, up for hours,
+ * never hears; at 5 dB/s, 2 kiosks of 30 opened a car on it), and the conversation's clock starts ("go") when it is in
  * full, or on SIGUSR1 with --go-signal if that comes later: tests/rig/run.sh
  * starts the rig, then the kiosk, and says go once the kiosk listens.
  *
@@ -147,7 +148,7 @@ static const char usage_text[] =
     "  --snr-db DB        the customer's speech above the noise (default 15)\n"
     "  --seed N           the room's tail and the noise's offset (default 1)\n"
     "  --go-signal        the conversation starts on SIGUSR1 (noise and echo before it)\n"
-    "  --fade-ms MS       the noise fades in from -25 dB over MS, before the start (default 5000)\n"
+    "  --fade-ms MS       the noise fades in from -20 dB over MS, before the start (default 8000)\n"
     "  --limit-s S        stop S seconds after the start whatever happens (default 120)\n"
     "  --tail-ms MS       keep going this long after the last turn (default 4000)\n"
     "  --answer-timeout-ms MS  a wait/over turn goes ahead without an answer (default 6000)\n"
@@ -473,7 +474,7 @@ static void parse(int argc, char **argv, opts_t *o)
     };
     *o = (opts_t){ .speaker = "kiosk_spk.monitor", .mic = "post_air", .delay_ms = 60, .atten_db = 10,
                    .rt60_ms = 200, .drr_db = 6, .snr_db = 15, .seed = 1, .limit_s = 120, .tail_ms = 4000,
-                   .timeout_ms = 6000, .vad_dbfs = -45, .hangover_ms = 600, .play_ms = 30, .fade_ms = 5000 };
+                   .timeout_ms = 6000, .vad_dbfs = -45, .hangover_ms = 600, .play_ms = 30, .fade_ms = 8000 };
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
@@ -808,8 +809,8 @@ int main(int argc, char **argv)
         /* the lane's noise */
         if (noise)
             for (int i = 0; i < BLOCK; i++) {
-                double g = noise_gain;   /* faded in from -25 dB over --fade-ms */
-                if (s + i < fade) g *= pow(10.0, -1.25 * (1.0 - (double)(s + i) / (double)fade));
+                double g = noise_gain;   /* faded in from -20 dB over --fade-ms */
+                if (s + i < fade) g *= pow(10.0, -1.0 * (1.0 - (double)(s + i) / (double)fade));
                 out[i] += (float)(noise[noise_at] * g);
                 if (++noise_at == nnoise) noise_at = 0;
             }
