@@ -25,11 +25,12 @@
  * device latencies, as at a real post).
  *
  * The lane's noise is there before the conversation: it fades in from -20 dB
- * over --fade-ms (default 8 s: 2.5 dB/s, so that with the traffic's swells
- * and the wind's gusts on top it stays under the 10 dB/s the kiosk's noise
+ * over --fade-ms (default 8 s: 2.5 dB/s, under the 10 dB/s the kiosk's noise
  * floor follows: noise that starts at once from digital silence is a step the
  * endpointer takes for a turn, which a kiosk at a real post, up for hours,
- * never hears; at 5 dB/s, 2 kiosks of 30 opened a car on it), and the conversation's clock starts ("go") when it is in
+ * never hears.  The traffic's swells and the wind's gusts still open a car
+ * now and then, before the conversation as during it, at 5 dB/s as at 2.5:
+ * 2 and 3 kiosks of 30; tests/rig/score.py counts them), and the conversation's clock starts ("go") when it is in
  * full, or on SIGUSR1 with --go-signal if that comes later: tests/rig/run.sh
  * starts the rig, then the kiosk, and says go once the kiosk listens.
  *
