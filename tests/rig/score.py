@@ -225,6 +225,9 @@ def summary(results):
         "lost_of_interrupting_customers": [f"{cid}/{t['turn']}" for cid, _, t in T
                                            if not t["heard"] and cid in interrupting_conv],
         "turns_of_interrupting_customers": sum(1 for cid, _, _ in T if cid in interrupting_conv),
+        "over_turns": sum(1 for _, _, t in T if t["trigger"] == "over"),
+        "over_lost": [f"{cid}/{t['turn']}" for cid, _, t in T if t["trigger"] == "over" and not t["heard"]],
+        "over_clipped": [f"{cid}/{t['turn']}" for cid, _, t in T if t["trigger"] == "over" and t["heard"] and t["clipped"]],
         "barge_turns": len(barges),
         "barge_lost": [f"{cid}/{t['turn']}" for cid, _, t in T if t["barge"] and not t["heard"]],
         "nothing_alike": [f"{cid}/{t['turn']}" for cid, _, t in T if t["heard"] and t["alike"] is False],
@@ -294,6 +297,8 @@ def report(results, s):
         f"heard: {s['heard']} of {s['turns']}; lost {len(s['lost'])}" + (f" ({' '.join(s['lost'])})" if s['lost'] else ""),
         f"  of the interrupting customers (a turn begun over the kiosk's voice in the plan): "
         f"{len(s['lost_of_interrupting_customers'])} of {s['turns_of_interrupting_customers']} turns lost (target 0)",
+        f"  of the interruptions in the plan (over): {len(s['over_lost'])} of {s['over_turns']} lost, "
+        f"{len(s['over_clipped'])} more heard without their start",
         f"  of the turns begun while the kiosk's voice was on: {len(s['barge_lost'])} of {s['barge_turns']} lost",
         f"  heard as nothing alike (flagged, not counted lost): {len(s['nothing_alike'])}"
         + (f" ({' '.join(s['nothing_alike'])})" if s['nothing_alike'] else ""),
