@@ -235,7 +235,7 @@ $(BUILD)/rig: tests/rig/rig.c | $(BUILD)/.deps-ok
 	  $$(pkg-config --libs libpulse-simple sndfile) -lm
 
 # The live kiosk's turn-taking through the echo rig: 30 conversations, each
-# with a fresh kiosk, scored (tests/rig/run.sh; about 20 minutes; figures
+# with a fresh kiosk, scored (tests/rig/run.sh; about 16 minutes; figures
 # printed, not asserted).  `bash tests/rig/run.sh 5` for the first five,
 # `bash tests/rig/run.sh --echo 3` for the kiosk talking to nobody for 3 minutes.
 rig: $(BUILD)/kiosk $(BUILD)/rig

@@ -171,16 +171,22 @@ def plan(seed, n, noises=NOISES):
 
 
 def echo_plan(minutes):
-    """The kiosk talking with nobody there: a "hello" opens a car, the kiosk answers and,
-    4 s later (kiosk run --nudge 4), nudges; 9 s after the answer stops the next "hello" (a
-    cycle of ~13 s, the kiosk speaking ~5 s of it; run.sh stops the rig at M minutes).  Every turn the kiosk hears beyond the hellos is its own
-    voice.  With kiosk run --echo-check (when it exists) no turn is needed at all: minutes=0
-    here gives an empty conversation and the rig runs to its --limit-s."""
+    """The kiosk talking with nobody there, until `kiosk run --echo-check` exists: one customer
+    who keeps it talking, each turn 1 s after it stops: an order ("Welcome to Burger Barn! A
+    Cheeseburger and a large Coke. Anything else?"), "that's all" (the read-back), "no" ("Sorry
+    about that. What would you like to change?"), "that's all" (the read-back again), "yes"
+    ("Thank you! ..."; the car leaves), and again: ~35 s a round, the kiosk speaking ~20 s of
+    it (quiet replay: no page; run.sh says "gone" from a crew station after a page, so that a
+    turn misheard does not leave the car to the crew for the rest of the run).  Every kiosk
+    turn beyond these is its own voice or the noise.  minutes=0: no turn at all (the rig runs
+    to its --limit-s), for --echo-check."""
     turns = []
     if minutes > 0:
-        n = int(minutes * 60 / 13) + 1
-        turns = [{"trigger": "at", "ms": 500, "words": "hello"}]
-        turns += [{"trigger": "wait", "ms": 9000, "words": "hello"} for _ in range(n - 1)]
+        rounds = int(minutes * 60 / 35) + 1
+        one = ["a cheeseburger and a large coke", "that's all", "no", "that's all", "yes"]
+        for r in range(rounds):
+            for w in one:
+                turns.append({"trigger": "wait" if turns else "at", "ms": 1000 if turns else 500, "words": w})
     return [{"id": "echo", "kind": "echo", "voice": "en-us", "wpm": 160,
              "rig": {"delay_ms": 60, "atten_db": 6.0, "rt60_ms": 300, "snr_db": 15.0, "noise": "engine", "seed": 1},
              "turns": turns}]

@@ -25,13 +25,15 @@
  * device latencies, as at a real post).
  *
  * The lane's noise is there before the conversation: it fades in from -20 dB
- * over --fade-ms (default 8 s: 2.5 dB/s, so that with the traffic's swells
- * and the wind's gusts on top it stays under the 10 dB/s the kiosk's noise
+ * over --fade-ms (default 8 s: 2.5 dB/s, under the 10 dB/s the kiosk's noise
  * floor follows: noise that starts at once from digital silence is a step the
  * endpointer takes for a turn, which a kiosk at a real post, up for hours,
- * never hears; at 5 dB/s, 2 kiosks of 30 opened a car on it), and the conversation's clock starts ("go") when it is in
- * full, or on SIGUSR1 with --go-signal if that comes later: tests/rig/run.sh
- * starts the rig, then the kiosk, and says go once the kiosk listens.
+ * never hears.  The traffic's swells and the wind's gusts still open a car
+ * now and then, before the conversation as during it, at 5 dB/s as at 2.5:
+ * 2 and 3 kiosks of 30; tests/rig/score.py counts them), and the
+ * conversation's clock starts ("go") when it is in full, or on SIGUSR1 with
+ * --go-signal if that comes later: tests/rig/run.sh starts the rig, then the
+ * kiosk, and says go once the kiosk listens.
  *
  * The conversation file: one customer turn a line, `#` starts a comment line.
  *
@@ -99,10 +101,10 @@
  * late (by the rig's own clock: PulseAudio's latency figures are stale at
  * times), or the playback holds 2 DRAIN_MS more than --play-ms (then at most
  * one block in ten, its latency being known a little late).  Before sample
- * 0 the loudspeaker's stream is read until reads wait for their data.  "behind" and
- * "drain" say when; tests/rig/score.py flags the customer turns they fall
- * in.  (Not prebuf 0, a playback that never pauses: once late, PulseAudio
- * drops every block written after, in its past, for good.)
+ * 0 the loudspeaker's stream is read until reads wait for their data.
+ * "behind" and "drain" say when; tests/rig/score.py flags the customer turns
+ * they fall in.  (Not prebuf 0, a playback that never pauses: once late,
+ * PulseAudio drops every block written after, in its past, for good.)
  *
  * Usage: rig --conv FILE [--log FILE] [--record DIR] [options]; rig --help.
  * Exit 0, 1 on a runtime failure (PulseAudio), 2 on bad input. */
@@ -452,7 +454,8 @@ static double num_opt(const char *name, const char *arg, double lo, double hi)
 {
     char *end;
     double v = strtod(arg, &end);
-    if (end == arg || *end || !(v >= lo && v <= hi)) die_input("--%s %s: give a number from %g to %g", name, arg, lo, hi);
+    if (end == arg || *end || !(v >= lo && v <= hi))
+        die_input("--%s %s: give a number from %g to %g", name, arg, lo, hi);
     return v;
 }
 
@@ -500,7 +503,9 @@ static void parse(int argc, char **argv, opts_t *o)
         case 'H': o->hangover_ms = num_opt("hangover-ms", optarg, 10, 10000); break;
         case 'P': o->play_ms = num_opt("play-ms", optarg, 10, 1000); break;
         case 'h': fputs(usage_text, stdout); exit(0);
-        default: fprintf(stderr, "rig: %s option %s\n%s", optopt ? "bad use of" : "unknown", argv[optind - 1], usage_text); exit(2);
+        default:
+            fprintf(stderr, "rig: %s option %s\n%s", optopt ? "bad use of" : "unknown", argv[optind - 1], usage_text);
+            exit(2);
         }
     }
     if (optind < argc) die_input("unexpected argument \"%s\"", argv[optind]);
@@ -598,13 +603,15 @@ int main(int argc, char **argv)
     int err;
     pa_t p = { .lag_min = 1L << 30, .lag_max = 0 };
     /* the playback first: the record stream fills from its creation on */
-    p.play = pa_simple_new(NULL, "kiosk rig", PA_STREAM_PLAYBACK, o.mic, "the post's microphone", &ss, NULL, &pa_, &err);
+    p.play = pa_simple_new(NULL, "kiosk rig", PA_STREAM_PLAYBACK, o.mic, "the post's microphone", &ss, NULL, &pa_,
+                           &err);
     if (!p.play) {
         fprintf(stderr, "rig: cannot play to %s: %s (is the rig's PulseAudio up? tests/pulse.sh pa_start_rig)\n",
                 o.mic, pa_strerror(err));
         return 1;
     }
-    p.rec = pa_simple_new(NULL, "kiosk rig", PA_STREAM_RECORD, o.speaker, "the kiosk's loudspeaker", &ss, NULL, &ra, &err);
+    p.rec = pa_simple_new(NULL, "kiosk rig", PA_STREAM_RECORD, o.speaker, "the kiosk's loudspeaker", &ss, NULL, &ra,
+                          &err);
     if (!p.rec) {
         fprintf(stderr, "rig: cannot record %s: %s\n", o.speaker, pa_strerror(err));
         pa_simple_free(p.play);
@@ -849,7 +856,8 @@ int main(int argc, char **argv)
         log_end();
     }
     log_begin("end", s_end);
-    fprintf(logf_, ", \"why\": \"%s\", \"t0\": %.4f, \"turns_played\": %d, \"clipped\": %ld, \"behind\": %ld, \"behind_max_ms\": %.0f, \"drained_ms\": %.0f, "
+    fprintf(logf_, ", \"why\": \"%s\", \"t0\": %.4f, \"turns_played\": %d, \"clipped\": %ld, \"behind\": %ld, "
+                   "\"behind_max_ms\": %.0f, \"drained_ms\": %.0f, "
                    "\"lag_min_ms\": %ld, \"lag_max_ms\": %ld", why, t0, cur, clipped, behind, behind_max * 1000.0,
             (double)drained * 1000.0 / RATE,
             p.lag_min == (1L << 30) ? 0 : p.lag_min, p.lag_max);

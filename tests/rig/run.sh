@@ -31,10 +31,10 @@ SEED=${SEED:-19}
 NOISES=${NOISES:-engine,wind,traffic}
 read -r -a extra <<< "${KIOSK_ARGS:-}"
 
-# The echo-only mode, until `kiosk run --echo-check SECONDS` exists (the
-# kiosk says its prompts back to back while listening): a "hello" opens a car
-# every ~13 s and the kiosk answers and nudges (--nudge 4).  When it exists,
-# set this to 1: no customer at all, the kiosk talks by itself.
+# The echo-only mode: kiosk run --echo-check SECONDS: no car, the kiosk says its prompts back to back
+# while listening and reports any turn it hears.  0: the old way, one customer
+# keeps it talking (an order, "that's all", "no", "that's all", "yes", again:
+# conversations.py, echo_plan) and a crew station sends a car that paged away.
 ECHO_CHECK=1
 
 n=30 echo_min=
@@ -54,7 +54,7 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 if [ -n "$echo_min" ]; then
   secs=$(python3 -c "print(int(float('$echo_min') * 60))")
   if [ "$ECHO_CHECK" = 1 ]; then conv_min=0; kargs=(--echo-check "$secs")
-  else conv_min=$echo_min; kargs=(--nudge 4); fi
+  else conv_min=$echo_min; kargs=(); fi
   python3 "$here/conversations.py" --out "$OUT/conv" --echo-minutes "$conv_min"
   limit=$secs
   rig_extra=(--tail-ms $((secs * 1000)))   # to the end of the M minutes, whatever the turns
@@ -97,6 +97,18 @@ for id in "${ids[@]}"; do
   fi
   sleep 1   # its noise floor settles
   kill -USR1 "$RPID"
+  if [ -n "$echo_min" ] && [ "$ECHO_CHECK" != 1 ]; then
+    # a car that paged is the crew's and would stay so: a crew station says it drove off
+    ( paged=0
+      while kill -0 "$RPID" 2>/dev/null; do
+        n=$(grep -c '"event": "page"' "$d/events.jsonl" || true)
+        if [ "$n" -gt "$paged" ]; then
+          paged=$n
+          echo gone | "$KIOSK" crew --connect "$d/crew.sock" --token "$d/crew.token" >/dev/null 2>&1 || true
+        fi
+        sleep 1
+      done ) &
+  fi
   wait "$RPID" || { echo "run.sh: $id: the rig failed"; exit 1; }
   RPID=
   kill -TERM "$KPID" 2>/dev/null || true

@@ -43,6 +43,8 @@ silence after it).  Per customer turn (its speech: the first to the last loud sa
   is counted apart.
 - rig gap: the rig was starved of the CPU (or drained a backlog) during the speech: the kiosk
   heard it with a hole; such turns are listed, their figures kept.
+A turn not heard that ended less than CUT_BY_END_S before the rig stopped is left out (the
+echo-only mode stops at its time limit, mid-conversation).
 Per conversation, the kiosk turns that heard no customer turn: "self" when its audio holds the
 kiosk's own voice (a stretch on the loudspeaker, plus the echo's delay and room) and less than
 MIN_HELD_S of any customer's speech, "noise" when it holds neither, "late" when it holds a
@@ -62,6 +64,7 @@ SLACK_S = 0.1        # alignment slack of the two clocks
 CUT_SHORT_S = 0.5    # a stretch this much shorter than its prompt was stopped
 ECHO_TAIL_S = 0.6    # the echo outlasts the loudspeaker by delay + room, at most
 STOP_TARGET_MS = 200
+CUT_BY_END_S = 3.0   # a turn not heard that ended this close to the rig's end is not judged
 FILLER = {"a", "an", "the", "and", "uh", "um", "please", "i", "can", "get", "it", "to", "of", "me", "like",
           "i'd", "id", "we", "you", "have", "with"}
 
@@ -126,6 +129,7 @@ def score_conversation(rig, events, kind=None, noise=None):
         segs.append((on, end_s))
     segs.sort()
     echo_s = (start.get("delay_ms", 0) + start.get("rt60_ms", 0)) / 1000.0
+    go_s = next((e["s"] for e in rig if e["event"] == "go"), 0.0)
 
     # the kiosk's turns on the rig's clock: event time, audio window
     kturns = []
@@ -140,7 +144,7 @@ def score_conversation(rig, events, kind=None, noise=None):
                        "endpoint_ms": e.get("endpoint_ms", 0), "decode_ms": e.get("decode_ms", 0)})
     says = [(e["t"] - t0, e.get("ms", 0) / 1000.0) for e in events if e.get("event") == "say"]
 
-    out_turns = []
+    out_turns, unjudged = [], 0
     for i, c in enumerate(custs):
         on, off = c["on"] + lag, c["off"] + lag    # the customer's speech as the kiosk heard it
         nxt = custs[i + 1] if i + 1 < len(custs) else None
@@ -182,6 +186,9 @@ def score_conversation(rig, events, kind=None, noise=None):
                 cut = bool(prompt) and (s1 - s0) < prompt[-1] - CUT_SHORT_S
                 r["barge"] = {"stop_ms": round((s1 - c["on"]) * 1000.0, 1), "cut_short": cut}
                 break
+        if not r["heard"] and c["off"] + CUT_BY_END_S > end_s:
+            unjudged += 1   # the rig stopped (its --limit-s) before the kiosk could answer
+            continue
         out_turns.append(r)
 
     selfs = []
@@ -194,9 +201,10 @@ def score_conversation(rig, events, kind=None, noise=None):
             xkind = "self"
         else:
             xkind = "noise"
-        selfs.append({"t": round(k["t"], 3), "heard": k["heard"], "free_text": k["free_text"], "kind": xkind})
+        selfs.append({"t": round(k["t"], 3), "heard": k["heard"], "free_text": k["free_text"], "kind": xkind,
+                      "before_go": k["a0"] < go_s})   # its audio began before the conversation
     end = next((e for e in rig if e["event"] == "end"), {})
-    return {"kind": kind, "noise": noise, "lag_ms": round(lag * 1000.0, 1), "turns": out_turns, "extra": selfs,
+    return {"kind": kind, "noise": noise, "lag_ms": round(lag * 1000.0, 1), "unjudged": unjudged, "turns": out_turns, "extra": selfs,
             "kiosk_turns": len(kturns), "end": end.get("why"), "gave_up": sum(1 for e in rig if e.get("gave_up"))}
 
 
@@ -217,6 +225,9 @@ def summary(results):
         "lost_of_interrupting_customers": [f"{cid}/{t['turn']}" for cid, _, t in T
                                            if not t["heard"] and cid in interrupting_conv],
         "turns_of_interrupting_customers": sum(1 for cid, _, _ in T if cid in interrupting_conv),
+        "over_turns": sum(1 for _, _, t in T if t["trigger"] == "over"),
+        "over_lost": [f"{cid}/{t['turn']}" for cid, _, t in T if t["trigger"] == "over" and not t["heard"]],
+        "over_clipped": [f"{cid}/{t['turn']}" for cid, _, t in T if t["trigger"] == "over" and t["heard"] and t["clipped"]],
         "barge_turns": len(barges),
         "barge_lost": [f"{cid}/{t['turn']}" for cid, _, t in T if t["barge"] and not t["heard"]],
         "nothing_alike": [f"{cid}/{t['turn']}" for cid, _, t in T if t["heard"] and t["alike"] is False],
@@ -226,6 +237,8 @@ def summary(results):
         "rig_gap": [f"{cid}/{t['turn']}" for cid, _, t in T if t.get("rig_gap")],
         "self_turns": [f"{cid}@{x['t']}" for cid, r in results.items() for x in r["extra"] if x["kind"] == "self"],
         "noise_turns": [f"{cid}@{x['t']}" for cid, r in results.items() for x in r["extra"] if x["kind"] == "noise"],
+        "noise_turns_before_go": [f"{cid}@{x['t']}" for cid, r in results.items() for x in r["extra"]
+                                  if x["kind"] == "noise" and x.get("before_go")],
         "late_turns": [f"{cid}@{x['t']}" for cid, r in results.items() for x in r["extra"] if x["kind"] == "late"],
         "latency_ms": {"n": len(lat), "p50": pct(lat, 50), "p95": pct(lat, 95), "max": max(lat) if lat else None},
         "rig_lag_ms": lag,
@@ -264,7 +277,7 @@ def brief(cid, r):
     odd = [str(x["turn"]) for x in t if x["heard"] and x["alike"] is False]
     if odd:
         flags.append(f"nothing alike {','.join(odd)}")
-    extra = [f"{x['kind']} {x['heard']!r}" for x in r["extra"]]
+    extra = [f"{x['kind']} {x['heard']!r}{' (before go)' if x.get('before_go') else ''}" for x in r["extra"]]
     return (f"{cid} {r['kind'] or '':8s} heard {len(t) - len(lost)}/{len(t)}"
             + (f" lost {','.join(map(str, lost))}" if lost else "")
             + f"  latency {' '.join(lat) or '-'} ms"
@@ -284,13 +297,16 @@ def report(results, s):
         f"heard: {s['heard']} of {s['turns']}; lost {len(s['lost'])}" + (f" ({' '.join(s['lost'])})" if s['lost'] else ""),
         f"  of the interrupting customers (a turn begun over the kiosk's voice in the plan): "
         f"{len(s['lost_of_interrupting_customers'])} of {s['turns_of_interrupting_customers']} turns lost (target 0)",
+        f"  of the interruptions in the plan (over): {len(s['over_lost'])} of {s['over_turns']} lost, "
+        f"{len(s['over_clipped'])} more heard without their start",
         f"  of the turns begun while the kiosk's voice was on: {len(s['barge_lost'])} of {s['barge_turns']} lost",
         f"  heard as nothing alike (flagged, not counted lost): {len(s['nothing_alike'])}"
         + (f" ({' '.join(s['nothing_alike'])})" if s['nothing_alike'] else ""),
         f"  two customer turns taken as one: {len(s['merged'])}",
         f"turns made of the kiosk's own voice: {len(s['self_turns'])} (target 0)"
         + (f" ({' '.join(s['self_turns'])})" if s['self_turns'] else "")
-        + f"; of noise alone: {len(s['noise_turns'])}; a customer's, too late: {len(s['late_turns'])}",
+        + f"; of noise alone: {len(s['noise_turns'])} ({len(s['noise_turns_before_go'])} before the conversation "
+        f"began, a car opened on the noise); a customer's, too late: {len(s['late_turns'])}",
         f"answer latency, speech end to the answer's first sound on the loudspeaker ({L['n']} answers): "
         f"p50 {fmt_ms(L['p50'])} ms, p95 {fmt_ms(L['p95'])} ms, max {fmt_ms(L['max'])} ms (target p50 <= 350, p95 <= 500);"
         f" less the rig's own path ({lag:.0f} ms): p50 {less(L['p50'])}, p95 {less(L['p95'])}",

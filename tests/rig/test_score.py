@@ -80,9 +80,12 @@ class TestHearing(unittest.TestCase):
         self.assertEqual([x["kind"] for x in r["extra"]], ["self"])
 
     def test_a_turn_taken_before_the_speech_ends_and_holding_none_is_noise(self):
-        r = Log().customer(3.0, 4.0).kiosk_turn(2.2, 0.5, heard="").score()
+        log = Log().customer(3.0, 4.0).kiosk_turn(2.2, 0.5, heard="")
+        log.rig.append({"event": "go", "s": 2.5})
+        r = log.score()
         self.assertFalse(r["turns"][0]["heard"])
-        self.assertEqual([x["kind"] for x in r["extra"]], ["noise"])
+        self.assertEqual([(x["kind"], x["before_go"]) for x in r["extra"]], [("noise", True)])
+        self.assertEqual(score.summary({"c01": r})["noise_turns_before_go"], ["c01@2.2"])
 
     def test_too_late_is_lost(self):
         r = Log().customer(1.0, 2.0).kiosk_turn(2.0 + score.HEARD_S + 0.5, 0.7).score()
