@@ -108,6 +108,13 @@ static void speak_parts(lane_io_t *io, const char *text, size_t *n)
     }
 }
 
+size_t lane_io_play(lane_io_t *io, const char *text)
+{
+    size_t n = 0;
+    if (io->voice && io->dev) speak_parts(io, text, &n);
+    return n;
+}
+
 void lane_io_warm(lane_io_t *io, const char *const *texts)
 {
     if (!io->voice) return;

@@ -61,6 +61,10 @@ int lane_io_turn(lane_io_t *io, const char *file, const asr_result_t *r, long au
 int lane_io_page(lane_io_t *io, page_reason_t why);
 int lane_io_barge_in(lane_io_t *io);
 int lane_io_barge_false(lane_io_t *io);
+/* Words on the loudspeaker outside the lane (no event: the start's sentence,
+ * --echo-check's prompts); returns the 16 kHz samples queued (0 without a
+ * voice or a device). */
+size_t lane_io_play(lane_io_t *io, const char *text);
 /* Synthesises texts (NULL-terminated; sentences, as they are said) ahead,
  * so that they play at once when first said. */
 void lane_io_warm(lane_io_t *io, const char *const *texts);

@@ -314,6 +314,16 @@ static void failed(mic_t *m)
     loop_stop(m->loop);
 }
 
+/* The customer is speaking over a prompt: it stops (at most once in
+ * BARGE_WAIT_S; not for the crew's talk nor the echo check).  1 when it did. */
+static int barge_in(mic_t *m, double now)
+{
+    if (!m->playing || m->io->lane->talking || m->o.echo_check || now - m->last_barge <= BARGE_WAIT_S) return 0;
+    m->last_barge = now;
+    if (lane_io_barge_in(m->io) < 0) failed(m);
+    return 1;
+}
+
 static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double now)
 {
     lane_t *L = m->io->lane;
@@ -336,12 +346,9 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
          * of the customer's voice over it, before the turn's onset (100 ms of
          * speech) is sure; if no turn follows, the prompt is said again. */
         m->near_bits = (m->near_bits << 1) | (unsigned)(m->st.ref_active && !veto);
-        if (m->playing && !m->barged && !L->talking && !m->o.echo_check && L->car && !endpoint_in_turn(m->ep) &&
-            now - m->last_barge > BARGE_WAIT_S && __builtin_popcount(m->near_bits & 0xff) >= BARGE_NEED) {
-            m->last_barge = now;
+        if (!m->barged && L->car && !endpoint_in_turn(m->ep) && __builtin_popcount(m->near_bits & 0xff) >= BARGE_NEED &&
+            barge_in(m, now))
             m->barged = now;
-            if (lane_io_barge_in(m->io) < 0) failed(m);
-        }
     } else {
         memcpy(frame, mic, sizeof frame);
         if (m->playing || now < m->mute_until) {   /* half duplex: deaf while it speaks */
@@ -371,10 +378,7 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
         m->turn_voice = voice;
         m->turn_overruns = device_overruns(m->dev);
         if (!L->car && !m->o.echo_check && lane_io_arrive(m->io) < 0) failed(m);
-        if (m->playing && !early && now - m->last_barge > BARGE_WAIT_S && !L->talking && !m->o.echo_check) {
-            m->last_barge = now;
-            if (lane_io_barge_in(m->io) < 0) failed(m);
-        }
+        if (!early) barge_in(m, now);
         m->spec_job = 0;
         lane_io_log(m->io, "  (listening)");
         break;
@@ -565,12 +569,7 @@ static int probe_done(mic_t *m, double now)
     if (!device_paired(m->dev)) return 0;   /* its reference would be silence */
     if (!m->probe_at) {
         char *text = xasprintf("%s is open.", m->io->lane->cfg->name ? m->io->lane->cfg->name : "This lane");
-        int16_t *pcm = NULL;
-        size_t n = 0;
-        char err[256];
-        if (voice_say(m->io->voice, text, &pcm, &n, err, sizeof err) < 0 || device_play(m->dev, pcm, n, err, sizeof err) < 0)
-            fprintf(stderr, "%s: %s\n", m->io->who, err);
-        free(pcm);
+        lane_io_play(m->io, text);
         free(text);
         m->probe_at = m->probe_quiet = now;
         return 0;
@@ -687,14 +686,9 @@ static double on_echo_check(loop_t *l, long id, void *ctx)
     }
     if (m->dev && !m->playing && device_playing(m->dev) == 0 && now >= m->mute_until && m->io->voice) {
         char *text = echo_prompt(m->io->lane->menu, m->echo_prompt++);
-        int16_t *pcm = NULL;
-        size_t n = 0;
-        char err[256];
-        if (voice_say(m->io->voice, text, &pcm, &n, err, sizeof err) < 0 || device_play(m->dev, pcm, n, err, sizeof err) < 0)
-            fprintf(stderr, "%s: echo check: %s\n", m->io->who, err);
+        size_t n = lane_io_play(m->io, text);
         m->playing = 1;
         m->mute_until = now + (double)n / 16000 + ECHO_GAP_S;
-        free(pcm);
         free(text);
     }
     return ECHO_TICK_S;
