@@ -28,7 +28,8 @@
 #define BOARD_LINGER_S 8.0
 
 const char *const lane_fx_names[] = {
-    "event", "say", "hush", "log", "reply", "crew_ok", "car_begin", "turn", "page", "order", "confirm", "ack",
+    "event", "say", "hush", "crew_page", "log", "reply", "crew_ok", "car_begin", "turn", "page", "order", "confirm",
+    "ack",
     "crew", "car_end",
 };
 _Static_assert(sizeof lane_fx_names / sizeof lane_fx_names[0] == LANE_FX_CAR_END + 1, "an effect without its name");
@@ -153,6 +154,23 @@ static void speak(lane_t *l, const char *text)
     l->said[0] = xstrdup(text);
 }
 
+/* The page in words for the crew's headset (lane_io plays a chime, then
+ * these): the lane's name first, as the headsets of several lanes share one
+ * channel, then the reason in the crew station's words; a reminder and the
+ * manager's call say they are not the first. */
+static void crew_page(lane_t *l, esc_level_t level, page_reason_t why)
+{
+    const char *lane = l->cfg->name ? l->cfg->name : "the lane";
+    const char *words = view_reason_words(page_reason_names[why]);
+    char *text = level == ESC_MANAGER ? xasprintf("Manager to %s, page not answered: %s.", lane, words)
+               : level == ESC_REMIND  ? xasprintf("%s again: %s.", lane, words)
+                                      : xasprintf("%s: %s.", lane, words);
+    lane_fx_t *e = fx_add(l, LANE_FX_CREW_PAGE, text);
+    free(text);
+    e->name = page_reason_names[why];
+    e->status = level == ESC_NONE ? "page" : esc_level_names[level];
+}
+
 static void ev_page(lane_t *l, page_reason_t why, int turn, const char *heard, const char *free_text)
 {
     strbuf_t b = {0};
@@ -166,6 +184,7 @@ static void ev_page(lane_t *l, page_reason_t why, int turn, const char *heard, c
     ev_end(l, &b, "page");
     if (!l->esc.open) l->page_reason = why;   /* the one the crew is late for */
     esc_raise(&l->esc, l->now);
+    crew_page(l, ESC_NONE, why);
     lane_log(l, "  PAGE crew: %s", view_reason_words(page_reason_names[why]));
 }
 
@@ -516,6 +535,7 @@ void lane_store_fault(lane_t *l, const char *what, unsigned long held)
     store_page(l, PAGE_DEVICE_FAULT, l->car ? session_nturns(l->car) : 0, "", "");   /* kept when it is back */
     if (!l->esc.open) l->page_reason = PAGE_DEVICE_FAULT;
     esc_raise(&l->esc, l->now);
+    crew_page(l, ESC_NONE, PAGE_DEVICE_FAULT);
     lane_log(l, "  PAGE crew: orders are not being saved: %s", what);
 }
 
@@ -836,6 +856,7 @@ static void escalate(lane_t *l)
     strbuf_json_str(&b, esc_level_names[lvl]);
     strbuf_printf(&b, ", \"after_s\": %.1f", l->now - l->esc.raised);
     ev_end(l, &b, "escalate");
+    crew_page(l, lvl, l->page_reason);
     lane_log(l, "  PAGE not acknowledged after %.0f s: %s", l->now - l->esc.raised,
              lvl == ESC_MANAGER ? "sent to the manager" : "chiming again");
 }

@@ -32,6 +32,10 @@ typedef enum {
     LANE_FX_SAY,        /* text: words for the loudspeaker (the say event is the carrier's:
                            only it knows how long they took: lane_say_event) */
     LANE_FX_HUSH,       /* the loudspeaker stops at once (the crew took over or talks) */
+    LANE_FX_CREW_PAGE,  /* text: the page in words for the crew's headset ("Lane 1: asked for a
+                           person."); name: the reason; status: "page", "remind" or "manager"
+                           (esc_level_names' but "page" for the first call).  With every page and
+                           escalate event; the LANE_FX_ACK that closes the page stops it */
     LANE_FX_LOG,        /* text: a line for the person watching a kiosk without --events */
     LANE_FX_REPLY,      /* client, text: the answer to a crew station */
     LANE_FX_CREW_OK,    /* client, name: a crew action done: the board redrawn, then

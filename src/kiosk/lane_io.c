@@ -187,6 +187,7 @@ static int carry_out(lane_io_t *io, const lane_fx_t *e)
     case LANE_FX_EVENT: event(io, e->text, e->name, e->car, e->t); break;
     case LANE_FX_SAY: say(io, e); break;
     case LANE_FX_HUSH: if (io->dev) device_hush(io->dev); break;
+    case LANE_FX_CREW_PAGE: break;
     case LANE_FX_LOG: if (io->log) out_line(io, e->text); break;
     case LANE_FX_REPLY: if (io->reply) io->reply(io, e->client, e->text); break;
     case LANE_FX_CREW_OK: {

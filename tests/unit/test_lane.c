@@ -9,6 +9,7 @@
  *                             level kind by page down after_s total_cents),
  *                             "lines=N" for an order's lines, said="..." for a turn
  *   say "WORDS"   hush   ok KIND   error "WHY"   reply TYPE key=value...
+ *   ear LEVEL REASON "WORDS"   (the page in the crew's headset; LEVEL page, remind or manager)
  *   store car | store turn N [PAGE] | store page REASON N | store order STATUS CENTS |
  *   store confirm CENTS | store ack BY | store crew KIND [DETAIL] [refused] |
  *   store end WHY STATUS CENTS
@@ -112,6 +113,7 @@ static void summarise(strbuf_t *b, const lane_fxlist_t *fx)
             break;
         case LANE_FX_SAY: strbuf_printf(b, "say \"%s\"", e->text); break;
         case LANE_FX_HUSH: strbuf_append(b, "hush"); break;
+        case LANE_FX_CREW_PAGE: strbuf_printf(b, "ear %s %s \"%s\"", e->status, e->name, e->text); break;
         case LANE_FX_CREW_OK: strbuf_printf(b, "ok %s", e->name); break;
         case LANE_FX_REPLY:
             if (!strncmp(e->text, "{\"error\": \"", 11)) {
@@ -314,11 +316,13 @@ static const case_t cases[] = {
         { "10 tick", "say \"Take your time. Anything else?\"; next=15.0" },
         { "24 tick", "next=1.0" },
         { "25 tick",
-          "store page no_response 1; event page reason=no_response; store order crew 378; event order"
-          " status=crew total_cents=378 lines=1; say \"A team member will be right with you.\";"
+          "store page no_response 1; event page reason=no_response; ear page no_response \"Lane 1: no"
+          " answer.\"; store order crew 378; event order status=crew total_cents=378 lines=1; say \"A team member will be right with you.\";"
           " next=10.0" },
-        { "35 tick", "event escalate level=remind after_s=10.0; next=20.0" },
-        { "55 tick", "event escalate level=manager after_s=30.0; next=3600.0" },
+        { "35 tick", "event escalate level=remind after_s=10.0; ear remind no_response \"Lane 1 again: no"
+                     " answer.\"; next=20.0" },
+        { "55 tick", "event escalate level=manager after_s=30.0; ear manager no_response \"Manager to Lane 1,"
+                     " page not answered: no answer.\"; next=3600.0" },
         { "500 tick", "next=3600.0" },
         { "501 crew ack",
           "store ack ack; event ack after_s=476.0; store crew ack; ok ack" },
@@ -402,10 +406,13 @@ static const case_t cases[] = {
           "store car; event car state=arrived; store turn 1 low_confidence; store page low_confidence"
           " 1; event turn page=low_confidence said=\"A team member will be right with you.\"; store"
           " order crew 0; event order status=crew total_cents=0 lines=0; event page"
-          " reason=low_confidence; say \"A team member will be right with you.\"" },
+          " reason=low_confidence; ear page low_confidence \"Lane 1: not sure what was said.\"; say \"A"
+          " team member will be right with you.\"" },
         { "0 busy", "next=10.0" },
-        { "10 tick", "event escalate level=remind after_s=10.0; next=20.0" },
-        { "100 tick", "event escalate level=manager after_s=100.0; next=3600.0" },
+        { "10 tick", "event escalate level=remind after_s=10.0; ear remind low_confidence \"Lane 1 again:"
+                     " not sure what was said.\"; next=20.0" },
+        { "100 tick", "event escalate level=manager after_s=100.0; ear manager low_confidence \"Manager to"
+                      " Lane 1, page not answered: not sure what was said.\"; next=3600.0" },
         { "101 crew apply",
           "store order crew 756; event order status=crew total_cents=756 lines=1; store ack apply;"
           " event ack by=apply after_s=101.0; store crew apply; ok apply" },
@@ -422,8 +429,8 @@ static const case_t cases[] = {
         { "0 turn 0.95 / i would like a unicorn",
           "store car; event car state=arrived; store turn 1 out_of_menu; store page out_of_menu 1;"
           " event turn page=out_of_menu said=\"A team member will be right with you.\"; store order"
-          " crew 0; event order status=crew total_cents=0 lines=0; event page reason=out_of_menu; say"
-          " \"A team member will be right with you.\"" },
+          " crew 0; event order status=crew total_cents=0 lines=0; event page reason=out_of_menu; ear page"
+          " out_of_menu \"Lane 1: didn't understand.\"; say \"A team member will be right with you.\"" },
         { "1 crew apply",
           "store crew apply refused; error \"the customer's last turn had nothing from the menu: add"
           " what they want\"" },
@@ -432,7 +439,8 @@ static const case_t cases[] = {
           " cancel; event ack by=cancel after_s=2.0; store crew cancel; store end cancelled cancelled"
           " 0; event car state=left why=cancelled status=cancelled total_cents=0; ok cancel" },
         { "3 page device_fault",
-          "store page device_fault 0; event page reason=device_fault" },
+          "store page device_fault 0; event page reason=device_fault; ear page device_fault \"Lane 1:"
+          " equipment problem.\"" },
         { "4 crew auth", "reply state reason=device_fault menu=Burger Barn" },
         { "5 crew ack",
           "store ack ack; event ack after_s=2.0; store crew ack; ok ack" },
@@ -451,8 +459,8 @@ static const case_t cases[] = {
         { "42 quiet 44.5", "" },
         { "59 tick", "next=0.5" },
         { "59.5 tick",
-          "store page no_response 1; event page reason=no_response; store order crew 378; event order"
-          " status=crew total_cents=378 lines=1; say \"A team member will be right with you.\";"
+          "store page no_response 1; event page reason=no_response; ear page no_response \"Lane 1: no"
+          " answer.\"; store order crew 378; event order status=crew total_cents=378 lines=1; say \"A team member will be right with you.\";"
           " next=10.0" },
         { NULL, NULL } } },
 
@@ -485,7 +493,7 @@ static const case_t cases[] = {
         { "1 fault var/kiosk.db: cannot write: the disk is full",
           "event store state=failing error=var/kiosk.db: cannot write: the disk is full held=7; event page"
           " reason=device_fault detail=orders are not being saved: var/kiosk.db: cannot write: the disk is"
-          " full; store page device_fault 1" },
+          " full; store page device_fault 1; ear page device_fault \"Lane 1: equipment problem.\"" },
         { "2 fault var/kiosk.db: cannot write: the disk is full", "" },
         { "3 turn 0.95 and a medium coke",
           "store turn 2; event turn said=\"A medium Coke. Anything else?\"; store order open 572; event"
@@ -598,6 +606,63 @@ static const case_t cases[] = {
         { "6 crew take_over", "hush; event override kind=take_over; store order crew 982; event order status=crew"
                               " total_cents=982 lines=2; store crew take_over; ok take_over" },
         { "7 missed device 1500", "event missed reason=device asked_again=false" },
+        { NULL, NULL } } },
+
+    /* The crew's headset (kiosk run --crew-audio): every page and escalation
+     * lists the page in words, the lane's name first; nothing else does. */
+    { "each page reason in the crew's headset, in the station's words, with the lane's name; "
+      "a second page while one is open is heard too; the ack is not, nor a tick after it", { .name = "Drive 2" }, {
+        { "0 page human_request",
+          "store page human_request 0; event page reason=human_request; ear page human_request \"Drive"
+          " 2: asked for a person.\"" },
+        { "1 page low_confidence",
+          "store page low_confidence 0; event page reason=low_confidence; ear page low_confidence"
+          " \"Drive 2: not sure what was said.\"" },
+        { "2 page out_of_menu",
+          "store page out_of_menu 0; event page reason=out_of_menu; ear page out_of_menu \"Drive 2:"
+          " didn't understand.\"" },
+        { "3 page quantity_limit",
+          "store page quantity_limit 0; event page reason=quantity_limit; ear page quantity_limit"
+          " \"Drive 2: large quantity.\"" },
+        { "4 page repeated_corrections",
+          "store page repeated_corrections 0; event page reason=repeated_corrections; ear page"
+          " repeated_corrections \"Drive 2: keeps correcting.\"" },
+        { "5 page no_response",
+          "store page no_response 0; event page reason=no_response; ear page no_response \"Drive 2: no"
+          " answer.\"" },
+        { "6 page crew_override",
+          "store page crew_override 0; event page reason=crew_override; ear page crew_override \"Drive"
+          " 2: crew took over.\"" },
+        { "7 page device_fault",
+          "store page device_fault 0; event page reason=device_fault; ear page device_fault \"Drive 2:"
+          " equipment problem.\"" },
+        { "10 tick",
+          "event escalate level=remind after_s=10.0; ear remind human_request \"Drive 2 again: asked"
+          " for a person.\"; next=20.0" },
+        { "11 crew ack", "store ack ack; event ack after_s=11.0; store crew ack; ok ack" },
+        { "40 tick", "next=3600.0" },
+        { "41 crew ack", "store crew ack refused; error \"no page is waiting\"" },
+        { NULL, NULL } } },
+    { "a person asked for in a turn: the headset hears it; taking the car over acknowledges it: no "
+      "escalation after; no page, nothing in the headset", {0}, {
+        { "0 turn 0.95 / can i talk to a person",
+          "store car; event car state=arrived; store turn 1 human_request; store page human_request 1;"
+          " event turn page=human_request said=\"A team member will be right with you.\"; store order"
+          " crew 0; event order status=crew total_cents=0 lines=0; event page reason=human_request;"
+          " ear page human_request \"Lane 1: asked for a person.\"; say \"A team member will be right"
+          " with you.\"" },
+        { "5 crew take_over",
+          "hush; event override kind=take_over; store order crew 0; event order status=crew"
+          " total_cents=0 lines=0; store ack take_over; event ack by=take_over after_s=5.0; store crew"
+          " take_over; ok take_over" },
+        { "10 tick", "next=3600.0" },
+        { "40 tick", "next=3600.0" },
+        { "41 crew hand_back",
+          "event override kind=hand_back; store order open 0; event order status=open total_cents=0"
+          " lines=0; store crew hand_back; ok hand_back" },
+        { "42 turn 0.95 a cheeseburger",
+          "store turn 2; event turn said=\"A Cheeseburger. Anything else?\"; store order open 378;"
+          " event order status=open total_cents=378 lines=1; say \"A Cheeseburger. Anything else?\"" },
         { NULL, NULL } } },
 
     { NULL, {0}, {{ NULL, NULL }} },
