@@ -58,7 +58,8 @@ struct device_s {
     int wake_fd;                   /* eventfd: samples arrived (device_wake_fd) */
 };
 
-static int pa_users;   /* Pa_Initialize calls not yet matched */
+static int pa_users;   /* Pa_Initialize calls not yet matched (PortAudio counts them too) */
+static int mic_open;   /* a device_t exists (one at a time; a device_out_t may be open beside it) */
 
 static double mono_now(void)
 {
@@ -155,8 +156,9 @@ static int ci_contains(const char *hay, const char *needle)
 }
 
 /* The device a name, an index or NULL (default) means, with the channels the
- * direction needs; paNoDevice with err filled when there is none. */
-static PaDeviceIndex find_device(const char *spec, int input, char *err, size_t errlen)
+ * direction needs; paNoDevice with err filled when there is none (naming the
+ * option flag: "input", "output", "crew-audio"). */
+static PaDeviceIndex find_device(const char *spec, int input, const char *flag, char *err, size_t errlen)
 {
     const char *dir = input ? "input" : "output";
     int n = Pa_GetDeviceCount();
@@ -164,7 +166,7 @@ static PaDeviceIndex find_device(const char *spec, int input, char *err, size_t 
         PaDeviceIndex i = input ? Pa_GetDefaultInputDevice() : Pa_GetDefaultOutputDevice();
         if (i == paNoDevice || n <= 0)
             snprintf(err, errlen, "audio: no %s device found; plug one in, or pass --%s (see "
-                                  "`kiosk devices`)", dir, dir);
+                                  "`kiosk devices`)", dir, flag);
         return n <= 0 ? paNoDevice : i;
     }
     char *end;
@@ -173,7 +175,7 @@ static PaDeviceIndex find_device(const char *spec, int input, char *err, size_t 
         const PaDeviceInfo *d = idx >= 0 && idx < n ? Pa_GetDeviceInfo((PaDeviceIndex)idx) : NULL;
         if (!d || (input ? d->maxInputChannels : d->maxOutputChannels) < 1) {
             snprintf(err, errlen, "audio: --%s %s: no %s device with that index; `kiosk devices` "
-                                  "lists them", dir, spec, dir);
+                                  "lists them", flag, spec, dir);
             return paNoDevice;
         }
         return (PaDeviceIndex)idx;
@@ -187,7 +189,7 @@ static PaDeviceIndex find_device(const char *spec, int input, char *err, size_t 
     }
     if (part == paNoDevice)
         snprintf(err, errlen, "audio: --%s \"%s\": no %s device by that name; `kiosk devices` "
-                              "lists them", dir, spec, dir);
+                              "lists them", flag, spec, dir);
     return part;
 }
 
@@ -304,7 +306,7 @@ static void realtime(PaStream *s, PaDeviceIndex dev)
 
 device_t *device_open(const char *input, const char *output, char *err, size_t errlen)
 {
-    if (pa_users) {
+    if (mic_open) {
         snprintf(err, errlen, "audio: a device is already open");
         return NULL;
     }
@@ -315,6 +317,7 @@ device_t *device_open(const char *input, const char *output, char *err, size_t e
         snprintf(err, errlen, "audio: out of memory");
         return NULL;
     }
+    mic_open = 1;
     atomic_init(&d->in_frames, 0);
     atomic_init(&d->overflows, 0);
     atomic_init(&d->hush, 0);
@@ -324,12 +327,12 @@ device_t *device_open(const char *input, const char *output, char *err, size_t e
         snprintf(err, errlen, "audio: cannot make an eventfd: %s", strerror(errno));
         goto fail;
     }
-    PaDeviceIndex in = find_device(input, 1, err, errlen);
+    PaDeviceIndex in = find_device(input, 1, "input", err, errlen);
     if (in == paNoDevice || open_input(d, in, err, errlen) < 0) goto fail;
     int speak = !(output && !strcmp(output, "none"));
     PaDeviceIndex out = paNoDevice;
     if (speak) {
-        out = find_device(output, 0, err, errlen);
+        out = find_device(output, 0, "output", err, errlen);
         if (out == paNoDevice || open_output(d, out, err, errlen) < 0) goto fail;
     }
     /* The callbacks only copy samples: safe to run ahead of everything else.
@@ -366,6 +369,7 @@ void device_close(device_t *d)
     if (d->out) Pa_CloseStream(d->out);
     quiet_end(q);
     pa_down();
+    mic_open = 0;
     if (d->in_rs) speex_resampler_destroy(d->in_rs);
     if (d->out_rs) speex_resampler_destroy(d->out_rs);
     if (d->ref_rs) speex_resampler_destroy(d->ref_rs);
@@ -565,3 +569,145 @@ unsigned long device_overruns(const device_t *d)
 }
 
 const char *device_describe(const device_t *d) { return d->describe; }
+
+/* ---- a second output, alone (device_out_t) ----------------------------------
+ * The same path as the loudspeaker's (a ring the callback drains, silence
+ * when empty, speexdsp to the device's rate) without the pairing: nothing
+ * here is the echo canceller's reference. */
+
+struct device_out_s {
+    PaStream *s;
+    int rate;
+    ring_t ring;
+    atomic_int hush;
+    atomic_ulong underflows;
+    /* the callback's last run (CLOCK_MONOTONIC, ns; 0 before the first): the
+     * output is only looked at when a page comes, maybe hours apart, so it
+     * keeps its own time rather than a count the caller would compare */
+    atomic_llong last_ns;
+    SpeexResamplerState *rs;
+    double opened;
+    char describe[300];
+};
+
+static int alone_cb(const void *input, void *output, unsigned long frames,
+                    const PaStreamCallbackTimeInfo *ti, PaStreamCallbackFlags flags, void *user)
+{
+    (void)input;
+    (void)ti;
+    device_out_t *o = user;
+    float *out = output;
+    if (flags & paOutputUnderflow) atomic_fetch_add_explicit(&o->underflows, 1, memory_order_relaxed);
+    if (atomic_exchange_explicit(&o->hush, 0, memory_order_acq_rel)) ring_clear(&o->ring);
+    size_t got = ring_read(&o->ring, out, frames);
+    memset(out + got, 0, (frames - got) * sizeof *out);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);   /* the vDSO's: no system call, no lock */
+    atomic_store_explicit(&o->last_ns, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec, memory_order_relaxed);
+    return paContinue;
+}
+
+device_out_t *device_out_open(const char *spec, const char *flag, char *err, size_t errlen)
+{
+    if (pa_up(err, errlen) < 0) return NULL;
+    device_out_t *o = calloc(1, sizeof *o);
+    if (!o) {
+        pa_down();
+        snprintf(err, errlen, "audio: out of memory");
+        return NULL;
+    }
+    atomic_init(&o->hush, 0);
+    atomic_init(&o->last_ns, 0);
+    atomic_init(&o->underflows, 0);
+    PaDeviceIndex i = find_device(spec, 0, flag, err, errlen);
+    if (i == paNoDevice) goto fail;
+    const PaDeviceInfo *info = Pa_GetDeviceInfo(i);
+    o->rate = (int)(info->defaultSampleRate + 0.5);
+    /* Nobody answers back through it: a roomy buffer costs nothing and keeps
+     * it from underrunning while both cores decode and synthesise. */
+    double lat = info->defaultHighOutputLatency > 2 * OUT_LATENCY_S ? info->defaultHighOutputLatency
+                                                                     : 2 * OUT_LATENCY_S;
+    PaStreamParameters p = { i, 1, paFloat32, lat, NULL };
+    int q = quiet_begin();
+    PaError e = Pa_OpenStream(&o->s, NULL, &p, o->rate, paFramesPerBufferUnspecified, paNoFlag, alone_cb, o);
+    if (e == paNoError) e = Pa_StartStream(o->s);
+    quiet_end(q);
+    if (e != paNoError) {
+        snprintf(err, errlen, "audio: --%s: cannot open output \"%s\" (%s); pick another (see `kiosk devices`)",
+                 flag, info->name, Pa_GetErrorText(e));
+        goto fail;
+    }
+    int rerr = 0;
+    if (ring_init(&o->ring, (size_t)o->rate * 30) < 0 ||
+        !(o->rs = speex_resampler_init(1, RATE, (spx_uint32_t)o->rate, 5, &rerr))) {
+        snprintf(err, errlen, "audio: --%s \"%s\" at %d Hz: cannot play there", flag, info->name, o->rate);
+        goto fail;
+    }
+    o->opened = mono_now();
+    snprintf(o->describe, sizeof o->describe, "\"%s\" %d Hz", info->name, o->rate);
+    return o;
+fail:
+    device_out_close(o);
+    return NULL;
+}
+
+void device_out_close(device_out_t *o)
+{
+    if (!o) return;
+    int q = quiet_begin();
+    if (o->s) Pa_CloseStream(o->s);
+    quiet_end(q);
+    pa_down();
+    if (o->rs) speex_resampler_destroy(o->rs);
+    ring_free(&o->ring);
+    free(o);
+}
+
+int device_out_rate(const device_out_t *o) { return o->rate; }
+const char *device_out_describe(const device_out_t *o) { return o->describe; }
+
+int device_out_write(device_out_t *o, const float *x, size_t n, char *err, size_t errlen)
+{
+    if (ring_write(&o->ring, x, n) < n) {
+        snprintf(err, errlen, "audio: the %s queue is full (over 30 s of sound)", o->describe);
+        return -1;
+    }
+    return 0;
+}
+
+int device_out_play(device_out_t *o, const int16_t *pcm, size_t n, char *err, size_t errlen)
+{
+    float in[512], conv[4096];
+    for (size_t at = 0; at < n;) {
+        size_t k = n - at < 512 ? n - at : 512;
+        for (size_t i = 0; i < k; i++) in[i] = pcm[at + i] / 32768.0f;
+        spx_uint32_t in_len = (spx_uint32_t)k, out_len = 4096;
+        speex_resampler_process_float(o->rs, 0, in, &in_len, conv, &out_len);
+        if (device_out_write(o, conv, out_len, err, errlen) < 0) return -1;
+        at += in_len;
+    }
+    return 0;
+}
+
+double device_out_playing(device_out_t *o)
+{
+    return (double)ring_used(&o->ring) / o->rate;
+}
+
+void device_out_hush(device_out_t *o)
+{
+    atomic_store_explicit(&o->hush, 1, memory_order_release);
+}
+
+int device_out_alive(device_out_t *o)
+{
+    if (Pa_IsStreamActive(o->s) != 1) return 0;
+    long long last = atomic_load_explicit(&o->last_ns, memory_order_relaxed);
+    double now = mono_now();
+    return last ? now - last / 1e9 < STALL_SECONDS : now - o->opened < STARTUP_SECONDS;
+}
+
+unsigned long device_out_underflows(const device_out_t *o)
+{
+    return atomic_load_explicit(&o->underflows, memory_order_relaxed);
+}

@@ -7,7 +7,8 @@
  * rate and queues it in a second ring that the output callback drains,
  * playing silence when it is empty.
  *
- * PortAudio is global, so there is one device_t at a time. */
+ * PortAudio is global, so there is one device_t at a time; a device_out_t
+ * (an output alone: the crew's headset) may be open beside it. */
 #ifndef KIOSK_DEVICE_H
 #define KIOSK_DEVICE_H
 
@@ -68,5 +69,30 @@ const char *device_describe(const device_t *d);
 /* Readable when captured samples arrived: an eventfd for the event loop to
  * watch; read its 8 bytes, then device_read() what is there. */
 int device_wake_fd(const device_t *d);
+
+/* ---- an output alone: the crew's headset base (kiosk run --crew-audio) ----
+ * A second playback stream, apart from the device_t's loudspeaker: what it
+ * plays is nobody's echo reference, and nothing it does waits on or delays
+ * the loudspeaker (its own ring and callback, silence when it is empty).
+ * Its calls are for the event loop's thread. */
+typedef struct device_out_s device_out_t;
+
+/* Opens and starts output spec (a device index or (part of) a name, as
+ * --output takes); flag names the option in messages ("crew-audio").  NULL
+ * with a one-line message naming the device and what to do. */
+device_out_t *device_out_open(const char *spec, const char *flag, char *err, size_t errlen);
+void device_out_close(device_out_t *o);
+int device_out_rate(const device_out_t *o);           /* the device's own, Hz */
+const char *device_out_describe(const device_out_t *o);   /* "\"headset\" 44100 Hz" */
+/* Queues samples at the device's rate (device_out_rate), mono. */
+int device_out_write(device_out_t *o, const float *x, size_t n, char *err, size_t errlen);
+/* Queues 16 kHz mono speech (converted to the device's rate). */
+int device_out_play(device_out_t *o, const int16_t *pcm, size_t n, char *err, size_t errlen);
+double device_out_playing(device_out_t *o);   /* seconds still queued */
+void device_out_hush(device_out_t *o);        /* drops what is queued */
+/* 1 while the stream plays; 0 once PortAudio stopped it or its callback has
+ * not run for a second (the device went away). */
+int device_out_alive(device_out_t *o);
+unsigned long device_out_underflows(const device_out_t *o);
 
 #endif

@@ -33,6 +33,7 @@
 
 static const char usage[] =
     "usage: kiosk run [--menu F] [--db F] [--db-group G] [--input DEV] [--output DEV] [--post TTY]\n"
+    "                 [--crew-audio DEV]\n"
     "                 [--headless] [--events] [--no-post] [--threshold T]\n"
     "                 [--trailing-ms MS] [--nudge S] [--no-response S] [--car-gone S] [--voice V]\n"
     "                 [--denoise] [--board PNG] [--board-size WxH] [--for S]\n"
@@ -51,6 +52,10 @@ static const char usage[] =
     "  --db-group G    a new database readable by group G too (0640), for kiosk report\n"
     "  --input DEV     microphone: an index or (part of) a name from `kiosk devices`\n"
     "  --output DEV    loudspeaker, likewise; \"none\" for a silent kiosk\n"
+    "  --crew-audio DEV  the crew's headset base (its audio input), likewise: every page\n"
+    "                  plays there as a chime and the page in words (\"Lane 1: asked for a\n"
+    "                  person.\"), again on escalation (two chimes for the manager); the\n"
+    "                  crew's acknowledgement stops it\n"
     "  --post TTY      the speaker post's serial line (not available yet: --no-post)\n"
     "  --no-post       no speaker post: speech starts a car (the default for now)\n"
     "  --headless      no window for the order board (without a display it is headless anyway)\n"
@@ -89,7 +94,7 @@ static const char usage[] =
     "  --store NAME    the store's name in those topics (default: this machine's name)\n";
 
 typedef struct {
-    const char *menu, *db, *input, *output, *post, *voice, *board_png;
+    const char *menu, *db, *input, *output, *post, *voice, *board_png, *crew_audio;
     const char *crew_socket, *crew_token, *lane, *mqtt, *store_name, *db_group;
     int crew_port;
     double remind_s, manager_s;
@@ -133,6 +138,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         { "keep-audio", required_argument, NULL, 'A' }, { "db-group", required_argument, NULL, 'G' },
         { "mqtt", required_argument, NULL, 'Q' },   { "store", required_argument, NULL, 'R' },
         { "half-duplex", no_argument, NULL, 'X' },  { "echo-check", required_argument, NULL, 'Y' },
+        { "crew-audio", required_argument, NULL, 'W' },
         { NULL, 0, NULL, 0 },
     };
     if (cmd_wants_help(argc, argv)) {
@@ -173,6 +179,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         case 'v': o->voice = optarg; break;
         case 'D': o->denoise = 1; break;
         case 'X': o->half_duplex = 1; break;
+        case 'W': o->crew_audio = optarg; break;
         case 'Y': if (number_opt("echo-check", optarg, 1, 86400, &o->echo_check) < 0) return EXIT_BADINPUT; break;
         case 'b': o->board_png = optarg; break;
         case 'S': o->crew_socket = optarg; break;
@@ -251,6 +258,7 @@ typedef struct {
     const run_opts_t *o;
     lane_t L;                 /* the lane's decisions (src/dialog/lane.c) */
     lane_io_t io;             /* and the adapters that carry them out (lane_io.c) */
+    voice_t *voice;           /* the loudspeaker's (io.voice, unless --output none) and the crew headset's */
     lane_config_t lcfg;
     asr_t *asr;
     source_t *mic;            /* the turns (source_mic.c) */
@@ -410,13 +418,22 @@ int cmd_run(int argc, char **argv)
         status = no_device(err);
         goto out;
     }
-    fprintf(stderr, "kiosk run: audio: %s\n", device_describe(k.io.dev));
-    if (strcmp(o.output ? o.output : "", "none") &&
-        !(k.io.voice = voice_create(o.voice, 0, err, sizeof err))) {
+    /* a headset that is not there is said now, alone, not at the first page */
+    if (o.crew_audio && !(k.io.ears = crew_ears_open(o.crew_audio, k.loop, "kiosk run", err, sizeof err))) {
         strlist_pushf(&errs, "kiosk run: %s", err);
         status = EXIT_RUNTIME;
         goto out;
     }
+    fprintf(stderr, "kiosk run: audio: %s\n", device_describe(k.io.dev));
+    if (k.io.ears) fprintf(stderr, "kiosk run: crew audio: %s\n", crew_ears_describe(k.io.ears));
+    int speaks = strcmp(o.output ? o.output : "", "none") != 0;
+    if ((speaks || k.io.ears) && !(k.voice = voice_create(o.voice, 0, err, sizeof err))) {
+        strlist_pushf(&errs, "kiosk run: %s", err);
+        status = EXIT_RUNTIME;
+        goto out;
+    }
+    if (speaks) k.io.voice = k.voice;
+    if (k.io.ears) crew_ears_voice(k.io.ears, k.voice);
     if (k.io.voice) {   /* the sentences every car hears, ready before the first car */
         char *welcome = xasprintf("Welcome to %s!", menu->title ? menu->title : "our drive-through");
         const char *const common[] = {
@@ -536,6 +553,7 @@ out:
     mqtt_close(k.io.mqtt, MQTT_DRAIN_S);
     lane_free(&k.L);
     menu_watch_close(k.watch);
+    crew_ears_close(k.io.ears);   /* before the loop: its timer is the loop's */
     loop_free(k.loop);
     window_close(k.io.win);
     crew_server_close(k.io.crew);
@@ -543,7 +561,7 @@ out:
     lane_io_store_close("kiosk run", k.io.writer, 5.0);
     lane_io_free(&k.io);
     asr_free(k.asr);
-    voice_free(k.io.voice);
+    voice_free(k.voice);
     device_close(k.io.dev);
     menu_free(menu);
     free(menu_text);

@@ -187,7 +187,7 @@ static int carry_out(lane_io_t *io, const lane_fx_t *e)
     case LANE_FX_EVENT: event(io, e->text, e->name, e->car, e->t); break;
     case LANE_FX_SAY: say(io, e); break;
     case LANE_FX_HUSH: if (io->dev) device_hush(io->dev); break;
-    case LANE_FX_CREW_PAGE: break;
+    case LANE_FX_CREW_PAGE: if (io->ears) crew_ears_page(io->ears, e->status, e->text); break;
     case LANE_FX_LOG: if (io->log) out_line(io, e->text); break;
     case LANE_FX_REPLY: if (io->reply) io->reply(io, e->client, e->text); break;
     case LANE_FX_CREW_OK: {
@@ -210,11 +210,14 @@ static int carry_out(lane_io_t *io, const lane_fx_t *e)
             break;
         }
         return 1;
+    case LANE_FX_ACK:
+        if (io->ears) crew_ears_ack(io->ears);   /* the page was heard: the headset stops */
+        if (io->writer) store(io, e);
+        break;
     case LANE_FX_CAR_BEGIN:
     case LANE_FX_TURN:
     case LANE_FX_PAGE:
     case LANE_FX_ORDER:
-    case LANE_FX_ACK:
     case LANE_FX_CREW:
     case LANE_FX_CAR_END:
         if (io->writer) store(io, e);

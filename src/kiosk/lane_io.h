@@ -19,6 +19,7 @@
 #include "../util/loop.h"
 #include "../util/outq.h"
 #include "../voice/voice.h"
+#include "crew_ears.h"
 
 typedef struct lane_io_s lane_io_t;
 /* Where the answer to a crew station's action goes (crew_server_reply, or
@@ -36,6 +37,7 @@ struct lane_io_s {
     double wall_epoch;        /* on the virtual clock: the wall clock at its 0 */
     device_t *dev;            /* the loudspeaker, or NULL */
     voice_t *voice;
+    crew_ears_t *ears;        /* --crew-audio: pages in the crew's headset, or NULL */
     board_t *board;
     window_t *win;
     crew_server_t *crew;
