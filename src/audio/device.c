@@ -627,6 +627,13 @@ device_out_t *device_out_open(const char *spec, const char *flag, char *err, siz
      * it from underrunning while both cores decode and synthesise. */
     double lat = info->defaultHighOutputLatency > 2 * OUT_LATENCY_S ? info->defaultHighOutputLatency
                                                                      : 2 * OUT_LATENCY_S;
+    /* the ring before the stream: its callback reads it from the start */
+    int rerr = 0;
+    if (ring_init(&o->ring, (size_t)o->rate * 30) < 0 ||
+        !(o->rs = speex_resampler_init(1, RATE, (spx_uint32_t)o->rate, 5, &rerr))) {
+        snprintf(err, errlen, "audio: --%s \"%s\" at %d Hz: cannot play there", flag, info->name, o->rate);
+        goto fail;
+    }
     PaStreamParameters p = { i, 1, paFloat32, lat, NULL };
     int q = quiet_begin();
     PaError e = Pa_OpenStream(&o->s, NULL, &p, o->rate, paFramesPerBufferUnspecified, paNoFlag, alone_cb, o);
@@ -635,12 +642,6 @@ device_out_t *device_out_open(const char *spec, const char *flag, char *err, siz
     if (e != paNoError) {
         snprintf(err, errlen, "audio: --%s: cannot open output \"%s\" (%s); pick another (see `kiosk devices`)",
                  flag, info->name, Pa_GetErrorText(e));
-        goto fail;
-    }
-    int rerr = 0;
-    if (ring_init(&o->ring, (size_t)o->rate * 30) < 0 ||
-        !(o->rs = speex_resampler_init(1, RATE, (spx_uint32_t)o->rate, 5, &rerr))) {
-        snprintf(err, errlen, "audio: --%s \"%s\" at %d Hz: cannot play there", flag, info->name, o->rate);
         goto fail;
     }
     o->opened = mono_now();
