@@ -237,7 +237,7 @@ static void run_held(lane_io_t *io)
     /* drop what was carried out, keep the rest in order */
     lane_fxlist_t gone = { h->v, done, done };
     lane_fx_clear(&gone);
-    memmove(h->v, h->v + done, (size_t)(h->n - done) * sizeof *h->v);
+    if (done && h->n > done) memmove(h->v, h->v + done, (size_t)(h->n - done) * sizeof *h->v);
     h->n -= done;
     if (io->lane->board_dirty && !h->n) lane_io_board(io);
 }
@@ -282,7 +282,7 @@ int lane_io_flush(lane_io_t *io)
         h->cap = h->n + l->fx.n + 16;
         h->v = xrealloc(h->v, (size_t)h->cap * sizeof *h->v);
     }
-    memcpy(h->v + h->n, l->fx.v, (size_t)l->fx.n * sizeof *h->v);
+    if (l->fx.n) memcpy(h->v + h->n, l->fx.v, (size_t)l->fx.n * sizeof *h->v);   /* h->v may be NULL yet */
     h->n += l->fx.n;
     l->fx.n = 0;
     run_held(io);
