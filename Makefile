@@ -40,7 +40,10 @@ endif
 KIOSK_VERSION := $(strip $(shell cat VERSION))
 GIT_DESCRIBE  := $(if $(wildcard .git),$(shell git describe --always --dirty 2>/dev/null))
 
-CORE_SRC := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
+# The speaker post's frame codec and link layer are the firmware's own
+# sources, compiled into the kiosk as they are (never copied: design.md).
+POST_PROTO := firmware/proto/frame.c firmware/proto/link.c
+CORE_SRC := $(filter-out src/main.c,$(shell find src -name '*.c' | sort)) $(POST_PROTO)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 SAN_OBJ  := $(CORE_SRC:%.c=$(BUILD)/san/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
