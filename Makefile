@@ -11,7 +11,7 @@ DEB_PKGS := pkg-config make gcc libpocketsphinx-dev libsphinxbase-dev pocketsphi
             pulseaudio pulseaudio-utils libasound2-plugins clang libclang-rt-dev libjansson-dev \
             pocketsphinx libncurses-dev tmux gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
             libmosquitto-dev mosquitto mosquitto-clients chromium libpulse-dev \
-            gcc-avr avr-libc binutils-avr
+            gcc-avr avr-libc binutils-avr simavr libsimavr-dev libsimavrparts1
 PC_LIBS  := pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson ncursesw libmosquitto cmocka libpulse-simple
 # Commands the tests need besides the libraries.
 DEP_CMDS := pkg-config espeak-ng sox python3 time gnuplot pulseaudio paplay pactl tmux aarch64-linux-gnu-gcc mosquitto_sub chromium avr-gcc
@@ -73,7 +73,8 @@ deps:
 $(BUILD)/.deps-ok: Makefile
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists $(PC_LIBS) || \
 	    ! ( for c in $(DEP_CMDS); do command -v $$c >/dev/null || exit 1; done ) || \
-	    [ ! -f /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict ] || [ ! -x /usr/sbin/mosquitto ]; then \
+	    [ ! -f /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict ] || [ ! -x /usr/sbin/mosquitto ] || \
+	    [ ! -f /usr/include/simavr/sim_avr.h ]; then \
 	  $(MAKE) --no-print-directory deps; fi
 	@mkdir -p $(BUILD) && touch $@
 deps-check: $(BUILD)/.deps-ok
@@ -207,6 +208,16 @@ firmware: $(BUILD)/firmware/post.hex
 	  printf "  firmware  flash %d of %d bytes, RAM %d of %d bytes (data %d + bss %d)\n", \
 	    flash, $(FW_FLASH_MAX), ram, $(FW_RAM_MAX), $$2, $$3; \
 	  if (flash > $(FW_FLASH_MAX) || ram > $(FW_RAM_MAX)) { print "  firmware  over budget"; exit 1 } }'
+
+# The post's firmware in simavr with its USART0 on a pty and its pins driven
+# from stdin (tests/sim/simpost.c; tests/e2e/post.sh and the demo run it):
+#   $(BUILD)/simpost $(BUILD)/firmware/post.elf
+# simavr's include folder from its .pc by --variable: its --cflags want
+# libelf.pc, which Debian ships only in libelf-dev (simavr needs no headers of
+# it).  Not libsimavrparts: the bridge is its own (simpost.c says why).
+SIMAVR_INC = $(shell pkg-config --variable=includedir simavr 2>/dev/null || echo /usr/include)/simavr
+$(BUILD)/simpost: tests/sim/simpost.c firmware/proto/frame.c firmware/proto/frame.h firmware/proto/link.h | $(BUILD)/.deps-ok
+	$(call say,CC LD,$@)$(CC) $(WARN) $(CFLAGS) -I$(SIMAVR_INC) -o $@ tests/sim/simpost.c firmware/proto/frame.c -lsimavr
 
 # The core and the recogniser compile for an ARM board (the usual kiosk
 # computer is Raspberry Pi class) with Debian's cross compiler.  Compiled, not
