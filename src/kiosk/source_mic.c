@@ -377,7 +377,8 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
         m->barged = 0;   /* a turn came: the prompt stays stopped */
         m->turn_voice = voice;
         m->turn_overruns = device_overruns(m->dev);
-        if (!L->car && !m->o.echo_check && lane_io_arrive(m->io) < 0) failed(m);
+        /* with a speaker post answering, its loop starts cars, not speech */
+        if (!L->car && !m->o.echo_check && lane_speech_starts_car(L) && lane_io_arrive(m->io) < 0) failed(m);
         if (!early) barge_in(m, now);
         m->spec_job = 0;
         lane_io_log(m->io, "  (listening)");
@@ -538,7 +539,7 @@ static void device_gone(mic_t *m)
     m->dev = m->io->dev = NULL;
     m->fault_since = loop_now(m->loop);
     m->next_reopen = m->fault_since + 2.0;
-    if (lane_io_page(m->io, PAGE_DEVICE_FAULT) < 0) failed(m);
+    if (lane_io_mic_ok(m->io, 0) < 0 || lane_io_page(m->io, PAGE_DEVICE_FAULT) < 0) failed(m);
 }
 
 static void reopen(mic_t *m, double now)
@@ -552,6 +553,7 @@ static void reopen(mic_t *m, double now)
     m->overruns_seen = 0;
     fprintf(stderr, "%s: audio back after %.1f s: %s\n", m->io->who, now - m->fault_since, device_describe(d));
     m->fault_since = 0;
+    if (lane_io_mic_ok(m->io, 1) < 0) failed(m);   /* the lamp stops showing the fault */
     endpoint_mute(m->ep);
     if (m->aec) aec_reset(m->aec);   /* another device: another echo path */
     m->slips = 0;
