@@ -72,7 +72,9 @@ static int open_line(const char *path, char *err, size_t errlen)
     cfmakeraw(&t);
     t.c_cflag &= (tcflag_t) ~(CSTOPB | PARENB | CRTSCTS | CSIZE);
     t.c_cflag |= CS8 | CLOCAL | CREAD;
-    t.c_cc[VMIN] = 0;
+    /* VMIN 1: with O_NONBLOCK a read of nothing is EAGAIN, so 0 can only
+       mean a hang-up (VMIN 0 would return 0 for nothing too) */
+    t.c_cc[VMIN] = 1;
     t.c_cc[VTIME] = 0;
     if (cfsetispeed(&t, B38400) < 0 || cfsetospeed(&t, B38400) < 0 || tcsetattr(fd, TCSANOW, &t) < 0) {
         snprintf(err, errlen, "%s: cannot set 38400 8N1: %s", path, strerror(errno));
