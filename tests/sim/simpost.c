@@ -49,7 +49,8 @@
 /* a truncated frame is followed by this much silence on its direction, longer
    than FRAME_GAP_MS, so that the receiver times it out rather than taking the
    next real frame's bytes into it */
-#define SILENCE_MS (FRAME_GAP_MS + 30)
+#define SILENCE_MS (FRAME_GAP_MS + 50)
+#define GARBAGE_MAX 4096      /* as kiosk post-sim's */
 #define BLINK_HOLD_MS 1000      /* the red lamp off this long: it stopped blinking */
 #define STATUS_WAIT_MS 2500     /* `status` waits for a fresh heartbeat this long */
 
@@ -174,10 +175,22 @@ static int lamp_now(uint64_t now)
     return LAMP_OFF;
 }
 
+/* The firmware turns every lamp pin off before it lights the next one (never
+   two lit), so a change passes through "off" for a few instructions: a state
+   is printed once it has held LAMP_STEADY_MS. */
+#define LAMP_STEADY_MS 3
+static int lamp_candidate = -1;
+static uint64_t lamp_candidate_ms;
+
 static void lamp_update(void)
 {
-    int l = lamp_now(sim_ms());
-    if (l == lamp_shown) return;
+    uint64_t now = sim_ms();
+    int l = lamp_now(now);
+    if (l != lamp_candidate) {
+        lamp_candidate = l;
+        lamp_candidate_ms = now;
+    }
+    if (l == lamp_shown || now - lamp_candidate_ms < LAMP_STEADY_MS) return;
     lamp_shown = l;
     out("lamp %s\n", lamp_names[l]);
 }
@@ -193,7 +206,6 @@ static void lamp_pin_changed(struct avr_irq_t *irq, uint32_t value, void *param)
         red_fell_ms = sim_ms();
         red_seen = 1;
     }
-    lamp_update();
 }
 
 /* ---- the inputs ------------------------------------------------------ */
@@ -389,7 +401,7 @@ static int try_inject(const inject_t *in)
 {
     const frame_rx_t *r = in->to_post ? &rx_kiosk : &rx_fw;
     if (r->n != 0) return 0;
-    uint8_t f[256];
+    static uint8_t f[GARBAGE_MAX + FRAME_MAX];
     char why[160] = "";
     int pause;
     int n = build_fault(in, f, &pause, why, sizeof why);
@@ -401,7 +413,8 @@ static int try_inject(const inject_t *in)
     queue_t *q = in->to_post ? &to_post : &to_kiosk;
     for (int i = 0; i < n; i++) q_push(q, f[i]);
     if (pause) q_push(q, Q_PAUSE);
-    out("inject %s %s seq=%u at %.3f\n", inj_names[in->kind], dir, n > 2 ? f[2] : 0, wall_now());
+    if (in->kind == INJ_GARBAGE) out("inject garbage %s %d bytes at %.3f\n", dir, n, wall_now());
+    else out("inject %s %s seq=%u at %.3f\n", inj_names[in->kind], dir, f[2], wall_now());
     return 1;
 }
 
@@ -438,7 +451,7 @@ static int fault_kind(const char *w, int *n)
     for (int k = 0; k < INJ_N; k++) {
         if (k == INJ_GARBAGE) {
             char extra;
-            if (sscanf(w, "garbage %d %c", n, &extra) == 1) return *n >= 1 && *n <= 200 ? k : -2;
+            if (sscanf(w, "garbage %d %c", n, &extra) == 1) return *n >= 1 && *n <= GARBAGE_MAX ? k : -2;
             if (!strcmp(w, "garbage")) return -2;
         } else if (!strcmp(w, inj_names[k])) {
             return k;
@@ -484,7 +497,7 @@ static void command(char *line)
             while (*c == ' ') c++;
         }
         int n, k = fault_kind(c, &n);
-        if (k == -2) { err("garbage N: N is a number of bytes from 1 to 200"); return; }
+        if (k == -2) { err("garbage N: N is a number of bytes from 1 to %d", GARBAGE_MAX); return; }
         if (k < 0) {
             err("unknown command \"%s\"; commands: %s", line, usage_cmds);
             return;
