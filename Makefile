@@ -166,7 +166,7 @@ $(BUILD)/check/%.san-ok: $(BUILD)/tests-san/% FORCE
 	$(call say,TEST (asan),$<)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 timeout 600 $< >$@.log 2>&1 || \
 	  { rc=$$?; cat $@.log; echo "$< failed (status $$rc)"; exit 1; }
 
-e2e: $(BUILD)/kiosk $(BUILD)/kiosk-san $(BUILD)/rig
+e2e: $(BUILD)/kiosk $(BUILD)/kiosk-san $(BUILD)/rig $(BUILD)/simpost $(BUILD)/firmware/post.elf
 	@set -e; for t in tests/e2e/*.sh; do echo "== $$t"; KIOSK=$(BUILD)/kiosk KIOSK_SAN=$(BUILD)/kiosk-san bash $$t; done
 
 # The development speech set: spoken by espeak-ng at test time, decoded by
@@ -256,8 +256,9 @@ $(BUILD)/bench_grammar: $(BUILD)/obj/tests/bench_grammar.o $(CORE_OBJ)
 run: $(BUILD)/kiosk
 	$(Q)bash tests/run.sh $(BUILD)/kiosk menus/burger.yaml
 
-# A sample conversation through the whole live kiosk via a PulseAudio null sink.
-demo: $(BUILD)/kiosk
+# A car at the drive-through: the post's firmware in simavr (a car on the loop),
+# a sample conversation through the whole live kiosk via a PulseAudio null sink.
+demo: $(BUILD)/kiosk $(BUILD)/simpost $(BUILD)/firmware/post.elf
 	$(Q)bash tests/demo.sh $(BUILD)/kiosk menus/burger.yaml
 
 clean:
