@@ -124,6 +124,10 @@ wait_for say 1 10
 check "the loop starts car 1" "1 arrived" "$(field '" ".join(str(x) for x in [(e["car"], e["state"]) for e in E if e["event"] == "car"][0])')"
 check "the greeting is said before any turn" "True" "$(field '[e["event"] for e in E if e["event"] in ("say", "turn")][0] == "say"')"
 check "the greeting welcomes" "True" "$(field '[e for e in E if e["event"] == "say"][0]["text"].startswith("Welcome to Burger Barn")')"
+sim_wait '^sent loop 1 at ' 1 5
+t_sent=$(sed -n 's/^sent loop 1 at //p' "$SO" | head -1)
+check "the firmware sent the arrival once" "1" "$(simcount '^sent loop 1 at ')"
+post_ms=$(python3 -c "print(round(($t_sent - $t_arrive) * 1000))")
 greet_ms=$(field '[e for e in E if e["event"] == "say"][0]["ms"]')
 say_delay=$(field "round(([e for e in E if e['event'] == 'say'][0]['t'] - $t_arrive) * 1000)")
 sleep "$(python3 -c "print(($greet_ms + 900) / 1000)")"
@@ -279,7 +283,7 @@ SPID=
 if [ "$fails" -ne 0 ]; then
   echo "--- kiosk stderr"; cat "$T/err"; echo "--- simpost"; cat "$SO" "$T/sim.err"; echo "--- events"; cat "$EV"
 fi
-echo "post: loop arrival to the greeting's first sound: $onset ms (the say event $say_delay ms; the post's arrival debounce is 500 ms of it)"
+echo "post: loop arrival to the greeting's first sound: $onset ms (the post's event frame at $post_ms ms: its arrival debounce is 500 ms; the say event at $say_delay ms)"
 echo "post: the talk button to the loudspeaker quiet: $hush_ms ms (the button's debounce is 30 ms of it)"
 echo "post: frame errors, the kiosk's receiver: $kiosk_counts"
 echo "post: frame errors, the firmware's receiver: ${fw_counts#post counters }"

@@ -10,6 +10,13 @@
  *   to-post <one of those six>          (the same faults toward the firmware)
  *   unplug | plug | quit
  *
+ * and prints, as things happen: `pin loop 0 at T` (wall clock, when it set a
+ * pin), `sent loop 1 at T` (a new event frame from the firmware), `lamp
+ * listening|crew_coming|crew_talking|fault|off`, `inject corrupt toward the
+ * kiosk seq=N at T`, `cable unplugged at T`; on `status`, `post inputs ...`
+ * and `post counters crc=N ...` from the firmware's next heartbeat.  Errors
+ * go to stderr.
+ *
  * The simulation is throttled to the wall clock: the link's 100 ms ack
  * timeouts and 3 s link loss only mean something if the firmware's time and
  * the kiosk's run at the same pace.  Both directions' bytes go through a
@@ -74,6 +81,7 @@ static void q_pop(queue_t *q) { q->head = (q->head + 1) % Q_SIZE; q->n--; }
 
 /* ---- state ----------------------------------------------------------- */
 enum { PIN_LOOP, PIN_HELP, PIN_TALK, PIN_CREW, PIN_N };
+/* in PE_* order too */
 static const char *const pin_names[PIN_N] = {"loop", "help", "talk", "crew"};
 static const int pin_bits[PIN_N] = {2, 3, 4, 5};            /* PD2..PD5, active low */
 static const char *const lamp_names[] = {"off", "listening", "crew_coming", "crew_talking", "fault"};
@@ -234,6 +242,12 @@ static void uart_out(struct avr_irq_t *irq, uint32_t value, void *param)
         const uint8_t *f = rx_fw.buf;
         trace_frame("post>", f);
         if (f[2] != 0) {
+            /* a new event (not the same seq sent again): when the firmware
+               decided, so a test can split a latency into the post's part
+               and the kiosk's */
+            int fresh = !last_fw_n || last_fw[2] != f[2];
+            if (fresh && (f[3] & ~LINK_SYNC) == FT_EVENT && f[1] == 2 && f[4] >= PE_LOOP && f[4] <= PE_CREW)
+                out("sent %s %u at %.3f\n", pin_names[f[4] - PE_LOOP], f[5], wall_now());
             last_fw_n = (uint8_t)(f[1] + FRAME_OVERHEAD);
             memcpy(last_fw, f, last_fw_n);
         } else if (f[3] == FT_HEARTBEAT && f[1] >= ST_LEN) {
