@@ -74,7 +74,7 @@ $(BUILD)/.deps-ok: Makefile
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists $(PC_LIBS) || \
 	    ! ( for c in $(DEP_CMDS); do command -v $$c >/dev/null || exit 1; done ) || \
 	    [ ! -f /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict ] || [ ! -x /usr/sbin/mosquitto ] || \
-	    [ ! -f /usr/include/simavr/sim_avr.h ]; then \
+	    [ ! -f /usr/lib/avr/include/avr/io.h ] || [ ! -f /usr/include/simavr/sim_avr.h ]; then \
 	  $(MAKE) --no-print-directory deps; fi
 	@mkdir -p $(BUILD) && touch $@
 deps-check: $(BUILD)/.deps-ok

@@ -134,10 +134,6 @@ static void inject(const uint8_t *p, size_t n)
     }
 }
 
-static const char *const status_names[] = {
-    "crc", "truncated", "oversize", "duplicate", "out_of_order", "retransmit", "gave_up", "queue_full", "unknown",
-};
-
 /* One command line; returns 1 to quit.  *silent_ms: hold the post's output
    back this long (after a half frame). */
 static int command(char *line, uint16_t *press_until, int *pressing, uint16_t *silent_ms)
@@ -181,7 +177,7 @@ static int command(char *line, uint16_t *press_until, int *pressing, uint16_t *s
         char buf[256];
         int k = snprintf(buf, sizeof buf, "counters");
         for (int e = 0; e < LE_N; e++)
-            k += snprintf(buf + k, sizeof buf - (size_t)k, " %s=%u", status_names[e], post.link.err[e]);
+            k += snprintf(buf + k, sizeof buf - (size_t)k, " %s=%u", link_err_names[e], post.link.err[e]);
         say("%s", buf);
     } else if (!strcmp(c, "unplug")) {
         plugged = 0;
