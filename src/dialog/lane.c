@@ -1039,7 +1039,7 @@ void lane_post_loop(lane_t *l, int on)
     int car = l->cars;
     dialog_car_left(session_dialog_rw(l->car));   /* the crew's order is kept as it stood */
     leave(l, "gone", "loop");
-    if (l->esc.open && l->page_car == car) {
+    if (l->esc.open && l->page_car == car && l->page_reason != PAGE_DEVICE_FAULT) {   /* equipment still needs them */
         /* nobody to come for: the page stops escalating, unacknowledged (the report's truth) */
         l->esc.open = 0;
         lane_log(l, "  the page for car %d closes unacknowledged: the car drove off", car);
@@ -1080,10 +1080,12 @@ void lane_post_inputs(lane_t *l, int loop, int crew)
     lane_post_crew(l, crew);
     loop = loop != 0;
     if (l->post_check && l->post > 0) {
-        /* the link is back (or the kiosk started) with a vehicle waiting */
+        /* the link is back (or the kiosk started): the loop's state is the truth, an
+           arrival or departure the post gave up sending meanwhile included */
         l->post_check = 0;
-        l->post_loop = loop;
         if (loop && !l->car) car_at_loop(l);
+        else if (!loop && l->car) lane_post_loop(l, 0);
+        l->post_loop = loop;
         return;
     }
     l->post_loop = loop;   /* the events say arrivals; a heartbeat only keeps the state */

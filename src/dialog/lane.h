@@ -198,7 +198,8 @@ double lane_tick(lane_t *l, int listening);
  * With no post, or its link down, speech starts cars as before. */
 /* The link came up (1) or went down (0): a "post" event with "link", a log
  * line; down pages device_fault (with a "detail") and speech starts cars
- * again; up: the next lane_post_inputs starts a car already on the loop. */
+ * again; up: the next lane_post_inputs starts a car already on the loop, or
+ * ends the car at the lane if the loop is empty (it left meanwhile). */
 void lane_post_link(lane_t *l, int up);
 /* The loop's vehicle arrived (1) or left (0). */
 void lane_post_loop(lane_t *l, int on);

@@ -696,6 +696,21 @@ static const case_t cases[] = {
         { "7 inputs 1 0", "" },
         { NULL, NULL } } },
 
+    { "the link back with the loop empty: the car that left while it was down (its departure given up) ends",
+      {0}, {
+        { "0 post up", "event post link=up" },
+        { "0 loop 1", "store car; event car state=arrived by=loop; say \"Welcome to Burger Barn! What can I get you?\"" },
+        { "2 post down",
+          "event post link=down; event page reason=device_fault detail=the speaker post stopped answering;"
+          " store page device_fault 0" },
+        { "9 post up", "event post link=up" },
+        { "9 inputs 0 0", "store end gone cancelled 0; event car state=left why=gone status=cancelled by=loop"
+          " total_cents=0" },
+        { "10 inputs 0 0", "" },
+        { "10 view", "no car lines=0" },
+        { "12 tick", "event escalate level=remind after_s=10.0; next=20.0" },
+        { NULL, NULL } } },
+
     { "the help button pages human_request by the button, once while it is open; the talk button is the crew's"
       " talk override; the lamp follows", {0}, {
         { "0 post up", "event post link=up" },
