@@ -262,10 +262,10 @@ onset = round((t0 + i / 16000 - t_arrive) * 1000) if i + W <= len(a) else "none"
 # read-back would have ended (at most 1.5 s), the loudspeaker is quiet
 before = max(rms(j) for j in range(at(t_talk - 0.3), at(t_talk), W))
 hush = [rms(j) for j in range(at(t_talk + 0.3), at(min(t_end, t_talk + 1.5)), W)]
-# and how soon: the first window from the button on that begins 300 ms of quiet
-j, Q = at(t_talk), 30
-while j + Q * W <= len(a) and any(rms(j + k * W) > LOUD for k in range(Q)): j += W
-hush_ms = round((t0 + j / 16000 - t_talk) * 1000) if j + Q * W <= len(a) else "none"
+# and how soon: from the button, the last loud window before that quiet stretch
+end = at(min(t_end, t_talk + 1.5))
+loud = [j for j in range(at(t_talk), end, W) if rms(j) > LOUD]
+hush_ms = round((t0 + (loud[-1] + W) / 16000 - t_talk) * 1000) if loud else 0
 print(onset, round(before), round(max(hush)) if hush else "none", hush_ms)
 PY
 )
@@ -280,11 +280,13 @@ sim quit
 wait "$SPID"; check "simpost quits cleanly" 0 $?
 SPID=
 
+# POST_KEEP=DIR keeps the recording, the events and simpost's lines to look at
+[ -n "${POST_KEEP:-}" ] && mkdir -p "$POST_KEEP" && cp "$T/drive.raw" "$EV" "$SO" "$T/err" "$POST_KEEP/"
 if [ "$fails" -ne 0 ]; then
   echo "--- kiosk stderr"; cat "$T/err"; echo "--- simpost"; cat "$SO" "$T/sim.err"; echo "--- events"; cat "$EV"
 fi
 echo "post: loop arrival to the greeting's first sound: $onset ms (the post's event frame at $post_ms ms: its arrival debounce is 500 ms; the say event at $say_delay ms)"
-echo "post: the talk button to the loudspeaker quiet: $hush_ms ms (the button's debounce is 30 ms of it)"
+echo "post: the talk button to the loudspeaker's last sound: $hush_ms ms (the button's debounce is 30 ms of it; 0: it fell between two sentences)"
 echo "post: frame errors, the kiosk's receiver: $kiosk_counts"
 echo "post: frame errors, the firmware's receiver: ${fw_counts#post counters }"
 echo "post: $pass passed, $fails failed"
