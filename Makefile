@@ -10,10 +10,11 @@ DEB_PKGS := pkg-config make gcc libpocketsphinx-dev libsphinxbase-dev pocketsphi
             espeak-ng sox python3 time gnuplot-nox libpng-dev \
             pulseaudio pulseaudio-utils libasound2-plugins clang libclang-rt-dev libjansson-dev \
             pocketsphinx libncurses-dev tmux gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-            libmosquitto-dev mosquitto mosquitto-clients chromium libpulse-dev
+            libmosquitto-dev mosquitto mosquitto-clients chromium libpulse-dev \
+            gcc-avr avr-libc binutils-avr simavr libsimavr-dev libsimavrparts1
 PC_LIBS  := pocketsphinx sphinxbase yaml-0.1 sndfile speexdsp sqlite3 portaudio-2.0 espeak-ng sdl2 SDL2_ttf libpng jansson ncursesw libmosquitto cmocka libpulse-simple
 # Commands the tests need besides the libraries.
-DEP_CMDS := pkg-config espeak-ng sox python3 time gnuplot pulseaudio paplay pactl tmux aarch64-linux-gnu-gcc mosquitto_sub chromium
+DEP_CMDS := pkg-config espeak-ng sox python3 time gnuplot pulseaudio paplay pactl tmux aarch64-linux-gnu-gcc mosquitto_sub chromium avr-gcc
 
 # Recursively expanded on purpose: pkg-config runs when a recipe needs it,
 # after the deps check has installed what was missing.
@@ -40,7 +41,12 @@ endif
 KIOSK_VERSION := $(strip $(shell cat VERSION))
 GIT_DESCRIBE  := $(if $(wildcard .git),$(shell git describe --always --dirty 2>/dev/null))
 
-CORE_SRC := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
+# The speaker post's firmware logic with the host hal (firmware/hal/host):
+# linked into the kiosk (`kiosk post-sim` runs it) and so into every test.
+# $(sort) also drops a file named twice (src/post/ uses firmware/proto too).
+FW_LOGIC_SRC := firmware/post.c firmware/debounce.c firmware/proto/frame.c firmware/proto/link.c
+FW_HOST_SRC  := $(FW_LOGIC_SRC) $(sort $(wildcard firmware/hal/host/*.c))
+CORE_SRC := $(sort $(filter-out src/main.c,$(shell find src -name '*.c')) $(FW_HOST_SRC))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 SAN_OBJ  := $(CORE_SRC:%.c=$(BUILD)/san/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -49,7 +55,7 @@ UNIT_SAN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests-san/%)
 
 .SECONDARY:
 
-.PHONY: check cross all test unit unit-san speech e2e run eval bench deps deps-check clean demo rig FORCE
+.PHONY: check cross firmware all test unit unit-san speech e2e run eval bench deps deps-check clean demo rig FORCE
 
 all: $(BUILD)/kiosk
 
@@ -67,7 +73,8 @@ deps:
 $(BUILD)/.deps-ok: Makefile
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists $(PC_LIBS) || \
 	    ! ( for c in $(DEP_CMDS); do command -v $$c >/dev/null || exit 1; done ) || \
-	    [ ! -f /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict ] || [ ! -x /usr/sbin/mosquitto ]; then \
+	    [ ! -f /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict ] || [ ! -x /usr/sbin/mosquitto ] || \
+	    [ ! -f /usr/lib/avr/include/avr/io.h ] || [ ! -f /usr/include/simavr/sim_avr.h ]; then \
 	  $(MAKE) --no-print-directory deps; fi
 	@mkdir -p $(BUILD) && touch $@
 deps-check: $(BUILD)/.deps-ok
@@ -159,7 +166,7 @@ $(BUILD)/check/%.san-ok: $(BUILD)/tests-san/% FORCE
 	$(call say,TEST (asan),$<)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 timeout 600 $< >$@.log 2>&1 || \
 	  { rc=$$?; cat $@.log; echo "$< failed (status $$rc)"; exit 1; }
 
-e2e: $(BUILD)/kiosk $(BUILD)/kiosk-san $(BUILD)/rig
+e2e: $(BUILD)/kiosk $(BUILD)/kiosk-san $(BUILD)/rig $(BUILD)/simpost $(BUILD)/firmware/post.elf
 	@set -e; for t in tests/e2e/*.sh; do echo "== $$t"; KIOSK=$(BUILD)/kiosk KIOSK_SAN=$(BUILD)/kiosk-san bash $$t; done
 
 # The development speech set: spoken by espeak-ng at test time, decoded by
@@ -175,7 +182,42 @@ speech: $(BUILD)/kiosk $(BUILD)/endpoint_wav
 	$(call say,SPEECH,tests/speech/eval.py clean and 10 dB)python3 tests/speech/eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --check
 	$(call say,SPEECH,tests/speech/real_eval.py the test part clean and 10 dB)python3 tests/speech/real_eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --part test --check --out $(BUILD)/real-test
 
-test: unit unit-san cross e2e speech fuzz
+test: unit unit-san firmware cross e2e speech fuzz
+
+# ---- the speaker post's firmware (firmware/README.md) ------------------------
+# The same logic as FW_HOST_SRC with the AVR hal, for an ATmega328P at 16 MHz.
+# Fails when it outgrows the chip's budget: 16 KB of flash (half the chip:
+# room for a bootloader and growth) and 1 KB of RAM for static data (the rest
+# of the 2 KB is the stack's).
+AVR_CC      := avr-gcc
+AVR_CFLAGS  := -mmcu=atmega328p -DF_CPU=16000000UL -Os -std=c11 -Wall -Wextra -Werror \
+               -ffunction-sections -fdata-sections -MMD -MP
+FW_SRC      := firmware/main.c $(FW_LOGIC_SRC) $(sort $(wildcard firmware/hal/avr/*.c))
+FW_FLASH_MAX := 16384
+FW_RAM_MAX   := 1024
+$(BUILD)/firmware/obj/%.o: %.c | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(call say,CC avr,$<)$(AVR_CC) $(AVR_CFLAGS) -c $< -o $@
+$(BUILD)/firmware/post.elf: $(FW_SRC:%.c=$(BUILD)/firmware/obj/%.o)
+	$(call say,LD avr,$@)$(AVR_CC) -mmcu=atmega328p -Wl,--gc-sections -o $@ $^
+$(BUILD)/firmware/post.hex: $(BUILD)/firmware/post.elf
+	$(call say,HEX,$@)avr-objcopy -O ihex -R .eeprom $< $@
+firmware: $(BUILD)/firmware/post.hex
+	@avr-size --format=berkeley $(BUILD)/firmware/post.elf | awk 'NR == 2 { \
+	  flash = $$1 + $$2; ram = $$2 + $$3; \
+	  printf "  firmware  flash %d of %d bytes, RAM %d of %d bytes (data %d + bss %d)\n", \
+	    flash, $(FW_FLASH_MAX), ram, $(FW_RAM_MAX), $$2, $$3; \
+	  if (flash > $(FW_FLASH_MAX) || ram > $(FW_RAM_MAX)) { print "  firmware  over budget"; exit 1 } }'
+
+# The post's firmware in simavr with its USART0 on a pty and its pins driven
+# from stdin (tests/sim/simpost.c; tests/e2e/post.sh and the demo run it):
+#   $(BUILD)/simpost $(BUILD)/firmware/post.elf
+# simavr's include folder from its .pc by --variable: its --cflags want
+# libelf.pc, which Debian ships only in libelf-dev (simavr needs no headers of
+# it).  Not libsimavrparts: the bridge is its own (simpost.c says why).
+SIMAVR_INC = $(shell pkg-config --variable=includedir simavr 2>/dev/null || echo /usr/include)/simavr
+$(BUILD)/simpost: tests/sim/simpost.c firmware/proto/frame.c firmware/proto/frame.h firmware/proto/link.h | $(BUILD)/.deps-ok
+	$(call say,CC LD,$@)$(CC) $(WARN) $(CFLAGS) -I$(SIMAVR_INC) -o $@ tests/sim/simpost.c firmware/proto/frame.c -lsimavr
 
 # The core and the recogniser compile for an ARM board (the usual kiosk
 # computer is Raspberry Pi class) with Debian's cross compiler.  Compiled, not
@@ -214,8 +256,9 @@ $(BUILD)/bench_grammar: $(BUILD)/obj/tests/bench_grammar.o $(CORE_OBJ)
 run: $(BUILD)/kiosk
 	$(Q)bash tests/run.sh $(BUILD)/kiosk menus/burger.yaml
 
-# A sample conversation through the whole live kiosk via a PulseAudio null sink.
-demo: $(BUILD)/kiosk
+# A car at the drive-through: the post's firmware in simavr (a car on the loop),
+# a sample conversation through the whole live kiosk via a PulseAudio null sink.
+demo: $(BUILD)/kiosk $(BUILD)/simpost $(BUILD)/firmware/post.elf
 	$(Q)bash tests/demo.sh $(BUILD)/kiosk menus/burger.yaml
 
 clean:

@@ -20,6 +20,7 @@ static const char usage[] =
     "                          orders and events as JSON lines, for a chain's systems\n"
     "  report [--db F] [--since DATE] [--until DATE] [--csv] [--html FILE]\n"
     "                          what the kiosk did: cars, orders, automation, pages, by hour\n"
+    "  post-sim [--link PATH]  a simulated speaker post on a pty, for run --post\n"
     "  --version               print the version\n";
 
 static int dispatch(const char *cmd, int argc, char **argv)
@@ -31,6 +32,7 @@ static int dispatch(const char *cmd, int argc, char **argv)
     if (!strcmp(cmd, "crew")) return cmd_crew(argc, argv);
     if (!strcmp(cmd, "report")) return cmd_report(argc, argv);
     if (!strcmp(cmd, "export")) return cmd_export(argc, argv);
+    if (!strcmp(cmd, "post-sim")) return cmd_post_sim(argc, argv);
     fprintf(stderr, "kiosk: unknown command \"%s\"\n%s", cmd, usage);
     return EXIT_BADINPUT;
 }

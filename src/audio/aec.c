@@ -606,7 +606,11 @@ int aec_near_speech(const aec_stats_t *s)
 {
     if (!s->ref_active) return 0;
     double resid = s->echo_db - (isnan(s->erle_db) ? 0 : s->erle_db);
-    return s->out_db > (resid > s->floor_db ? resid : s->floor_db) + AEC_NEAR_MARGIN_DB;
+    /* The customer adds to what the microphone hears: output louder than its
+     * input is the canceller's own guess of an echo that has not arrived yet
+     * (the microphone silent while the delayed reference plays). */
+    double heard = s->out_db < s->mic_db ? s->out_db : s->mic_db;
+    return heard > (resid > s->floor_db ? resid : s->floor_db) + AEC_NEAR_MARGIN_DB;
 }
 
 int aec_only_echo(aec_gate_t *g, const aec_stats_t *s)

@@ -18,7 +18,7 @@
  * still holds its voice, about erle_db below the echo, over the noise.  A
  * frame is the customer's (near-end speech) when
  *
- *     ref_active && out_db > max(echo_db - erle_db, floor_db) + AEC_NEAR_MARGIN_DB
+ *     ref_active && min(out_db, mic_db) > max(echo_db - erle_db, floor_db) + AEC_NEAR_MARGIN_DB
  *
  * (aec_near_speech), erle_db taken as 0 while it is NAN (nothing measured
  * yet: only speech well above the echo itself counts).  While delay_ms is -1

@@ -189,6 +189,57 @@ static void menu_event(crew_view_t *v, json_t *ev, strbuf_t *b, strlist_t *more)
     }
 }
 
+/* A frame-error counts object's non-zero counts, "crc 2, duplicate 1", or "none". */
+static void counts(const json_t *o, strbuf_t *b)
+{
+    size_t at = b->len;
+    const char *k;
+    json_t *n;
+    json_object_foreach((json_t *)o, k, n)
+        if (json_is_integer(n) && json_integer_value(n) > 0)
+            strbuf_printf(b, "%s%s %ld", b->len > at ? ", " : "", k, (long)json_integer_value(n));
+    if (b->len == at) strbuf_append(b, "none");
+}
+
+/* The speaker post: its link, the crew at its headset base, frame errors. */
+static void post_event(crew_view_t *v, json_t *ev, strbuf_t *b)
+{
+    const char *link = jstr(ev, "link");
+    json_t *crew = json_object_get(ev, "crew_present");
+    if (link && !strcmp(link, "up")) {
+        v->post = 1;
+        strbuf_append(b, "speaker post answering: cars start at the loop");
+    } else if (link) {
+        v->post = -1;
+        strbuf_append(b, "*** SPEAKER POST NOT ANSWERING: cars start when the customer speaks");
+    } else if (json_is_boolean(crew)) {
+        v->crew_present = json_is_true(crew);
+        strbuf_append(b, v->crew_present ? "crew at the headset base" : "no crew at the headset base");
+    } else if (json_is_object(json_object_get(ev, "errors"))) {
+        strbuf_append(b, "speaker post frame errors: at the kiosk ");
+        counts(json_object_get(ev, "errors"), b);
+        strbuf_append(b, "; at the post ");
+        counts(json_object_get(ev, "post_errors"), b);
+    } else {
+        strbuf_append(b, "speaker post: ?");
+    }
+}
+
+/* Speech the kiosk could not take as a turn. */
+static void missed_event(json_t *ev, strbuf_t *b)
+{
+    static const char *const reasons[][2] = {
+        { "own_voice", "it was the kiosk's own voice" }, { "device", "the microphone stopped" },
+        { "busy", "the recogniser was busy" }, { "overrun", "samples were lost (decoded anyway)" },
+    };
+    const char *reason = jstr(ev, "reason"), *words = reason ? reason : "?";
+    for (size_t i = 0; reason && i < sizeof reasons / sizeof reasons[0]; i++)
+        if (!strcmp(reason, reasons[i][0])) words = reasons[i][1];
+    car_of(ev, b);
+    strbuf_printf(b, "missed %.1f s of speech: %s", jlong(ev, "audio_ms") / 1000.0, words);
+    if (json_is_true(json_object_get(ev, "asked_again"))) strbuf_append(b, "; asked the customer to say it again");
+}
+
 int view_event(crew_view_t *v, json_t *ev, double now, int with_order, strlist_t *out)
 {
     const char *type = jstr(ev, "event");
@@ -205,11 +256,16 @@ int view_event(crew_view_t *v, json_t *ev, double now, int with_order, strlist_t
         v->car = car;
         v->taken_over = json_is_true(json_object_get(ev, "taken_over"));
         v->talking = json_is_true(json_object_get(ev, "talking"));
+        const char *post = jstr(ev, "post");
+        v->post = !post ? 0 : !strcmp(post, "up") ? 1 : -1;
+        v->crew_present = json_is_true(json_object_get(ev, "crew_present"));
         set_order(v, car ? json_object_get(ev, "order") : NULL);
         strbuf_printf(&b, "connected to %s", v->lane ? v->lane : "the kiosk");
         if (v->menu && *v->menu) strbuf_printf(&b, " (%s)", v->menu);
         if (car) strbuf_printf(&b, ": car %d at the post, order %s", car, whose(jstr(v->order, "status")));
         else strbuf_append(&b, ": no car at the post");
+        if (v->post) strbuf_printf(&b, "; speaker post %s%s", v->post > 0 ? "answering" : "NOT ANSWERING",
+                                   v->crew_present ? ", crew at the headset base" : "");
         json_t *page = json_object_get(ev, "page");
         if (json_is_object(page)) {
             strbuf_t p = {0};
@@ -288,7 +344,11 @@ int view_event(crew_view_t *v, json_t *ev, double now, int with_order, strlist_t
         const char *free_text = jstr(ev, "free_text"), *heard = jstr(ev, "heard");
         const char *words = free_text && *free_text ? free_text : heard;
         strbuf_t p = {0};
+        const char *by = jstr(ev, "by"), *detail = jstr(ev, "detail");
         strbuf_append(&p, view_reason_words(jstr(ev, "reason")));
+        if (by && !strcmp(by, "button")) strbuf_append(&p, " (the help button)");
+        else if (by) strbuf_printf(&p, " (%s)", by);
+        if (detail && *detail) strbuf_printf(&p, ": %s", detail);
         if (words && *words) {
             strbuf_append(&p, ": ");
             quoted(&p, words);
@@ -320,11 +380,21 @@ int view_event(crew_view_t *v, json_t *ev, double now, int with_order, strlist_t
             v->taken_over = 0;
             strbuf_printf(&b, "car %d handed back to the kiosk", car);
         } else if (!strcmp(kind, "talk")) {
+            const char *by = jstr(ev, "by");
             v->talking = json_is_true(json_object_get(ev, "down"));
+            if (by && !strcmp(by, "button")) strbuf_append(&b, "headset ");
             strbuf_append(&b, v->talking ? "talk button down: the car hears you" : "talk button up");
         } else {
             strbuf_printf(&b, "override: %s", kind);
         }
+    } else if (!strcmp(type, "post")) {
+        post_event(v, ev, &b);
+    } else if (!strcmp(type, "barge_in")) {
+        car_of(ev, &b);
+        strbuf_append(&b, json_is_true(json_object_get(ev, "false")) ? "nobody went on: the kiosk says it again"
+                                                                     : "customer spoke over the kiosk: it stopped to listen");
+    } else if (!strcmp(type, "missed")) {
+        missed_event(ev, &b);
     } else if (!strcmp(type, "order") || !strcmp(type, "confirmed")) {
         json_t *o = json_object_get(ev, "order");
         set_order(v, o);

@@ -28,6 +28,8 @@ typedef struct {
     char *page_text;         /* "asked for a person: \"can i talk to someone\"" */
     int page_car;            /* 0: no car (a device) */
     int escalated;           /* 0, 1 chimed again, 2 sent to the manager */
+    int post;                /* the speaker post's link: 1 up, -1 down, 0 none heard of */
+    int crew_present;        /* the post's headset base says a crew member is there */
     strlist_t lines;         /* the transcript, newest last, at most VIEW_MAX_LINES */
 } crew_view_t;
 

@@ -5,6 +5,12 @@
  *   lane_car_arrives).  The customer is already speaking, so the greeting is
  *   not spoken over them: it opens the kiosk's first answer instead
  *   ("Welcome to Burger Barn! Two cheeseburgers...").
+ * - With a speaker post whose link is up, the loop starts the car and the
+ *   kiosk greets it at once ("Welcome to Burger Barn! What can I get you?");
+ *   speech with no car is ignored (logged), not kept: nobody is on the loop
+ *   (the last car pulling forward, a passer-by).  The loop's departure ends
+ *   the car as "gone", and a page raised for it stops escalating, left
+ *   unacknowledged.  An empty car on the loop never leaves by silence.
  * - Patience: a customer quiet for cfg->nudge seconds after the kiosk spoke
  *   is told "Take your time." and the question again, once; quiet
  *   cfg->no_response seconds more, an order with something in it pages
@@ -156,22 +162,36 @@ static void speak(lane_t *l, const char *text)
 
 /* The page in words for the crew's headset (lane_io plays a chime, then
  * these): the lane's name first, as the headsets of several lanes share one
- * channel, then the reason in the crew station's words; a reminder and the
+ * channel, then the reason in the crew station's words and what went wrong
+ * when the reason alone does not say (detail, or NULL); a reminder and the
  * manager's call say they are not the first. */
-static void crew_page(lane_t *l, esc_level_t level, page_reason_t why)
+static void crew_page(lane_t *l, esc_level_t level, page_reason_t why, const char *detail)
 {
     const char *lane = l->cfg->name ? l->cfg->name : "the lane";
-    const char *words = view_reason_words(page_reason_names[why]);
+    char *words = xasprintf("%s%s%s", view_reason_words(page_reason_names[why]), detail ? ": " : "",
+                            detail ? detail : "");
     char *text = level == ESC_MANAGER ? xasprintf("Manager to %s, page not answered: %s.", lane, words)
                : level == ESC_REMIND  ? xasprintf("%s again: %s.", lane, words)
                                       : xasprintf("%s: %s.", lane, words);
+    free(words);
     lane_fx_t *e = fx_add(l, LANE_FX_CREW_PAGE, text);
     free(text);
     e->name = page_reason_names[why];
     e->status = level == ESC_NONE ? "page" : esc_level_names[level];
 }
 
-static void ev_page(lane_t *l, page_reason_t why, int turn, const char *heard, const char *free_text)
+/* A page is open from now (the first one's reason and car are the ones the crew is late for). */
+static void raise_page(lane_t *l, page_reason_t why)
+{
+    if (!l->esc.open) {
+        l->page_reason = why;
+        l->page_car = l->car ? l->cars : 0;
+    }
+    esc_raise(&l->esc, l->now);
+}
+
+/* by: what raised it when not the dialog or a timer ("button"), else NULL */
+static void ev_page(lane_t *l, page_reason_t why, int turn, const char *heard, const char *free_text, const char *by)
 {
     strbuf_t b = {0};
     ev_begin(l, &b, "page");
@@ -181,11 +201,14 @@ static void ev_page(lane_t *l, page_reason_t why, int turn, const char *heard, c
     strbuf_json_str(&b, heard);
     strbuf_append(&b, ", \"free_text\": ");
     strbuf_json_str(&b, free_text);
+    if (by) {
+        strbuf_append(&b, ", \"by\": ");
+        strbuf_json_str(&b, by);
+    }
     ev_end(l, &b, "page");
-    if (!l->esc.open) l->page_reason = why;   /* the one the crew is late for */
-    esc_raise(&l->esc, l->now);
-    crew_page(l, ESC_NONE, why);
-    lane_log(l, "  PAGE crew: %s", view_reason_words(page_reason_names[why]));
+    raise_page(l, why);
+    crew_page(l, ESC_NONE, why, NULL);
+    lane_log(l, "  PAGE crew: %s%s", view_reason_words(page_reason_names[why]), by ? " (the help button)" : "");
 }
 
 static void store_page(lane_t *l, page_reason_t why, int turn, const char *heard, const char *free_text)
@@ -231,7 +254,8 @@ static void set_menu(lane_t *l, const menu_t *m)
     order_init(&l->empty, m);
 }
 
-void lane_car_arrives(lane_t *l)
+/* by: "loop" when the speaker post's loop started it, else NULL (speech) */
+static void arrive(lane_t *l, const char *by)
 {
     session_free(l->last_car);
     l->last_car = NULL;
@@ -249,11 +273,20 @@ void lane_car_arrives(lane_t *l)
     strbuf_t b = {0};
     ev_begin(l, &b, "car");
     strbuf_append(&b, ", \"state\": \"arrived\"");
+    if (by) {
+        strbuf_append(&b, ", \"by\": ");
+        strbuf_json_str(&b, by);
+    }
     ev_end(l, &b, "car");
-    lane_log(l, "car %d arrived", l->cars);
+    lane_log(l, "car %d arrived%s", l->cars, by ? " at the loop" : "");
 }
 
-void lane_car_leaves(lane_t *l, const char *why)
+void lane_car_arrives(lane_t *l)
+{
+    arrive(l, NULL);
+}
+
+static void leave(lane_t *l, const char *why, const char *by)
 {
     const order_t *o = dialog_order(session_dialog(l->car));
     strbuf_t j = {0};
@@ -272,12 +305,21 @@ void lane_car_leaves(lane_t *l, const char *why)
     strbuf_append(&b, ", \"status\": ");
     strbuf_json_str(&b, order_status_names[o->status]);
     strbuf_printf(&b, ", \"total_cents\": %ld", order_total_cents(o));
+    if (by) {
+        strbuf_append(&b, ", \"by\": ");
+        strbuf_json_str(&b, by);
+    }
     ev_end(l, &b, "car");
-    lane_log(l, "car %d left (%s): order %s", l->cars, why, order_status_names[o->status]);
+    lane_log(l, "car %d left (%s%s): order %s", l->cars, why, by ? ", off the loop" : "", order_status_names[o->status]);
     session_free(l->last_car);
     l->last_car = l->car;
     l->car = NULL;
     l->taken_over = 0;
+}
+
+void lane_car_leaves(lane_t *l, const char *why)
+{
+    leave(l, why, NULL);
 }
 
 /* A turn said while the crew talked: kept, its event, nothing acted on. */
@@ -400,7 +442,14 @@ int lane_own_voice(const lane_t *l, const char *heard, const char *free_text)
 /* A recognised turn goes through the dialog; what changed goes out. */
 void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms, double turn_end)
 {
-    if (!l->car) lane_car_arrives(l);
+    if (!l->car) {
+        if (!lane_speech_starts_car(l)) {   /* the loop starts cars: nobody is at the post */
+            const char *text = r->hearing.free_text && *r->hearing.free_text ? r->hearing.free_text : r->hearing.heard;
+            lane_log(l, "  heard with no car on the loop, ignored: %s", text && *text ? text : "(nothing)");
+            return;
+        }
+        lane_car_arrives(l);
+    }
     if (l->talking) {
         overheard(l, file, r, audio_ms, turn_end);
         return;
@@ -466,7 +515,7 @@ void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms
 
     /* a confirmation has its own event below, with the order */
     if (changed && dialog_state(d) != DIALOG_CONFIRMED) ev_order(l, "order");
-    if (page) ev_page(l, t->page, nt, t->heard, t->free_text);
+    if (page) ev_page(l, t->page, nt, t->heard, t->free_text, NULL);
 
     l->greet = 0;
     l->nudged = 0;
@@ -480,19 +529,24 @@ void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms
     }
 }
 
-void lane_outside_page(lane_t *l, page_reason_t why)
+static void outside_page(lane_t *l, page_reason_t why, const char *by)
 {
     if (!l->car) {
         store_page(l, why, 0, "", "");
-        ev_page(l, why, 0, "", "");
+        ev_page(l, why, 0, "", "", by);
         return;
     }
     const char *said = session_page(l->car, why);
     int nt = session_nturns(l->car);
     store_page(l, why, nt, "", "");
-    ev_page(l, why, nt, "", "");
+    ev_page(l, why, nt, "", "", by);
     ev_order(l, "order");
     speak(l, said);
+}
+
+void lane_outside_page(lane_t *l, page_reason_t why)
+{
+    outside_page(l, why, NULL);
 }
 
 static void ev_store(lane_t *l, const char *state, const char *error, unsigned long held, unsigned long n,
@@ -533,9 +587,8 @@ void lane_store_fault(lane_t *l, const char *what, unsigned long held)
     strbuf_append(&b, "\"");
     ev_end(l, &b, "page");
     store_page(l, PAGE_DEVICE_FAULT, l->car ? session_nturns(l->car) : 0, "", "");   /* kept when it is back */
-    if (!l->esc.open) l->page_reason = PAGE_DEVICE_FAULT;
-    esc_raise(&l->esc, l->now);
-    crew_page(l, ESC_NONE, PAGE_DEVICE_FAULT);
+    raise_page(l, PAGE_DEVICE_FAULT);
+    crew_page(l, ESC_NONE, PAGE_DEVICE_FAULT, "orders are not being saved");
     lane_log(l, "  PAGE crew: orders are not being saved: %s", what);
 }
 
@@ -649,15 +702,32 @@ void lane_view(const lane_t *l, lane_view_t *v)
 
 /* ---- the crew station --------------------------------------------------- */
 
-static void ev_override(lane_t *l, const char *kind, int down)
+/* by: "button" for the headset base's talk button, NULL for a crew station */
+static void ev_override(lane_t *l, const char *kind, int down, const char *by)
 {
     strbuf_t b = {0};
     ev_begin(l, &b, "override");
     strbuf_append(&b, ", \"kind\": ");
     strbuf_json_str(&b, kind);
     if (!strcmp(kind, "talk")) strbuf_printf(&b, ", \"down\": %s", down ? "true" : "false");
+    if (by) {
+        strbuf_append(&b, ", \"by\": ");
+        strbuf_json_str(&b, by);
+    }
     ev_end(l, &b, "override");
-    lane_log(l, "  crew: %s%s", kind, !strcmp(kind, "talk") ? (down ? " (button down)" : " (released)") : "");
+    lane_log(l, "  crew: %s%s%s", kind, !strcmp(kind, "talk") ? (down ? " (button down)" : " (released)") : "",
+             by ? " at the headset base" : "");
+}
+
+/* The crew's talk override, from a station or the headset base (by): NULL,
+ * or why it was refused. */
+static const char *talk(lane_t *l, int down, const char *by)
+{
+    if (down == l->talking) return down ? "the talk button is already down" : "the talk button is not down";
+    l->talking = down;
+    if (l->talking) fx_add(l, LANE_FX_HUSH, NULL);
+    ev_override(l, "talk", down, by);
+    return NULL;
 }
 
 static void store_ack(lane_t *l, double after_s, const char *by)
@@ -708,6 +778,9 @@ static void hello(lane_t *l, int client)
         strbuf_append(&b, ", \"order\": ");
         order_json(dialog_order(session_dialog(l->car)), &b);
     }
+    if (l->post)   /* a speaker post answered once: its link, and whether the crew is at its headset base */
+        strbuf_printf(&b, ", \"post\": \"%s\", \"crew_present\": %s", l->post > 0 ? "up" : "down",
+                      l->post_crew ? "true" : "false");
     if (l->menu_errors.n) {   /* the menu file is broken: the kiosk runs on its last good menu */
         strbuf_append(&b, ", \"menu_errors\": ");
         json_list(&b, &l->menu_errors);
@@ -751,7 +824,7 @@ void lane_crew(lane_t *l, int client, const crew_msg_t *m)
         } else if ((rc = dialog_take_over(d, &why)) == 0) {
             l->taken_over = 1;
             fx_add(l, LANE_FX_HUSH, NULL);
-            ev_override(l, "take_over", 0);
+            ev_override(l, "take_over", 0, NULL);
             ev_order(l, "order");
         }
         break;
@@ -761,7 +834,7 @@ void lane_crew(lane_t *l, int client, const crew_msg_t *m)
             l->paged_no_response = 0;   /* the kiosk's patience starts afresh */
             l->nudged = 0;
             l->last_activity = l->now;
-            ev_override(l, "hand_back", 0);
+            ev_override(l, "hand_back", 0, NULL);
             ev_order(l, "order");
         }
         break;
@@ -806,14 +879,7 @@ void lane_crew(lane_t *l, int client, const crew_msg_t *m)
         break;
     }
     case CREW_TALK:
-        if (m->down == l->talking) {
-            why = m->down ? "the talk button is already down" : "the talk button is not down";
-            rc = -1;
-            break;
-        }
-        l->talking = m->down;
-        if (l->talking) fx_add(l, LANE_FX_HUSH, NULL);
-        ev_override(l, "talk", m->down);
+        if ((why = talk(l, m->down, NULL))) rc = -1;
         break;
     default:
         why = "not an action";
@@ -856,7 +922,7 @@ static void escalate(lane_t *l)
     strbuf_json_str(&b, esc_level_names[lvl]);
     strbuf_printf(&b, ", \"after_s\": %.1f", l->now - l->esc.raised);
     ev_end(l, &b, "escalate");
-    crew_page(l, lvl, l->page_reason);
+    crew_page(l, lvl, l->page_reason, NULL);
     lane_log(l, "  PAGE not acknowledged after %.0f s: %s", l->now - l->esc.raised,
              lvl == ESC_MANAGER ? "sent to the manager" : "chiming again");
 }
@@ -886,7 +952,7 @@ static void patience(lane_t *l)
         return;
     }
     if (dialog_order(d)->nlines == 0) {
-        if (quiet < l->cfg->car_gone) return;
+        if (l->post > 0 || quiet < l->cfg->car_gone) return;   /* the loop says when a car has gone */
         dialog_car_left(session_dialog_rw(l->car));
         lane_car_leaves(l, "gone");
         return;
@@ -909,7 +975,9 @@ static double due(const lane_t *l)
     }
     if (l->car && !crew_owns(l) && dialog_waiting(session_dialog(l->car))) {
         if (l->cfg->nudge > 0 && !l->nudged) SOONER(l->last_activity + l->cfg->nudge);
-        else if (dialog_order(session_dialog(l->car))->nlines == 0) SOONER(l->last_activity + l->cfg->car_gone);
+        else if (dialog_order(session_dialog(l->car))->nlines == 0) {
+            if (l->post <= 0) SOONER(l->last_activity + l->cfg->car_gone);
+        }
         else if (!l->paged_no_response) SOONER(l->last_activity + l->cfg->no_response);
     }
     if (l->linger_until && !l->car) SOONER(l->linger_until);
@@ -926,4 +994,175 @@ double lane_tick(lane_t *l, int listening)
         l->board_dirty = 1;
     }
     return due(l);
+}
+
+/* ---- the speaker post ------------------------------------------------------ */
+
+const char *const lane_lamp_names[] = { "listening", "crew_coming", "crew_talking", "fault" };
+_Static_assert(sizeof lane_lamp_names / sizeof lane_lamp_names[0] == LANE_LAMP_FAULT + 1, "a lamp without its name");
+
+int lane_speech_starts_car(const lane_t *l)
+{
+    return l->post <= 0;
+}
+
+/* A car on the loop: it is greeted at once, before the customer speaks, so
+ * the first answer does not welcome again. */
+static void car_at_loop(lane_t *l)
+{
+    arrive(l, "loop");
+    l->greet = 0;
+    speak(l, dialog_greeting(session_dialog(l->car)));
+    l->last_activity = l->now;
+}
+
+static void ev_post(lane_t *l, const char *field, const char *value)
+{
+    strbuf_t b = {0};
+    ev_begin(l, &b, "post");
+    strbuf_printf(&b, ", \"%s\": %s", field, value);
+    ev_end(l, &b, "post");
+}
+
+void lane_post_link(lane_t *l, int up)
+{
+    int was = l->post;
+    if (was == (up ? 1 : -1)) return;
+    l->post = up ? 1 : -1;
+    ev_post(l, "link", up ? "\"up\"" : "\"down\"");
+    if (up) {
+        l->post_check = 1;
+        lane_log(l, "speaker post: answering%s; cars start at the loop", was < 0 ? " again" : "");
+        return;
+    }
+    /* the car at the post, if any, goes on: the kiosk still hears it */
+    const char *detail = was > 0 ? "the speaker post stopped answering" : "the speaker post is not answering";
+    strbuf_t b = {0};
+    ev_begin(l, &b, "page");
+    strbuf_printf(&b, ", \"turn\": %d, \"reason\": ", l->car ? session_nturns(l->car) : 0);
+    strbuf_json_str(&b, page_reason_names[PAGE_DEVICE_FAULT]);
+    strbuf_append(&b, ", \"heard\": \"\", \"free_text\": \"\", \"detail\": ");
+    strbuf_json_str(&b, detail);
+    ev_end(l, &b, "page");
+    store_page(l, PAGE_DEVICE_FAULT, l->car ? session_nturns(l->car) : 0, "", "");
+    raise_page(l, PAGE_DEVICE_FAULT);
+    crew_page(l, ESC_NONE, PAGE_DEVICE_FAULT, detail);
+    lane_log(l, "  PAGE crew: %s; cars start when the customer speaks until it answers", detail);
+}
+
+void lane_post_loop(lane_t *l, int on)
+{
+    l->post_loop = on;
+    l->post_check = 0;
+    if (l->post <= 0) return;   /* not heard from a link that is down */
+    if (on) {
+        if (l->car) lane_log(l, "  a vehicle on the loop: car %d is at the post already", l->cars);
+        else car_at_loop(l);
+        return;
+    }
+    if (!l->car) return;   /* it confirmed and pulled forward, or was ended by the crew */
+    int car = l->cars;
+    dialog_car_left(session_dialog_rw(l->car));   /* the crew's order is kept as it stood */
+    leave(l, "gone", "loop");
+    if (l->esc.open && l->page_car == car && l->page_reason != PAGE_DEVICE_FAULT) {   /* equipment still needs them */
+        /* nobody to come for: the page stops escalating, unacknowledged (the report's truth) */
+        l->esc.open = 0;
+        lane_log(l, "  the page for car %d closes unacknowledged: the car drove off", car);
+    }
+}
+
+void lane_post_help(lane_t *l)
+{
+    if (l->esc.open && l->page_reason == PAGE_HUMAN_REQUEST) {
+        lane_log(l, "  the help button again: the page is open already");
+        return;
+    }
+    outside_page(l, PAGE_HUMAN_REQUEST, "button");
+}
+
+void lane_post_talk(lane_t *l, int down)
+{
+    const char *why = talk(l, down, "button");
+    if (why) lane_log(l, "  headset talk button %s: %s", down ? "down" : "up", why);
+    crew_msg_t m;
+    memset(&m, 0, sizeof m);
+    m.kind = CREW_TALK;
+    m.down = down;
+    store_crew(l, &m, l->car ? l->cars : 0, why);
+}
+
+void lane_post_crew(lane_t *l, int present)
+{
+    present = present != 0;
+    if (present == l->post_crew) return;
+    l->post_crew = present;
+    ev_post(l, "crew_present", present ? "true" : "false");
+    lane_log(l, "speaker post: %s", present ? "crew at the headset base" : "no crew at the headset base");
+}
+
+void lane_post_inputs(lane_t *l, int loop, int crew)
+{
+    lane_post_crew(l, crew);
+    loop = loop != 0;
+    if (l->post_check && l->post > 0) {
+        /* the link is back (or the kiosk started): the loop's state is the truth, an
+           arrival or departure the post gave up sending meanwhile included */
+        l->post_check = 0;
+        if (loop && !l->car) car_at_loop(l);
+        else if (!loop && l->car) lane_post_loop(l, 0);
+        l->post_loop = loop;
+        return;
+    }
+    l->post_loop = loop;   /* the events say arrivals; a heartbeat only keeps the state */
+}
+
+static void counts_json(strbuf_t *b, const lane_counts_t *c)
+{
+    strbuf_append(b, "{");
+    for (int i = 0; i < c->n; i++) {
+        if (i) strbuf_append(b, ", ");
+        strbuf_json_str(b, c->names[i]);
+        strbuf_printf(b, ": %lu", c->v[i]);
+    }
+    strbuf_append(b, "}");
+}
+
+static void counts_words(strbuf_t *b, const lane_counts_t *c)
+{
+    size_t at = b->len;
+    for (int i = 0; i < c->n; i++)
+        if (c->v[i]) strbuf_printf(b, "%s%s %lu", b->len > at ? ", " : "", c->names[i], c->v[i]);
+    if (b->len == at) strbuf_append(b, "none");
+}
+
+void lane_post_errors(lane_t *l, const lane_counts_t *mine, const lane_counts_t *theirs)
+{
+    strbuf_t b = {0};
+    ev_begin(l, &b, "post");
+    strbuf_append(&b, ", \"errors\": ");
+    counts_json(&b, mine);
+    strbuf_append(&b, ", \"post_errors\": ");
+    counts_json(&b, theirs);
+    ev_end(l, &b, "post");
+    strbuf_t w = {0};
+    strbuf_append(&w, "speaker post frame errors: the kiosk's ");
+    counts_words(&w, mine);
+    strbuf_append(&w, "; the post's ");
+    counts_words(&w, theirs);
+    fx_add(l, LANE_FX_LOG, strbuf_cstr(&w));
+    strbuf_free(&w);
+}
+
+void lane_mic_ok(lane_t *l, int ok)
+{
+    l->mic_fault = !ok;
+}
+
+lane_lamp_t lane_lamp(const lane_t *l)
+{
+    if (l->talking) return LANE_LAMP_CREW_TALKING;
+    if (l->esc.open || l->taken_over || (l->car && dialog_state(session_dialog(l->car)) == DIALOG_CREW))
+        return LANE_LAMP_CREW_COMING;
+    if (l->mic_fault || l->store_failing || l->post < 0) return LANE_LAMP_FAULT;
+    return LANE_LAMP_LISTENING;
 }

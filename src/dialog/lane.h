@@ -113,6 +113,13 @@ typedef struct {
     char *said[LANE_SAID_KEEP];   /* the kiosk's last words for the loudspeaker, newest first */
     unsigned long missed[LANE_MISS_N];   /* speech not taken, by reason (lane_missed) */
     int barge_ins;            /* prompts the customer spoke over */
+    /* the speaker post (lane_post_*): */
+    int post;                 /* its link: 1 up, -1 down, 0 never heard (no post, or not yet) */
+    int post_loop;            /* a vehicle on the loop, as the post last said */
+    int post_crew;            /* the headset base's "crew present" line */
+    int post_check;           /* the link just came up: the next inputs may hold a waiting car */
+    int mic_fault;            /* the microphone stopped (lane_mic_ok) */
+    int page_car;             /* the car (number) at the post when the open page was raised, 0 none */
     order_t empty;            /* what the board shows with no car */
 } lane_t;
 
@@ -185,6 +192,53 @@ void lane_quiet_since(lane_t *l, double t);
  * for a result and not speaking.  Returns the seconds until something may
  * be due. */
 double lane_tick(lane_t *l, int listening);
+
+/* ---- the speaker post (src/post/post.c) ----
+ * While the post's link is up a car starts at loop arrival, greeted at once
+ * ("Welcome to T! What can I get you?": the first answer does not welcome
+ * again), and ends at departure ("gone", its order kept if it is the
+ * crew's); speech with no car at the post is ignored (a log line: the
+ * customer of a car that has confirmed and is pulling forward, a passer-by).
+ * With no post, or its link down, speech starts cars as before. */
+/* The link came up (1) or went down (0): a "post" event with "link", a log
+ * line; down pages device_fault (with a "detail") and speech starts cars
+ * again; up: the next lane_post_inputs starts a car already on the loop, or
+ * ends the car at the lane if the loop is empty (it left meanwhile). */
+void lane_post_link(lane_t *l, int up);
+/* The loop's vehicle arrived (1) or left (0). */
+void lane_post_loop(lane_t *l, int on);
+/* The customer's help button: human_request, "by": "button" (once while
+ * such a page is open). */
+void lane_post_help(lane_t *l);
+/* The headset base's talk button: the crew's talk override, as a station's
+ * "talk" ("by": "button" on its override event). */
+void lane_post_talk(lane_t *l, int down);
+/* The headset base's "crew present" line: a "post" event with
+ * "crew_present" when it changes, kept for the stations' state line. */
+void lane_post_crew(lane_t *l, int present);
+/* The post's heartbeat's inputs (loop, crew present). */
+void lane_post_inputs(lane_t *l, int loop, int crew);
+/* Frame errors, when they changed: counts by name, the kiosk's receiver's
+ * and sender's (mine) and the post's (theirs).  A "post" event with
+ * "errors" and "post_errors" objects, a log line. */
+typedef struct {
+    int n;
+    const char *const *names;
+    const unsigned long *v;
+} lane_counts_t;
+void lane_post_errors(lane_t *l, const lane_counts_t *mine, const lane_counts_t *theirs);
+/* 1 when speech with no car should start one: no post, or its link down. */
+int lane_speech_starts_car(const lane_t *l);
+/* The microphone stopped (0) or works again (1): the lamp shows it (the
+ * page is the caller's, lane_outside_page). */
+void lane_mic_ok(lane_t *l, int ok);
+
+/* The post's lamp, from the lane's state: the crew talking; a page open, the
+ * car taken over or handed to the crew: crew coming; the microphone, the
+ * store or the post's link failing: fault; else listening. */
+typedef enum { LANE_LAMP_LISTENING, LANE_LAMP_CREW_COMING, LANE_LAMP_CREW_TALKING, LANE_LAMP_FAULT } lane_lamp_t;
+extern const char *const lane_lamp_names[];   /* "listening", ... */
+lane_lamp_t lane_lamp(const lane_t *l);
 
 /* ---- what the board shows ---- */
 typedef struct {

@@ -10,7 +10,10 @@
  *        loudspeaker, the board and its window, the crew stations, the
  *        store and standard output
  *   the menu file's folder and SIGHUP -> menu_watch.c (reloads, a new
- *        recogniser built on its thread for new words, lane_menu) */
+ *        recogniser built on its thread for new words, lane_menu)
+ *   --post: the speaker post's serial line -> src/post/post.c -> lane_io_post_*
+ *        (the loop, the buttons, its link), and the lamp back to it */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 #include <unistd.h>
 
 #include "../audio/keeper.h"
+#include "../post/post.h"
 #include "../store/menus.h"
 #include "commands.h"
 #include "hear.h"
@@ -56,8 +60,13 @@ static const char usage[] =
     "                  plays there as a chime and the page in words (\"Lane 1: asked for a\n"
     "                  person.\"), again on escalation (two chimes for the manager); the\n"
     "                  crew's acknowledgement stops it\n"
-    "  --post TTY      the speaker post's serial line (not available yet: --no-post)\n"
-    "  --no-post       no speaker post: speech starts a car (the default for now)\n"
+    "  --post TTY      the speaker post's serial line (38400 8N1): cars start at its\n"
+    "                  vehicle loop, greeted at once, and end when they leave it; its\n"
+    "                  help button pages the crew, the headset's talk button talks to\n"
+    "                  the car; the lamp shows what the kiosk is doing.  If the post\n"
+    "                  stops answering for 3 s the crew is paged and cars start on\n"
+    "                  speech until it answers (README: \"Speaker post\")\n"
+    "  --no-post       no speaker post: speech starts a car (the default)\n"
     "  --headless      no window for the order board (without a display it is headless anyway)\n"
     "  --board PNG     also save the order board to PNG whenever it changes\n"
     "  --board-size WxH  1920x1080 (default) or 800x480\n"
@@ -244,9 +253,8 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         fprintf(stderr, "kiosk run: --echo-check needs the loudspeaker: drop --output none\n");
         return EXIT_BADINPUT;
     }
-    if (o->post) {
-        fprintf(stderr, "kiosk run: --post %s: the speaker post is not supported yet; run with "
-                        "--no-post (speech starts a car)\n", o->post);
+    if (o->post && o->echo_check) {
+        fprintf(stderr, "kiosk run: --echo-check takes no cars: drop --post %s\n", o->post);
         return EXIT_BADINPUT;
     }
     return -1;
@@ -264,6 +272,7 @@ typedef struct {
     source_t *mic;            /* the turns (source_mic.c) */
     keeper_t *keeper;         /* their recordings, kept --keep-audio days */
     menu_watch_t *watch;      /* the menu file, reloaded (menu_watch.c); owns the menus and recognisers */
+    post_t *post;             /* --post: the speaker post (src/post/post.c), or NULL */
     unsigned long out_dropped_seen;
     loop_t *loop;
     double start;
@@ -355,6 +364,8 @@ static int run_loop(kiosk_t *k)
     k->start = loop_now(k->loop);
     lane_quiet_since(&k->L, k->start);
     crew_sync(k);
+    /* the post's clock starts now: its 3 s of silence are not the models' loading time */
+    if (k->post) post_attach(k->post, k->loop);
     loop_add_timer(k->loop, 0, on_house, k);
     loop_run(k->loop);
     int st = k->mic->driver->status(k->mic);
@@ -426,6 +437,12 @@ int cmd_run(int argc, char **argv)
     }
     fprintf(stderr, "kiosk run: audio: %s\n", device_describe(k.io.dev));
     if (k.io.ears) fprintf(stderr, "kiosk run: crew audio: %s\n", crew_ears_describe(k.io.ears));
+    if (o.post && !(k.post = post_open(o.post, &k.io, 0, err, sizeof err))) {
+        status = errno == ENOTTY ? EXIT_BADINPUT : EXIT_RUNTIME;
+        strlist_pushf(&errs, "kiosk run: --post %s%s", err,
+                      status == EXIT_RUNTIME ? "; check the post's cable and port, or run with --no-post" : "");
+        goto out;
+    }
     int speaks = strcmp(o.output ? o.output : "", "none") != 0;
     if ((speaks || k.io.ears) && !(k.voice = voice_create(o.voice, 0, err, sizeof err))) {
         strlist_pushf(&errs, "kiosk run: %s", err);
@@ -542,6 +559,10 @@ int cmd_run(int argc, char **argv)
     }
     strbuf_t stats = {0};
     k.mic->driver->stats(k.mic, &stats);
+    if (k.post) {
+        strbuf_append(&stats, ", ");
+        post_stats(k.post, &stats);
+    }
     fprintf(stderr, "kiosk run: stopped: %d cars, %s, %lu lines of standard output dropped\n", k.L.cars,
             strbuf_cstr(&stats), out_lost);
     strbuf_free(&stats);
@@ -549,6 +570,7 @@ out:
     for (int i = 0; i < errs.n; i++) fprintf(stderr, "%s\n", errs.v[i]);
     strlist_free(&errs);
     if (k.mic) k.mic->driver->close(k.mic);
+    post_close(k.post);
     keeper_stop(k.keeper);
     mqtt_close(k.io.mqtt, MQTT_DRAIN_S);
     lane_free(&k.L);

@@ -16,6 +16,7 @@ int cmd_devices(int argc, char **argv);  /* kiosk devices */
 int cmd_crew(int argc, char **argv);     /* kiosk crew */
 int cmd_export(int argc, char **argv);   /* kiosk export (cmd_export.c) */
 int cmd_report(int argc, char **argv);   /* kiosk report */
+int cmd_post_sim(int argc, char **argv); /* kiosk post-sim: a simulated speaker post on a pty */
 
 /* 1 when a command's arguments (argv[0] is its name) ask for its usage:
  * "--help" or "-h" anywhere before a "--", so that `kiosk menu check

@@ -18,6 +18,7 @@ void lane_io_init(lane_io_t *io, lane_t *lane, loop_t *loop, const char *who)
     io->loop = loop;
     io->who = who;
     io->wall_epoch = VIRTUAL_EPOCH;
+    io->lamp_told = -1;
     lane_set_time(lane, loop_now(loop), lane_io_wall(io));
 }
 
@@ -287,6 +288,13 @@ int lane_io_flush(lane_io_t *io)
     l->fx.n = 0;
     run_held(io);
     news(io);
+    if (io->lamp) {
+        lane_lamp_t want = lane_lamp(l);
+        if ((int)want != io->lamp_told) {
+            io->lamp_told = (int)want;
+            io->lamp(io->lamp_ctx, want);
+        }
+    }
     return 0;
 }
 
@@ -362,6 +370,62 @@ int lane_io_missed(lane_io_t *io, lane_miss_t why, long audio_ms)
 {
     now(io);
     lane_missed(io->lane, why, audio_ms);
+    return lane_io_flush(io);
+}
+
+int lane_io_post_link(lane_io_t *io, int up)
+{
+    now(io);
+    lane_post_link(io->lane, up);
+    return lane_io_flush(io);
+}
+
+int lane_io_post_loop(lane_io_t *io, int on)
+{
+    now(io);
+    lane_post_loop(io->lane, on);
+    return lane_io_flush(io);
+}
+
+int lane_io_post_help(lane_io_t *io)
+{
+    now(io);
+    lane_post_help(io->lane);
+    return lane_io_flush(io);
+}
+
+int lane_io_post_talk(lane_io_t *io, int down)
+{
+    now(io);
+    lane_post_talk(io->lane, down);
+    return lane_io_flush(io);
+}
+
+int lane_io_post_crew(lane_io_t *io, int present)
+{
+    now(io);
+    lane_post_crew(io->lane, present);
+    return lane_io_flush(io);
+}
+
+int lane_io_post_inputs(lane_io_t *io, int loop, int crew)
+{
+    now(io);
+    lane_post_inputs(io->lane, loop, crew);
+    return lane_io_flush(io);
+}
+
+int lane_io_post_errors(lane_io_t *io, const lane_counts_t *mine, const lane_counts_t *theirs)
+{
+    now(io);
+    lane_post_errors(io->lane, mine, theirs);
+    return lane_io_flush(io);
+}
+
+int lane_io_mic_ok(lane_io_t *io, int ok)
+{
+    now(io);
+    lane_mic_ok(io->lane, ok);
     return lane_io_flush(io);
 }
 

@@ -50,6 +50,11 @@ struct lane_io_s {
     unsigned long barrier;    /* the confirmation the held effects wait for (the writer's number), 0 none */
     int in_news;
     unsigned long fault_written;   /* the writer's last written number when saving stopped */
+    /* told when the lamp the lane wants (lane_lamp) changes, after its
+       effects are carried out: the speaker post's (src/post/post.c), or NULL */
+    void (*lamp)(void *ctx, lane_lamp_t lamp);
+    void *lamp_ctx;
+    int lamp_told;            /* the lamp last told, -1 none yet */
 };
 
 void lane_io_init(lane_io_t *io, lane_t *lane, loop_t *loop, const char *who);
@@ -71,6 +76,16 @@ size_t lane_io_play(lane_io_t *io, const char *text);
  * so that they play at once when first said. */
 void lane_io_warm(lane_io_t *io, const char *const *texts);
 int lane_io_missed(lane_io_t *io, lane_miss_t why, long audio_ms);
+/* The speaker post's inputs (lane.h's lane_post_*), and the microphone's
+ * state for the lamp (lane_mic_ok). */
+int lane_io_post_link(lane_io_t *io, int up);
+int lane_io_post_loop(lane_io_t *io, int on);
+int lane_io_post_help(lane_io_t *io);
+int lane_io_post_talk(lane_io_t *io, int down);
+int lane_io_post_crew(lane_io_t *io, int present);
+int lane_io_post_inputs(lane_io_t *io, int loop, int crew);
+int lane_io_post_errors(lane_io_t *io, const lane_counts_t *mine, const lane_counts_t *theirs);
+int lane_io_mic_ok(lane_io_t *io, int ok);
 /* An event line of the adapter's own (not the lane's: `kiosk run
  * --echo-check`'s), to everyone who follows events. */
 void lane_io_event(lane_io_t *io, const char *line, const char *type);

@@ -56,6 +56,9 @@
  * echo, whatever the canceller says, this long (the canceller re-finds a
  * moved delay in about a second: src/DECISIONS.md, 2026-12-07). */
 #define DISTRUST_S 1.5
+/* the loudspeaker quiet this long: its echo (the output latency, the air, the
+   room's tail) is over, pairing or not */
+#define UNPAIRED_QUIET_S 1.0
 /* Early barge-in: frames of 8, and how long a turn has to begin after it. */
 #define BARGE_NEED 5
 #define BARGE_WAIT_S 0.6
@@ -280,6 +283,7 @@ typedef struct {
     unsigned long slips;      /* the device's underflows and re-pairings so far */
     double distrust_until;    /* the kiosk's voice is all echo until then (a slip) */
     int playing;              /* the loudspeaker had speech queued at the last frame */
+    double last_playing;      /* ... the last frame it had */
     int turns_decoded, speculative_used, own_voice, self_turns;
     double probe_at;          /* when the sentence that finds the echo began (probe_done), 0 before */
     double probe_quiet;       /* the kiosk's voice last in the air during it */
@@ -340,7 +344,13 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
             m->distrust_until = now + DISTRUST_S;
         }
         int echo = aec_only_echo(&m->gate, &m->st);
-        int veto = echo || (m->st.ref_active && now < m->distrust_until) || !device_paired(m->dev);
+        /* Not yet paired (the first second after open or a reopen): the
+         * reference is unknown, so the kiosk's voice is all echo; but with
+         * nothing played for UNPAIRED_QUIET_S there is no echo to fear, and
+         * a customer who speaks then is heard from the first word. */
+        if (m->playing) m->last_playing = now;
+        int unpaired = !device_paired(m->dev) && now - m->last_playing < UNPAIRED_QUIET_S;
+        int veto = echo || (m->st.ref_active && now < m->distrust_until) || unpaired;
         endpoint_veto(m->ep, veto);
         /* Barge-in early: the prompt stops at BARGE_NEED of the last 8 frames
          * of the customer's voice over it, before the turn's onset (100 ms of
@@ -377,7 +387,8 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
         m->barged = 0;   /* a turn came: the prompt stays stopped */
         m->turn_voice = voice;
         m->turn_overruns = device_overruns(m->dev);
-        if (!L->car && !m->o.echo_check && lane_io_arrive(m->io) < 0) failed(m);
+        /* with a speaker post answering, its loop starts cars, not speech */
+        if (!L->car && !m->o.echo_check && lane_speech_starts_car(L) && lane_io_arrive(m->io) < 0) failed(m);
         if (!early) barge_in(m, now);
         m->spec_job = 0;
         lane_io_log(m->io, "  (listening)");
@@ -538,7 +549,7 @@ static void device_gone(mic_t *m)
     m->dev = m->io->dev = NULL;
     m->fault_since = loop_now(m->loop);
     m->next_reopen = m->fault_since + 2.0;
-    if (lane_io_page(m->io, PAGE_DEVICE_FAULT) < 0) failed(m);
+    if (lane_io_mic_ok(m->io, 0) < 0 || lane_io_page(m->io, PAGE_DEVICE_FAULT) < 0) failed(m);
 }
 
 static void reopen(mic_t *m, double now)
@@ -552,6 +563,7 @@ static void reopen(mic_t *m, double now)
     m->overruns_seen = 0;
     fprintf(stderr, "%s: audio back after %.1f s: %s\n", m->io->who, now - m->fault_since, device_describe(d));
     m->fault_since = 0;
+    if (lane_io_mic_ok(m->io, 1) < 0) failed(m);   /* the lamp stops showing the fault */
     endpoint_mute(m->ep);
     if (m->aec) aec_reset(m->aec);   /* another device: another echo path */
     m->slips = 0;

@@ -19,8 +19,6 @@ out=$(XDG_RUNTIME_DIR=$T/none PULSE_RUNTIME_PATH=$T/none ASAN_OPTIONS=detect_lea
 check "no device exits 1" 1 $?
 contains "no device says make demo" "make demo" "$out"
 check "no device is one line" 1 "$(printf '%s\n' "$out" | wc -l)"
-out=$("$K" run --post /dev/ttyS0 2>&1); check "--post not yet exits 2" 2 $?
-contains "--post says --no-post" "run with --no-post" "$out"
 out=$("$K" run --trailing-ms soon 2>&1); check "bad --trailing-ms exits 2" 2 $?
 contains "bad --trailing-ms named" "--trailing-ms soon: give a number from 200 to 5000" "$out"
 out=$("$K" run --frob 2>&1); check "unknown run option exits 2" 2 $?
@@ -37,6 +35,12 @@ trap cleanup EXIT
 if ! pa_start; then
   echo "FAIL live: PulseAudio did not start (see below; \`make deps\` installs it)"; cat "$T/pulse.log"; exit 1
 fi
+# ---- --post: a file that is not a serial line, a port that is not there ----
+out=$("$K" run --headless --output none --db "$T/p.db" --post /dev/null 2>&1); check "--post not a tty exits 2" 2 $?
+contains "--post not a tty explained" "--post /dev/null: not a serial line (a tty)" "$out"
+out=$("$K" run --headless --output none --db "$T/p.db" --post "$T/ttyUSB9" 2>&1); check "--post missing exits 1" 1 $?
+contains "--post missing says what to do" \
+  "ttyUSB9: No such file or directory; check the post's cable and port, or run with --no-post" "$out"
 
 out=$("$K" devices 2>&1); check "devices exits 0" 0 $?
 contains "devices lists pulse" " pulse" "$out"

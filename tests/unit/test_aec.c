@@ -747,6 +747,31 @@ static void test_aligned_in_place(void **state)
     free_lane(&L);
 }
 
+/* The rule on single frames, as the live kiosk met them on a PulseAudio
+ * loopback (lunch.sh, 2026-12-07): the microphone was digital silence while
+ * the delayed reference had begun, and the canceller's output was its own
+ * guess of the echo, 5 dB over the echo's estimate: a "customer" that
+ * stopped the prompt.  Output louder than the microphone is never hers. */
+static void test_rule_frames(void **state)
+{
+    (void)state;
+    aec_stats_t guess = {.delay_ms = 52, .erle_db = 25.7, .mic_db = -120, .out_db = -57.2,
+                         .echo_db = -62.7, .floor_db = -105.9, .ref_active = 1};
+    assert_int_equal(aec_near_speech(&guess), 0);
+    aec_gate_t g = {.env = -62.6};
+    assert_int_equal(aec_only_echo(&g, &guess), 1);
+    /* the customer over the kiosk: both louder than the echo's residue */
+    aec_stats_t cust = guess;
+    cust.mic_db = -20.3;
+    cust.out_db = -20.4;
+    assert_int_equal(aec_near_speech(&cust), 1);
+    aec_gate_t g2 = {.env = -62.6};
+    assert_int_equal(aec_only_echo(&g2, &cust), 0);
+    /* the same with the microphone quieter than the residue's margin */
+    cust.mic_db = cust.out_db = -62.7 - 25.7 + AEC_NEAR_MARGIN_DB - 1;
+    assert_int_equal(aec_near_speech(&cust), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -758,6 +783,7 @@ int main(void)
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_suppressor),
         cmocka_unit_test(test_aligned_in_place),
+        cmocka_unit_test(test_rule_frames),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -22,7 +22,10 @@
  * menu NAME (lane_menu: a menu of the table's menus below), menu_failed N
  * (lane_menu_failed with N errors), in_use NAME (lane_menu_in_use: 0 or 1);
  * barge (lane_barge_in); unbarge (lane_barge_false); missed REASON MS (lane_missed); own FREE (lane_own_voice
- * on the free pass's text FREE: 0 or 1). */
+ * on the free pass's text FREE: 0 or 1).  The speaker post: post up|down (lane_post_link); loop 1|0
+ * (lane_post_loop); help (lane_post_help); button down|up (lane_post_talk); crew_present 1|0
+ * (lane_post_crew); inputs LOOP CREW (a heartbeat's, lane_post_inputs); mic 0|1 (lane_mic_ok);
+ * lamp (lane_lamp's name); starts (lane_speech_starts_car: 0 or 1). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,7 +60,7 @@ static const menu_t *table_menu(const char *name)
 typedef struct {
     const char *name;
     lane_config_t cfg;       /* name and threshold filled in when 0 */
-    step_t steps[24];
+    step_t steps[32];
 } case_t;
 
 /* The value of "key" in a JSON line, as written (a string without its
@@ -79,7 +82,8 @@ static void summarise_json(strbuf_t *b, const char *json)
     static const char *const keys[] = { "state", "why", "status", "reason", "level", "kind", "by",
                                         "page", "down", "after_s", "total_cents", "error", "held",
                                         "written", "detail", "ok", "menu", "items", "sold_out", "from_car",
-                                        "errors", "menu_errors", "overheard", "asked_again", "false" };
+                                        "errors", "menu_errors", "overheard", "asked_again", "false",
+                                        "link", "crew_present", "post" };
     const char *ev = strstr(json, "\"event\": \"");
     if (ev) {
         ev += 10;
@@ -225,6 +229,28 @@ static void step(lane_t *l, double t, const char *in, strbuf_t *b)
         lane_missed(l, (lane_miss_t)k, ms);
     } else if (!strcmp(word, "own")) {
         strbuf_printf(b, "%d", lane_own_voice(l, "", arg));
+        return;
+    } else if (!strcmp(word, "post")) {
+        lane_post_link(l, !strcmp(arg, "up"));
+    } else if (!strcmp(word, "loop")) {
+        lane_post_loop(l, atoi(arg));
+    } else if (!strcmp(word, "help")) {
+        lane_post_help(l);
+    } else if (!strcmp(word, "button")) {
+        lane_post_talk(l, !strcmp(arg, "down"));
+    } else if (!strcmp(word, "crew_present")) {
+        lane_post_crew(l, atoi(arg));
+    } else if (!strcmp(word, "inputs")) {
+        int loop, crew;
+        if (sscanf(arg, "%d %d", &loop, &crew) != 2) fail_msg("inputs LOOP CREW: %s", in);
+        lane_post_inputs(l, loop, crew);
+    } else if (!strcmp(word, "mic")) {
+        lane_mic_ok(l, atoi(arg));
+    } else if (!strcmp(word, "lamp")) {
+        strbuf_append(b, lane_lamp_names[lane_lamp(l)]);
+        return;
+    } else if (!strcmp(word, "starts")) {
+        strbuf_printf(b, "%d", lane_speech_starts_car(l));
         return;
     } else if (!strcmp(word, "quiet")) {
         lane_quiet_since(l, atof(arg));
@@ -491,9 +517,10 @@ static const case_t cases[] = {
           " A Cheeseburger. Anything else?\"; store order open 378; event order status=open"
           " total_cents=378 lines=1; say \"Welcome to Burger Barn! A Cheeseburger. Anything else?\"" },
         { "1 fault var/kiosk.db: cannot write: the disk is full",
-          "event store state=failing error=var/kiosk.db: cannot write: the disk is full held=7; event page"
-          " reason=device_fault detail=orders are not being saved: var/kiosk.db: cannot write: the disk is"
-          " full; store page device_fault 1; ear page device_fault \"Lane 1: equipment problem.\"" },
+          "event store state=failing error=var/kiosk.db: cannot write: the disk is full held=7; event"
+          " page reason=device_fault detail=orders are not being saved: var/kiosk.db: cannot write: the"
+          " disk is full; store page device_fault 1; ear page device_fault \"Lane 1: equipment problem:"
+          " orders are not being saved.\"" },
         { "2 fault var/kiosk.db: cannot write: the disk is full", "" },
         { "3 turn 0.95 and a medium coke",
           "store turn 2; event turn said=\"A medium Coke. Anything else?\"; store order open 572; event"
@@ -665,6 +692,152 @@ static const case_t cases[] = {
           " event order status=open total_cents=378 lines=1; say \"A Cheeseburger. Anything else?\"" },
         { NULL, NULL } } },
 
+    /* ---- the speaker post ---- */
+    { "with the post's link up the loop starts the car, greeted before anyone speaks; the answer does not welcome"
+      " again; speech with no car is ignored; departure ends the car", {0}, {
+        { "0 starts", "1" },
+        { "0 post up", "event post link=up" },
+        { "0 starts", "0" },
+        { "0 lamp", "listening" },
+        { "0.5 turn 0.95 a cheeseburger", "" },
+        { "0.6 view", "no car lines=0" },
+        { "1 inputs 0 0", "" },
+        { "2 loop 1",
+          "store car; event car state=arrived by=loop; say \"Welcome to Burger Barn! What can I get you?\"" },
+        { "5 turn 0.95 two cheeseburgers and a large coke",
+          "store turn 1; event turn said=\"" ORDER2 "\"; store order open 982; event order status=open"
+          " total_cents=982 lines=2; say \"" ORDER2 "\"" },
+        { "6 loop 1", "" },
+        { "8 loop 0",
+          "store end gone cancelled 982; event car state=left why=gone status=cancelled by=loop total_cents=982" },
+        { "9 turn 0.95 hello", "" },
+        { "9 view", "no car lines=0" },
+        { "9 loop 0", "" },
+        { NULL, NULL } } },
+
+    { "an empty car on the loop never leaves by silence; link loss pages device_fault and speech starts cars"
+      " again; the lamp shows the fault once the page is acknowledged", {0}, {
+        { "0 post up", "event post link=up" },
+        { "0 loop 1", "store car; event car state=arrived by=loop; say \"Welcome to Burger Barn! What can I get you?\"" },
+        { "10 tick", "say \"Take your time. What can I get you?\"; next=3600.0" },
+        { "60 tick", "next=3600.0" },
+        { "61 post down",
+          "event post link=down; event page reason=device_fault detail=the speaker post stopped"
+          " answering; store page device_fault 0; ear page device_fault \"Lane 1: equipment problem: the"
+          " speaker post stopped answering.\"" },
+        { "61 post down", "" },
+        { "61 starts", "1" },
+        { "61 lamp", "crew_coming" },
+        { "62 crew ack", "store ack ack; event ack after_s=1.0; store crew ack; ok ack" },
+        { "62 lamp", "fault" },
+        { "63 crew gone", "store crew gone; store end gone cancelled 0; event car state=left why=gone"
+          " status=cancelled total_cents=0; ok gone" },
+        { "64 turn 0.95 a cheeseburger",
+          "store car; event car state=arrived; store turn 1; event turn said=\"Welcome to Burger Barn! A"
+          " Cheeseburger. Anything else?\"; store order open 378; event order status=open total_cents=378 lines=1;"
+          " say \"Welcome to Burger Barn! A Cheeseburger. Anything else?\"" },
+        { "64 loop 1", "" },
+        { "65 post up", "event post link=up" },
+        { "65 starts", "0" },
+        { "65 lamp", "listening" },
+        { "66 inputs 1 0", "" },
+        { NULL, NULL } } },
+
+    { "the link back with a vehicle waiting: its car starts from the heartbeat's inputs, once; the crew's"
+      " presence is recorded", {0}, {
+        { "0 post down",
+          "event post link=down; event page reason=device_fault detail=the speaker post is not"
+          " answering; store page device_fault 0; ear page device_fault \"Lane 1: equipment problem: the"
+          " speaker post is not answering.\"" },
+        { "1 crew ack", "store ack ack; event ack after_s=1.0; store crew ack; ok ack" },
+        { "1 lamp", "fault" },
+        { "2 post up", "event post link=up" },
+        { "2 lamp", "listening" },
+        { "2 inputs 1 1",
+          "event post crew_present=true; store car; event car state=arrived by=loop;"
+          " say \"Welcome to Burger Barn! What can I get you?\"" },
+        { "3 inputs 1 1", "" },
+        { "4 crew auth", "reply state status=open total_cents=0 menu=Burger Barn crew_present=true post=up lines=0" },
+        { "5 crew_present 0", "event post crew_present=false" },
+        { "6 loop 0", "store end gone cancelled 0; event car state=left why=gone status=cancelled by=loop"
+          " total_cents=0" },
+        { "7 inputs 1 0", "" },
+        { NULL, NULL } } },
+
+    { "the link back with the loop empty: the car that left while it was down (its departure given up) ends",
+      {0}, {
+        { "0 post up", "event post link=up" },
+        { "0 loop 1", "store car; event car state=arrived by=loop; say \"Welcome to Burger Barn! What can I get you?\"" },
+        { "2 post down",
+          "event post link=down; event page reason=device_fault detail=the speaker post stopped"
+          " answering; store page device_fault 0; ear page device_fault \"Lane 1: equipment problem: the"
+          " speaker post stopped answering.\"" },
+        { "9 post up", "event post link=up" },
+        { "9 inputs 0 0", "store end gone cancelled 0; event car state=left why=gone status=cancelled by=loop"
+          " total_cents=0" },
+        { "10 inputs 0 0", "" },
+        { "10 view", "no car lines=0" },
+        { "12 tick",
+          "event escalate level=remind after_s=10.0; ear remind device_fault \"Lane 1 again: equipment"
+          " problem.\"; next=20.0" },
+        { NULL, NULL } } },
+
+    { "the help button pages human_request by the button, once while it is open; the talk button is the crew's"
+      " talk override; the lamp follows", {0}, {
+        { "0 post up", "event post link=up" },
+        { "0 loop 1", "store car; event car state=arrived by=loop; say \"Welcome to Burger Barn! What can I get you?\"" },
+        { "2 help",
+          "store page human_request 0; event page reason=human_request by=button; ear page"
+          " human_request \"Lane 1: asked for a person.\"; store order crew 0; event order status=crew"
+          " total_cents=0 lines=0; say \"A team member will be right with you.\"" },
+        { "2 lamp", "crew_coming" },
+        { "3 help", "" },
+        { "4 button down", "hush; event override kind=talk by=button down=true; store crew talk down" },
+        { "4 lamp", "crew_talking" },
+        { "4.2 view", "crew lines=0 talking" },
+        { "4.5 button down", "store crew talk down refused" },
+        { "5 crew talk", "store crew talk down refused; error \"the talk button is already down\"" },
+        { "6 button up", "event override kind=talk by=button down=false; store crew talk up" },
+        { "6 lamp", "crew_coming" },
+        { "7 crew ack", "store ack ack; event ack after_s=5.0; store crew ack; ok ack" },
+        { "7 lamp", "crew_coming" },
+        { "8 loop 0", "store end gone crew 0; event car state=left why=gone status=crew by=loop total_cents=0" },
+        { "8 lamp", "listening" },
+        { "9 help",
+          "store page human_request 0; event page reason=human_request by=button; ear page"
+          " human_request \"Lane 1: asked for a person.\"" },
+        { NULL, NULL } } },
+
+    { "a car that drives off the loop while its page is open: the page stops escalating, unacknowledged", {0}, {
+        { "0 post up", "event post link=up" },
+        { "0 loop 1", "store car; event car state=arrived by=loop; say \"Welcome to Burger Barn! What can I get you?\"" },
+        { "2 page no_response",
+          "store page no_response 0; event page reason=no_response; ear page no_response \"Lane 1: no"
+          " answer.\"; store order crew 0; event order status=crew total_cents=0 lines=0; say \"A team"
+          " member will be right with you.\"" },
+        { "3 loop 0", "store end gone crew 0; event car state=left why=gone status=crew by=loop total_cents=0" },
+        { "30 tick", "next=3600.0" },
+        { "30 lamp", "listening" },
+        { NULL, NULL } } },
+
+    { "the lamp: fault while the microphone or the store fails (crew coming while their page is open)", {0}, {
+        { "0 lamp", "listening" },
+        { "0 mic 0", "" },
+        { "0 lamp", "fault" },
+        { "1 mic 1", "" },
+        { "1 lamp", "listening" },
+        { "2 fault var/kiosk.db: cannot write: the disk is full",
+          "event store state=failing error=var/kiosk.db: cannot write: the disk is full held=7; event"
+          " page reason=device_fault detail=orders are not being saved: var/kiosk.db: cannot write: the"
+          " disk is full; store page device_fault 0; ear page device_fault \"Lane 1: equipment problem:"
+          " orders are not being saved.\"" },
+        { "2 lamp", "crew_coming" },
+        { "3 crew ack", "store ack ack; event ack after_s=1.0; store crew ack; ok ack" },
+        { "3 lamp", "fault" },
+        { "4 saving 7", "event store state=saving written=7" },
+        { "4 lamp", "listening" },
+        { NULL, NULL } } },
+
     { NULL, {0}, {{ NULL, NULL }} },
 };
 
@@ -690,6 +863,54 @@ static void test_event_lines(void **state)
     assert_string_equal(strbuf_cstr(&b),
                         "{\"t\": 1800000001.500, \"event\": \"say\", \"car\": 1, \"text\": \"Say \\\"hi\\\"\", \"ms\": 1250}");
     strbuf_free(&b);
+    lane_free(&l);
+}
+
+/* The speaker post's event lines, whole: the link, the frame errors (every
+ * counter, by name, both sides), the help button's page. */
+static void test_post_lines(void **state)
+{
+    menus_t *ms = *state;
+    lane_config_t cfg = { .name = "Lane 1", .threshold = 0.6, .nudge = 10, .no_response = 15, .car_gone = 30 };
+    lane_t l;
+    lane_init(&l, &cfg, ms->burger);
+    lane_set_time(&l, 2, 1800000000.25);
+    lane_post_link(&l, 1);
+    assert_int_equal(l.fx.n, 2);
+    assert_string_equal(l.fx.v[0].text, "{\"t\": 1800000000.250, \"event\": \"post\", \"link\": \"up\"}");
+    assert_string_equal(l.fx.v[1].text, "speaker post: answering; cars start at the loop");
+    lane_fx_clear(&l.fx);
+
+    static const char *const mine_names[] = { "crc", "truncated", "duplicate" };
+    static const char *const theirs_names[] = { "crc", "gave_up" };
+    const unsigned long mine_v[] = { 2, 0, 1 }, theirs_v[] = { 0, 0 };
+    lane_counts_t mine = { 3, mine_names, mine_v }, theirs = { 2, theirs_names, theirs_v };
+    lane_post_errors(&l, &mine, &theirs);
+    assert_int_equal(l.fx.n, 2);
+    assert_string_equal(l.fx.v[0].name, "post");
+    assert_string_equal(l.fx.v[0].text, "{\"t\": 1800000000.250, \"event\": \"post\", \"errors\": {\"crc\": 2, "
+                                        "\"truncated\": 0, \"duplicate\": 1}, \"post_errors\": {\"crc\": 0, \"gave_up\": 0}}");
+    assert_string_equal(l.fx.v[1].text, "speaker post frame errors: the kiosk's crc 2, duplicate 1; the post's none");
+    lane_fx_clear(&l.fx);
+
+    lane_post_loop(&l, 1);
+    lane_fx_clear(&l.fx);
+    lane_set_time(&l, 3, 1800000001.5);
+    lane_post_help(&l);
+    assert_int_equal(l.fx.v[1].kind, LANE_FX_EVENT);
+    assert_string_equal(l.fx.v[1].text, "{\"t\": 1800000001.500, \"event\": \"page\", \"car\": 1, \"turn\": 0, "
+                                        "\"reason\": \"human_request\", \"heard\": \"\", \"free_text\": \"\", "
+                                        "\"by\": \"button\"}");
+    assert_int_equal(l.fx.v[2].kind, LANE_FX_CREW_PAGE);   /* in the crew's headset too */
+    assert_string_equal(l.fx.v[2].text, "Lane 1: asked for a person.");
+    assert_string_equal(l.fx.v[3].text, "  PAGE crew: asked for a person (the help button)");
+    lane_fx_clear(&l.fx);
+
+    lane_post_link(&l, 0);
+    assert_string_equal(l.fx.v[0].text, "{\"t\": 1800000001.500, \"event\": \"post\", \"car\": 1, \"link\": \"down\"}");
+    assert_string_equal(l.fx.v[1].text, "{\"t\": 1800000001.500, \"event\": \"page\", \"car\": 1, \"turn\": 0, "
+                                        "\"reason\": \"device_fault\", \"heard\": \"\", \"free_text\": \"\", "
+                                        "\"detail\": \"the speaker post stopped answering\"}");
     lane_free(&l);
 }
 
@@ -781,6 +1002,7 @@ int main(void)
         cmocka_unit_test(test_event_lines),
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_menu_lines),
+        cmocka_unit_test(test_post_lines),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -203,6 +203,64 @@ static void test_menu_edits(void **state)
     view_free(&v);
 }
 
+/* A lane with a speaker post: its link, the crew at its headset base, the help
+ * button's page, the headset's talk button, frame errors; and the turn-taking
+ * events (barge_in, missed) in words rather than raw JSON. */
+static void test_post_and_turn_taking(void **state)
+{
+    (void)state;
+    static const step_t steps[] = {
+        { "{\"t\": 1, \"event\": \"state\", \"lane\": \"Lane 1\", \"menu\": \"Burger Barn\", \"taken_over\": false, "
+          "\"talking\": false, \"page\": null, \"post\": \"up\", \"crew_present\": true}", 0,
+          "connected to Lane 1 (Burger Barn): no car at the post; speaker post answering, crew at the headset base", 0 },
+        { "{\"t\": 2, \"event\": \"post\", \"crew_present\": false}", 1, "no crew at the headset base", 0 },
+        { "{\"t\": 3, \"event\": \"car\", \"car\": 1, \"state\": \"arrived\", \"by\": \"loop\"}", 2, "car 1 arrived", 0 },
+        { "{\"t\": 4, \"event\": \"barge_in\", \"car\": 1}", 3,
+          "car 1 customer spoke over the kiosk: it stopped to listen", 0 },
+        { "{\"t\": 5, \"event\": \"barge_in\", \"car\": 1, \"false\": true}", 4,
+          "car 1 nobody went on: the kiosk says it again", 0 },
+        { "{\"t\": 6, \"event\": \"missed\", \"car\": 1, \"reason\": \"busy\", \"audio_ms\": 1200, \"asked_again\": true}",
+          5, "car 1 missed 1.2 s of speech: the recogniser was busy; asked the customer to say it again", 0 },
+        { "{\"t\": 7, \"event\": \"missed\", \"car\": 1, \"reason\": \"own_voice\", \"audio_ms\": 800, "
+          "\"asked_again\": false}", 6, "car 1 missed 0.8 s of speech: it was the kiosk's own voice", 0 },
+        { "{\"t\": 8, \"event\": \"missed\", \"reason\": \"device\", \"audio_ms\": 450, \"asked_again\": false}", 7,
+          "missed 0.5 s of speech: the microphone stopped", 0 },
+        { "{\"t\": 9, \"event\": \"missed\", \"car\": 1, \"reason\": \"overrun\", \"audio_ms\": 2000, "
+          "\"asked_again\": false}", 8, "car 1 missed 2.0 s of speech: samples were lost (decoded anyway)", 0 },
+        { "{\"t\": 10, \"event\": \"page\", \"car\": 1, \"turn\": 0, \"reason\": \"human_request\", \"heard\": \"\", "
+          "\"free_text\": \"\", \"by\": \"button\"}", 9,
+          "*** PAGE car 1: asked for a person (the help button)|    ack to stop the chime; take to talk to the car", 1 },
+        { "{\"t\": 11, \"event\": \"override\", \"car\": 1, \"kind\": \"talk\", \"down\": true, \"by\": \"button\"}", 10,
+          "headset talk button down: the car hears you", 0 },
+        { "{\"t\": 12, \"event\": \"override\", \"car\": 1, \"kind\": \"talk\", \"down\": false, \"by\": \"button\"}", 11,
+          "headset talk button up", 0 },
+        { "{\"t\": 13, \"event\": \"post\", \"errors\": {\"crc\": 2, \"truncated\": 0, \"duplicate\": 1}, "
+          "\"post_errors\": {\"crc\": 0, \"gave_up\": 0}}", 12,
+          "speaker post frame errors: at the kiosk crc 2, duplicate 1; at the post none", 0 },
+        { "{\"t\": 14, \"event\": \"post\", \"car\": 1, \"link\": \"down\"}", 13,
+          "*** SPEAKER POST NOT ANSWERING: cars start when the customer speaks", 0 },
+        { "{\"t\": 14, \"event\": \"page\", \"car\": 1, \"turn\": 0, \"reason\": \"device_fault\", \"heard\": \"\", "
+          "\"free_text\": \"\", \"detail\": \"the speaker post stopped answering\"}", 13,
+          "*** PAGE car 1: equipment problem: the speaker post stopped answering|    ack to stop the chime; take to "
+          "talk to the car", 1 },
+        { "{\"t\": 20, \"event\": \"post\", \"link\": \"up\"}", 19, "speaker post answering: cars start at the loop", 0 },
+        { "{\"t\": 21, \"event\": \"post\"}", 20, "speaker post: ?", 0 },
+    };
+    crew_view_t v;
+    view_init(&v);
+    run_steps(steps, 2, &v);
+    assert_int_equal(v.post, 1);
+    assert_false(v.crew_present);
+    run_steps(steps + 2, 11, &v);
+    assert_false(v.talking);
+    run_steps(steps + 13, 2, &v);
+    assert_int_equal(v.post, -1);
+    assert_string_equal(v.page_text, "equipment problem: the speaker post stopped answering");
+    run_steps(steps + 15, 2, &v);
+    assert_int_equal(v.post, 1);
+    view_free(&v);
+}
+
 /* Words for every reason the kiosk pages with; anything else is not an event
  * the station knows, and the transcript is bounded. */
 static void test_words_and_bounds(void **state)
@@ -262,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_state_mid_car),
         cmocka_unit_test(test_words_and_bounds),
         cmocka_unit_test(test_menu_edits),
+        cmocka_unit_test(test_post_and_turn_taking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
