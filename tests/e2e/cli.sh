@@ -54,7 +54,7 @@ for cmd in replay run crew export report; do
 done
 # and every option the README names anywhere is in some command's usage
 # (--kiosk, --noise, --baseline: tests/speech's scripts' own options)
-usages=$(for c in replay menu run devices crew report export; do "$K" $c --help; done; "$K" --help)
+usages=$(for c in replay menu run devices crew report export post-sim; do "$K" $c --help; done; "$K" --help)
 for o in $(grep -o -- '--[a-z][a-z-]*' README.md | sort -u | grep -vx -- '--kiosk\|--noise\|--baseline'); do
   contains "the README's $o is in a usage" "$o" "$usages"
 done
