@@ -12,6 +12,7 @@ set -uo pipefail
 K=${KIOSK:-build/kiosk}
 T=$(mktemp -d)
 . "$(dirname "$0")/../check.sh"
+. "$(dirname "$0")/../events.sh"
 . "$(dirname "$0")/../pulse.sh"
 . "$(dirname "$0")/../station.sh"
 pa_private "$T"
@@ -135,8 +136,6 @@ WPID=$!
 exec 3>"$T/cmds" 5>"$T/watch"
 for _ in $(seq 50); do [ -s "$SCREEN" ] && break; sleep 0.1; done
 step "the watching station: connected, no car" "connected to Lane 1 (Burger Barn): no car at the post"
-count() { grep -c "\"event\": \"$1\"" "$EV" 2>/dev/null || true; }
-wait_for() { for _ in $(seq $(( ${3:-20} * 10 ))); do [ "$(count "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
 replies() { grep -c '^{"ok"' "$T/crew.out" 2>/dev/null || true; }
 cmd() { # sends one command, waits for its reply
   local before; before=$(grep -c '^{"ok"\|^{"error"' "$T/crew.out" 2>/dev/null || true)
@@ -145,7 +144,6 @@ cmd() { # sends one command, waits for its reply
     [ "$(grep -c '^{"ok"\|^{"error"' "$T/crew.out" 2>/dev/null || true)" -gt "$before" ] && return 0; sleep 0.1
   done
 }
-field() { python3 -c "import json,sys; E=[json.loads(l) for l in open('$EV')]; print($1)"; }
 banner() { python3 "$(dirname "$0")/png_pixel.py" "$T/board.png" 5 80; }   # the banner's colour
 
 paplay "$T/person.wav"

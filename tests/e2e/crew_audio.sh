@@ -19,6 +19,7 @@ K=${KIOSK:-build/kiosk}
 HERE=$(dirname "$0")
 T=$(mktemp -d)
 . "$HERE/../check.sh"
+. "$HERE/../events.sh"
 
 out=$("$K" run --help); contains "usage names --crew-audio" "--crew-audio DEV" "$out"
 
@@ -58,16 +59,6 @@ contains "--crew-audio 99 explained" "--crew-audio 99: no output device with tha
 espeak-ng -v en-us -s 150 -w "$T/person.wav" "can i talk to a person"
 
 EV=$T/events.jsonl
-count() { grep -c "\"event\": \"$1\"" "$EV" 2>/dev/null || true; }
-wait_for() { # type, count, seconds
-  for _ in $(seq $(( ${3:-30} * 10 ))); do
-    [ "$(count "$1")" -ge "$2" ] && return 0
-    kill -0 "$KPID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-field() { python3 -c "import json,sys; E=[json.loads(l) for l in open('$EV')]; print($1)"; }
 
 # ---- the recorders, then the kiosk ----
 # (TERM, not INT: a background job of a script ignores SIGINT)

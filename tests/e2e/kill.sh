@@ -12,6 +12,7 @@ set -uo pipefail
 K=${KIOSK:-build/kiosk}
 T=$(mktemp -d)
 . "$(dirname "$0")/../check.sh"
+. "$(dirname "$0")/../events.sh"
 
 # q DB SQL: the first column of the first row
 q() { python3 -c "import sqlite3,sys; r=sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone(); print('' if r is None else r[0])" "$@"; }
@@ -99,8 +100,6 @@ say done "that's all"
 say yes "yes"
 LDB=$T/live.db
 EV=$T/events.jsonl
-count() { grep -c "\"event\": \"$1\"" "$EV" 2>/dev/null || true; }
-wait_for() { for _ in $(seq $(( ${3:-30} * 10 ))); do [ "$(count "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
 start_kiosk() {
   "$K" run --headless --events --input pulse --output pulse --db "$LDB" \
     --crew-socket "$T/crew.sock" --crew-token "$T/crew.token" >"$EV" 2>"$T/err" &

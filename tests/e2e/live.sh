@@ -11,6 +11,7 @@ K=${KIOSK:-build/kiosk}
 KS=${KIOSK_SAN:-$K}
 T=$(mktemp -d)
 . "$(dirname "$0")/../check.sh"
+. "$(dirname "$0")/../events.sh"
 
 # ---- no sound system at all: one line, pointing to make demo ----
 # (leak checks off for this one: ALSA's plugins, loaded and unloaded while
@@ -58,16 +59,6 @@ say yes "yes"
 say person "can i talk to a person"
 
 EV=$T/events.jsonl
-count() { grep -c "\"event\": \"$1\"" "$EV" 2>/dev/null || true; }
-# waits until there are at least $2 events of type $1 (at most $3 seconds)
-wait_for() {
-  for _ in $(seq $(( ${3:-30} * 10 ))); do
-    [ "$(count "$1")" -ge "$2" ] && return 0
-    kill -0 "$KPID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 # plays a turn, waits for its turn event and for the kiosk to finish speaking
 turn() { # wav, expected turn events after it
   local says; says=$(count say)
@@ -77,9 +68,6 @@ turn() { # wav, expected turn events after it
     local ms; ms=$(grep '"event": "say"' "$EV" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["ms"])')
     sleep "$(python3 -c "print(($ms + 900) / 1000)")"
   fi
-}
-field() { # python expression over the list E of events
-  python3 -c "import json,sys; E=[json.loads(l) for l in open('$EV')]; print($1)"
 }
 
 # not --headless: the board's window opens on SDL's offscreen display

@@ -13,6 +13,7 @@ set -uo pipefail
 K=${KIOSK:-build/kiosk}
 T=$(mktemp -d)
 . "$(dirname "$0")/../check.sh"
+. "$(dirname "$0")/../events.sh"
 . "$(dirname "$0")/../pulse.sh"
 . "$(dirname "$0")/../station.sh"
 pa_private "$T"
@@ -46,8 +47,6 @@ KPID=$!
 for _ in $(seq 150); do grep -q "listening" "$T/err" && break; sleep 0.1; done
 contains "kiosk listens" "listening" "$(cat "$T/err")"
 
-count() { grep -c "\"event\": \"$1\"" "$EV" 2>/dev/null || true; }
-wait_for() { for _ in $(seq $(( ${3:-20} * 10 ))); do [ "$(count "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
 # the kiosk's last say event, then as long as it speaks
 wait_voice() {
   local ms; ms=$(grep '"event": "say"' "$EV" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["ms"])')

@@ -17,6 +17,7 @@ K=${KIOSK:-build/kiosk}
 KS=${KIOSK_SAN:-$K}
 T=$(mktemp -d)
 . "$(dirname "$0")/../check.sh"
+. "$(dirname "$0")/../events.sh"
 PATH=$PATH:/usr/sbin   # Debian's broker is /usr/sbin/mosquitto
 
 have() { command -v mosquitto >/dev/null && command -v mosquitto_sub >/dev/null; }
@@ -158,15 +159,6 @@ say yes "yes"
 say cookie "a cookie"
 
 EV=$T/events.jsonl
-count() { grep -c "\"event\": \"$1\"" "$EV" 2>/dev/null || true; }
-wait_for() { # EVENT N SECONDS: at least N such events
-  for _ in $(seq $(( ${3:-30} * 10 ))); do
-    [ "$(count "$1")" -ge "$2" ] && return 0
-    kill -0 "$KPID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 wait_err() { for _ in $(seq $(( ${2:-20} * 10 ))); do grep -q "$1" "$T/err" && return 0; sleep 0.1; done; return 1; }
 turn() { paplay "$T/$1.wav"; wait_for turn "$2" 40 || echo "no turn event after $1"; sleep 0.5; }
 

@@ -16,6 +16,7 @@ SIM=${SIMPOST:-build/simpost}
 ELF=${POST_ELF:-build/firmware/post.elf}
 T=$(mktemp -d)
 . "$(dirname "$0")/../check.sh"
+. "$(dirname "$0")/../events.sh"
 
 for f in "$SIM" "$ELF"; do
   [ -e "$f" ] || { echo "FAIL post: $f is missing (make build/simpost firmware)"; exit 1; }
@@ -82,18 +83,6 @@ parec --raw --format=s16le --rate=16000 --channels=1 --latency-msec=10 -d drive.
 RPID=$!
 
 EV=$T/events.jsonl
-count() { grep -c "\"event\": \"$1\"" "$EV" 2>/dev/null || true; }
-wait_for() { # at least $2 events of type $1, at most $3 seconds
-  for _ in $(seq $(( ${3:-30} * 10 ))); do
-    [ "$(count "$1")" -ge "$2" ] && return 0
-    kill -0 "$KPID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-field() { # python expression over the list E of events
-  python3 -c "import json,sys; E=[json.loads(l) for l in open('$EV')]; print($1)"
-}
 # a python condition over the events, waited for (at most $2 seconds)
 wait_until() {
   for _ in $(seq $(( ${2:-10} * 10 ))); do

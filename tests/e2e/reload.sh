@@ -14,6 +14,7 @@ set -uo pipefail
 K=${KIOSK:-build/kiosk}
 T=$(mktemp -d)
 . "$(dirname "$0")/../check.sh"
+. "$(dirname "$0")/../events.sh"
 . "$(dirname "$0")/../pulse.sh"
 . "$(dirname "$0")/../station.sh"
 pa_private "$T"
@@ -56,22 +57,12 @@ replace() { cp "$T/edits/$1" "$T/menus/.burger.yaml.swp" && mv "$T/menus/.burger
 EV=$T/events.jsonl
 SOCK=$T/crew.sock
 TOK=$T/crew.token
-count() { grep -c "\"event\": \"$1\"" "$EV" 2>/dev/null || true; }
-wait_for() { # TYPE N [SECONDS]: at least N events of TYPE
-  for _ in $(seq $(( ${3:-20} * 10 ))); do
-    [ "$(count "$1")" -ge "$2" ] && return 0
-    kill -0 "$KPID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 turn() { # WAV: plays it, waits for its turn event
   local n; n=$(count turn)
   paplay "$T/$1.wav"
   wait_for turn $((n + 1)) 30 || echo "no turn event after $1"
   sleep 0.3
 }
-field() { python3 -c "import json,sys; E=[json.loads(l) for l in open('$EV')]; print($1)"; }
 # the menu event N (1-based), without its time, keys sorted
 menu_event() { field "json.dumps({k: v for k, v in [e for e in E if e['event'] == 'menu'][$1 - 1].items() if k != 't'}, sort_keys=True)"; }
 said() { field "[e for e in E if e['event'] == 'turn'][$1 - 1]['said']"; }

@@ -10,6 +10,7 @@ set -uo pipefail
 K=${KIOSK:-build/kiosk}
 T=$(mktemp -d)
 . "$(dirname "$0")/../check.sh"
+. "$(dirname "$0")/../events.sh"
 . "$(dirname "$0")/../pulse.sh"
 pa_private "$T"
 cleanup() {
@@ -29,9 +30,6 @@ say yes "yes"
 DB=$T/k.db
 EV=$T/events.jsonl
 q() { python3 -c "import sqlite3,sys; r=sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone(); print('' if r is None else r[0])" "$@"; }
-count() { grep -c "\"event\": \"$1\"" "$EV" 2>/dev/null || true; }
-wait_for() { for _ in $(seq $(( ${3:-30} * 10 ))); do [ "$(count "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
-field() { python3 -c "import json,sys; E=[json.loads(l) for l in open('$EV')]; print($1)"; }
 turn() {
   local says; says=$(count say)
   paplay "$T/$1.wav"; wait_for turn "$2" 40
