@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#define TIMER_DIFF_16(a, b) (uint16_t)((a) - (b))
+#define TIMER_DIFF_16(a, b) ((uint16_t)((a) - (b)))
 
 void timer_init(void);
 uint16_t timer_read(void);

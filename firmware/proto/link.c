@@ -1,13 +1,12 @@
 /* link.c: acks, retransmission, duplicate suppression, heartbeat, link loss
    (link.h says the rules). */
 #include "link.h"
+#include "../hal/timer.h"   /* TIMER_DIFF_16 */
 
 const char *const link_err_names[LE_N] = {
     "crc", "truncated", "oversize", "duplicate", "out_of_order",
     "retransmit", "gave_up", "queue_full", "unknown",
 };
-
-#define DIFF16(a, b) ((uint16_t)((a) - (b)))
 
 static void count(link_t *l, uint8_t e)
 {
@@ -141,7 +140,7 @@ int link_poll(link_t *l, uint16_t now)
 {
     int r = frame_rx_idle(&l->rx, now);
     if (r != FRX_NONE) rx_error(l, r);
-    if (l->in_flight && DIFF16(now, l->sent_ms) >= l->rto) {
+    if (l->in_flight && TIMER_DIFF_16(now, l->sent_ms) >= l->rto) {
         if (l->tries >= LINK_TRIES) {
             count(l, LE_GAVE_UP);
             l->need_sync = 1;
@@ -153,8 +152,8 @@ int link_poll(link_t *l, uint16_t now)
             transmit_head(l, now);
         }
     }
-    if (l->up && DIFF16(now, l->heard_ms) >= LINK_LOSS_MS) set_up(l, 0);
-    if (DIFF16(now, l->hb_ms) >= LINK_HEARTBEAT_MS) {
+    if (l->up && TIMER_DIFF_16(now, l->heard_ms) >= LINK_LOSS_MS) set_up(l, 0);
+    if (TIMER_DIFF_16(now, l->hb_ms) >= LINK_HEARTBEAT_MS) {
         l->hb_ms = now;
         return 1;
     }

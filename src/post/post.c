@@ -9,9 +9,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "../../firmware/hal/timer.h"   /* TIMER_DIFF_16 */
 #include "../../firmware/proto/link.h"
 
-#define DIFF16(a, b) ((uint16_t)((a) - (b)))
 /* the loop's tick: retransmissions wait 100 ms, a truncated frame 50 ms */
 #define POST_TICK_S 0.02
 
@@ -42,7 +42,7 @@ struct post_s {
     unsigned long write_lost; /* bytes the line would not take */
 };
 
-static const char *who(const post_t *p)
+static const char *who(const post_line_t *p)
 {
     return p->io->who ? p->io->who : "kiosk";
 }
@@ -94,7 +94,7 @@ static uint16_t loop_ms(loop_t *l)
 
 /* The line went away (a USB adapter pulled, the simulator gone): closed,
  * tried again every POST_REOPEN_MS.  The link notices the silence itself. */
-static void line_gone(post_t *p, const char *why)
+static void line_gone(post_line_t *p, const char *why)
 {
     if (p->fd < 0) return;
     fprintf(stderr, "%s: speaker post: %s: %s; reopening it every %d s\n", who(p), p->path, why,
@@ -107,16 +107,16 @@ static void line_gone(post_t *p, const char *why)
     p->next_reopen = (uint16_t)(p->now + POST_REOPEN_MS);
 }
 
-static void reopen(post_t *p)
+static void reopen(post_line_t *p)
 {
-    if (DIFF16(p->now, p->next_reopen) >= 0x8000) return;   /* not yet (wrap-safe: next_reopen is ahead) */
+    if (TIMER_DIFF_16(p->now, p->next_reopen) >= 0x8000) return;   /* not yet (wrap-safe: next_reopen is ahead) */
     p->next_reopen = (uint16_t)(p->now + POST_REOPEN_MS);
     char err[256];
     int fd = open_line(p->path, err, sizeof err);
     if (fd < 0) return;
     p->fd = fd;
     p->gone = 0;
-    fprintf(stderr, "%s: speaker post: %s back after %.1f s\n", who(p), p->path, DIFF16(p->now, p->gone_at) / 1000.0);
+    fprintf(stderr, "%s: speaker post: %s back after %.1f s\n", who(p), p->path, TIMER_DIFF_16(p->now, p->gone_at) / 1000.0);
     if (p->loop) loop_add_file(p->loop, fd, LOOP_READ, on_readable, p);
 }
 
@@ -124,7 +124,7 @@ static void reopen(post_t *p)
 
 static void on_write(void *ctx, const uint8_t *b, uint8_t n)
 {
-    post_t *p = ctx;
+    post_line_t *p = ctx;
     if (p->fd < 0) return;   /* away: the link retransmits, then gives up (counted) */
     ssize_t w = write(p->fd, b, n);
     if (w == n) return;
@@ -137,7 +137,7 @@ static void on_write(void *ctx, const uint8_t *b, uint8_t n)
 
 static void on_state(void *ctx, uint8_t up)
 {
-    post_t *p = ctx;
+    post_line_t *p = ctx;
     /* given to the lane once the link has finished with the frame (settle):
        the lane's answer may send frames */
     p->pending = up ? 1 : -1;
@@ -148,7 +148,7 @@ static const int wire_lamp[] = {
     [LANE_LAMP_CREW_TALKING] = LAMP_CREW_TALKING, [LANE_LAMP_FAULT] = LAMP_FAULT,
 };
 
-static void send_lamp(post_t *p)
+static void send_lamp(post_line_t *p)
 {
     if (!p->link.up || p->lamp == p->lamp_sent) return;   /* the heartbeats carry it meanwhile */
     uint8_t b[1] = { (uint8_t)p->lamp };
@@ -158,12 +158,12 @@ static void send_lamp(post_t *p)
 /* lane_io's lamp hook */
 static void on_lamp(void *ctx, lane_lamp_t lamp)
 {
-    post_t *p = ctx;
+    post_line_t *p = ctx;
     p->lamp = wire_lamp[lamp];
     send_lamp(p);
 }
 
-static void settle(post_t *p)
+static void settle(post_line_t *p)
 {
     int s = p->pending;
     if (!s) return;
@@ -180,7 +180,7 @@ static void settle(post_t *p)
     send_lamp(p);
 }
 
-static void bad_frame(post_t *p, const char *what, uint8_t type, uint8_t len)
+static void bad_frame(post_line_t *p, const char *what, uint8_t type, uint8_t len)
 {
     p->bad++;
     fprintf(stderr, "%s: speaker post: ignored %s (type 0x%02x, %u bytes)\n", who(p), what, type, len);
@@ -188,7 +188,7 @@ static void bad_frame(post_t *p, const char *what, uint8_t type, uint8_t len)
 
 static void on_deliver(void *ctx, uint8_t type, const uint8_t *pl, uint8_t len)
 {
-    post_t *p = ctx;
+    post_line_t *p = ctx;
     settle(p);   /* the link came up with this frame: the lane knows before its content */
     switch (type) {
     case FT_EVENT:
@@ -231,11 +231,11 @@ static void on_deliver(void *ctx, uint8_t type, const uint8_t *pl, uint8_t len)
 
 /* ---- the public face ---------------------------------------------------------- */
 
-post_t *post_open(const char *path, lane_io_t *io, uint16_t now, char *err, size_t errlen)
+post_line_t *post_open(const char *path, lane_io_t *io, uint16_t now, char *err, size_t errlen)
 {
     int fd = open_line(path, err, errlen);
     if (fd < 0) return NULL;
-    post_t *p = xcalloc(1, sizeof *p);
+    post_line_t *p = xcalloc(1, sizeof *p);
     p->path = xstrdup(path);
     p->fd = fd;
     p->io = io;
@@ -250,7 +250,7 @@ post_t *post_open(const char *path, lane_io_t *io, uint16_t now, char *err, size
     return p;
 }
 
-void post_read(post_t *p, uint16_t now)
+void post_read(post_line_t *p, uint16_t now)
 {
     p->now = now;
     uint8_t buf[256];
@@ -269,7 +269,7 @@ void post_read(post_t *p, uint16_t now)
     }
 }
 
-static void check_errors(post_t *p)
+static void check_errors(post_line_t *p)
 {
     unsigned long mine[LE_N], theirs[POST_PEER_ERRORS];
     post_errors(p, mine, theirs);
@@ -280,7 +280,7 @@ static void check_errors(post_t *p)
     lane_io_post_errors(p->io, &m, &t);
 }
 
-void post_poll(post_t *p, uint16_t now)
+void post_poll(post_line_t *p, uint16_t now)
 {
     p->now = now;
     if (p->gone) reopen(p);
@@ -291,7 +291,7 @@ void post_poll(post_t *p, uint16_t now)
         link_send_raw(&p->link, FT_HEARTBEAT, b, 1);
         check_errors(p);   /* once a second: a burst of garbage is one event, not hundreds */
     }
-    if (!p->ever_up && !p->silence_told && DIFF16(now, p->opened) >= LINK_LOSS_MS) {
+    if (!p->ever_up && !p->silence_told && TIMER_DIFF_16(now, p->opened) >= LINK_LOSS_MS) {
         /* never heard since the start: the crew should know as they would of a post that stopped */
         p->silence_told = 1;
         fprintf(stderr, "%s: speaker post: %s: not answering after %.0f s: paging the crew; cars start when the "
@@ -314,7 +314,7 @@ static double on_tick(loop_t *l, long id, void *ctx)
     return POST_TICK_S;
 }
 
-void post_attach(post_t *p, loop_t *loop)
+void post_attach(post_line_t *p, loop_t *loop)
 {
     p->loop = loop;
     p->now = p->opened = loop_ms(loop);
@@ -323,7 +323,7 @@ void post_attach(post_t *p, loop_t *loop)
     p->timer = loop_add_timer(loop, 0, on_tick, p);
 }
 
-void post_close(post_t *p)
+void post_close(post_line_t *p)
 {
     if (!p) return;
     if (p->io->lamp_ctx == p) {
@@ -339,17 +339,17 @@ void post_close(post_t *p)
     free(p);
 }
 
-int post_fd(const post_t *p)
+int post_fd(const post_line_t *p)
 {
     return p->fd;
 }
 
-int post_up(const post_t *p)
+int post_up(const post_line_t *p)
 {
     return p->link.up;
 }
 
-void post_errors(const post_t *p, unsigned long mine[], unsigned long theirs[])
+void post_errors(const post_line_t *p, unsigned long mine[], unsigned long theirs[])
 {
     for (int i = 0; i < LE_N; i++) mine[i] = p->link.err[i];
     for (int i = 0; i < POST_PEER_ERRORS; i++) theirs[i] = p->peer[i];
@@ -363,7 +363,7 @@ static void nonzero(strbuf_t *b, const char *const *names, const unsigned long *
     if (b->len == at) strbuf_append(b, "none");
 }
 
-void post_stats(const post_t *p, strbuf_t *b)
+void post_stats(const post_line_t *p, strbuf_t *b)
 {
     unsigned long mine[LE_N], theirs[POST_PEER_ERRORS];
     post_errors(p, mine, theirs);

@@ -11,7 +11,7 @@
  * detection then says the post is down.
  *
  * Time is a parameter (milliseconds, 16 bits, as link.h's), so the tests
- * drive a post_t with a virtual clock; post_attach does it from a loop. */
+ * drive a post_line_t with a virtual clock; post_attach does it from a loop. */
 #ifndef KIOSK_POST_H
 #define KIOSK_POST_H
 
@@ -25,33 +25,33 @@
 /* the post's counters in its heartbeat (frame.h's ST_CRC..ST_GAVE_UP) */
 #define POST_PEER_ERRORS 7
 
-typedef struct post_s post_t;
+typedef struct post_s post_line_t;
 
 /* Opens the line at path for io's lane (its lamp hook set); now: the clock.
  * NULL with err ("PATH: No such file or directory", "PATH: not a serial
  * line (a tty)...", errno ENOTTY for the latter). */
-post_t *post_open(const char *path, lane_io_t *io, uint16_t now, char *err, size_t errlen);
+post_line_t *post_open(const char *path, lane_io_t *io, uint16_t now, char *err, size_t errlen);
 /* Watches the line on loop and runs post_poll every few milliseconds, the
  * clock being loop's. */
-void post_attach(post_t *p, loop_t *loop);
-void post_close(post_t *p);
+void post_attach(post_line_t *p, loop_t *loop);
+void post_close(post_line_t *p);
 
 /* The bytes waiting on the line, through the link (frames delivered as lane
  * inputs).  A line that went away is closed here (reopened by post_poll). */
-void post_read(post_t *p, uint16_t now);
+void post_read(post_line_t *p, uint16_t now);
 /* The link's timers (retransmission, truncated frames, link loss), the
  * heartbeat, the error counters' event (checked each heartbeat), a post
  * never heard from for LINK_LOSS_MS, reopening a line that went away. */
-void post_poll(post_t *p, uint16_t now);
+void post_poll(post_line_t *p, uint16_t now);
 
-int post_fd(const post_t *p);   /* the line's descriptor, -1 while it is away */
-int post_up(const post_t *p);   /* the link is up */
+int post_fd(const post_line_t *p);   /* the line's descriptor, -1 while it is away */
+int post_up(const post_line_t *p);   /* the link is up */
 /* The kiosk's link counters (link_err_names' order, LE_N of them) and the
  * post's last reported (frame.h's ST_CRC.. order, POST_PEER_ERRORS). */
-void post_errors(const post_t *p, unsigned long mine[], unsigned long theirs[]);
+void post_errors(const post_line_t *p, unsigned long mine[], unsigned long theirs[]);
 extern const char *const post_peer_error_names[POST_PEER_ERRORS];
 /* For the stop line: "speaker post /dev/ttyUSB0: link up; frame errors at
  * the kiosk: crc 2; at the post: none". */
-void post_stats(const post_t *p, strbuf_t *b);
+void post_stats(const post_line_t *p, strbuf_t *b);
 
 #endif

@@ -45,7 +45,7 @@ typedef struct {
     lane_io_t io;
     fake_t fake;
     char path[128];
-    post_t *post;
+    post_line_t *post;
     uint16_t t;
 } bench_t;
 
