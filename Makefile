@@ -241,11 +241,15 @@ eval: $(BUILD)/kiosk
 	python3 tests/speech/eval.py --kiosk $(BUILD)/kiosk --noise clean,20,10,5
 	python3 tests/speech/real_eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --baseline
 
-bench: $(BUILD)/kiosk $(BUILD)/bench_grammar $(BUILD)/bench_asr $(BUILD)/rig $(BUILD)/endpoint_wav
+bench: $(BUILD)/kiosk $(BUILD)/bench_grammar $(BUILD)/bench_asr $(BUILD)/rig $(BUILD)/endpoint_wav $(BUILD)/pa_idle
 	bash tests/bench.sh $(BUILD)/kiosk
 
 # Decode speed pass by pass (tests/bench_asr.c); bench.sh runs it.
 $(BUILD)/bench_asr: $(BUILD)/obj/tests/bench_asr.o $(CORE_OBJ)
+	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The idle-CPU peer: plain PortAudio with the kiosk's streams (tests/pa_idle.c).
+$(BUILD)/pa_idle: $(BUILD)/obj/tests/pa_idle.o
 	$(call say,LD,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Grammar compile time for a 100-item menu (tests/bench_grammar.c); bench.sh runs it.

@@ -8,7 +8,8 @@
 #  - a request for a person: from the end of the customer's speech to the
 #    kiosk's page event, less the trailing silence (the turn ends there);
 #    10 phrasings, each to a car of its own (the one before has left).
-#  - CPU while listening to silence, as a share of one core.
+#  - CPU while listening to silence, as a share of one core, full duplex,
+#    beside plain PortAudio's (build/pa_idle) in the same run.
 # Prints figures; asserts nothing (timings flake on shared machines).
 set -euo pipefail
 kiosk=${1:-build/kiosk}
@@ -39,16 +40,35 @@ for v in "${voices[@]}"; do
   done
 done
 
-# CPU while listening to silence: 10 s of the kiosk's own CPU time, after start-up.
+# CPU while listening to silence, as a share of one core: 20 s of the
+# kiosk's own CPU time after start-up, full duplex (its loudspeaker on the
+# same sink, the echo canceller running), beside build/pa_idle, plain
+# PortAudio with the same streams and nothing else, in the same run.
+cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+share() { python3 -c "import os,sys; hz=os.sysconf('SC_CLK_TCK'); c=(float(sys.argv[2])-float(sys.argv[1]))/hz; t=float(sys.argv[4])-float(sys.argv[3]); print(f'{100*c/t:.1f} % of one core ({c:.2f} s CPU in {t:.1f} s)')" "$@"; }
+idle_of() {   # PID: its share over 20 s
+  local c0 t0 c1 t1
+  c0=$(cpu_of "$1"); t0=$(date +%s.%N); sleep 20; c1=$(cpu_of "$1"); t1=$(date +%s.%N)
+  share "$c0" "$c1" "$t0" "$t1"
+}
+"$kiosk" run --headless --events --output pulse --db "$dir/idle.db" --car-gone 3 \
+  --crew-socket "$dir/idle.sock" --crew-token "$dir/idle.token" >/dev/null 2>"$dir/idle.err" &
+KPID=$!
+for _ in $(seq 100); do grep -q "listening" "$dir/idle.err" && break; sleep 0.1; done
+sleep 2
+echo "idle listening, full duplex: $(idle_of "$KPID")"
+kill "$KPID"; wait "$KPID" 2>/dev/null || true
+grep -o 'echo canceller: [^,]*' "$dir/idle.err" | sed 's/^/  /' || true
+"$(dirname "$kiosk")/pa_idle" 30 2>/dev/null & PPID_=$!
+sleep 2
+echo "  beside plain PortAudio with the same streams (build/pa_idle): $(idle_of "$PPID_")"
+kill "$PPID_" 2>/dev/null; wait "$PPID_" 2>/dev/null || true
+
 timeout -s KILL 600 "$kiosk" run --headless --events --output none --db "$dir/k.db" --car-gone 3 \
   --crew-socket "$dir/crew.sock" --crew-token "$dir/crew.token" >"$dir/events.jsonl" 2>"$dir/err" &
 KPID=$!
 for _ in $(seq 100); do grep -q "listening" "$dir/err" && break; sleep 0.1; done
 sleep 1
-kpid=$(pgrep -P "$KPID" | head -1); kpid=${kpid:-$KPID}   # the kiosk, not `timeout`
-cpu() { awk '{print $14 + $15}' "/proc/$kpid/stat"; }
-c0=$(cpu); t0=$(date +%s.%N); sleep 10; c1=$(cpu); t1=$(date +%s.%N)
-python3 -c "import os,sys; hz=os.sysconf('SC_CLK_TCK'); c=(float(sys.argv[2])-float(sys.argv[1]))/hz; t=float(sys.argv[4])-float(sys.argv[3]); print(f'idle listening: {100*c/t:.1f} % of one core ({c:.2f} s CPU in {t:.1f} s)')" "$c0" "$c1" "$t0" "$t1"
 
 # How many events match $1 so far; wait_more PATTERN N TRIES: until more than
 # N do (at most TRIES x 50 ms).

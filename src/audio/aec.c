@@ -130,6 +130,7 @@
 #define HIST 200                    /* frames of levels kept to size the gain (2 s) */
 #define SILENT_POW 1e-12            /* -120 dBFS: digital silence */
 #define SUPPRESS_ACTIVE_DB (-15)    /* the suppressor's depth while the customer speaks */
+#define IDLE_F 100                  /* the reference silent this long past delay + tail: idle */
 
 /* what aec_process knows of a frame's input, kept one frame for the suppressor's latency */
 typedef struct {
@@ -149,7 +150,8 @@ struct aec_s {
 
     double *refpow, *micpow;        /* frame energies (rings of pow_len and HIST) */
     int pow_len;
-    unsigned long frames, echo_frames, realigns;
+    unsigned long frames, echo_frames, realigns, idle_frames;
+    double notch[2];                /* dc_notch's state, kept up in every frame */
     int since_ref;                  /* frames since the reference was last on */
 
     /* the delay estimator */
@@ -516,7 +518,8 @@ void aec_reset(aec_t *a)
     memset(a->ref_h, 0, sizeof a->ref_h);
     memset(&a->prev, 0, sizeof a->prev);
     a->ref_at = a->dref_at = a->dmic_at = 0;
-    a->frames = a->echo_frames = a->realigns = 0;
+    a->frames = a->echo_frames = a->realigns = a->idle_frames = 0;
+    a->notch[0] = a->notch[1] = 0;
     a->since_ref = 1 << 20;
     a->hop_f = a->hops = 0;
     a->cand = -1;
@@ -530,6 +533,21 @@ void aec_reset(aec_t *a)
     a->mic_db = a->out_db = pow_db(0);
     a->echo_db = -INFINITY;
     a->ref_active = 0;
+}
+
+/* speexdsp's own input filter (mdf.c's filter_dc_notch16, its radius at 16
+ * kHz): with a filter of zeros its output is this, so an idle frame is
+ * what speex_echo_cancellation would have made of it. */
+static void dc_notch(aec_t *a, const int16_t *in, int16_t *out)
+{
+    const double r = 0.982, den2 = r * r + 0.7 * (1 - r) * (1 - r);
+    for (int i = 0; i < AEC_FRAME; i++) {
+        double vin = in[i], vout = a->notch[0] + vin;
+        a->notch[0] = a->notch[1] + 2 * (-vin + r * vout);
+        a->notch[1] = vin - den2 * vout;
+        double o = r * vout;
+        out[i] = (int16_t)(o > 32767 ? 32767 : o < -32768 ? -32768 : lrint(o));
+    }
 }
 
 void aec_process(aec_t *a, const int16_t *mic, const int16_t *ref, int16_t *out)
@@ -548,7 +566,7 @@ void aec_process(aec_t *a, const int16_t *mic, const int16_t *ref, int16_t *out)
     a->refpow[a->frames % a->pow_len] = rp;
     a->micpow[a->frames % HIST] = mp;
     a->frames++;
-    a->since_ref = pow_db(rp) > REF_ON_DB ? 0 : a->since_ref + 1;
+    a->since_ref = pow_db(rp) > REF_ON_DB ? 0 : a->since_ref + (a->since_ref < (1 << 30));   /* capped: months idle */
     if (a->maxd_d > 0) track_delay(a, in, ref);
 
     side_t cur = {.mp = mp, .known = a->delay >= 0};
@@ -568,7 +586,17 @@ void aec_process(aec_t *a, const int16_t *mic, const int16_t *ref, int16_t *out)
         cur.model = a->model;
     }
 
-    speex_echo_cancellation(a->echo, in, refd, out);
+    /* Idle, speexdsp's filter holds only silence and would remove nothing
+     * but the microphone's DC: skipped, it was most of an idle kiosk's own
+     * CPU (src/DECISIONS.md, 2026-12-07).  The kiosk's first word wakes it. */
+    int16_t notched[AEC_FRAME];
+    dc_notch(a, in, notched);
+    if (a->since_ref > span + IDLE_F) {
+        memcpy(out, notched, sizeof notched);
+        a->idle_frames++;
+    } else {
+        speex_echo_cancellation(a->echo, in, refd, out);
+    }
     if (a->pre) speex_preprocess_run(a->pre, out);
 
     /* the measures pair out with the input it came from */
@@ -636,4 +664,5 @@ void aec_stats(const aec_t *a, aec_stats_t *s)
     s->frames = a->frames;
     s->echo_frames = a->echo_frames;
     s->realigns = a->realigns;
+    s->idle_frames = a->idle_frames;
 }

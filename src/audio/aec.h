@@ -102,6 +102,8 @@ typedef struct {
     unsigned long frames;       /* frames processed since create/reset */
     unsigned long echo_frames;  /* ... of them with ref_active */
     unsigned long realigns;     /* times the delay changed after it was first found */
+    unsigned long idle_frames;  /* ... with speexdsp's filter skipped: the reference silent for
+                                   delay + tail + 1 s (out is then mic, less nothing) */
 } aec_stats_t;
 
 /* The rule at the top on the stats of one frame: 1 when it holds speech

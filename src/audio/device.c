@@ -193,6 +193,18 @@ static PaDeviceIndex find_device(const char *spec, int input, const char *flag, 
     return part;
 }
 
+/* An output callback's part common to the loudspeaker and the headset: count
+ * an underflow, drop what is queued when hushed, play the ring, silence after. */
+static void play_ring(ring_t *ring, atomic_int *hush, atomic_ulong *underflows,
+                      PaStreamCallbackFlags flags, void *output, unsigned long frames)
+{
+    float *o = output;
+    if (flags & paOutputUnderflow) atomic_fetch_add_explicit(underflows, 1, memory_order_relaxed);
+    if (atomic_exchange_explicit(hush, 0, memory_order_acq_rel)) ring_clear(ring);
+    size_t got = ring_read(ring, o, frames);
+    memset(o + got, 0, (frames - got) * sizeof *o);
+}
+
 static int in_cb(const void *input, void *output, unsigned long frames,
                  const PaStreamCallbackTimeInfo *ti, PaStreamCallbackFlags flags, void *user)
 {
@@ -217,12 +229,8 @@ static int out_cb(const void *input, void *output, unsigned long frames,
     (void)input;
     (void)ti;
     device_t *d = user;
-    float *o = output;
-    if (flags & paOutputUnderflow) atomic_fetch_add_explicit(&d->underflows, 1, memory_order_relaxed);
-    if (atomic_exchange_explicit(&d->hush, 0, memory_order_acq_rel)) ring_clear(&d->out_ring);
-    size_t got = ring_read(&d->out_ring, o, frames);
-    memset(o + got, 0, (frames - got) * sizeof *o);
-    ring_write(&d->ref_ring, o, frames);   /* the echo canceller's reference */
+    play_ring(&d->out_ring, &d->hush, &d->underflows, flags, output, frames);
+    ring_write(&d->ref_ring, output, frames);   /* the echo canceller's reference */
     return paContinue;
 }
 
@@ -596,11 +604,7 @@ static int alone_cb(const void *input, void *output, unsigned long frames,
     (void)input;
     (void)ti;
     device_out_t *o = user;
-    float *out = output;
-    if (flags & paOutputUnderflow) atomic_fetch_add_explicit(&o->underflows, 1, memory_order_relaxed);
-    if (atomic_exchange_explicit(&o->hush, 0, memory_order_acq_rel)) ring_clear(&o->ring);
-    size_t got = ring_read(&o->ring, out, frames);
-    memset(out + got, 0, (frames - got) * sizeof *out);
+    play_ring(&o->ring, &o->hush, &o->underflows, flags, output, frames);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);   /* the vDSO's: no system call, no lock */
     atomic_store_explicit(&o->last_ns, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec, memory_order_relaxed);

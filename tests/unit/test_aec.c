@@ -772,6 +772,57 @@ static void test_rule_frames(void **state)
     assert_int_equal(aec_near_speech(&cust), 0);
 }
 
+/* Idle (the reference silent past delay + tail + 1 s) speexdsp is skipped;
+ * the kiosk's next prompt is cancelled at once, with the filter it had, and
+ * no frame with the kiosk's voice in it is ever skipped. */
+static void test_idle(void **state)
+{
+    (void)state;
+    lane_cfg_t c = {.delay_ms = 60, .atten_db = 10, .noise_db = -70};
+    lane_t L1 = make_lane(&c), L2 = make_lane(&c);
+    aec_t *a = make_aec(NULL);
+    aec_stats_t s;
+    aec_stats(a, &s);
+    assert_int_equal(s.idle_frames, 0);
+    run_lane(a, &L1);
+    aec_stats(a, &s);
+    unsigned long idle1 = s.idle_frames;
+
+    /* 3 s of the lane's noise and no reference */
+    static const int16_t zero[AEC_FRAME];
+    int16_t mic[AEC_FRAME], out[AEC_FRAME];
+    uint32_t seed = 11;
+    for (int f = 0; f < 300; f++) {
+        for (int i = 0; i < AEC_FRAME; i++) mic[i] = clip16(32768 * 0.000316 * gauss(&seed));
+        aec_process(a, mic, zero, out);
+    }
+    aec_stats(a, &s);
+    unsigned long idle2 = s.idle_frames;
+    /* idle from delay (60 ms) + tail (200 ms) + 1 s after the last of the
+     * reference's voice (frame last; run_lane fed LAG_F frames more) */
+    size_t last = 0;
+    for (size_t f = 0; f < L1.frames; f++)
+        if (10 * log10(ipow(L1.ref, f) / (32768.0 * 32768.0) + 1e-30) > -70) last = f;
+    long expect = 0;
+    for (long k = 0; k < 300; k++) expect += (long)(L1.frames + LAG_F) + k - (long)last > 6 + 20 + 100;
+    verbose("idle: %lu of the 300 frames after the lane (expected %ld)\n", idle2 - idle1, expect);
+    assert_true(expect > 100);
+    assert_true(labs((long)(idle2 - idle1) - expect) <= 2);
+
+    run_frames(a, &L2, 0, LAG_F);
+    int skipped_voice = 0;
+    for (size_t f = 1; f < L2.frames; f++)
+        skipped_voice += L2.st[f].ref_active && L2.st[f].idle_frames > L2.st[f - 1].idle_frames;
+    double first = erle(&L1, 0, 1500), again = erle(&L2, 0, 1500);
+    verbose("idle: %lu frames of 300 skipped; ERLE over the first 1.5 s of the voice: %.1f dB at "
+            "start, %.1f dB after the idle stretch\n", idle2 - idle1, first, again);
+    assert_int_equal(skipped_voice, 0);
+    assert_true(again >= 25);
+    aec_free(a);
+    free_lane(&L1);
+    free_lane(&L2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -784,6 +835,7 @@ int main(void)
         cmocka_unit_test(test_suppressor),
         cmocka_unit_test(test_aligned_in_place),
         cmocka_unit_test(test_rule_frames),
+        cmocka_unit_test(test_idle),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
