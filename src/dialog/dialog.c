@@ -1047,6 +1047,8 @@ static void run_actions(dialog_t *d, const action_t *acts, int n, turn_t *tp)
             break;
         case ACT_HUMAN:
             break;      /* handled before */
+        case ACT_GREET:
+            break;      /* changes nothing: what comes next is asked (the lane greets a new car) */
         }
     }
 
@@ -1198,6 +1200,15 @@ const char *dialog_greeting(const dialog_t *d)
     return d->greeting;
 }
 
+/* The free pass heard greetings alone ("hello", "hi there"): the grammar has
+ * none, so it heard its nearest sentence ("fries" at 0.84, "a coke"), and
+ * that is not what was said (src/DECISIONS.md, 2026-12-07, "Greetings"). */
+static int free_greeting(const dialog_t *d, const char *free_text)
+{
+    action_t acts[2];
+    return order_parse(d->m, free_text, acts, 2) == 1 && acts[0].kind == ACT_GREET;
+}
+
 void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
 {
     d->turns++;
@@ -1250,6 +1261,14 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
     }
     if (h && h->free_text && dialog_spot_question(h->free_text)) {
         to_crew(d, PAGE_OUT_OF_MENU, out);
+        return;
+    }
+    if (h && h->free_text && free_greeting(d, h->free_text)) {
+        action_t greet;
+        memset(&greet, 0, sizeof greet);
+        greet.kind = ACT_GREET;
+        d->misses = 0;
+        apply(d, &greet, 1, out);
         return;
     }
     if (blank) {

@@ -40,7 +40,12 @@ const char *const lex_no[] = {
 
 const char *const lex_politeness[] = { "please", "thank you", "thanks", NULL };
 
-const char *const lex_fillers[] = { "um", "uh", "so", "okay", "let's see", "hi", "hello", NULL };
+const char *const lex_fillers[] = { "um", "uh", "so", "okay", "let's see", NULL };
+
+const char *const lex_greetings[] = {
+    "hi", "hello", "hey", "hi there", "hello there", "hey there", "good morning",
+    "good afternoon", "good evening", "howdy", NULL,
+};
 
 const char *const lex_default_amounts[4][6] = {
     { "no", "without", "hold the", NULL },

@@ -15,6 +15,7 @@ extern const char *const lex_yes[];          /* "yes", "yeah", "correct", ... */
 extern const char *const lex_no[];           /* "no", "nope", ... */
 extern const char *const lex_politeness[];   /* "please", "thank you", "thanks" */
 extern const char *const lex_fillers[];      /* "um", "uh", "so", "okay", ...: between phrases, no meaning */
+extern const char *const lex_greetings[];    /* "hi", "hello", "good morning", ...: alone, a greeting (ACT_GREET) */
 extern const char *const lex_default_amounts[4][6]; /* spec defaults for amounts:, by amount_t, NULL-terminated */
 
 /* Number words the grammar knows: "one".."nineteen", the tens, "hundred",

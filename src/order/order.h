@@ -75,6 +75,7 @@ typedef enum {
     ACT_NO,
     ACT_SIZE,          /* a size said alone ("large"): an answer */
     ACT_HUMAN,         /* a request for a person */
+    ACT_GREET,         /* "hello", "hi there": a turn of greetings alone (changes nothing) */
 } action_kind_t;
 
 typedef struct {

@@ -29,8 +29,9 @@
  *   start over | start again                        ACT_START_OVER
  *   closing ("that's all", "no thanks", ...)        ACT_DONE
  *   yes-phrase / no-phrase                          ACT_YES / ACT_NO
- * separated by "and", politeness, fillers ("um", "so", lex_fillers) or
- * nothing; "actually" may lead a change.
+ * separated by "and", politeness, fillers ("um", "so", lex_fillers),
+ * greetings (lex_greetings) or nothing; "actually" may lead a change.  A
+ * turn of greetings alone ("hello", "hi there") is one ACT_GREET.
  *
  * Choices made here where the spec is silent:
  * - A human phrase anywhere in the turn (word aligned) makes the whole turn a
@@ -716,10 +717,11 @@ int order_parse(const menu_t *m, const char *heard, action_t *out, int max)
         }
     }
 
-    int p = 0, actually = 0, result = 0, joined = 1;
+    int p = 0, actually = 0, result = 0, joined = 1, greeted = 0;
     while (p < P.n) {
         int k;
         if (is_word(&P, p, "and")) { p++; joined = 1; continue; }
+        if ((k = match_list(&P, p, lex_greetings)) > 0) { p += k; greeted = 1; continue; }
         if ((k = match_list(&P, p, lex_politeness)) > 0) { p += k; joined = 1; continue; }
         if ((k = match_list(&P, p, lex_fillers)) > 0) { p += k; continue; }
         if ((k = match_carrier(&P, p)) > 0) { p += k; joined = 1; continue; }
@@ -747,6 +749,11 @@ int order_parse(const menu_t *m, const char *heard, action_t *out, int max)
         actually = 0;
         joined = 0;
         p = q;
+    }
+    if (result == 0 && P.count == 0 && greeted) {
+        action_t a;
+        action_init(&a, ACT_GREET);
+        if (emit(&P, &a) < 0) result = -1;
     }
     if (result == 0) result = P.count > 0 ? P.count : -1;
     parser_free(&P);

@@ -74,6 +74,14 @@ static const script_t scripts[] = {
           ORDER("confirmed", L_CHEESE2_NO_ONIONS ", " L_COKE_L, 907, 75, 982) },
         { "a cookie", 0, THANKS, NULL, SAME },
     } },
+    { "a greeting changes nothing, pages nothing, confirms nothing", 'b', 0, "readback", {
+        { "hello", 0, "What can I get you?", NULL, EMPTY("open") },
+        { "hi there", 0, "What can I get you?", NULL, SAME },
+        { "a cookie", 0, "A Cookie." MORE, NULL, ORDER("open", L_COOKIE, 99, 8, 107) },
+        { "hello", 0, "Anything else?", NULL, SAME },
+        { "that's all", 0, "You have a Cookie. Your total is $1.07. Is that right?", NULL, SAME },
+        { "good morning", 0, "You have a Cookie. Your total is $1.07. Is that right?", NULL, SAME },
+    } },
     { "two turns not understood in a row page out_of_menu", 'b', 0, "crew", {
         { "", 0, SORRY, NULL, EMPTY("open") },
         { "blah blah", 0, CREW, "out_of_menu", EMPTY("crew") },
@@ -676,6 +684,16 @@ static const policy_row_t policy[] = {
     { 'b', 0.5, NULL, "a cookie", 0.95, "a cookie how much", NULL, "open", 1 },
     { 'b', 0.5, NULL, "a cookie", 0.95, "how about a cookie", NULL, "open", 1 },
     { 'b', 0.5, NULL, "a cookie", 0.95, "is therefore a cookie", NULL, "open", 1 },
+    /* greetings alone in the free text: nothing the grammar made of them is
+     * taken, nothing pages; not when the free text holds more */
+    { 'b', 0.5, NULL, "fries", 0.84, "hi", NULL, "open", 0 },
+    { 'b', 0.5, NULL, "a coke", 0.4, "hello", NULL, "open", 0 },
+    { 'b', 0.5, NULL, "", 0.0, "good morning", NULL, "open", 0 },
+    { 'b', 0.5, "a cookie", "no", 0.95, "uh hi there", NULL, "open", 1 },
+    { 'b', 0.5, NULL, "a cookie", 0.95, "hi a cookie", NULL, "open", 1 },
+    { 'b', 0.5, NULL, "fries", 0.84, "hi fries", NULL, "open", 1 },
+    { 'b', 0.5, NULL, "two waters", 0.3, "hi um", NULL, "open", 0 },
+    { 'b', 0.5, NULL, "two waters", 0.3, "hi there two waters", "low_confidence", "crew", 0 },
     /* off the menu: asked again, no line */
     { 'b', 0.5, NULL, "", 0.0, "do you sell tacos", "out_of_menu", "crew", 0 },
     { 'b', 0.5, "a cookie", "", 0.0, "is there authors and error", "out_of_menu", "crew", 1 },

@@ -70,6 +70,7 @@ static void render(const menu_t *m, const action_t *acts, int n, strbuf_t *b)
             strbuf_printf(b, "answer %s", a->size >= 0 ? m->sizes[a->size].name : "?");
             break;
         case ACT_HUMAN: strbuf_append(b, "human"); break;
+        case ACT_GREET: strbuf_append(b, "greet"); break;
         }
     }
 }
@@ -270,6 +271,14 @@ static const row_t rows[] = {
     { 'c', "i'll get a tall americano with double sugar", "add Americano q1 small sugar:extra" },
     { 'c', "banana bread", "add Banana Bread q0" },
     { 'c', "a large coke", "ERROR" },
+    /* greetings: alone a turn of their own, before an order nothing */
+    { 'b', "hello", "greet" },
+    { 'b', "hi there", "greet" },
+    { 'b', "good morning please", "greet" },
+    { 'b', "hi can i get a coke", "add Coke q1" },
+    { 'b', "hello um a large coke", "add Coke q1 large" },
+    { 'b', "um", "ERROR" },
+    { 'b', "hello pizza", "ERROR" },
 };
 
 static void test_table(void **state)
