@@ -587,8 +587,9 @@ void aec_process(aec_t *a, const int16_t *mic, const int16_t *ref, int16_t *out)
     }
 
     /* Idle, speexdsp's filter holds only silence and would remove nothing
-     * but the microphone's DC: skipped, it was most of an idle kiosk's own
-     * CPU (src/DECISIONS.md, 2026-12-07).  The kiosk's first word wakes it. */
+     * but the microphone's DC (dc_notch does that): skipped, the idle kiosk's
+     * thread spends a fifth less (src/DECISIONS.md, 2026-12-07).  The
+     * kiosk's first word wakes it. */
     int16_t notched[AEC_FRAME];
     dc_notch(a, in, notched);
     if (a->since_ref > span + IDLE_F) {

@@ -272,7 +272,7 @@ typedef struct {
     source_t *mic;            /* the turns (source_mic.c) */
     keeper_t *keeper;         /* their recordings, kept --keep-audio days */
     menu_watch_t *watch;      /* the menu file, reloaded (menu_watch.c); owns the menus and recognisers */
-    post_line_t *post;             /* --post: the speaker post (src/post/post.c), or NULL */
+    post_line_t *post;        /* --post: the speaker post (src/post/post.c), or NULL */
     unsigned long out_dropped_seen;
     loop_t *loop;
     double start;
