@@ -83,6 +83,9 @@
 #define ONSET_PEAK 5            /* ... this many of them `on` */
 #define CONF_WIN 8              /* inside a turn: of the last CONF_WIN frames ... */
 #define CONF_NEED 4             /* ... this many `stay` confirm speech */
+#define SPLIT_PREROLL_F 10      /* endpoint_split's pre-roll, frames: before the speech that came
+                                   back is the kiosk's voice (the customer answered it), whose
+                                   echo's residue in a turn is heard as words ("burger") */
 
 typedef enum { ST_IDLE, ST_TURN, ST_DONE } ep_state_t;
 
@@ -318,9 +321,9 @@ static void ring_push(endpoint_t *e, const int16_t *frame)
 
 /* Opens the turn: its audio is the ring from preroll_f frames before anchor
  * (or as far back as the ring goes) to the current frame. */
-static void open_turn(endpoint_t *e, int back)
+static void open_turn(endpoint_t *e, int back, int preroll_f)
 {
-    int want = back + 1 + e->preroll_f;      /* frames: pre-roll, anchor .. current */
+    int want = back + 1 + preroll_f;         /* frames: pre-roll, anchor .. current */
     if (want > e->ring_fill) want = e->ring_fill;
     e->turn_len = 0;
     for (int k = want - 1; k >= 0; k--) {    /* k frames before the current one */
@@ -334,6 +337,15 @@ static void open_turn(endpoint_t *e, int back)
     e->end_due = 0;
     e->anchor = e->frame - (uint64_t)back;
     e->last_in = e->last_speech = e->frame;
+}
+
+int endpoint_split(endpoint_t *e)
+{
+    if (e->state != ST_TURN) return -1;
+    /* the speech came back within the last CONF_WIN frames (what confirmed it) */
+    uint32_t win = e->stay_bits & ((1u << CONF_WIN) - 1);
+    open_turn(e, win ? top_bit(win) : 0, e->preroll_f < SPLIT_PREROLL_F ? e->preroll_f : SPLIT_PREROLL_F);
+    return 0;
 }
 
 ep_event_t endpoint_feed(endpoint_t *e, const int16_t *frame)
@@ -360,7 +372,7 @@ ep_event_t endpoint_feed(endpoint_t *e, const int16_t *frame)
         uint32_t win = e->stay_bits & ((1u << ONSET_WIN) - 1);
         if (!stay || bit_count(win) < ONSET_NEED ||
             bit_count(e->on_bits & ((1u << ONSET_WIN) - 1)) < ONSET_PEAK) return EP_NONE;
-        open_turn(e, top_bit(win));
+        open_turn(e, top_bit(win), e->preroll_f);
         return EP_ONSET;
     }
 

@@ -73,6 +73,13 @@ int endpoint_set_trailing(endpoint_t *e, int ms);
  * opens at once (its pre-roll overlaps the end of the cut one). */
 void endpoint_reset(endpoint_t *e);
 
+/* Just after EP_RESUME: the turn so far is over (the caller took its audio
+ * first) and the speech that came back opens a new one, its audio from
+ * 100 ms before that speech (or preroll_ms when shorter), as if it had
+ * begun in silence: the customer answered the kiosk rather than going on.  -1 when no turn is
+ * open (nothing changes), else 0. */
+int endpoint_split(endpoint_t *e);
+
 /* Forgets everything heard (the kiosk was speaking and must not hear itself):
  * drops an open turn and the pre-roll history; keeps the noise floor. */
 void endpoint_mute(endpoint_t *e);

@@ -1168,6 +1168,25 @@ dialog_t *dialog_create(const menu_t *m, const dialog_config_t *cfg)
     return d;
 }
 
+dialog_t *dialog_clone(const dialog_t *d)
+{
+    dialog_t *c = xmalloc(sizeof *c);
+    *c = *d;
+    c->greeting = xstrdup(d->greeting);
+    c->stock = xmalloc((size_t)(d->m->nitems > 0 ? d->m->nitems : 1));
+    memcpy(c->stock, d->stock, (size_t)d->m->nitems);
+    c->corr = c->prev_corr = NULL;
+    c->corr_cap = c->prev_cap = 0;
+    order_init(&c->order, d->m);
+    order_init(&c->prev, d->m);
+    snapshot(&c->order, &c->corr, &c->corr_cap, &d->order, d->corr);
+    snapshot(&c->prev, &c->prev_corr, &c->prev_cap, &d->prev, d->prev_corr);
+    memset(&c->said, 0, sizeof c->said);
+    memset(&c->why, 0, sizeof c->why);
+    strbuf_append(&c->said, strbuf_cstr(&d->said));
+    return c;
+}
+
 int dialog_stock(dialog_t *d, const menu_t *newer)
 {
     int changed = 0;
@@ -1203,10 +1222,19 @@ const char *dialog_greeting(const dialog_t *d)
 /* The free pass heard greetings alone ("hello", "hi there"): the grammar has
  * none, so it heard its nearest sentence ("fries" at 0.84, "a coke"), and
  * that is not what was said (src/DECISIONS.md, 2026-12-07, "Greetings"). */
-static int free_greeting(const dialog_t *d, const char *free_text)
+/* 1 when text parses to one greeting, in *greet. */
+static int greeting(const menu_t *m, const char *text, action_t *greet)
 {
     action_t acts[2];
-    return order_parse(d->m, free_text, acts, 2) == 1 && acts[0].kind == ACT_GREET;
+    if (!text || order_parse(m, text, acts, 2) != 1 || acts[0].kind != ACT_GREET) return 0;
+    *greet = acts[0];
+    return 1;
+}
+
+int dialog_greeting_only(const menu_t *m, const char *text)
+{
+    action_t greet;
+    return greeting(m, text, &greet);
 }
 
 void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
@@ -1263,10 +1291,8 @@ void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out)
         to_crew(d, PAGE_OUT_OF_MENU, out);
         return;
     }
-    if (h && h->free_text && free_greeting(d, h->free_text)) {
-        action_t greet;
-        memset(&greet, 0, sizeof greet);
-        greet.kind = ACT_GREET;
+    action_t greet;
+    if (h && greeting(d->m, h->free_text, &greet)) {
         d->misses = 0;
         apply(d, &greet, 1, out);
         return;

@@ -70,6 +70,8 @@ typedef struct dialog_s dialog_t;
 
 dialog_t *dialog_create(const menu_t *m, const dialog_config_t *cfg);
 void dialog_free(dialog_t *d);
+/* A copy of d that goes its own way (what a turn would do, tried on it). */
+dialog_t *dialog_clone(const dialog_t *d);
 const char *dialog_greeting(const dialog_t *d);   /* "Welcome to Burger Barn! What can I get you?" */
 void dialog_hear(dialog_t *d, const hearing_t *h, dialog_effects_t *out);
 /* How a request for a person is spotted in the free pass: DIALOG_HUMAN_SAID
@@ -87,6 +89,9 @@ int dialog_spot_human(const menu_t *m, const char *text);
  * large coke", "do you have wifi"): the kiosk cannot answer it, so the turn
  * pages out_of_menu and nothing of it is applied (see dialog.c). */
 int dialog_spot_question(const char *text);
+/* 1 when text (the free pass's) is greetings alone ("hello", "hi there"):
+ * the dialog greets back whatever the grammar heard (dialog.c). */
+int dialog_greeting_only(const menu_t *m, const char *text);
 
 /* A page from outside the turns (the live loop's timers and devices):
  * no_response, device_fault, crew_override.  An open order becomes the

@@ -129,12 +129,14 @@ static void ev_end(lane_t *l, strbuf_t *b, const char *type)
     strbuf_free(b);
 }
 
-void lane_say_event(strbuf_t *b, double t, int car, const char *text, long ms)
+void lane_say_event(strbuf_t *b, double t, int car, const char *text, long ms, long ahead_ms)
 {
     ev_open(b, t, "say", car);
     strbuf_append(b, ", \"text\": ");
     strbuf_json_str(b, text);
-    strbuf_printf(b, ", \"ms\": %ld}", ms);
+    strbuf_printf(b, ", \"ms\": %ld", ms);
+    if (ahead_ms > 0) strbuf_printf(b, ", \"ahead_ms\": %ld", ahead_ms);
+    strbuf_append(b, "}");
 }
 
 static void lane_log(lane_t *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -439,6 +441,56 @@ int lane_own_voice(const lane_t *l, const char *heard, const char *free_text)
     return n == 1 ? in == 1 : in * 4 >= n * 3;
 }
 
+/* What the loudspeaker says for turn t, just applied to d (changed: the
+ * order changed; was: d's state before it). */
+static void turn_answer(const lane_t *l, const dialog_t *d, const session_turn_t *t, int changed,
+                        dialog_state_t was, strbuf_t *say)
+{
+    int page = t->page != PAGE_NONE;
+    if (l->greet && !page && !changed && dialog_state(d) == was && !t->noted) {
+        /* "hello" or a cough opened the car: greet rather than apologise (but
+         * "Sorry, we're out of apple pie" is said, after the welcome) */
+        strbuf_append(say, dialog_greeting(d));
+    } else {
+        /* the customer spoke first: the welcome opens the answer */
+        if (l->greet && !page)
+            strbuf_printf(say, "Welcome to %s! ", l->menu->title ? l->menu->title : "our drive-through");
+        strbuf_append(say, t->said);
+    }
+}
+
+char *lane_preview(const lane_t *l, const asr_result_t *r)
+{
+    if (!l->car || l->talking || l->taken_over) return NULL;
+    session_t *s = session_try(l->car);
+    const dialog_t *d = session_dialog(s);
+    strbuf_t before = {0}, after = {0}, say = {0};
+    order_json(dialog_order(d), &before);
+    dialog_state_t was = dialog_state(d);
+    session_apply(s, "", 0, r);
+    const session_turn_t *t = session_turn(s, session_nturns(s) - 1);
+    order_json(dialog_order(d), &after);
+    char *text = NULL;
+    /* a confirmation waits for the turn to be final, and the store, all
+     * but its first sentence when more follows ("Thank you!"), which says
+     * nothing of the order */
+    int confirms = was != DIALOG_CONFIRMED && dialog_state(d) == DIALOG_CONFIRMED;
+    turn_answer(l, d, t, strcmp(strbuf_cstr(&before), strbuf_cstr(&after)) != 0, was, &say);
+    const char *a = strbuf_cstr(&say);
+    size_t n = strlen(a);
+    if (confirms) {
+        const char *p = a;
+        while (*p && !((*p == '.' || *p == '!' || *p == '?') && p[1] == ' ')) p++;
+        n = *p ? (size_t)(p - a) + 1 : 0;
+    }
+    if (n) text = xstrndup(a, n);
+    strbuf_free(&before);
+    strbuf_free(&after);
+    strbuf_free(&say);
+    session_free(s);
+    return text;
+}
+
 /* A recognised turn goes through the dialog; what changed goes out. */
 void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms, double turn_end)
 {
@@ -485,16 +537,7 @@ void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms
     strbuf_free(&before);
     strbuf_free(&after);
     strbuf_t say = {0};
-    if (l->greet && !page && !changed && dialog_state(d) == was && !t->noted) {
-        /* "hello" or a cough opened the car: greet rather than apologise (but
-         * "Sorry, we're out of apple pie" is said, after the welcome) */
-        strbuf_append(&say, dialog_greeting(d));
-    } else {
-        /* the customer spoke first: the welcome opens the answer */
-        if (l->greet && !page)
-            strbuf_printf(&say, "Welcome to %s! ", l->menu->title ? l->menu->title : "our drive-through");
-        strbuf_append(&say, t->said);
-    }
+    turn_answer(l, d, t, changed, was, &say);
 
     strbuf_t b = {0};
     ev_begin(l, &b, "turn");

@@ -139,6 +139,15 @@ void lane_car_leaves(lane_t *l, const char *why);
  * crew's talk is held the turn is kept for the transcript and not acted on
  * (session_overhear; its event has "overheard": true). */
 void lane_turn(lane_t *l, const char *file, const asr_result_t *r, long audio_ms, double turn_end);
+/* The words lane_turn would say for r if the turn ended now, without
+ * changing anything (the car's dialog is tried on a copy): for an answer
+ * spoken ahead while the customer may still go on.  Of a confirmation, only
+ * its first sentence when more follows ("Thank you!": the rest says the
+ * order is placed, and waits for the store's disk).  A page's words are
+ * said ahead too: the page itself goes out when the turn ends.  NULL when
+ * there are none: no car, the crew talking or holding the order.  Freed by
+ * the caller. */
+char *lane_preview(const lane_t *l, const asr_result_t *r);
 /* The customer started speaking over the kiosk's voice: the loudspeaker
  * stops (LANE_FX_HUSH), a "barge_in" event; the turn goes on as any. */
 void lane_barge_in(lane_t *l);
@@ -252,8 +261,10 @@ typedef struct {
 void lane_view(const lane_t *l, lane_view_t *v);
 
 /* The say event for words the loudspeaker gave (a LANE_FX_SAY's car and t)
- * in ms: appended to b without a newline.  The carrier of the effects makes
- * it, then sends it out as any event line. */
-void lane_say_event(strbuf_t *b, double t, int car, const char *text, long ms);
+ * in ms: appended to b without a newline.  ahead_ms > 0: they began that
+ * long before t, said ahead of the turn's end (lane_preview); its field is
+ * left out otherwise.  The carrier of the effects makes it, then sends it
+ * out as any event line. */
+void lane_say_event(strbuf_t *b, double t, int car, const char *text, long ms, long ahead_ms);
 
 #endif

@@ -21,6 +21,14 @@ session_t *session_create(const menu_t *m, const dialog_config_t *cfg)
     return s;
 }
 
+session_t *session_try(const session_t *s)
+{
+    session_t *c = xcalloc(1, sizeof *c);
+    c->menu = s->menu;
+    c->dialog = dialog_clone(s->dialog);
+    return c;
+}
+
 void session_free(session_t *s)
 {
     if (!s) return;

@@ -40,6 +40,9 @@ typedef struct session_s session_t;
 /* The session borrows the menu. */
 session_t *session_create(const menu_t *m, const dialog_config_t *cfg);
 void session_free(session_t *s);
+/* A session with a copy of s's dialog and no turns: what a turn would do,
+ * tried without touching s (lane_preview).  Freed with session_free. */
+session_t *session_try(const session_t *s);
 
 /* A request for a person in the free pass's text (asr_decode_early's spot
  * function: it only reads the menu, so it is safe on the recogniser's thread). */

@@ -44,6 +44,7 @@ static const char usage[] =
     "                 [--crew-socket PATH] [--crew-port N] [--crew-token FILE]\n"
     "                 [--escalate S1,S2] [--lane NAME] [--keep-audio DAYS]\n"
     "                 [--mqtt HOST[:PORT]] [--store NAME] [--half-duplex] [--echo-check S]\n"
+    "                 [--no-answer-ahead]\n"
     "  The drive-through: listens on the microphone, answers out loud, takes the\n"
     "  order and pages the crew.  Stop it with Ctrl-C (or SIGTERM): the car at the\n"
     "  post ends as \"stopped\".\n"
@@ -88,6 +89,8 @@ static const char usage[] =
     "  --for S         stop after S seconds (for tests and benchmarks)\n"
     "  --half-duplex   deaf while the kiosk speaks (no echo canceller): for a post\n"
     "                  whose loudspeaker cannot be cancelled; customers cannot talk over it\n"
+    "  --no-answer-ahead  answer only once the turn has ended, never while the\n"
+    "                  customer's pause may still be a pause (the answer is then later)\n"
     "  --echo-check S  an installation check: no cars; the kiosk speaks its prompts for\n"
     "                  S seconds while listening, then says how much of its voice the echo\n"
     "                  canceller removed and exits 1 if it heard any of it as a turn\n"
@@ -108,7 +111,7 @@ typedef struct {
     int crew_port;
     double remind_s, manager_s;
     int board_w, board_h;
-    int headless, events, denoise, half_duplex;
+    int headless, events, denoise, half_duplex, ahead_off;
     double echo_check;
     double threshold, nudge, no_response, car_gone, run_for, keep_audio;
     int trailing_ms;
@@ -147,7 +150,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         { "keep-audio", required_argument, NULL, 'A' }, { "db-group", required_argument, NULL, 'G' },
         { "mqtt", required_argument, NULL, 'Q' },   { "store", required_argument, NULL, 'R' },
         { "half-duplex", no_argument, NULL, 'X' },  { "echo-check", required_argument, NULL, 'Y' },
-        { "crew-audio", required_argument, NULL, 'W' },
+        { "crew-audio", required_argument, NULL, 'W' }, { "no-answer-ahead", no_argument, NULL, 'J' },
         { NULL, 0, NULL, 0 },
     };
     if (cmd_wants_help(argc, argv)) {
@@ -188,6 +191,7 @@ static int parse_opts(int argc, char **argv, run_opts_t *o)
         case 'v': o->voice = optarg; break;
         case 'D': o->denoise = 1; break;
         case 'X': o->half_duplex = 1; break;
+        case 'J': o->ahead_off = 1; break;
         case 'W': o->crew_audio = optarg; break;
         case 'Y': if (number_opt("echo-check", optarg, 1, 86400, &o->echo_check) < 0) return EXIT_BADINPUT; break;
         case 'b': o->board_png = optarg; break;
@@ -521,7 +525,7 @@ int cmd_run(int argc, char **argv)
     }
     source_opts_t so = { .io = &k.io, .asr = asr, .asr_for = menu_watch_asr, .asr_ctx = k.watch,
                          .denoise = o.denoise, .dev = k.io.dev, .input = o.input, .output = o.output,
-                         .trailing_ms = o.trailing_ms, .keeper = k.keeper, .half_duplex = o.half_duplex,
+                         .trailing_ms = o.trailing_ms, .keeper = k.keeper, .half_duplex = o.half_duplex, .ahead_off = o.ahead_off,
                          .echo_check = o.echo_check };
     if (!(k.mic = source_mic.open(&so, err, sizeof err))) {
         k.io.dev = NULL;   /* the source's now, closed with it */

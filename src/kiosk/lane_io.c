@@ -129,17 +129,47 @@ void lane_io_warm(lane_io_t *io, const char *const *texts)
     }
 }
 
+void lane_io_say_ahead(lane_io_t *io, const char *text)
+{
+    lane_io_take_back(io);
+    if (!io->voice || !io->dev) return;
+    io->ahead_t = loop_now(io->loop);
+    speak_parts(io, text, &io->ahead_n);
+    io->ahead = xstrdup(text);
+}
+
+int lane_io_take_back(lane_io_t *io)
+{
+    if (!io->ahead) return 0;
+    if (io->dev) device_hush(io->dev);
+    free(io->ahead);
+    io->ahead = NULL;
+    io->ahead_n = 0;
+    return 1;
+}
+
 /* Words for the loudspeaker; the say event with how long they took. */
 static void say(lane_io_t *io, const lane_fx_t *e)
 {
-    size_t n = 0;
-    if (io->voice && io->dev) {
+    size_t n = 0, al = io->ahead ? strlen(io->ahead) : 0;
+    long ahead_ms = 0;
+    if (io->ahead && !strncmp(io->ahead, e->text, al) && (!e->text[al] || e->text[al] == ' ')) {
+        /* in the air already, or its first sentences: the rest follows them */
+        n = io->ahead_n;
+        ahead_ms = (long)((loop_now(io->loop) - io->ahead_t) * 1000.0);
+        free(io->ahead);
+        io->ahead = NULL;
+        size_t k = 0;
+        if (e->text[al] && io->voice && io->dev) speak_parts(io, e->text + al, &k);
+        n += k;
+    } else if (io->voice && io->dev) {
+        lane_io_take_back(io);
         speak_parts(io, e->text, &n);
     } else if (!io->narrate) {
         return;   /* a silent kiosk says nothing, and no event claims it did */
     }
     strbuf_t b = {0};
-    lane_say_event(&b, e->t, e->car, e->text, (long)(n * 1000 / 16000));
+    lane_say_event(&b, e->t, e->car, e->text, (long)(n * 1000 / 16000), ahead_ms);
     event(io, strbuf_cstr(&b), "say", e->car, e->t);
     strbuf_free(&b);
 }
@@ -187,7 +217,7 @@ static int carry_out(lane_io_t *io, const lane_fx_t *e)
     switch (e->kind) {
     case LANE_FX_EVENT: event(io, e->text, e->name, e->car, e->t); break;
     case LANE_FX_SAY: say(io, e); break;
-    case LANE_FX_HUSH: if (io->dev) device_hush(io->dev); break;
+    case LANE_FX_HUSH: if (!lane_io_take_back(io) && io->dev) device_hush(io->dev); break;
     case LANE_FX_CREW_PAGE: if (io->ears) crew_ears_page(io->ears, e->status, e->text); break;
     case LANE_FX_LOG: if (io->log) out_line(io, e->text); break;
     case LANE_FX_REPLY: if (io->reply) io->reply(io, e->client, e->text); break;
@@ -327,6 +357,8 @@ void lane_io_free(lane_io_t *io)
 {
     lane_fx_clear(&io->held);
     free(io->held.v);
+    free(io->ahead);
+    io->ahead = NULL;
     io->held.v = NULL;
     io->held.cap = 0;
 }

@@ -55,6 +55,9 @@ struct lane_io_s {
     void (*lamp)(void *ctx, lane_lamp_t lamp);
     void *lamp_ctx;
     int lamp_told;            /* the lamp last told, -1 none yet */
+    char *ahead;              /* an answer said ahead of its turn's end (lane_io_say_ahead), or NULL */
+    size_t ahead_n;           /* ... its samples */
+    double ahead_t;           /* ... when it began (the loop's clock) */
 };
 
 void lane_io_init(lane_io_t *io, lane_t *lane, loop_t *loop, const char *who);
@@ -72,6 +75,15 @@ int lane_io_barge_false(lane_io_t *io);
  * --echo-check's prompts); returns the 16 kHz samples queued (0 without a
  * voice or a device). */
 size_t lane_io_play(lane_io_t *io, const char *text);
+/* An answer said before its turn is final (lane_preview's): the lane's say
+ * of the same words when the turn ends is not said again, only its event
+ * goes out (a say that begins with them adds the rest); any other say, or
+ * lane_io_take_back, stops it first. */
+void lane_io_say_ahead(lane_io_t *io, const char *text);
+/* The answer said ahead is not the answer after all (the customer went on,
+ * or the turn said something else): the loudspeaker stops.  1 when there
+ * was one. */
+int lane_io_take_back(lane_io_t *io);
 /* Synthesises texts (NULL-terminated; sentences, as they are said) ahead,
  * so that they play at once when first said. */
 void lane_io_warm(lane_io_t *io, const char *const *texts);

@@ -30,6 +30,7 @@ typedef struct {
     const char *input, *output;   /* its names, to reopen it when it stops */
     int trailing_ms;          /* silence that ends a turn */
     int half_duplex;          /* 1: deaf while the kiosk speaks (no echo canceller) */
+    int ahead_off;            /* 1: no answer said before its turn has ended (--no-answer-ahead) */
     double echo_check;        /* > 0: no cars; the kiosk talks this many seconds and reports any
                                  turn it hears (its own voice): `kiosk run --echo-check` */
     struct keeper_s *keeper;  /* keeps each turn's audio (keeper.h), or NULL */

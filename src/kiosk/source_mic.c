@@ -66,6 +66,10 @@
 #define PROBE_WAIT_S 4.0
 #define PROBE_SETTLE_S 1.0
 #define ECHO_TICK_S 0.05
+/* An answer said ahead of its turn's end that has been in the air this long
+ * when the customer's speech comes back was heard: the speech answers it
+ * (a new turn) rather than going on with the turn (the answer taken back). */
+#define AHEAD_HEARD_S 0.5
 
 /* ---- the recogniser thread ------------------------------------------------ */
 
@@ -228,19 +232,21 @@ static int recog_take(recog_t *g, int id, result_t *out)
     return got;
 }
 
-/* A look at job id's result without taking it: 1 with *heard and
- * *free_text (copies, the caller frees) and *confidence, else 0. */
-static int recog_peek(recog_t *g, int id, char **heard, char **free_text, double *confidence)
+/* A look at job id's result without taking it: 1 with a copy in *out
+ * (result_clear it), else 0. */
+static int recog_peek(recog_t *g, int id, result_t *out)
 {
     int got = 0;
     pthread_mutex_lock(&g->mu);
     for (int i = 0; i < g->ndone && !got; i++)
         if (g->done[i].id == id && !g->done[i].failed) {
-            const asr_hearing_t *h = &g->done[i].r.hearing;
-            *heard = xstrdup(h->heard);
-            *free_text = xstrdup(h->free_text);
-            /* a request for a person taken early is as sure as it gets */
-            *confidence = g->done[i].r.diag.early ? 1.0 : h->confidence;
+            *out = g->done[i];
+            asr_hearing_t *h = &out->r.hearing;
+            h->heard = xstrdup(h->heard);
+            h->free_text = xstrdup(h->free_text);
+            h->loop_text = xstrdup(h->loop_text);
+            h->nfa_text = xstrdup(h->nfa_text);
+            out->r.diag.answer_text = xstrdup(out->r.diag.answer_text);
             got = 1;
         }
     pthread_mutex_unlock(&g->mu);
@@ -270,6 +276,9 @@ typedef struct {
     int job;                  /* the newest job number */
     int spec_job;             /* a speculative job still valid for the open turn, 0 none */
     int spec_seen;            /* its result has been looked at (quick_end) */
+    size_t spec_n;            /* its samples: the turn's first spec_n */
+    int ahead_job;            /* the job whose answer was said ahead (quick_end), 0 none */
+    int said_ahead, taken_back;    /* answers said ahead of their turn's end; of them taken back */
     await_t aw[RECOG_QUEUE];  /* finished turns waiting for their results, oldest first */
     int naw;
     int turn_voice;           /* the kiosk's voice was in the air during the open turn */
@@ -328,6 +337,43 @@ static int barge_in(mic_t *m, double now)
     return 1;
 }
 
+/* The open turn (pcm, n: its audio) waits for job id's result, which
+ * decoded its first keep samples: those are what the keeper keeps, so that
+ * a replay hears what the kiosk heard (after them may come the kiosk's
+ * answer said ahead, in the air while the turn was still open). */
+static void await_turn(mic_t *m, int id, const int16_t *pcm, size_t n, size_t keep, double now)
+{
+    const lane_t *L = m->io->lane;
+    await_t *a = &m->aw[m->naw++];
+    a->job = id;
+    a->turn_end = now;
+    a->ms = (long)(n * 1000 / 16000);
+    a->over_voice = m->turn_voice;
+    a->overruns = device_overruns(m->dev) - m->turn_overruns;
+    a->file = m->o.keeper && L->car ? keeper_put(m->o.keeper, pcm, keep, lane_io_wall(m->io), L->cars,
+                                                 session_nturns(L->car) + m->naw) : NULL;
+}
+
+static void take_result(mic_t *m);
+
+/* Speech came back after the answer said ahead had been in the air
+ * AHEAD_HEARD_S: the customer is answering it, not going on.  The turn ends
+ * at its pause, heard as the decode the answer came from (its say is the
+ * answer in the air), and the new speech is a turn of its own, over the
+ * kiosk's voice: a barge-in. */
+static void answered(mic_t *m, double now)
+{
+    size_t n;
+    const int16_t *pcm = endpoint_turn(m->ep, &n);
+    await_turn(m, m->spec_job, pcm, n, m->spec_n, now);
+    m->speculative_used++;
+    endpoint_split(m->ep);
+    take_result(m);
+    m->turn_voice = 1;
+    m->turn_overruns = device_overruns(m->dev);
+    barge_in(m, now);
+}
+
 static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double now)
 {
     lane_t *L = m->io->lane;
@@ -378,7 +424,8 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
         endpoint_mute(m->ep);
         return;
     }
-    if (voice && endpoint_in_turn(m->ep)) m->turn_voice = 1;
+    /* (the answer said ahead is the turn's own answer, not in it) */
+    if (voice && endpoint_in_turn(m->ep) && !m->io->ahead) m->turn_voice = 1;
     size_t n;
     const int16_t *pcm;
     switch (ev) {
@@ -397,6 +444,7 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
     case EP_PAUSE:
         pcm = endpoint_turn(m->ep, &n);
         m->spec_job = ++m->job;
+        m->spec_n = n;
         m->spec_seen = 0;
         submit(m, m->spec_job, 1, pcm, n);
         /* the turn waits for what the decode says of it (quick_end) rather
@@ -404,6 +452,14 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
         endpoint_set_trailing(m->ep, TURN_WAIT_MS > m->o.trailing_ms ? TURN_WAIT_MS : m->o.trailing_ms);
         break;
     case EP_RESUME:
+        if (m->io->ahead && m->ahead_job == m->spec_job && now - m->io->ahead_t >= AHEAD_HEARD_S &&
+            m->naw < RECOG_QUEUE) {
+            answered(m, now);   /* the customer answers the answer said ahead */
+        } else if (lane_io_take_back(m->io)) {   /* the customer went on: the answer said ahead stops */
+            m->taken_back++;
+            m->turn_voice = 1;
+            lane_io_log(m->io, "  (the customer went on: the answer said ahead is taken back)");
+        }
         m->spec_job = 0;
         break;
     case EP_END:
@@ -411,8 +467,10 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
         pcm = endpoint_turn(m->ep, &n);
         long ms = (long)(n * 1000 / 16000);
         int id;
+        size_t keep = n;
         if (ev == EP_END && m->spec_job) {
             id = m->spec_job;
+            keep = m->spec_n;
             m->speculative_used++;
         } else {
             id = ++m->job;
@@ -426,14 +484,7 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
             endpoint_reset(m->ep);
             break;
         }
-        await_t *a = &m->aw[m->naw++];
-        a->job = id;
-        a->turn_end = now;
-        a->ms = ms;
-        a->over_voice = m->turn_voice;
-        a->overruns = device_overruns(m->dev) - m->turn_overruns;
-        a->file = m->o.keeper && L->car ? keeper_put(m->o.keeper, pcm, n, lane_io_wall(m->io), L->cars,
-                                                     session_nturns(L->car) + 1 + m->naw - 1) : NULL;
+        await_turn(m, id, pcm, n, keep, now);
         endpoint_reset(m->ep);
         break;
     }
@@ -481,17 +532,29 @@ static void deliver(mic_t *m, await_t *a, result_t *res)
         if (a->overruns && lane_io_missed(m->io, LANE_MISS_OVERRUN, a->ms) < 0) failed(m);
         if (lane_io_turn(m->io, a->file ? a->file : "mic", &res->r, a->ms, a->turn_end) < 0) failed(m);
     }
+    /* the turn said something else, or nothing: its answer said ahead was not
+     * it (unless its say waits behind the store's write of a confirmation) */
+    if (m->ahead_job && a->job >= m->ahead_job && !m->io->barrier) {
+        m->ahead_job = 0;
+        if (lane_io_take_back(m->io)) {
+            m->taken_back++;
+            lane_io_log(m->io, "  (the answer said ahead was not the turn's: stopped)");
+        }
+    }
 }
 
 /* The speculative decode of the open turn is done: a complete sentence
  * heard with confidence ends the turn after a short silence, an unfinished
- * one ("can I get ...") waits longer (turnshape.h). */
+ * one ("can I get ...") waits longer (turnshape.h).  Unless it is plainly
+ * unfinished, its answer is said now, while the silence that ends the turn
+ * runs on: if the customer goes on (EP_RESUME) the answer stops and the
+ * turn goes on whole; if not, the lane's answer when the turn ends is the
+ * same words, in the air already (lane_io_say_ahead).  Not in half duplex:
+ * the kiosk would be deaf to the customer going on. */
 static void quick_end(mic_t *m)
 {
-    char *heard, *free_text;
-    double conf;
-    if (!m->spec_job || m->spec_seen || !endpoint_in_turn(m->ep) ||
-        !recog_peek(&m->rec, m->spec_job, &heard, &free_text, &conf))
+    result_t res;
+    if (!m->spec_job || m->spec_seen || !endpoint_in_turn(m->ep) || !recog_peek(&m->rec, m->spec_job, &res))
         return;
     m->spec_seen = 1;
     const lane_t *L = m->io->lane;
@@ -499,10 +562,22 @@ static void quick_end(mic_t *m)
     menu_ask_t ask;
     memset(&ask, 0, sizeof ask);
     if (L->car) dialog_question(session_dialog(L->car), &ask);
-    turn_shape_t shape = turn_shape_hearing(menu, L->car ? &ask : NULL, heard, free_text);
+    const asr_hearing_t *h = &res.r.hearing;
+    turn_shape_t shape = turn_shape_hearing(menu, L->car ? &ask : NULL, h->heard, h->free_text);
+    /* a request for a person taken early is as sure as it gets */
+    double conf = res.r.diag.early ? 1.0 : h->confidence;
     endpoint_set_trailing(m->ep, turn_trailing_ms(shape, conf, m->o.trailing_ms));
-    free(heard);
-    free(free_text);
+    /* (a greeting alone is unfinished, as an order may follow it, but its
+     * answer is the greeting back) */
+    int ahead = shape != TURN_UNFINISHED || dialog_greeting_only(menu, h->free_text);
+    char *text = ahead && m->aec && !m->o.ahead_off ? lane_preview(L, &res.r) : NULL;
+    if (text) {
+        lane_io_say_ahead(m->io, text);
+        m->ahead_job = m->spec_job;
+        m->said_ahead++;
+        free(text);
+    }
+    result_clear(&res);
 }
 
 /* The awaited turns' results, oldest first, as they are done.  Called when
@@ -761,8 +836,9 @@ static int mic_busy(const source_t *s)
 static void mic_stats(const source_t *s, strbuf_t *out)
 {
     const mic_t *m = (const mic_t *)s;
-    strbuf_printf(out, "%d turns (%d decoded speculatively), %lu samples lost to overruns", m->turns_decoded,
-                  m->speculative_used, m->overruns_before + (m->dev ? device_overruns(m->dev) : 0UL));
+    strbuf_printf(out, "%d turns (%d decoded speculatively; %d answers said ahead of the turn's end, %d of "
+                       "them taken back), %lu samples lost to overruns", m->turns_decoded, m->speculative_used,
+                  m->said_ahead, m->taken_back, m->overruns_before + (m->dev ? device_overruns(m->dev) : 0UL));
     if (m->dev)
         strbuf_printf(out, ", %lu loudspeaker underruns, %lu re-pairings", device_underflows(m->dev),
                       device_realigns(m->dev));

@@ -133,16 +133,19 @@ def score_conversation(rig, events, kind=None, noise=None):
 
     # the kiosk's turns on the rig's clock: event time, audio window
     kturns = []
-    for e in events:
+    for i, e in enumerate(events):
         if e.get("event") != "turn":
             continue
         te = e["t"] - t0
+        # its answer said ahead of the event: the say after it (before the next turn)
+        say = next((x for x in events[i + 1:] if x.get("event") in ("say", "turn")), {})
+        ahead_s = say.get("ahead_ms", 0) / 1000.0 if say.get("event") == "say" else 0.0
         a1 = te - e.get("endpoint_ms", 0) / 1000.0
         a0 = a1 - e.get("audio_ms", 0) / 1000.0
         kturns.append({"t": te, "a0": a0, "a1": a1, "heard": e.get("heard", ""), "free_text": e.get("free_text", ""),
                        "said": e.get("said", ""), "page": e.get("page"), "used": [],
-                       "endpoint_ms": e.get("endpoint_ms", 0), "decode_ms": e.get("decode_ms", 0)})
-    says = [(e["t"] - t0, e.get("ms", 0) / 1000.0) for e in events if e.get("event") == "say"]
+                       "endpoint_ms": e.get("endpoint_ms", 0), "decode_ms": e.get("decode_ms", 0), "ahead_s": ahead_s})
+    says = [(e["t"] - t0 - e.get("ahead_ms", 0) / 1000.0, e.get("ms", 0) / 1000.0) for e in events if e.get("event") == "say"]
 
     out_turns, unjudged = [], 0
     for i, c in enumerate(custs):
@@ -168,7 +171,8 @@ def score_conversation(rig, events, kind=None, noise=None):
             got = words(k["heard"]) | words(k["free_text"])
             r["alike"] = bool(said & got) if said else True
             if k["said"]:
-                ans = [s0 for s0, s1 in segs if s0 >= k["t"] - SLACK_S and c["off"] < s0 <= c["off"] + ANSWER_S]
+                # an answer said ahead (its say event's ahead_ms) begins before the turn's event
+                ans = [s0 for s0, s1 in segs if s0 >= k["t"] - k["ahead_s"] - SLACK_S and c["off"] < s0 <= c["off"] + ANSWER_S]
                 if ans:
                     r["latency_ms"] = round((ans[0] - c["off"]) * 1000.0, 1)
         # split: a kiosk turn that ended while this speech still went on, holding some of it
@@ -197,7 +201,8 @@ def score_conversation(rig, events, kind=None, noise=None):
             continue
         if any(overlap(k["a0"], k["a1"], c["on"] + lag, c["off"] + lag) >= MIN_HELD_S for c in custs):
             xkind = "late"   # a customer's speech, but its event came too late to count
-        elif any(overlap(k["a0"], k["a1"], s0 + lag, s1 + lag + echo_s) > 0 for s0, s1 in segs):
+        elif any(overlap(k["a0"], min(k["a1"], k["t"] - k["ahead_s"]), s0 + lag, s1 + lag + echo_s) > 0
+                 for s0, s1 in segs):   # (not its own answer, said ahead while it was still open)
             xkind = "self"
         else:
             xkind = "noise"

@@ -65,6 +65,20 @@ class TestHearing(unittest.TestCase):
         self.assertIsNone(t["barge"])
         self.assertEqual(r["extra"], [])
 
+    def test_an_answer_said_ahead_counts_from_its_own_start(self):
+        # the answer began 1.0 s after the speech end, 0.8 s before the turn's event (its say's ahead_ms)
+        log = Log().customer(1.0, 2.0).kiosk_turn(3.8, 0.7, endpoint_ms=0.1).kiosk_voice(3.0, 4.5)
+        log.ev.append({"event": "say", "t": T0 + 3.8, "ms": 1500, "ahead_ms": 800})
+        r = log.score()
+        t = r["turns"][0]
+        self.assertTrue(t["heard"])
+        self.assertEqual(t["latency_ms"], 1000.0)
+        # its own answer in the air while it was still open is not the kiosk hearing itself
+        self.assertEqual(r["extra"], [])
+        # without the ahead_ms, the same voice began before the event: no answer found
+        log.ev[-1].pop("ahead_ms")
+        self.assertIsNone(log.score()["turns"][0]["latency_ms"])
+
     def test_an_interrupter_the_kiosk_never_took_is_lost(self):
         r = Log().kiosk_voice(3.0, 8.0, 5.0).customer(4.0, 5.0, "make it a large", "over").score()
         t = r["turns"][0]

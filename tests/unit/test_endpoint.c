@@ -304,6 +304,37 @@ static void test_turn_audio(void **state)
     free(pcm);
 }
 
+/* A split at EP_RESUME: the speech that came back is a turn of its own,
+ * its audio from the pre-roll before it, and it ends as any turn. */
+static void test_split(void **state)
+{
+    (void)state;
+    seg_t segs[] = {S(1000), V(1000), S(600), V(800), S(2000)};
+    size_t n, pos = 0, len;
+    int16_t *pcm = make_signal(segs, 5, NOISE_WHITE, -62, &n);
+    endpoint_t *e = endpoint_create(NULL);
+    assert_int_equal(endpoint_split(e), -1);            /* no turn open */
+    int at = 0;
+    assert_int_equal(until_event(e, pcm, n, &pos, &at), EP_ONSET);
+    assert_int_equal(until_event(e, pcm, n, &pos, &at), EP_PAUSE);
+    assert_int_equal(until_event(e, pcm, n, &pos, &at), EP_RESUME);
+    assert_in_range(at, 2600, 2700);
+    assert_int_equal(endpoint_split(e), 0);
+    assert_true(endpoint_in_turn(e));
+    const int16_t *t = endpoint_turn(e, &len);
+    size_t start = pos - len;                           /* 100 ms before the speech came back */
+    assert_in_range(start, MS(2480), MS(2520));
+    assert_memory_equal(t, pcm + start, len * sizeof *t);
+    assert_int_equal(until_event(e, pcm, n, &pos, &at), EP_PAUSE);
+    assert_int_equal(until_event(e, pcm, n, &pos, &at), EP_END);
+    assert_in_range(at, 4100, 4110);
+    t = endpoint_turn(e, &len);
+    assert_int_equal(len, MS(at) - start);
+    assert_memory_equal(t, pcm + start, len * sizeof *t);
+    endpoint_free(e);
+    free(pcm);
+}
+
 /* After reset a second turn works, with its own pre-roll; the floor survives;
  * feeding after END without a reset resets by itself. */
 static void test_second_turn(void **state)
@@ -586,6 +617,7 @@ int main(void)
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_turn_audio),
         cmocka_unit_test(test_second_turn),
+        cmocka_unit_test(test_split),
         cmocka_unit_test(test_mute),
         cmocka_unit_test(test_noise_floor),
         cmocka_unit_test(test_noise_step),

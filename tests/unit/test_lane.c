@@ -21,6 +21,8 @@
  * fault WHAT (the store stopped saving, 7 rows held); saving N (it is back);
  * menu NAME (lane_menu: a menu of the table's menus below), menu_failed N
  * (lane_menu_failed with N errors), in_use NAME (lane_menu_in_use: 0 or 1);
+ * ahead C WORDS [/ FREE] (lane_preview of that turn: "ahead \"WORDS\"" or "ahead none", and
+ * the effects, which must be none);
  * barge (lane_barge_in); unbarge (lane_barge_false); missed REASON MS (lane_missed); own FREE (lane_own_voice
  * on the free pass's text FREE: 0 or 1).  The speaker post: post up|down (lane_post_link); loop 1|0
  * (lane_post_loop); help (lane_post_help); button down|up (lane_post_talk); crew_present 1|0
@@ -166,10 +168,10 @@ static void step(lane_t *l, double t, const char *in, strbuf_t *b)
         lane_car_arrives(l);
     } else if (!strcmp(word, "leave")) {
         lane_car_leaves(l, arg);
-    } else if (!strcmp(word, "turn")) {
+    } else if (!strcmp(word, "turn") || !strcmp(word, "ahead")) {
         double c;
         int n = 0;
-        if (sscanf(arg, "%lf %n", &c, &n) != 1) fail_msg("turn C WORDS: %s", in);
+        if (sscanf(arg, "%lf %n", &c, &n) != 1) fail_msg("%s C WORDS: %s", word, in);
         char heard[256];
         snprintf(heard, sizeof heard, "%s", arg + n);
         const char *slash = strstr(arg + n, "/ ");
@@ -178,7 +180,14 @@ static void step(lane_t *l, double t, const char *in, strbuf_t *b)
         memset(&r, 0, sizeof r);
         r.hearing = (asr_hearing_t){ .heard = heard, .free_text = (char *)(slash ? slash + 2 : arg + n),
                                      .confidence = c, .loop_text = "", .nfa_text = "" };
-        lane_turn(l, "mic", &r, 1500, t);
+        if (!strcmp(word, "turn")) {
+            lane_turn(l, "mic", &r, 1500, t);
+        } else {
+            char *text = lane_preview(l, &r);
+            if (text) strbuf_printf(b, "ahead \"%s\"", text);
+            else strbuf_append(b, "ahead none");
+            free(text);
+        }
     } else if (!strcmp(word, "crew")) {
         crew_msg_t m;
         memset(&m, 0, sizeof m);
@@ -301,6 +310,29 @@ static int run_case(const menu_t *menu, const case_t *c)
 #define ORDER2 "Two cheeseburgers and a large Coke. Anything else?"
 
 static const case_t cases[] = {
+    { "an answer said ahead is the turn's answer, and trying it changes nothing", {0}, {
+        { "0 ahead 0.95 two cheeseburgers", "ahead none" },   /* no car yet */
+        { "0 arrive", "store car; event car state=arrived" },
+        { "1 ahead 0.95 two cheeseburgers", "ahead \"Welcome to Burger Barn! Two cheeseburgers. Anything else?\"" },
+        { "1 view", "ordering lines=0" },
+        { "2 ahead 0.95 hello / hello", "ahead \"Welcome to Burger Barn! What can I get you?\"" },
+        { "2 ahead 0.3 two cheeseburgers", "ahead \"A team member will be right with you.\"" },
+        { "3 turn 0.95 two cheeseburgers",
+          "store turn 1; event turn said=\"Welcome to Burger Barn! Two cheeseburgers. Anything else?\"; store order "
+          "open 756; event order status=open total_cents=756 lines=1; say \"Welcome to Burger Barn! Two "
+          "cheeseburgers. Anything else?\"" },
+        { "4 ahead 0.95 that is all", "ahead \"You have two cheeseburgers. Your total is $7.56. Is that right?\"" },
+        { "5 turn 0.95 that is all",
+          "store turn 2; event turn said=\"You have two cheeseburgers. Your total is $7.56. Is that right?\"; "
+          "say \"You have two cheeseburgers. Your total is $7.56. Is that right?\"" },
+        /* a confirmation: its first sentence only; the rest waits for the store */
+        { "6 ahead 0.95 yes", "ahead \"Thank you!\"" },
+        { "6 view", "readback lines=1 heard=that is all" },
+        { "7 crew take_over", "hush; event override kind=take_over; store order crew 756; event order status=crew "
+                              "total_cents=756 lines=1; store crew take_over; ok take_over" },
+        { "8 ahead 0.95 yes", "ahead none" },   /* the crew holds the order: the kiosk says nothing */
+        { NULL, NULL } } },
+
     { "a car orders, hears the read-back and confirms; the board thanks it, then welcomes the next", { .board = 1 }, {
         { "0 view", "no car lines=0" },
         { "0 turn 0.95 two cheeseburgers and a large coke",
@@ -859,9 +891,14 @@ static void test_event_lines(void **state)
     assert_int_equal(l.fx.v[2].kind, LANE_FX_LOG);
     assert_string_equal(l.fx.v[2].text, "car 1 arrived");
     strbuf_t b = {0};
-    lane_say_event(&b, 1800000001.5, 1, "Say \"hi\"", 1250);
+    lane_say_event(&b, 1800000001.5, 1, "Say \"hi\"", 1250, 0);
     assert_string_equal(strbuf_cstr(&b),
                         "{\"t\": 1800000001.500, \"event\": \"say\", \"car\": 1, \"text\": \"Say \\\"hi\\\"\", \"ms\": 1250}");
+    strbuf_free(&b);
+    /* said ahead of the turn's end: how long before the event it began */
+    lane_say_event(&b, 1800000001.5, 1, "A Coke.", 800, 640);
+    assert_string_equal(strbuf_cstr(&b), "{\"t\": 1800000001.500, \"event\": \"say\", \"car\": 1, \"text\": \"A Coke.\", "
+                                         "\"ms\": 800, \"ahead_ms\": 640}");
     strbuf_free(&b);
     lane_free(&l);
 }
