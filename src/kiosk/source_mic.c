@@ -368,6 +368,7 @@ static void answered(mic_t *m, double now)
     await_turn(m, m->spec_job, pcm, n, m->spec_n, now);
     m->speculative_used++;
     endpoint_split(m->ep);
+    m->near_bits = 0;
     take_result(m);
     m->turn_voice = 1;
     m->turn_overruns = device_overruns(m->dev);
@@ -486,6 +487,7 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
         }
         await_turn(m, id, pcm, n, keep, now);
         endpoint_reset(m->ep);
+        m->near_bits = 0;   /* the turn's own frames never barge in on its answer said ahead */
         break;
     }
     default:
@@ -568,8 +570,9 @@ static void quick_end(mic_t *m)
     double conf = res.r.diag.early ? 1.0 : h->confidence;
     endpoint_set_trailing(m->ep, turn_trailing_ms(shape, conf, m->o.trailing_ms));
     /* (a greeting alone is unfinished, as an order may follow it, but its
-     * answer is the greeting back) */
-    int ahead = shape != TURN_UNFINISHED || dialog_greeting_only(menu, h->free_text);
+     * answer is the greeting back; and a pause heard while the kiosk's voice
+     * was in the air may be the customer's words vetoed as its echo) */
+    int ahead = (shape != TURN_UNFINISHED || dialog_greeting_only(menu, h->free_text)) && !m->turn_voice;
     char *text = ahead && m->aec && !m->o.ahead_off ? lane_preview(L, &res.r) : NULL;
     if (text) {
         lane_io_say_ahead(m->io, text);

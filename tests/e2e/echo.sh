@@ -32,6 +32,10 @@ check "at most one customer turn lost" "True" "$(sc 'len(s["lost"]) <= 1')"
 check "a prompt was cut short by a customer talking over it" "True" \
   "$(cat "$T"/conv/c0*/events.jsonl | grep -c '"event": "barge_in"' | awk '{print ($1 >= 1) ? "True" : "False"}')"
 contains "the stop line gives the canceller's figures" "echo canceller: " "$(cat "$T"/conv/c01/kiosk.err)"
+# answers said ahead of the turn's end: most turns of customers who wait have one
+check "answers were said ahead of their turns' end (ahead_ms in say events)" "True" \
+  "$(cat "$T"/conv/c0*/events.jsonl | grep -c '"ahead_ms"' | awk '{print ($1 >= 4) ? "True" : "False"}')"
+contains "the stop line counts them" "answers said ahead of the turn's end" "$(cat "$T"/conv/c01/kiosk.err)"
 contains "the kiosk found its own voice at start" "its own voice comes back" "$(cat "$T"/conv/c01/kiosk.err)"
 grep -E "^heard|^turns made|^answer latency|^barge-in|^cut off" "$T/conv/score.txt" | sed 's/^/  echo: /'
 
