@@ -166,10 +166,12 @@ typedef struct {
     int quick_ms, wait_ms;    /* 0: turn_trailing_ms's own figures */
     double conf;
     int mid_ms;               /* --sweep: neither quick nor unfinished */
+    int ahead;                /* 1: the answer said ahead at the decode (not unfinished), as live */
 } policy_t;
 
 typedef struct {
     int cut;
+    int taken_back;           /* answers said ahead and taken back (the speech went on) */
     long end, ready;          /* the first turn's EP_END (or EP_CUT) and answer, ms; -1 none */
     int decisions[3];         /* results applied, by shape */
 } outcome_t;
@@ -296,6 +298,8 @@ static void simulate(sim_t *S, file_t *F, const policy_t *p, outcome_t *o)
     const decode_t *spec = NULL; /* the speculative decode valid for the open turn */
     double spec_done = 0;
     int applied = 0;             /* its result was applied to the endpointer */
+    double ahead_at = -1;        /* when the answer said ahead began, -1 none */
+    const decode_t *ahead = NULL; /* ... from this decode */
     int hold = p->wait_ms ? p->wait_ms : TURN_WAIT_MS;
     for (size_t k = 0; (k + 1) * EP_FRAME <= F->n; k++) {
         double t = (double)(k + 1) * 10.0;     /* the frame is delivered at its end */
@@ -303,6 +307,10 @@ static void simulate(sim_t *S, file_t *F, const policy_t *p, outcome_t *o)
             endpoint_set_trailing(e, policy_ms(p, spec, S->trailing_ms));
             o->decisions[spec->shape]++;
             applied = 1;
+            if (p->ahead && (spec->shape != TURN_UNFINISHED || dialog_greeting_only(S->menu, spec->free_text))) {
+                ahead_at = spec_done;
+                ahead = spec;
+            }
         }
         ep_event_t ev = endpoint_feed(e, F->pcm + k * EP_FRAME);
         size_t pos = (k + 1) * EP_FRAME, n;
@@ -317,11 +325,20 @@ static void simulate(sim_t *S, file_t *F, const policy_t *p, outcome_t *o)
             break;
         case EP_RESUME:
             spec = NULL;
+            if (ahead_at >= 0 && turn_ahead_answered(dialog_greeting_only(S->menu, ahead->free_text), t - ahead_at)) {
+                o->end = (long)t;        /* taken for an answer to it: the turn ends here */
+                o->ready = (long)(ahead_at + 0.5);
+            } else if (ahead_at >= 0) {
+                o->taken_back++;
+            }
+            ahead_at = -1;
             break;
         case EP_END:
         case EP_CUT: {
             double ready;
-            if (ev == EP_END && spec) {
+            if (ev == EP_END && ahead_at >= 0) {
+                ready = ahead_at;
+            } else if (ev == EP_END && spec) {
                 ready = t > spec_done ? t : spec_done;
             } else {
                 endpoint_turn(e, &n);
@@ -376,7 +393,7 @@ static long pct(vec_t *v, double q)
 }
 
 typedef struct {
-    int files, cut, decisions[3];
+    int files, cut, decisions[3], taken_back;
     vec_t end, ready;
 } tally_t;
 
@@ -384,6 +401,7 @@ static void tally_add(tally_t *t, const file_t *F, const outcome_t *o)
 {
     t->files++;
     for (int i = 0; i < 3; i++) t->decisions[i] += o->decisions[i];
+    t->taken_back += o->taken_back;
     if (o->cut) {
         t->cut++;
         return;
@@ -401,14 +419,15 @@ static void tally_print(const char *name, tally_t *t)
     if (t->decisions[0] + t->decisions[1] + t->decisions[2])
         printf("; results applied: %d complete, %d unfinished, %d unsure", t->decisions[TURN_COMPLETE],
                t->decisions[TURN_UNFINISHED], t->decisions[TURN_UNSURE]);
+    if (t->taken_back) printf("; answers said ahead taken back %d", t->taken_back);
     printf("\n");
 }
 
 static void json_outcome(strbuf_t *b, const char *name, const file_t *F, const outcome_t *o)
 {
     strbuf_printf(b, ", \"%s\": {\"cut\": %d, \"end\": %ld, \"ready\": %ld, "
-                     "\"end_delay\": %ld, \"ready_delay\": %ld}",
-                  name, o->cut, o->end, o->ready, o->end - F->speech_end, o->ready - F->speech_end);
+                     "\"end_delay\": %ld, \"ready_delay\": %ld, \"taken_back\": %d}",
+                  name, o->cut, o->end, o->ready, o->end - F->speech_end, o->ready - F->speech_end, o->taken_back);
 }
 
 static int parse_ask(const menu_t *m, const char *s, menu_ask_t *q)
@@ -530,18 +549,19 @@ static int adaptive_main(const char *menu_path, const char *list, const char *ke
     }
 
     static const policy_t main_policies[] = {
-        { "fixed", 0, 0, 0, 0, 0, 0 },
-        { "adaptive", 1, 1, 0, 0, 0, 0 },
-        { "nohold", 1, 0, 0, 0, 0, 0 },
+        { "fixed", 0, 0, 0, 0, 0, 0, 0 },
+        { "adaptive", 1, 1, 0, 0, 0, 0, 0 },
+        { "nohold", 1, 0, 0, 0, 0, 0, 0 },
+        { "ahead", 1, 1, 0, 0, 0, 0, 1 },
     };
-    enum { NMAIN = 3 };
+    enum { NMAIN = 4 };
     static const int quicks[] = { 300, 350, 400, 450 };
     static const double confs[] = { 0.85, 0.9, 0.95 };
     static const int mids[] = { 700, 1100, 1300 };
     enum { NQ = 4, NC = 3, NM = 3, NSWEEP = NQ * NC * NM };
     policy_t sweeps[NSWEEP];
     for (int i = 0; i < NSWEEP; i++)
-        sweeps[i] = (policy_t){ "sweep", 1, 1, quicks[i / (NC * NM)], TURN_WAIT_MS, confs[i / NM % NC], mids[i % NM] };
+        sweeps[i] = (policy_t){ "sweep", 1, 1, quicks[i / (NC * NM)], TURN_WAIT_MS, confs[i / NM % NC], mids[i % NM], 0 };
     if (sweep && json) {
         printf("{\"sweep\": [");
         for (int i = 0; i < NSWEEP; i++)

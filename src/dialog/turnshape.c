@@ -37,6 +37,11 @@
 
 const char *const turn_shape_names[] = { "unsure", "complete", "unfinished" };
 
+int turn_ahead_answered(int greeting, double ms)
+{
+    return greeting && ms >= TURN_AHEAD_HEARD_MS;
+}
+
 /* Words an order never ends on.  Not "to", "is", "i'm" and the like: the
  * general English search ends complete turns on them often enough ("a
  * medium sprite" heard "i'm really i'm trying to"). */

@@ -48,6 +48,7 @@ extern const char *const turn_shape_names[];   /* "unsure", "complete", "unfinis
 #define TURN_QUICK_CONFIDENCE 0.90   /* ... confident: the hearing's confidence at least this */
 #define TURN_WAIT_MS 1500            /* silence that ends an unfinished turn (and the hold at
                                         EP_PAUSE while the decode runs) */
+#define TURN_AHEAD_HEARD_MS 500      /* turn_ahead_answered: the welcome said ahead was heard */
 #define TURN_UNSURE_MS 1300          /* neither: half sentences are often heard as whole ones
                                         with a middling confidence, and 700 ms cut 18 % of the
                                         turns with a pause of 300-1000 ms */
@@ -77,5 +78,17 @@ turn_shape_t turn_shape_hearing(const menu_t *m, const menu_ask_t *ask, const ch
  * default_ms (the endpointer's configured trailing_ms) bounds them: never
  * longer than it when quick, never shorter otherwise. */
 int turn_trailing_ms(turn_shape_t shape, double confidence, int default_ms);
+
+/* The customer's speech came back ms after an answer said ahead of the
+ * turn's end began (source_mic.c): 1 when it answers that answer (the turn
+ * ends at its pause, the speech is a new turn), 0 when the customer is
+ * going on with the turn (the answer is taken back, the turn goes on
+ * whole).  Only a greeting alone answered with the welcome (greeting 1)
+ * is answered, once the welcome was in the air TURN_AHEAD_HEARD_MS: in the
+ * middle of a sentence people pause for a second and more ("can i get ...
+ * a number two"), which the decode at the pause hears as a whole sentence
+ * often enough that taking the speech after it for an answer cut 11 % of
+ * such turns (src/DECISIONS.md, "answers said ahead"). */
+int turn_ahead_answered(int greeting, double ms);
 
 #endif

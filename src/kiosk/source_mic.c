@@ -66,10 +66,6 @@
 #define PROBE_WAIT_S 4.0
 #define PROBE_SETTLE_S 1.0
 #define ECHO_TICK_S 0.05
-/* An answer said ahead of its turn's end that has been in the air this long
- * when the customer's speech comes back was heard: the speech answers it
- * (a new turn) rather than going on with the turn (the answer taken back). */
-#define AHEAD_HEARD_S 0.5
 
 /* ---- the recogniser thread ------------------------------------------------ */
 
@@ -278,6 +274,7 @@ typedef struct {
     int spec_seen;            /* its result has been looked at (quick_end) */
     size_t spec_n;            /* its samples: the turn's first spec_n */
     int ahead_job;            /* the job whose answer was said ahead (quick_end), 0 none */
+    int ahead_greets;         /* ... a greeting alone, answered with the welcome */
     int said_ahead, taken_back;    /* answers said ahead of their turn's end; of them taken back */
     await_t aw[RECOG_QUEUE];  /* finished turns waiting for their results, oldest first */
     int naw;
@@ -356,8 +353,8 @@ static void await_turn(mic_t *m, int id, const int16_t *pcm, size_t n, size_t ke
 
 static void take_result(mic_t *m);
 
-/* Speech came back after the answer said ahead had been in the air
- * AHEAD_HEARD_S: the customer is answering it, not going on.  The turn ends
+/* Speech came back after the welcome said ahead had been in the air a
+ * while (turn_ahead_answered): the customer is answering it, not going on.  The turn ends
  * at its pause, heard as the decode the answer came from (its say is the
  * answer in the air), and the new speech is a turn of its own, over the
  * kiosk's voice: a barge-in. */
@@ -453,8 +450,8 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
         endpoint_set_trailing(m->ep, TURN_WAIT_MS > m->o.trailing_ms ? TURN_WAIT_MS : m->o.trailing_ms);
         break;
     case EP_RESUME:
-        if (m->io->ahead && m->ahead_job == m->spec_job && now - m->io->ahead_t >= AHEAD_HEARD_S &&
-            m->naw < RECOG_QUEUE) {
+        if (m->io->ahead && m->ahead_job == m->spec_job && m->naw < RECOG_QUEUE &&
+            turn_ahead_answered(m->ahead_greets, (now - m->io->ahead_t) * 1000.0)) {
             answered(m, now);   /* the customer answers the answer said ahead */
         } else if (lane_io_take_back(m->io)) {   /* the customer went on: the answer said ahead stops */
             m->taken_back++;
@@ -572,11 +569,13 @@ static void quick_end(mic_t *m)
     /* (a greeting alone is unfinished, as an order may follow it, but its
      * answer is the greeting back; and a pause heard while the kiosk's voice
      * was in the air may be the customer's words vetoed as its echo) */
-    int ahead = (shape != TURN_UNFINISHED || dialog_greeting_only(menu, h->free_text)) && !m->turn_voice;
+    int greets = dialog_greeting_only(menu, h->free_text);
+    int ahead = (shape != TURN_UNFINISHED || greets) && !m->turn_voice;
     char *text = ahead && m->aec && !m->o.ahead_off ? lane_preview(L, &res.r) : NULL;
     if (text) {
         lane_io_say_ahead(m->io, text);
         m->ahead_job = m->spec_job;
+        m->ahead_greets = greets;
         m->said_ahead++;
         free(text);
     }

@@ -21,8 +21,11 @@ Groups:
 Then, with --real DIR, the real recordings (DIR/clean/*.flac, with DIR/menu.yaml): whole
 orders, some with hesitations.
 
-Prints, per group and policy (fixed 700 ms, adaptive, adaptive without the hold at the pause):
-cut-off rate, end of speech to EP_END and to the answer (decode included) p50/p95.
+Prints, per group and policy (fixed 700 ms, adaptive, adaptive without the hold at the pause,
+and answers said ahead: the adaptive rule with the answer begun as soon as the decode at the
+pause is back, unless unfinished, and the turn ended there when the speech comes back
+TURN_AHEAD_HEARD_MS or more after it began, as the live kiosk does): cut-off rate, end of
+speech to EP_END and to the answer (decode included) p50/p95, answers taken back.
 --check fails (exit 1) when the pause group's cut-off rate with the adaptive rule is above
 1 %, or any answer is cut off.  --small: a set of 16 turns for `make speech` (under 30 s).
 
@@ -246,7 +249,8 @@ def pct(v, q):
     return v[int(i)]
 
 
-POLICIES = [("fixed", "fixed 700 ms"), ("adaptive", "adaptive"), ("nohold", "adaptive, no hold")]
+POLICIES = [("fixed", "fixed 700 ms"), ("adaptive", "adaptive"), ("nohold", "adaptive, no hold"),
+            ("ahead", "answers said ahead")]
 
 
 def figures(results):
@@ -257,7 +261,8 @@ def figures(results):
         kept = [r for r in rs if not r["cut"]]
         end = [r["end_delay"] for r in kept]
         ready = [r["ready_delay"] for r in kept]
-        out[key] = (sum(r["cut"] for r in rs), len(rs), pct(end, 50), pct(end, 95), pct(ready, 50), pct(ready, 95))
+        out[key] = (sum(r["cut"] for r in rs), len(rs), pct(end, 50), pct(end, 95), pct(ready, 50), pct(ready, 95),
+                    sum(r.get("taken_back", 0) for r in rs))
     return out
 
 
@@ -265,10 +270,10 @@ def report(title, results):
     f = figures(results)
     print(f"{title}: {len(results)} turns")
     for key, name in POLICIES:
-        cut, n, e50, e95, r50, r95 = f[key]
+        cut, n, e50, e95, r50, r95, back = f[key]
         rate = 100.0 * cut / n if n else 0.0
         print(f"  {name:18} cut off {cut:3d}/{n:<3d} ({rate:5.2f} %)   end of speech to EP_END p50 {e50} p95 {e95} ms;"
-              f" to the answer p50 {r50} p95 {r95} ms")
+              f" to the answer p50 {r50} p95 {r95} ms" + (f"; answers taken back {back}" if back else ""))
     return f
 
 

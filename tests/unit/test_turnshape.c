@@ -270,6 +270,18 @@ static void test_hearing(void **state)
     if (bad) fail_msg("%d rows differ", bad);
 }
 
+/* Speech after an answer said ahead: an answer to it only after a welcome
+ * that was in the air long enough; otherwise the customer goes on. */
+static void test_ahead_answered(void **state)
+{
+    (void)state;
+    assert_int_equal(turn_ahead_answered(1, TURN_AHEAD_HEARD_MS), 1);
+    assert_int_equal(turn_ahead_answered(1, 2000), 1);
+    assert_int_equal(turn_ahead_answered(1, TURN_AHEAD_HEARD_MS - 1), 0);
+    assert_int_equal(turn_ahead_answered(0, 2000), 0);   /* "can i get ... a number two" */
+    assert_int_equal(turn_ahead_answered(0, 0), 0);
+}
+
 static void test_trailing(void **state)
 {
     (void)state;
@@ -304,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_size_answer),
         cmocka_unit_test(test_hearing),
         cmocka_unit_test(test_trailing),
+        cmocka_unit_test(test_ahead_answered),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
