@@ -113,7 +113,9 @@ for _ in $(seq 100); do grep -q "audio back" "$T/err" && break; sleep 0.1; done
 contains "device reopened" "kiosk run: audio back after" "$(cat "$T/err")"
 sleep 1
 turn person 5
-check "heard again after the reopen" "True" "$(field '(lambda t: "person" in t["heard"] + " " + t["free_text"])([e for e in E if e["event"]=="turn"][4])')"
+# (what it pages, not the free text's words: espeak-ng's "person" through PulseAudio has come
+# out "others and", still a request for a person)
+check "heard again after the reopen: a request for a person" "human_request" "$(field '[e for e in E if e["event"]=="turn"][4]["page"]')"
 check "car 3 pages human_request" "3 human_request" "$(field '" ".join(str(x) for x in [(e.get("car"), e["reason"]) for e in E if e["event"]=="page"][2])')"
 
 kill -TERM "$KPID"; wait "$KPID"; check "SIGTERM stops it cleanly" 0 $?
