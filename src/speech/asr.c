@@ -15,15 +15,19 @@
  *      the call returns at once, the grammar's thread left to finish.
  *   2. (without a menu, the phone loop here instead.)
  *   3. "loop", any sequence of the grammar's words (again as "loop_wide"
- *      when it finds no path: then it would have no second opinion), while
- *      the grammar's thread still runs.
+ *      when it finds no path: then it would have no second opinion), on
+ *      whichever thread is done first: both decoders have it, and give the
+ *      same words and scores.  Not when the grammar heard nothing (its words
+ *      are weighed against the loop's, and there are none).
  *   4. the grammar's thread joined; words forced onto noise are dropped
  *      (below: "No speech").
  *   5. the calibrated confidence (conf_calibrate) from all of the evidence.
  *   6. "nfa" on a short turn the grammar is not sure of (ASR_NFA_MAX_MS), on
  *      the grammar's decoder, idle by then.
  * The live kiosk waits for all of it after the customer stops speaking, so
- * the two decoders share the work on the two cores about evenly.  "free"
+ * the two decoders share the work on the two cores as evenly as it goes:
+ * "free" is the longest search by far, and the loop goes to the thread idle
+ * first.  "free"
  * comes first on its thread because it finds what the grammar cannot ("uh do
  * you have tacos... let me talk to someone"), and the page then goes out
  * without waiting for the rest.
@@ -225,13 +229,13 @@ int asr_run_pass(asr_t *a, ps_decoder_t *ps, const char *name, size_t n, const c
     return 0;
 }
 
-/* asr_run_pass() on the main decoder, then its words, cleaned
- * (asr_clean_hyp), into *slot. */
-static int pass_words(asr_t *a, const char *name, size_t n, char **slot, long *score,
-                      char *err, size_t errlen)
+/* asr_run_pass() on decoder ps, then its words, cleaned (asr_clean_hyp),
+ * into *slot. */
+static int pass_words(asr_t *a, ps_decoder_t *ps, const char *name, size_t n, char **slot,
+                      long *score, char *err, size_t errlen)
 {
     const char *hyp;
-    if (asr_run_pass(a, a->ps, name, n, &hyp, score, err, errlen) < 0) return -1;
+    if (asr_run_pass(a, ps, name, n, &hyp, score, err, errlen) < 0) return -1;
     free(*slot);
     *slot = asr_clean_hyp(hyp);
     return 0;
@@ -339,7 +343,7 @@ static void keep_spans(asr_t *a, int nfr)
 static double loop_worst(asr_t *a, int nfr)
 {
     double *lf = xcalloc((size_t)nfr + 1, sizeof *lf);
-    spread_frames(a->ps, lf, nfr);
+    spread_frames(a->job.loop_ps, lf, nfr);
     double worst = conf_worst_against(a->span, a->nspan, lf);
     free(lf);
     return worst;
@@ -451,6 +455,33 @@ static void answer_pass(asr_t *a, menu_job_t *j, const double *phone)
     j->r.diag.answer_ms = asr_now_ms() - t;
 }
 
+/* Step 3, the word loop over the menu's words, on decoder ps (its thread's),
+ * unless the other thread took it first or it is not needed (the grammar
+ * heard nothing: its words are not weighed then).  The loop searched again
+ * with a wider word beam when it finds no path, rather than page
+ * low_confidence for want of a second opinion. */
+static void loop_pass(asr_t *a, ps_decoder_t *ps)
+{
+    menu_job_t *j = &a->job;
+    int which = ps == a->ps ? 1 : 2;
+    pthread_mutex_lock(&a->senmu);
+    int mine = j->loop_state == LOOP_FREE && (a->loop_on == 0 || a->loop_on == which) &&
+               j->verdict != VERDICT_ABANDONED;
+    if (mine) j->loop_state = LOOP_TAKEN;
+    pthread_mutex_unlock(&a->senmu);
+    if (!mine) return;
+    double t = asr_now_ms();
+    long score;
+    j->loop_ps = ps;
+    j->loop_rc = pass_words(a, ps, "loop", j->n, &j->loop_text, &score, j->loop_err, sizeof j->loop_err);
+    if (j->loop_rc == 0 && a->has_loop_wide && !j->loop_text[0]) {
+        j->loop_wide = 1;
+        j->loop_rc = pass_words(a, ps, "loop_wide", j->n, &j->loop_text, &score, j->loop_err,
+                                sizeof j->loop_err);
+    }
+    j->loop_ms = asr_now_ms() - t;
+}
+
 /* On the grammar's thread: the scorer (the turn's scores for every search),
  * the phone loop, then the grammar's search over a->buf[0..job.n) (again
  * with a wider beam when it finds no path), weighed against the phone loop;
@@ -505,6 +536,13 @@ static void *menu_main(void *arg)
     j->answer = NULL;
     if (j->rc == 0 && j->speech && a->answer_jsgf)
         answer_pass(a, j, phone);
+    if (j->rc == 0 && !(j->heard && *j->heard)) {   /* no words to weigh: no loop wanted */
+        pthread_mutex_lock(&a->senmu);
+        if (j->loop_state == LOOP_FREE) j->loop_state = LOOP_NEEDLESS;
+        pthread_mutex_unlock(&a->senmu);
+    } else if (j->rc == 0) {
+        loop_pass(a, a->gps);
+    }
     if (wide && asr_menu_narrow(a) < 0) {
         snprintf(j->err, sizeof j->err, "decoder: the grammar's search could not be made again "
                  "(out of memory?)");
@@ -573,6 +611,13 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
         a->job.verdict = early && a->free_pass ? VERDICT_PENDING : VERDICT_GO_ON;
         a->job.n = n;
         a->job.nen = nen;
+        a->job.loop_state = LOOP_FREE;
+        a->job.loop_ps = NULL;
+        a->job.loop_wide = 0;
+        a->job.loop_rc = 0;
+        a->job.loop_ms = 0;
+        free(a->job.loop_text);
+        a->job.loop_text = NULL;
         a->job.energy = xmalloc((size_t)nen * sizeof *energy);
         memcpy(a->job.energy, energy, (size_t)nen * sizeof *energy);
         a->job.running = !a->one_thread && pthread_create(&a->job.thread, NULL, menu_main, a) == 0;
@@ -589,7 +634,7 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
     if (a->free_pass) {
         asr_scores_for(a, a->ps);  /* waits for the turn's scores: free_ms is the search alone */
         double t1 = asr_now_ms();
-        if (pass_words(a, "free", n, &a->free_text, &score, err, errlen) < 0) {
+        if (pass_words(a, a->ps, "free", n, &a->free_text, &score, err, errlen) < 0) {
             if (a->has_menu) asr_sync_set(a, &a->job.verdict, VERDICT_GO_ON);
             free(energy);
             return -1;
@@ -621,23 +666,9 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
         }
     }
 
-    /* 3. the loop over the menu's words, while the grammar still runs: does
-     * it find the same words?  (Wasted when the grammar hears nothing.) */
-    double t2 = asr_now_ms();
-    if (a->has_menu && pass_words(a, "loop", n, &a->loop_text, &score, err, errlen) < 0) {
-        free(energy);
-        return -1;
-    }
-    /* no path with the default word beam: the loop again with a wider one,
-     * rather than page low_confidence for want of a second opinion */
-    if (a->has_menu && a->has_loop_wide && !a->loop_text[0]) {
-        d->loop_wide = 1;
-        if (pass_words(a, "loop_wide", n, &a->loop_text, &score, err, errlen) < 0) {
-            free(energy);
-            return -1;
-        }
-    }
-    d->loop_ms = asr_now_ms() - t2;
+    /* 3. the loop over the menu's words: does it find the same words?  Here
+     * when this thread is idle before the grammar's is (loop_pass) */
+    if (a->has_menu) loop_pass(a, a->ps);
 
     /* 4. the grammar's result, weighed against the phone loop on its thread */
     double grammar_ascr = 0;
@@ -648,6 +679,19 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
             free(energy);
             return -1;
         }
+        if (a->job.loop_rc < 0) {
+            snprintf(err, errlen, "%s", a->job.loop_err);
+            free(energy);
+            return -1;
+        }
+        if (a->job.loop_text) {
+            free(a->loop_text);
+            a->loop_text = a->job.loop_text;
+            a->job.loop_text = NULL;
+        }
+        d->loop_wide = a->job.loop_wide;
+        d->loop_ms = a->job.loop_ms;
+        d->loop_on = !a->job.loop_ps ? 0 : a->job.loop_ps == a->ps ? 1 : 2;
         const asr_result_t *r = &a->job.r;
         speech = a->job.speech;
         d->phone_score = r->diag.phone_score;
@@ -706,8 +750,8 @@ int asr_decode_early(asr_t *a, const int16_t *pcm, size_t n, asr_early_fn early,
     if (*a->heard) {
         h->loop_text = a->loop_text;
         d->features[CF_LOOP_AGREE] = conf_agreement(a->heard, a->loop_text, 0);
-        if (nfr > 0) {
-            d->features[CF_LOOP_MARGIN] = (grammar_ascr - path_ascr(a->ps, nfr)) / nfr;
+        if (nfr > 0 && a->job.loop_ps) {
+            d->features[CF_LOOP_MARGIN] = (grammar_ascr - path_ascr(a->job.loop_ps, nfr)) / nfr;
             d->features[CF_LOOP_WORST] = loop_worst(a, nfr);
         }
         d->features[CF_FREE_AGREE] = a->free_pass ? conf_agreement(a->heard, a->free_text, 1) : 0.5;

@@ -42,6 +42,9 @@ typedef struct {
     int ps_scorer;            /* 1: pocketsphinx's own decoder scores the turn for the
                                  searches (tests: the same results as ptm.c, slower); 0: ptm.c
                                  when the model is one it scores (default) */
+    int loop_on;              /* the word loop on: 0 whichever decoder is idle first (default),
+                                 1 the main decoder's thread, 2 the grammar's (tests: the same
+                                 results either way) */
 } asr_config_t;
 
 /* What was heard: everything the dialog decides on.  The strings are owned
@@ -77,6 +80,8 @@ typedef struct {
     int menu_wide;            /* 1: the grammar found no path and was searched again with a
                                  wider word beam */
     int loop_wide;            /* 1: the same for the word loop */
+    int loop_on;              /* the decoder the word loop ran on: 1 the main one (after
+                                 "free"), 2 the grammar's (after "menu", "one", "answer"), 0 none */
     int early;                /* asr_decode_early(): early() took the free text; the other
                                  searches' results were not waited for */
     double decode_ms;         /* the whole call */

@@ -246,8 +246,12 @@ static int set_scorer(asr_t *a)
 /* The "loop" search: any sequence of the grammar's words, in any order.
  * Where the grammar's words are what was said, the loop mostly finds them
  * too; where the grammar forced its sentences onto sounds they do not fit,
- * the loop goes its own way.  Built with the decoder's default beams. */
-static int set_loop(asr_t *a, fsg_model_t *grammar, char *err, size_t errlen)
+ * the loop goes its own way.  Built with the decoder's default beams, on
+ * decoder ps (configuration c, at its defaults then); on both decoders, so
+ * that whichever thread is idle first runs it (asr.c, step 3).  *wide: the
+ * "loop_wide" search was made too. */
+static int set_loop(ps_decoder_t *ps, cmd_ln_t *c, fsg_model_t *grammar, int *wide, char *err,
+                    size_t errlen)
 {
     if (!grammar) {
         snprintf(err, errlen, "menu grammar: no grammar to build the word loop from");
@@ -259,17 +263,17 @@ static int set_loop(asr_t *a, fsg_model_t *grammar, char *err, size_t errlen)
     strbuf_append(&b, ";\n");
     jsgf_t *j = n ? jsgf_parse_string(strbuf_cstr(&b), NULL) : NULL;
     jsgf_rule_t *rule = j ? jsgf_get_public_rule(j) : NULL;
-    fsg_model_t *f = rule ? jsgf_build_fsg(j, rule, ps_get_logmath(a->ps),
-                                           cmd_ln_float32_r(a->config, "-lw")) : NULL;
+    fsg_model_t *f = rule ? jsgf_build_fsg(j, rule, ps_get_logmath(ps), cmd_ln_float32_r(c, "-lw")) : NULL;
     int ret = 0;
-    if (!f || ps_set_fsg(a->ps, "loop", f) < 0) {
+    *wide = 0;
+    if (!f || ps_set_fsg(ps, "loop", f) < 0) {
         snprintf(err, errlen, "menu grammar: the loop over its %d words did not compile", n);
         ret = -1;
     } else {
         double saved[MAX_SETTINGS];
-        settings_push(a->config, loop_wide_settings, NSET(loop_wide_settings), saved);
-        a->has_loop_wide = ps_set_fsg(a->ps, "loop_wide", f) == 0;
-        settings_pop(a->config, loop_wide_settings, NSET(loop_wide_settings), saved);
+        settings_push(c, loop_wide_settings, NSET(loop_wide_settings), saved);
+        *wide = ps_set_fsg(ps, "loop_wide", f) == 0;
+        settings_pop(c, loop_wide_settings, NSET(loop_wide_settings), saved);
     }
     if (f) fsg_model_free(f);
     if (j) jsgf_grammar_free(j);
@@ -522,6 +526,7 @@ asr_t *asr_create_lex(const asr_config_t *cfg, const menu_t *m, const strlist_t 
     a->senstate = SCORES_NONE;     /* until a turn's scorer writes them */
     a->free_pass = cfg ? cfg->free_pass : 1;
     a->one_thread = cfg ? cfg->one_thread : 0;
+    a->loop_on = cfg ? cfg->loop_on : 0;
     a->menu_again = cfg ? !cfg->no_menu_again : 1;
     const char *ob = getenv("KIOSK_ONE_BONUS");
     a->one_bonus = ob && *ob ? strtol(ob, NULL, 10) : ASR_ONE_BONUS;
@@ -630,7 +635,7 @@ asr_t *asr_create_lex(const asr_config_t *cfg, const menu_t *m, const strlist_t 
             }
         }
         if (set_grammar(a, m, err, errlen) < 0 ||
-            set_loop(a, ps_get_fsg(a->gps, "menu"), err, errlen) < 0)
+            set_loop(a->ps, a->config, ps_get_fsg(a->gps, "menu"), &a->has_loop_wide, err, errlen) < 0)
             goto err;
         a->has_menu = 1;
     }
@@ -649,6 +654,11 @@ asr_t *asr_create_lex(const asr_config_t *cfg, const menu_t *m, const strlist_t 
         goto err;
     }
     a->phones_ps = pps;
+    if (a->gps) {                  /* its configuration at the defaults again, as the main's */
+        int wide = 0;
+        if (set_loop(a->gps, a->gconfig, ps_get_fsg(a->gps, "menu"), &wide, err, errlen) < 0) goto err;
+        a->has_loop_wide = a->has_loop_wide && wide;
+    }
     if (m && lmath && a->free_pass) add_human_lm(a, m, lmath);
     ngram_model_free(lmodel);      /* the free search keeps its own reference */
     a->lmath = lmath;              /* the set of models mixes on it at every turn */
@@ -736,6 +746,7 @@ void asr_free(asr_t *a)
     free(a->nfa_text);
     free(a->answer_text);
     free(a->job.answer);
+    free(a->job.loop_text);
     free(a->answer_jsgf);
     asr_scores_close(a);
     free(a->sendir);

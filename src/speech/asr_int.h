@@ -44,13 +44,22 @@ typedef struct {
                                  confidence from weighing the words (not yet calibrated) */
     char *answer;             /* what the answer search heard (asr_clean_hyp; owned), NULL when
                                  not run */
+    /* the word loop (asr.c, step 3), on whichever thread takes it first */
+    int loop_state;           /* LOOP_FREE, LOOP_TAKEN, LOOP_NEEDLESS (the grammar heard nothing);
+                                 under senmu */
+    ps_decoder_t *loop_ps;    /* the decoder it ran on (its best path is read at step 5) */
+    char *loop_text;          /* its words (owned), NULL when not run */
+    int loop_wide, loop_rc;
+    double loop_ms;
+    char loop_err[256];
 } menu_job_t;
 
 struct asr_s {
     ps_decoder_t *ps;         /* the main decoder: "free", "loop", "loop_wide" */
+    int loop_on;              /* asr_config_t.loop_on */
     cmd_ln_t *config;
     ps_decoder_t *gps;        /* the grammar's decoder: "phones", "menu", "nfa", "one",
-                                 "answer" (NULL without a menu) */
+                                 "answer", "loop", "loop_wide" (NULL without a menu) */
     cmd_ln_t *gconfig;
     menu_job_t job;
     int free_pass;
@@ -86,6 +95,7 @@ struct asr_s {
 
 enum { SCORES_PENDING, SCORES_READY, SCORES_NONE };
 enum { VERDICT_PENDING, VERDICT_ABANDONED, VERDICT_GO_ON };
+enum { LOOP_FREE, LOOP_TAKEN, LOOP_NEEDLESS };
 
 /* asr.c */
 double asr_now_ms(void);

@@ -325,10 +325,16 @@ static void test_menu_sentences(void **state)
         assert_true(r.diag.frames >= (int)(n / 160) - 1 && r.diag.frames <= (int)(n / 160) + 1);
         assert_true(r.diag.word_frames > 0 && r.diag.word_frames <= r.diag.frames);
         assert_true(r.diag.grammar_ms > 0 && r.diag.phone_ms > 0 && r.diag.free_ms > 0);
-        /* scoring, phones then the grammar on the second thread, beside free then loop */
-        assert_true(r.diag.scores_ms > 0);
-        assert_true(r.diag.decode_ms >= r.diag.scores_ms + r.diag.phone_ms + r.diag.grammar_ms - 1);
-        assert_true(r.diag.free_ms > 0 && r.diag.decode_ms >= r.diag.free_ms + r.diag.loop_ms - 1);
+        /* scoring, phones then the grammar on the second thread, beside
+         * free; the loop after whichever was done first */
+        assert_true(r.diag.scores_ms > 0 && r.diag.loop_ms > 0);
+        double grammar_thread = r.diag.scores_ms + r.diag.phone_ms + r.diag.grammar_ms +
+                                r.diag.one_ms + r.diag.answer_ms;
+        assert_true(r.diag.decode_ms >= grammar_thread - 1);
+        assert_true(r.diag.free_ms > 0 && r.diag.decode_ms >= r.diag.free_ms - 1);
+        assert_true(r.diag.loop_on == 1 || r.diag.loop_on == 2);
+        assert_true(r.diag.decode_ms >= (r.diag.loop_on == 1 ? r.diag.free_ms : grammar_thread) +
+                                        r.diag.loop_ms - 1);
         if (r.hearing.confidence < speech_confidence_min) speech_confidence_min = r.hearing.confidence;
         assert_true(r.hearing.confidence > 0.4);
         free(pcm);
@@ -405,18 +411,21 @@ static void test_loop_wide(void **state)
     menu_t *coffee = menu_load("menus/coffee.yaml", &errs);
     strlist_free(&errs);
     assert_non_null(coffee);
-    asr_config_t cfg = { .free_pass = 1 };
-    asr_t *a = asr_create(&cfg, coffee, dict, err, sizeof err);
-    if (!a) fail_msg("asr_create: %s", err);
-    asr_result_t r;
-    if (asr_decode(a, pcm, n, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
-    print_message("loop_wide: heard \"%s\" loop \"%s\" confidence %.2f (searched again: %d)\n",
-                  r.hearing.heard, r.hearing.loop_text, r.hearing.confidence, r.diag.loop_wide);
-    assert_string_equal(r.hearing.heard, "a hot cocoa");
-    assert_int_equal(r.diag.loop_wide, 1);
-    assert_true(r.hearing.loop_text[0] != '\0');
-    assert_true(r.hearing.confidence >= DIALOG_DEFAULT_THRESHOLD);
-    asr_free(a);
+    for (int on = 1; on <= 2; on++) {   /* on either thread's decoder (asr.c, step 3) */
+        asr_config_t cfg = { .free_pass = 1, .loop_on = on };
+        asr_t *a = asr_create(&cfg, coffee, dict, err, sizeof err);
+        if (!a) fail_msg("asr_create: %s", err);
+        asr_result_t r;
+        if (asr_decode(a, pcm, n, &r, err, sizeof err) != 0) fail_msg("asr_decode: %s", err);
+        print_message("loop_wide on decoder %d: heard \"%s\" loop \"%s\" confidence %.2f "
+                      "(searched again: %d)\n", on, r.hearing.heard, r.hearing.loop_text,
+                      r.hearing.confidence, r.diag.loop_wide);
+        assert_string_equal(r.hearing.heard, "a hot cocoa");
+        assert_int_equal(r.diag.loop_wide, 1);
+        assert_true(r.hearing.loop_text[0] != '\0');
+        assert_true(r.hearing.confidence >= DIALOG_DEFAULT_THRESHOLD);
+        asr_free(a);
+    }
     menu_free(coffee);
     free(pcm);
 }
@@ -720,6 +729,51 @@ static void test_one_thread_same(void **state)
     asr_free(a);
 }
 
+/* The word loop runs on whichever thread is idle first (asr.c, step 3), on
+ * that thread's decoder: each decoder's loop must give the same words, path
+ * and features, or a turn's confidence would depend on which thread won. */
+static void test_loop_either_decoder(void **state)
+{
+    (void)state;
+    if (!have_espeak) skip();
+    char err[512] = "";
+    asr_t *on[2];
+    for (int k = 0; k < 2; k++) {
+        asr_config_t cfg = { .free_pass = 1, .loop_on = k + 1 };
+        on[k] = asr_create(&cfg, menu, dict, err, sizeof err);
+        if (!on[k]) fail_msg("%s", err);
+    }
+    static const char *const said[] = { "two cheeseburgers no onions and a large coke",
+                                        "do you sell tacos", "make it a large", "that's all" };
+    for (size_t i = 0; i < sizeof said / sizeof said[0]; i++) {
+        int16_t *pcm;
+        size_t n;
+        speak(said[i], &pcm, &n);
+        asr_result_t r[2];
+        char *loop[2];
+        for (int k = 0; k < 2; k++) {
+            assert_int_equal(asr_decode(on[k], pcm, n, &r[k], err, sizeof err), 0);
+            loop[k] = xstrdup(r[k].hearing.loop_text);
+        }
+        print_message("\"%s\": loop \"%s\" on the main decoder, \"%s\" on the grammar's; "
+                      "confidence %.4f, %.4f\n", said[i], loop[0], loop[1], r[0].hearing.confidence,
+                      r[1].hearing.confidence);
+        assert_true(r[0].hearing.heard[0] != '\0');
+        assert_true(loop[0][0] != '\0');
+        assert_string_equal(loop[0], loop[1]);
+        assert_true(r[0].hearing.confidence == r[1].hearing.confidence);
+        assert_memory_equal(r[0].diag.features, r[1].diag.features, sizeof r[0].diag.features);
+        assert_int_equal(r[0].diag.loop_wide, r[1].diag.loop_wide);
+        assert_int_equal(r[0].diag.loop_on, 1);
+        assert_int_equal(r[1].diag.loop_on, 2);
+        free(loop[0]);
+        free(loop[1]);
+        free(pcm);
+    }
+    asr_free(on[0]);
+    asr_free(on[1]);
+}
+
 /* One item first (asr.c): a second item really said stands (its path is far
  * more than ASR_ONE_BONUS better); with a bonus no second item can beat, the
  * one-item search's words are taken; a turn of one item is not searched
@@ -788,6 +842,7 @@ int main(void)
         cmocka_unit_test(test_unknown_word),
         cmocka_unit_test(test_no_free_pass),
         cmocka_unit_test(test_one_thread_same),
+        cmocka_unit_test(test_loop_either_decoder),
         cmocka_unit_test(test_answer_grammar),
         cmocka_unit_test(test_one_item),
     };
