@@ -307,7 +307,7 @@ static void simulate(sim_t *S, file_t *F, const policy_t *p, outcome_t *o)
             endpoint_set_trailing(e, policy_ms(p, spec, S->trailing_ms));
             o->decisions[spec->shape]++;
             applied = 1;
-            if (p->ahead && (spec->shape != TURN_UNFINISHED || dialog_greeting_only(S->menu, spec->free_text))) {
+            if (p->ahead && turn_says_ahead(spec->shape, dialog_greeting_only(S->menu, spec->free_text))) {
                 ahead_at = spec_done;
                 ahead = spec;
             }

@@ -389,6 +389,12 @@ int view_event(crew_view_t *v, json_t *ev, double now, int with_order, strlist_t
         }
     } else if (!strcmp(type, "post")) {
         post_event(v, ev, &b);
+    } else if (!strcmp(type, "taken_back")) {
+        car_of(ev, &b);
+        json_t *ms = json_object_get(ev, "ms");
+        strbuf_printf(&b, "kiosk stopped after %.1f s, the customer went on or it had misheard: ",
+                      json_is_number(ms) ? json_number_value(ms) / 1000.0 : 0.0);
+        quoted(&b, jstr(ev, "text"));
     } else if (!strcmp(type, "barge_in")) {
         car_of(ev, &b);
         strbuf_append(&b, json_is_true(json_object_get(ev, "false")) ? "nobody went on: the kiosk says it again"

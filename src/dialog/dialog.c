@@ -1219,10 +1219,10 @@ const char *dialog_greeting(const dialog_t *d)
     return d->greeting;
 }
 
-/* The free pass heard greetings alone ("hello", "hi there"): the grammar has
- * none, so it heard its nearest sentence ("fries" at 0.84, "a coke"), and
- * that is not what was said (src/DECISIONS.md, 2026-12-07, "Greetings"). */
-/* 1 when text parses to one greeting, in *greet. */
+/* 1 when text parses to one greeting, in *greet.  The text is the free
+ * search's: the grammar has no greetings, so for "hello" or "hi there" it
+ * heard its nearest sentence ("fries" at 0.84, "a coke"), and that is not
+ * what was said (src/DECISIONS.md, 2026-12-07, "Greetings"). */
 static int greeting(const menu_t *m, const char *text, action_t *greet)
 {
     action_t acts[2];

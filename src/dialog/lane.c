@@ -139,6 +139,14 @@ void lane_say_event(strbuf_t *b, double t, int car, const char *text, long ms, l
     strbuf_append(b, "}");
 }
 
+void lane_taken_back_event(strbuf_t *b, double t, int car, const char *text, long ms)
+{
+    ev_open(b, t, "taken_back", car);
+    strbuf_append(b, ", \"text\": ");
+    strbuf_json_str(b, text);
+    strbuf_printf(b, ", \"ms\": %ld}", ms);
+}
+
 static void lane_log(lane_t *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void lane_log(lane_t *l, const char *fmt, ...)
 {

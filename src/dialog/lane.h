@@ -267,4 +267,9 @@ void lane_view(const lane_t *l, lane_view_t *v);
  * out as any event line. */
 void lane_say_event(strbuf_t *b, double t, int car, const char *text, long ms, long ahead_ms);
 
+/* The "taken_back" event into b: an answer said ahead of the turn's end was
+ * stopped after ms in the air (the customer went on, or the turn's answer
+ * was another), so the customer heard only its start. */
+void lane_taken_back_event(strbuf_t *b, double t, int car, const char *text, long ms);
+
 #endif

@@ -377,3 +377,8 @@ int turn_trailing_ms(turn_shape_t shape, double confidence, int default_ms)
     if (shape == TURN_UNFINISHED) ms = TURN_WAIT_MS;
     return ms > default_ms ? ms : default_ms;
 }
+
+int turn_says_ahead(turn_shape_t shape, int greeting)
+{
+    return shape != TURN_UNFINISHED || greeting;
+}

@@ -91,4 +91,12 @@ int turn_trailing_ms(turn_shape_t shape, double confidence, int default_ms);
  * such turns (src/DECISIONS.md, "answers said ahead"). */
 int turn_ahead_answered(int greeting, double ms);
 
+/* Whether the answer to the turn so far is said ahead of the turn's end
+ * (source_mic.c's quick_end, endpoint_wav's simulation of it): not when the
+ * turn is plainly unfinished, except a greeting alone (greeting 1: it is
+ * unfinished, as an order may follow it, but its answer is the welcome).
+ * The caller adds its own reasons not to (half duplex, the kiosk's voice in
+ * the turn). */
+int turn_says_ahead(turn_shape_t shape, int greeting);
+
 #endif

@@ -58,6 +58,7 @@ struct lane_io_s {
     char *ahead;              /* an answer said ahead of its turn's end (lane_io_say_ahead), or NULL */
     size_t ahead_n;           /* ... its samples */
     double ahead_t;           /* ... when it began (the loop's clock) */
+    int taken_back;           /* answers said ahead and stopped (lane_io_take_back), all told */
 };
 
 void lane_io_init(lane_io_t *io, lane_t *lane, loop_t *loop, const char *who);

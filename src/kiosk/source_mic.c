@@ -275,7 +275,7 @@ typedef struct {
     size_t spec_n;            /* its samples: the turn's first spec_n */
     int ahead_job;            /* the job whose answer was said ahead (quick_end), 0 none */
     int ahead_greets;         /* ... a greeting alone, answered with the welcome */
-    int said_ahead, taken_back;    /* answers said ahead of their turn's end; of them taken back */
+    int said_ahead;           /* answers said ahead of their turn's end (taken back: io's count) */
     await_t aw[RECOG_QUEUE];  /* finished turns waiting for their results, oldest first */
     int naw;
     int turn_voice;           /* the kiosk's voice was in the air during the open turn */
@@ -454,7 +454,6 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
             turn_ahead_answered(m->ahead_greets, (now - m->io->ahead_t) * 1000.0)) {
             answered(m, now);   /* the customer answers the answer said ahead */
         } else if (lane_io_take_back(m->io)) {   /* the customer went on: the answer said ahead stops */
-            m->taken_back++;
             m->turn_voice = 1;
             lane_io_log(m->io, "  (the customer went on: the answer said ahead is taken back)");
         }
@@ -536,7 +535,6 @@ static void deliver(mic_t *m, await_t *a, result_t *res)
     if (m->ahead_job && a->job >= m->ahead_job && !m->io->barrier) {
         m->ahead_job = 0;
         if (lane_io_take_back(m->io)) {
-            m->taken_back++;
             lane_io_log(m->io, "  (the answer said ahead was not the turn's: stopped)");
         }
     }
@@ -566,11 +564,10 @@ static void quick_end(mic_t *m)
     /* a request for a person taken early is as sure as it gets */
     double conf = res.r.diag.early ? 1.0 : h->confidence;
     endpoint_set_trailing(m->ep, turn_trailing_ms(shape, conf, m->o.trailing_ms));
-    /* (a greeting alone is unfinished, as an order may follow it, but its
-     * answer is the greeting back; and a pause heard while the kiosk's voice
-     * was in the air may be the customer's words vetoed as its echo) */
+    /* (a pause heard while the kiosk's voice was in the air may be the
+     * customer's words vetoed as its echo) */
     int greets = dialog_greeting_only(menu, h->free_text);
-    int ahead = (shape != TURN_UNFINISHED || greets) && !m->turn_voice;
+    int ahead = turn_says_ahead(shape, greets) && !m->turn_voice;
     char *text = ahead && m->aec && !m->o.ahead_off ? lane_preview(L, &res.r) : NULL;
     if (text) {
         lane_io_say_ahead(m->io, text);
@@ -840,7 +837,7 @@ static void mic_stats(const source_t *s, strbuf_t *out)
     const mic_t *m = (const mic_t *)s;
     strbuf_printf(out, "%d turns (%d decoded speculatively; %d answers said ahead of the turn's end, %d of "
                        "them taken back), %lu samples lost to overruns", m->turns_decoded, m->speculative_used,
-                  m->said_ahead, m->taken_back, m->overruns_before + (m->dev ? device_overruns(m->dev) : 0UL));
+                  m->said_ahead, m->io->taken_back, m->overruns_before + (m->dev ? device_overruns(m->dev) : 0UL));
     if (m->dev)
         strbuf_printf(out, ", %lu loudspeaker underruns, %lu re-pairings", device_underflows(m->dev),
                       device_realigns(m->dev));

@@ -36,6 +36,11 @@ contains "the stop line gives the canceller's figures" "echo canceller: " "$(cat
 check "answers were said ahead of their turns' end (ahead_ms in say events)" "True" \
   "$(cat "$T"/conv/c0*/events.jsonl | grep -c '"ahead_ms"' | awk '{print ($1 >= 4) ? "True" : "False"}')"
 contains "the stop line counts them" "answers said ahead of the turn's end" "$(cat "$T"/conv/c01/kiosk.err)"
+# every answer said ahead and stopped is an event for the crew, as many as the stop lines count
+taken_events=$(cat "$T"/conv/c0*/events.jsonl | grep -c '"event": "taken_back"')
+taken_lines=$(cat "$T"/conv/c0*/kiosk.err | sed -n 's/.*answers said ahead of the turn.s end, \([0-9]*\) of them taken back.*/\1/p' |
+  awk '{n += $1} END {print n + 0}')
+check "taken_back events as many as the stop lines count ($taken_lines)" "$taken_lines" "$taken_events"
 contains "the kiosk found its own voice at start" "its own voice comes back" "$(cat "$T"/conv/c01/kiosk.err)"
 grep -E "^heard|^turns made|^answer latency|^barge-in|^cut off" "$T/conv/score.txt" | sed 's/^/  echo: /'
 

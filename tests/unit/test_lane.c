@@ -900,6 +900,11 @@ static void test_event_lines(void **state)
     assert_string_equal(strbuf_cstr(&b), "{\"t\": 1800000001.500, \"event\": \"say\", \"car\": 1, \"text\": \"A Coke.\", "
                                          "\"ms\": 800, \"ahead_ms\": 640}");
     strbuf_free(&b);
+    /* said ahead and stopped after 300 ms */
+    lane_taken_back_event(&b, 1800000001.5, 1, "A Coke. Anything else?", 300);
+    assert_string_equal(strbuf_cstr(&b), "{\"t\": 1800000001.500, \"event\": \"taken_back\", \"car\": 1, "
+                                         "\"text\": \"A Coke. Anything else?\", \"ms\": 300}");
+    strbuf_free(&b);
     lane_free(&l);
 }
 

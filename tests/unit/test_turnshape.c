@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "../../src/dialog/dialog.h"
 #include "../../src/dialog/turnshape.h"
 #include "sample_menus.h"
 
@@ -282,6 +283,38 @@ static void test_ahead_answered(void **state)
     assert_int_equal(turn_ahead_answered(0, 0), 0);
 }
 
+/* Which turns' answers are said ahead of the turn's end: all but the
+ * plainly unfinished, and a greeting alone though it is unfinished. */
+static void test_says_ahead(void **state)
+{
+    menus_t *ms = *state;
+    const menu_t *m = ms->burger;
+    static const struct {
+        const char *heard, *free_text;
+        int want;
+    } rows[] = {
+        {"a cheeseburger", "cheeseburger", 1},
+        {"can i get coke", "can i get", 0},
+        {"", "do you sell tacos", 1},             /* unsure: its answer is a page or a question */
+        {"", "hello", 1},                         /* a greeting alone: the welcome */
+        {"", "hello can i get", 1},               /* still the greeting alone to the parser: the
+                                                     welcome, and what follows a new turn */
+        {"", "hello a cheeseburger and", 0},      /* a greeting and an order to come */
+        {"", "can i talk to", 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        turn_shape_t shape = turn_shape_hearing(m, NULL, rows[i].heard, rows[i].free_text);
+        int got = turn_says_ahead(shape, dialog_greeting_only(m, rows[i].free_text));
+        if (got != rows[i].want)
+            fail_msg("\"%s\" / \"%s\" (%s): said ahead %d, want %d", rows[i].heard, rows[i].free_text,
+                     turn_shape_names[shape], got, rows[i].want);
+    }
+    assert_int_equal(turn_says_ahead(TURN_UNFINISHED, 0), 0);
+    assert_int_equal(turn_says_ahead(TURN_UNFINISHED, 1), 1);
+    assert_int_equal(turn_says_ahead(TURN_COMPLETE, 0), 1);
+    assert_int_equal(turn_says_ahead(TURN_UNSURE, 0), 1);
+}
+
 static void test_trailing(void **state)
 {
     (void)state;
@@ -317,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_hearing),
         cmocka_unit_test(test_trailing),
         cmocka_unit_test(test_ahead_answered),
+        cmocka_unit_test(test_says_ahead),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

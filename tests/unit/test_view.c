@@ -219,6 +219,8 @@ static void test_post_and_turn_taking(void **state)
           "car 1 customer spoke over the kiosk: it stopped to listen", 0 },
         { "{\"t\": 5, \"event\": \"barge_in\", \"car\": 1, \"false\": true}", 4,
           "car 1 nobody went on: the kiosk says it again", 0 },
+        { "{\"t\": 5, \"event\": \"taken_back\", \"car\": 1, \"text\": \"A Coke. Anything else?\", \"ms\": 420}", 4,
+          "car 1 kiosk stopped after 0.4 s, the customer went on or it had misheard: \"A Coke. Anything else?\"", 0 },
         { "{\"t\": 6, \"event\": \"missed\", \"car\": 1, \"reason\": \"busy\", \"audio_ms\": 1200, \"asked_again\": true}",
           5, "car 1 missed 1.2 s of speech: the recogniser was busy; asked the customer to say it again", 0 },
         { "{\"t\": 7, \"event\": \"missed\", \"car\": 1, \"reason\": \"own_voice\", \"audio_ms\": 800, "
@@ -251,12 +253,12 @@ static void test_post_and_turn_taking(void **state)
     run_steps(steps, 2, &v);
     assert_int_equal(v.post, 1);
     assert_false(v.crew_present);
-    run_steps(steps + 2, 11, &v);
+    run_steps(steps + 2, 12, &v);
     assert_false(v.talking);
-    run_steps(steps + 13, 2, &v);
+    run_steps(steps + 14, 2, &v);
     assert_int_equal(v.post, -1);
     assert_string_equal(v.page_text, "equipment problem: the speaker post stopped answering");
-    run_steps(steps + 15, 2, &v);
+    run_steps(steps + 16, 2, &v);
     assert_int_equal(v.post, 1);
     view_free(&v);
 }
