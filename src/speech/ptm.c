@@ -324,10 +324,14 @@ static void precompute(ptm_t *p, float *mean, float *var, float varfloor)
     }
 }
 
-/* feat_init() and the rest of acmod_init_feat(): sub-vectors, CMN's start. */
+/* feat_init() and the rest of acmod_init_feat(): sub-vectors, CMN's start.
+ * $KIOSK_CMN (e.g. "live") puts another CMN in place of the model's batch
+ * one, for measuring what scoring a turn as it is spoken would cost in
+ * recognition (live CMN uses only frames already heard); src/DECISIONS.md. */
 static feat_t *make_feat(cmd_ln_t *c)
 {
-    feat_t *fcb = feat_init(cmd_ln_str_r(c, "-feat"), cmn_type_from_str(cmd_ln_str_r(c, "-cmn")),
+    const char *cmn = getenv("KIOSK_CMN") && *getenv("KIOSK_CMN") ? getenv("KIOSK_CMN") : cmd_ln_str_r(c, "-cmn");
+    feat_t *fcb = feat_init(cmd_ln_str_r(c, "-feat"), cmn_type_from_str(cmn),
                             cmd_ln_boolean_r(c, "-varnorm"),
                             agc_type_from_str(cmd_ln_str_r(c, "-agc")), 1,
                             cmd_ln_int32_r(c, "-ceplen"));
