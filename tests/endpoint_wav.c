@@ -299,7 +299,7 @@ static void simulate(sim_t *S, file_t *F, const policy_t *p, outcome_t *o)
     double spec_done = 0;
     int applied = 0;             /* its result was applied to the endpointer */
     double ahead_at = -1;        /* when the answer said ahead began, -1 none */
-    const decode_t *ahead = NULL; /* ... from this decode */
+    int ahead_greets = 0;        /* ... a greeting alone, answered with the welcome */
     int hold = p->wait_ms ? p->wait_ms : TURN_WAIT_MS;
     for (size_t k = 0; (k + 1) * EP_FRAME <= F->n; k++) {
         double t = (double)(k + 1) * 10.0;     /* the frame is delivered at its end */
@@ -307,9 +307,10 @@ static void simulate(sim_t *S, file_t *F, const policy_t *p, outcome_t *o)
             endpoint_set_trailing(e, policy_ms(p, spec, S->trailing_ms));
             o->decisions[spec->shape]++;
             applied = 1;
-            if (p->ahead && turn_says_ahead(spec->shape, dialog_greeting_only(S->menu, spec->free_text))) {
+            int greets = dialog_greeting_only(S->menu, spec->free_text);
+            if (p->ahead && turn_says_ahead(spec->shape, greets)) {
                 ahead_at = spec_done;
-                ahead = spec;
+                ahead_greets = greets;
             }
         }
         ep_event_t ev = endpoint_feed(e, F->pcm + k * EP_FRAME);
@@ -325,7 +326,7 @@ static void simulate(sim_t *S, file_t *F, const policy_t *p, outcome_t *o)
             break;
         case EP_RESUME:
             spec = NULL;
-            if (ahead_at >= 0 && turn_ahead_answered(dialog_greeting_only(S->menu, ahead->free_text), t - ahead_at)) {
+            if (ahead_at >= 0 && turn_ahead_answered(ahead_greets, t - ahead_at)) {
                 o->end = (long)t;        /* taken for an answer to it: the turn ends here */
                 o->ready = (long)(ahead_at + 0.5);
             } else if (ahead_at >= 0) {

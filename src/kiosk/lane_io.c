@@ -147,8 +147,9 @@ int lane_io_take_back(lane_io_t *io)
     long ms = (long)((loop_now(io->loop) - io->ahead_t) * 1000.0), all = (long)(io->ahead_n * 1000 / 16000);
     strbuf_t b = {0};
     int car = io->lane->car ? io->lane->cars : 0;
-    lane_taken_back_event(&b, lane_io_wall(io), car, io->ahead, ms < all ? ms : all);
-    event(io, strbuf_cstr(&b), "taken_back", car, lane_io_wall(io));
+    double wall = lane_io_wall(io);
+    lane_taken_back_event(&b, wall, car, io->ahead, ms < all ? ms : all);
+    event(io, strbuf_cstr(&b), "taken_back", car, wall);
     strbuf_free(&b);
     free(io->ahead);
     io->ahead = NULL;

@@ -87,18 +87,18 @@ static unsigned char *slurp(const char *path, size_t *len)
     return b;
 }
 
-/* pocketsphinx's score file of the last turn: the one .sen file in dir,
+/* pocketsphinx's score file of the last turn: the one .sen file in sendir,
  * which is then removed.  NULL when there is none. */
-static unsigned char *ps_scores(const char *dir, size_t *len)
+static unsigned char *ps_scores(size_t *len)
 {
-    DIR *d = opendir(dir);
+    DIR *d = opendir(sendir);
     struct dirent *e;
     unsigned char *b = NULL;
     while (d && (e = readdir(d))) {
         size_t l = strlen(e->d_name);
         if (l < 5 || strcmp(e->d_name + l - 4, ".sen") != 0) continue;
         char path[512];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        snprintf(path, sizeof path, "%s/%s", sendir, e->d_name);
         b = slurp(path, len);
         unlink(path);
         break;
@@ -107,21 +107,19 @@ static unsigned char *ps_scores(const char *dir, size_t *len)
     return b;
 }
 
-/* Scores pcm both ways (decoder d writing into dir, and p) and asserts the
- * files are the same; the frames. */
-static int same_scores_on(ps_decoder_t *d, const char *dir, ptm_t *p, const char *what,
-                          const int16_t *pcm, size_t n)
+/* Scores pcm both ways and asserts the files are the same; the frames. */
+static int same_scores(const char *what, const int16_t *pcm, size_t n)
 {
-    assert_int_equal(ps_start_utt(d), 0);
-    assert_true(ps_process_raw(d, pcm, n, FALSE, TRUE) >= 0);
-    assert_int_equal(ps_end_utt(d), 0);
+    assert_int_equal(ps_start_utt(ps), 0);
+    assert_true(ps_process_raw(ps, pcm, n, FALSE, TRUE) >= 0);
+    assert_int_equal(ps_end_utt(ps), 0);
     size_t plen = 0, mlen = 0;
-    unsigned char *theirs = ps_scores(dir, &plen);
+    unsigned char *theirs = ps_scores(&plen);
     if (!theirs) fail_msg("%s: pocketsphinx wrote no score file", what);
 
     char path[128], err[256] = "";
     snprintf(path, sizeof path, "%s/mine.sen", tmpdir);
-    int nfr = ptm_score(p, pcm, n, path, err, sizeof err);
+    int nfr = ptm_score(ptm, pcm, n, path, err, sizeof err);
     if (nfr < 0) fail_msg("%s: ptm_score: %s", what, err);
     unsigned char *mine = slurp(path, &mlen);
     assert_non_null(mine);
@@ -134,11 +132,6 @@ static int same_scores_on(ps_decoder_t *d, const char *dir, ptm_t *p, const char
     free(theirs);
     free(mine);
     return nfr;
-}
-
-static int same_scores(const char *what, const int16_t *pcm, size_t n)
-{
-    return same_scores_on(ps, sendir, ptm, what, pcm, n);
 }
 
 static void test_espeak_turns(void **state)
