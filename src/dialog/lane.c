@@ -429,14 +429,20 @@ static int said_has(const lane_t *l, const char *word)
     return 0;
 }
 
+int lane_heard_nothing(const char *heard, const char *free_text)
+{
+    char w[64];
+    return !next_word(heard ? heard : "", w, sizeof w) && !next_word(free_text ? free_text : "", w, sizeof w);
+}
+
 int lane_own_voice(const lane_t *l, const char *heard, const char *free_text)
 {
     /* A customer's answer may well be one of the kiosk's words ("yes" to
      * "Is that right? Say yes or no"): those never count as its voice alone. */
     static const char *const answers[] = { "yes", "yeah", "no", "nope", "yep", "sure", "okay", "ok", "right",
                                            "correct", "that's", "all", "it", "is", NULL };
-    const char *text = free_text && *free_text ? free_text : heard;
-    if (!text || !l->said[0]) return 0;
+    const char *text = free_text && *free_text ? free_text : heard ? heard : "";
+    if (!l->said[0]) return 0;
     char w[64];
     int n = 0, in = 0, answer = 0;
     for (const char *p = text; (p = next_word(p, w, sizeof w));) {
@@ -445,7 +451,10 @@ int lane_own_voice(const lane_t *l, const char *heard, const char *free_text)
         for (int i = 0; answers[i]; i++)
             if (!strcmp(w, answers[i])) answer++;
     }
-    if (n == 0 || answer == n) return 0;
+    /* not one word, from both searches, of sound with its voice in it: the
+     * echo's residue or the lane's noise, never an order */
+    if (n == 0) return 1;
+    if (answer == n) return 0;
     return n == 1 ? in == 1 : in * 4 >= n * 3;
 }
 

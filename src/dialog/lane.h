@@ -162,8 +162,11 @@ void lane_barge_false(lane_t *l);
 void lane_missed(lane_t *l, lane_miss_t why, long audio_ms);
 /* 1 when the words heard (the free pass's text, else the grammar's) are
  * the kiosk's own last words: a turn heard while its voice was in the air
- * that repeats what it said (its read-back through the microphone). */
+ * that repeats what it said (its read-back through the microphone), or no
+ * word at all (once it has said something). */
 int lane_own_voice(const lane_t *l, const char *heard, const char *free_text);
+/* 1 when neither search heard a word. */
+int lane_heard_nothing(const char *heard, const char *free_text);
 /* A page from a timer or a device, with or without a car. */
 void lane_outside_page(lane_t *l, page_reason_t why);
 /* A crew station's action; client is passed back in the reply's effect. */

@@ -17,8 +17,10 @@
  * - while that voice may be in the air, a frame is speech only above what
  *   the canceller may have left of it (endpoint_set_gate): speech over the
  *   kiosk needs more evidence than speech in silence;
- * - a turn heard over the kiosk's voice that repeats its words is dropped
- *   (lane_own_voice) and counted as missed, reason own_voice.
+ * - a turn heard over the kiosk's voice that repeats its words, or that
+ *   heard no word at all (over it or begun just after it), is dropped
+ *   (lane_own_voice) and counted as missed, reason own_voice; a prompt it
+ *   stopped is said again.
  * A customer who starts speaking over a prompt stops it (lane_barge_in).
  * --half-duplex keeps the old way: deaf while speaking, plus a short tail.
  *
@@ -59,6 +61,9 @@
 /* the loudspeaker quiet this long: its echo (the output latency, the air, the
    room's tail) is over, pairing or not */
 #define UNPAIRED_QUIET_S 1.0
+/* A turn begun this soon after the loudspeaker's last sound that heard no
+ * word at all is its echo's tail or noise, not a customer to be answered. */
+#define AFTER_VOICE_S 1.0
 /* Early barge-in: frames of 8, and how long a turn has to begin after it. */
 #define BARGE_NEED 5
 #define BARGE_WAIT_S 0.6
@@ -256,6 +261,8 @@ typedef struct {
     long ms;                  /* its audio's length */
     char *file;               /* where its audio is kept, or NULL */
     int over_voice;           /* the kiosk's voice was in the air during it */
+    int after_voice;          /* ... or it began within AFTER_VOICE_S of that voice */
+    int barged;               /* its onset stopped a prompt */
     unsigned long overruns;   /* samples lost during it */
 } await_t;
 
@@ -279,6 +286,8 @@ typedef struct {
     await_t aw[RECOG_QUEUE];  /* finished turns waiting for their results, oldest first */
     int naw;
     int turn_voice;           /* the kiosk's voice was in the air during the open turn */
+    int turn_after_voice;     /* ... it began within AFTER_VOICE_S of the loudspeaker's last sound */
+    int turn_barged;          /* its onset stopped a prompt */
     unsigned long turn_overruns;   /* device_overruns() at its onset */
     aec_t *aec;               /* NULL: half duplex */
     aec_stats_t st;           /* the canceller's, for the last frame */
@@ -346,6 +355,8 @@ static void await_turn(mic_t *m, int id, const int16_t *pcm, size_t n, size_t ke
     a->turn_end = now;
     a->ms = (long)(n * 1000 / 16000);
     a->over_voice = m->turn_voice;
+    a->after_voice = m->turn_after_voice;
+    a->barged = m->turn_barged;
     a->overruns = device_overruns(m->dev) - m->turn_overruns;
     a->file = m->o.keeper && L->car ? keeper_put(m->o.keeper, pcm, keep, lane_io_wall(m->io), L->cars,
                                                  session_nturns(L->car) + m->naw) : NULL;
@@ -369,7 +380,7 @@ static void answered(mic_t *m, double now)
     take_result(m);
     m->turn_voice = 1;
     m->turn_overruns = device_overruns(m->dev);
-    barge_in(m, now);
+    m->turn_barged = barge_in(m, now);
 }
 
 static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double now)
@@ -431,10 +442,11 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
         int early = m->barged != 0;
         m->barged = 0;   /* a turn came: the prompt stays stopped */
         m->turn_voice = voice;
+        m->turn_after_voice = m->aec && now - m->last_playing < AFTER_VOICE_S;
         m->turn_overruns = device_overruns(m->dev);
         /* with a speaker post answering, its loop starts cars, not speech */
         if (!L->car && !m->o.echo_check && lane_speech_starts_car(L) && lane_io_arrive(m->io) < 0) failed(m);
-        if (!early) barge_in(m, now);
+        m->turn_barged = early || barge_in(m, now);
         m->spec_job = 0;
         lane_io_log(m->io, "  (listening)");
         break;
@@ -523,9 +535,12 @@ static void deliver(mic_t *m, await_t *a, result_t *res)
         failed(m);
     } else if (m->o.echo_check) {
         echo_check_turn(m, a, &res->r);
-    } else if (a->over_voice && lane_own_voice(L, h->heard, h->free_text)) {
+    } else if ((a->over_voice || (a->after_voice && lane_heard_nothing(h->heard, h->free_text))) &&
+               lane_own_voice(L, h->heard, h->free_text)) {
         m->own_voice++;
         if (lane_io_missed(m->io, LANE_MISS_OWN_VOICE, a->ms) < 0) failed(m);
+        /* the prompt it stopped is said again, unless the customer spoke since */
+        if (a->barged && m->naw == 1 && !endpoint_in_turn(m->ep) && lane_io_barge_false(m->io) < 0) failed(m);
     } else if (L->car) {
         if (a->overruns && lane_io_missed(m->io, LANE_MISS_OVERRUN, a->ms) < 0) failed(m);
         if (lane_io_turn(m->io, a->file ? a->file : "mic", &res->r, a->ms, a->turn_end) < 0) failed(m);

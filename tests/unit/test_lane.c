@@ -653,6 +653,7 @@ static const case_t cases[] = {
         { "2.1 own two cheeseburgers and a large coke anything else", "1" },
         { "2.1 own anything else", "1" },
         { "2.1 own cheeseburgers", "1" },
+        { "2.1 own ", "1" },
         { "2.1 own yes", "0" },
         { "2.1 own that's all", "0" },
         { "2.1 own and a medium sprite", "0" },
@@ -1026,6 +1027,29 @@ static void test_menu_lines(void **state)
     menu_free(winter);
 }
 
+/* Nothing heard is the kiosk's own voice only once it has said something
+ * (lane_own_voice); lane_heard_nothing looks at both searches' words. */
+static void test_heard_nothing(void **state)
+{
+    menus_t *ms = *state;
+    lane_config_t cfg = { .name = "Lane 1", .threshold = 0.6, .nudge = 10, .no_response = 15, .car_gone = 30 };
+    lane_t l;
+    lane_init(&l, &cfg, ms->burger);
+    assert_int_equal(lane_own_voice(&l, "", ""), 0);   /* silent kiosk: no voice of its own to hear */
+    lane_free(&l);
+    static const struct {
+        const char *heard, *free_text;
+        int nothing;
+    } rows[] = {
+        { "", "", 1 }, { NULL, NULL, 1 }, { " ", "  ", 1 }, { "", "-", 1 },
+        { "yes", "", 0 }, { "", "uh", 0 }, { "a coke", "a coke", 0 }, { "", "that's", 0 },
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (lane_heard_nothing(rows[i].heard, rows[i].free_text) != rows[i].nothing)
+            fail_msg("row %zu: \"%s\" / \"%s\": expected %d", i, rows[i].heard ? rows[i].heard : "(null)",
+                     rows[i].free_text ? rows[i].free_text : "(null)", rows[i].nothing);
+}
+
 static void test_tables(void **state)
 {
     menus_t *ms = *state;
@@ -1045,6 +1069,7 @@ int main(void)
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_menu_lines),
         cmocka_unit_test(test_post_lines),
+        cmocka_unit_test(test_heard_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
