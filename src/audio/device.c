@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "resample.h"
 #include "ring.h"
 
 #define RATE 16000
@@ -42,7 +43,8 @@ struct device_s {
     atomic_ulong in_frames;        /* frames the capture callback has delivered */
     atomic_ulong overflows;        /* the device's own input-overflow flags */
     atomic_int hush;               /* set: the output callback drops what is queued */
-    SpeexResamplerState *in_rs, *out_rs, *ref_rs;
+    SpeexResamplerState *in_rs, *out_rs;
+    resample_t ref_rs;             /* silent nearly all the time: passed by (resample.h) */
     /* device_read_pair: the loudspeaker's samples at 16 kHz, ref16[0] being
      * number ref_base since open; the counts of both sides since open */
     int16_t *ref16;
@@ -295,11 +297,12 @@ static int open_output(device_t *d, PaDeviceIndex i, char *err, size_t errlen)
         return -1;
     }
     int rerr = 0;
+    char why[128] = "";
     d->out_rs = speex_resampler_init(1, RATE, (spx_uint32_t)d->out_rate, 5, &rerr);
-    if (d->out_rs) d->ref_rs = speex_resampler_init(1, (spx_uint32_t)d->out_rate, RATE, 5, &rerr);
-    if (!d->out_rs || !d->ref_rs) {
+    if (!d->out_rs) snprintf(why, sizeof why, "%s", speex_resampler_strerror(rerr));
+    if (!d->out_rs || resample_init(&d->ref_rs, d->out_rate, RATE, 5, why, sizeof why) < 0) {
         snprintf(err, errlen, "audio: output \"%s\" at %d Hz: cannot convert from 16 kHz (%s)",
-                 info->name, d->out_rate, speex_resampler_strerror(rerr));
+                 info->name, d->out_rate, why);
         return -1;
     }
     return 0;
@@ -380,7 +383,7 @@ void device_close(device_t *d)
     mic_open = 0;
     if (d->in_rs) speex_resampler_destroy(d->in_rs);
     if (d->out_rs) speex_resampler_destroy(d->out_rs);
-    if (d->ref_rs) speex_resampler_destroy(d->ref_rs);
+    resample_free(&d->ref_rs);
     ring_free(&d->in_ring);
     ring_free(&d->out_ring);
     ring_free(&d->ref_ring);
@@ -427,12 +430,11 @@ size_t device_read(device_t *d, int16_t *out, size_t max)
  * d->ref16 (the oldest dropped beyond PAIR_CAP). */
 static void drain_ref(device_t *d)
 {
-    float raw[1024], conv[1024];
+    float raw[1024], conv[4096];   /* (room for an output rate down to 4 kHz) */
     size_t got;
     while ((got = ring_read(&d->ref_ring, raw, 1024)) > 0) {
-        spx_uint32_t in_len = (spx_uint32_t)got, out_len = 1024;
-        speex_resampler_process_float(d->ref_rs, 0, raw, &in_len, conv, &out_len);
-        for (spx_uint32_t i = 0; i < out_len; i++) {
+        size_t out_len = resample_run(&d->ref_rs, raw, got, conv, sizeof conv / sizeof conv[0]);
+        for (size_t i = 0; i < out_len; i++) {
             if (d->ref16_n == PAIR_CAP) {   /* nobody paired these: the microphone stalled */
                 memmove(d->ref16, d->ref16 + PAIR_CAP / 2, PAIR_CAP / 2 * sizeof *d->ref16);
                 d->ref16_n -= PAIR_CAP / 2;
