@@ -64,6 +64,8 @@
 /* A turn begun this soon after the loudspeaker's last sound that heard no
  * word at all is its echo's tail or noise, not a customer to be answered. */
 #define AFTER_VOICE_S 1.0
+/* The silence that starts the speculative decode (EP_PAUSE). */
+#define PAUSE_S 0.1
 /* Early barge-in: frames of 8, and how long a turn has to begin after it. */
 #define BARGE_NEED 5
 #define BARGE_WAIT_S 0.6
@@ -299,6 +301,8 @@ typedef struct {
     double distrust_until;    /* the kiosk's voice is all echo until then (a slip) */
     int playing;              /* the loudspeaker had speech queued at the last frame */
     double last_playing;      /* ... the last frame it had */
+    double voice_at;          /* the last frame with the kiosk's voice in the air (ref_active) */
+    int spec_clean;           /* the speculative job's pause had none of it: a real silence */
     int turns_decoded, speculative_used, own_voice, self_turns;
     double probe_at;          /* when the sentence that finds the echo began (probe_done), 0 before */
     double probe_quiet;       /* the kiosk's voice last in the air during it */
@@ -426,6 +430,7 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
         }
     }
     int voice = m->aec ? m->st.ref_active : 0;
+    if (voice) m->voice_at = now;
     if (voice || L->talking) lane_quiet_since(L, now);   /* the kiosk or the crew is speaking */
     if (m->dn) denoise_frame(m->dn, frame);
     ep_event_t ev = endpoint_feed(m->ep, frame);
@@ -455,6 +460,7 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
         pcm = endpoint_turn(m->ep, &n);
         m->spec_job = ++m->job;
         m->spec_n = n;
+        m->spec_clean = m->voice_at < now - PAUSE_S - 0.005;
         m->spec_seen = 0;
         submit(m, m->spec_job, 1, pcm, n);
         /* the turn waits for what the decode says of it (quick_end) rather
@@ -524,6 +530,13 @@ static void echo_check_turn(mic_t *m, const await_t *a, const asr_result_t *r)
     strbuf_free(&b);
 }
 
+/* The kiosk's own voice, not a customer: words of its own heard over its
+ * voice, or no word at all over it or begun just after it. */
+static int own_voice(const lane_t *L, int over, int after, const asr_hearing_t *h)
+{
+    return (over || (after && lane_heard_nothing(h->heard, h->free_text))) && lane_own_voice(L, h->heard, h->free_text);
+}
+
 /* One finished turn's result to the lane (or dropped as the kiosk's own voice). */
 static void deliver(mic_t *m, await_t *a, result_t *res)
 {
@@ -535,8 +548,7 @@ static void deliver(mic_t *m, await_t *a, result_t *res)
         failed(m);
     } else if (m->o.echo_check) {
         echo_check_turn(m, a, &res->r);
-    } else if ((a->over_voice || (a->after_voice && lane_heard_nothing(h->heard, h->free_text))) &&
-               lane_own_voice(L, h->heard, h->free_text)) {
+    } else if (own_voice(L, a->over_voice, a->after_voice, h)) {
         m->own_voice++;
         if (lane_io_missed(m->io, LANE_MISS_OWN_VOICE, a->ms) < 0) failed(m);
         /* the prompt it stopped is said again, unless the customer spoke since */
@@ -579,10 +591,13 @@ static void quick_end(mic_t *m)
     /* a request for a person taken early is as sure as it gets */
     double conf = res.r.diag.early ? 1.0 : h->confidence;
     endpoint_set_trailing(m->ep, turn_trailing_ms(shape, conf, m->o.trailing_ms));
-    /* (a pause heard while the kiosk's voice was in the air may be the
-     * customer's words vetoed as its echo) */
+    /* A pause heard while the kiosk's voice was in the air may be the
+     * customer's words vetoed as its echo; one after it had gone (a prompt
+     * the customer stopped, or ended) is theirs.  Nothing is said ahead to
+     * what will be dropped as the kiosk's own voice. */
     int greets = dialog_greeting_only(menu, h->free_text);
-    int ahead = turn_says_ahead(shape, greets) && !m->turn_voice;
+    int ahead = turn_says_ahead(shape, greets) && (!m->turn_voice || m->spec_clean) &&
+                !own_voice(L, m->turn_voice, m->turn_after_voice, h);
     char *text = ahead && m->aec && !m->o.ahead_off ? lane_preview(L, &res.r) : NULL;
     if (text) {
         lane_io_say_ahead(m->io, text);
@@ -810,7 +825,7 @@ static source_t *mic_open(const source_opts_t *o, char *err, size_t errlen)
     ecfg.trailing_ms = o->trailing_ms;
     /* Speculate early: 100 ms of silence starts the decode, 600 ms before
      * the endpoint (src/DECISIONS.md: the pause that starts it). */
-    ecfg.pause_ms = 100;
+    ecfg.pause_ms = (int)(PAUSE_S * 1000);
     m->ep = endpoint_create(&ecfg);
     if (o->denoise) m->dn = denoise_create();
     if (!o->half_duplex) {

@@ -89,6 +89,7 @@ struct ptm_s {
     uint32 addsize;
     int n_cb, n_feat, n_dens, n_sen, topn, ds, n_hist;
     int featlen[8];
+    int cmn_prefix;                /* $KIOSK_CMN=prefix:N: the mean of the first N frames, 0: the model's */
     float *det;                    /* [cb][feat][dens] */
     float *meant, *vart;           /* [cb][feat][dim][dens]: one dimension of all Gaussians together */
     size_t *cboff;                 /* [cb * n_feat + feat]: offset of its first dimension in meant/vart */
@@ -331,6 +332,7 @@ static void precompute(ptm_t *p, float *mean, float *var, float varfloor)
 static feat_t *make_feat(cmd_ln_t *c)
 {
     const char *cmn = getenv("KIOSK_CMN") && *getenv("KIOSK_CMN") ? getenv("KIOSK_CMN") : cmd_ln_str_r(c, "-cmn");
+    if (!strncmp(cmn, "prefix:", 7)) cmn = "none";   /* ptm_score does it (prefix_cmn) */
     feat_t *fcb = feat_init(cmd_ln_str_r(c, "-feat"), cmn_type_from_str(cmn),
                             cmd_ln_boolean_r(c, "-varnorm"),
                             agc_type_from_str(cmd_ln_str_r(c, "-agc")), 1,
@@ -399,6 +401,11 @@ ptm_t *ptm_open(cmd_ln_t *config, char *err, size_t errlen)
     if (read_mdef(p, mdef, err, errlen) < 0 || read_sendump(p, sendump, err, errlen) < 0) goto fail;
     p->fe = fe_init_auto_r(config);
     p->fcb = p->fe ? make_feat(config) : NULL;
+    const char *cmn = getenv("KIOSK_CMN");
+    if (cmn && !strncmp(cmn, "prefix:", 7) && (p->cmn_prefix = atoi(cmn + 7)) < 1) {
+        snprintf(err, errlen, "KIOSK_CMN=%s: give the frames, e.g. prefix:100", cmn);
+        goto fail;
+    }
     if (!p->fcb || feat_dimension1(p->fcb) != p->n_feat) {
         snprintf(err, errlen, "the front end or its feature streams do not match the model");
         goto fail;
@@ -687,6 +694,25 @@ static void score_frame(ptm_t *p, mfcc_t **feat, int frame)
     for (int sen = 0; sen < p->n_sen; sen++) p->senscr[sen] = (int16)(p->senscr[sen] - best);
 }
 
+/* Batch CMN as sphinxbase does it (frames of negative energy left out of
+ * the mean), but the mean of the first `first` frames only: what a search
+ * fed as the turn is spoken could use once those frames are heard. */
+static void prefix_cmn(mfcc_t **cep, int nfr, int veclen, int first)
+{
+    mfcc_t mean[64] = {0};
+    int n = 0;
+    if (veclen > 64) return;
+    for (int f = 0; f < nfr && f < first; f++) {
+        if (cep[f][0] < 0) continue;
+        for (int i = 0; i < veclen; i++) mean[i] += cep[f][i];
+        n++;
+    }
+    if (!n) return;
+    for (int i = 0; i < veclen; i++) mean[i] /= n;
+    for (int f = 0; f < nfr; f++)
+        for (int i = 0; i < veclen; i++) cep[f][i] -= mean[i];
+}
+
 int ptm_score(ptm_t *p, const int16_t *pcm, size_t n, const char *path, char *err, size_t errlen)
 {
     int32 nfr = 0, ntail = 0;
@@ -710,6 +736,7 @@ int ptm_score(ptm_t *p, const int16_t *pcm, size_t n, const char *path, char *er
     if (nfr > 0) {
         feat = feat_array_alloc(p->fcb, nfr);
         int32 ncep = nfr;
+        if (p->cmn_prefix) prefix_cmn(cep, nfr, fe_get_output_size(p->fe), p->cmn_prefix);
         nfeat = feat_s2mfc2feat_live(p->fcb, cep, &ncep, TRUE, TRUE, feat);
         if (nfeat < 0) goto fail_fe;
     }

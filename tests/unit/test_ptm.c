@@ -224,6 +224,47 @@ static void test_live_cmn(void **state)
     ptm_close(live);
 }
 
+/* KIOSK_CMN=prefix:N: the mean of the first N frames.  With N past the
+ * turn's end it is the model's batch CMN, score for score; with fewer, other
+ * scores; a bad N is refused, saying so. */
+static void test_prefix_cmn(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    size_t n = 2 * AUDIO_RATE;
+    int16_t *pcm = malloc(n * sizeof *pcm);
+    for (size_t i = 0; i < n; i++) {
+        double t = (double)i / AUDIO_RATE;
+        pcm[i] = (int16_t)(8000 * sin(2 * M_PI * (300 * t + 400 * t * t)) * (t < 1.0 ? 0.2 : 1.0));
+    }
+    static const char *const cmns[3] = { NULL, "prefix:100000", "prefix:50" };
+    unsigned char *f[3];
+    size_t len[3];
+    for (int k = 0; k < 3; k++) {
+        ptm_t *q = ptm;
+        if (cmns[k]) {
+            setenv("KIOSK_CMN", cmns[k], 1);
+            q = ptm_open(config, err, sizeof err);
+            unsetenv("KIOSK_CMN");
+            if (!q) fail_msg("ptm_open with %s: %s", cmns[k], err);
+        }
+        char path[160];
+        snprintf(path, sizeof path, "%s/prefix%d.sen", tmpdir, k);
+        assert_true(ptm_score(q, pcm, n, path, err, sizeof err) > 150);
+        f[k] = slurp(path, &len[k]);
+        assert_non_null(f[k]);
+        if (q != ptm) ptm_close(q);
+    }
+    assert_true(len[0] == len[1] && memcmp(f[0], f[1], len[0]) == 0);   /* the whole turn: batch */
+    assert_true(len[0] == len[2] && memcmp(f[0], f[2], len[0]) != 0);   /* its quiet first half: not */
+    for (int k = 0; k < 3; k++) free(f[k]);
+    free(pcm);
+    setenv("KIOSK_CMN", "prefix:0", 1);
+    assert_null(ptm_open(config, err, sizeof err));
+    unsetenv("KIOSK_CMN");
+    assert_string_equal(err, "KIOSK_CMN=prefix:0: give the frames, e.g. prefix:100");
+}
+
 /* A copy of model file `which` (a config key: "_mean", "_sendump", "_mdef")
  * cut to `keep` bytes, put in the configuration for ptm_open(); the message
  * must name the file and say what is wrong with it. */
@@ -270,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_espeak_turns),
         cmocka_unit_test(test_damaged_model),
         cmocka_unit_test(test_live_cmn),
+        cmocka_unit_test(test_prefix_cmn),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
