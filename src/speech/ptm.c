@@ -325,14 +325,10 @@ static void precompute(ptm_t *p, float *mean, float *var, float varfloor)
     }
 }
 
-/* feat_init() and the rest of acmod_init_feat(): sub-vectors, CMN's start.
- * $KIOSK_CMN (e.g. "live") puts another CMN in place of the model's batch
- * one, for measuring what scoring a turn as it is spoken would cost in
- * recognition (live CMN uses only frames already heard); src/DECISIONS.md. */
-static feat_t *make_feat(cmd_ln_t *c)
+/* feat_init() and the rest of acmod_init_feat(): sub-vectors, CMN's start,
+ * with CMN cmn (the model's, or $KIOSK_CMN's: ptm_open). */
+static feat_t *make_feat(cmd_ln_t *c, const char *cmn)
 {
-    const char *cmn = getenv("KIOSK_CMN") && *getenv("KIOSK_CMN") ? getenv("KIOSK_CMN") : cmd_ln_str_r(c, "-cmn");
-    if (!strncmp(cmn, "prefix:", 7)) cmn = "none";   /* ptm_score does it (prefix_cmn) */
     feat_t *fcb = feat_init(cmd_ln_str_r(c, "-feat"), cmn_type_from_str(cmn),
                             cmd_ln_boolean_r(c, "-varnorm"),
                             agc_type_from_str(cmd_ln_str_r(c, "-agc")), 1,
@@ -399,13 +395,19 @@ ptm_t *ptm_open(cmd_ln_t *config, char *err, size_t errlen)
         goto fail;
     }
     if (read_mdef(p, mdef, err, errlen) < 0 || read_sendump(p, sendump, err, errlen) < 0) goto fail;
-    p->fe = fe_init_auto_r(config);
-    p->fcb = p->fe ? make_feat(config) : NULL;
-    const char *cmn = getenv("KIOSK_CMN");
-    if (cmn && !strncmp(cmn, "prefix:", 7) && (p->cmn_prefix = atoi(cmn + 7)) < 1) {
-        snprintf(err, errlen, "KIOSK_CMN=%s: give the frames, e.g. prefix:100", cmn);
-        goto fail;
+    /* $KIOSK_CMN ("live", "prefix:N") puts another CMN in place of the
+     * model's batch one, for measuring what scoring a turn as it is spoken
+     * would cost in recognition; src/DECISIONS.md. */
+    const char *cmn = getenv("KIOSK_CMN") && *getenv("KIOSK_CMN") ? getenv("KIOSK_CMN") : cmd_ln_str_r(config, "-cmn");
+    if (!strncmp(cmn, "prefix:", 7)) {   /* ptm_score does it (prefix_cmn) */
+        if ((p->cmn_prefix = atoi(cmn + 7)) < 1) {
+            snprintf(err, errlen, "KIOSK_CMN=%s: give the frames, e.g. prefix:100", cmn);
+            goto fail;
+        }
+        cmn = "none";
     }
+    p->fe = fe_init_auto_r(config);
+    p->fcb = p->fe ? make_feat(config, cmn) : NULL;
     if (!p->fcb || feat_dimension1(p->fcb) != p->n_feat) {
         snprintf(err, errlen, "the front end or its feature streams do not match the model");
         goto fail;
