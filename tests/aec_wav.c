@@ -17,12 +17,16 @@
  * delay, ERLE, mic/out/echo/floor levels.
  *
  * With -e, the live kiosk's endpointer on the output with its veto
- * (aec_only_echo): where turns would start and end, and which start while
- * the kiosk's voice is in the air.
+ * (aec_only_echo): where turns would start and end, which start while
+ * the kiosk's voice is in the air, and where the live kiosk's early
+ * barge-in (5 of the last 8 frames with its voice in the air not vetoed,
+ * outside a turn, 0.6 s apart: source_mic.c) would stop a prompt.  -c: the
+ * veto as it was before 2026-12-08 (the canceller trusted for 10 dB at most,
+ * aec_gate_t.cap_only).
  *
  * With -f FROM-TO (seconds), every frame's figures in that stretch.
  *
- * Usage: aec_wav [-v] [-e] [-f FROM-TO] [-t tail_ms] [-d max_delay_ms] MIC.wav REF.wav [OUT.wav]
+ * Usage: aec_wav [-v] [-e [-c]] [-f FROM-TO] [-t tail_ms] [-d max_delay_ms] MIC.wav REF.wav [OUT.wav]
  * Exits 0, or 1 when a file cannot be read or written, 2 on bad usage. */
 #include <math.h>
 #include <stdio.h>
@@ -37,7 +41,7 @@
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: aec_wav [-v] [-e] [-f FROM-TO] [-t tail_ms] [-d max_delay_ms] MIC.wav REF.wav [OUT.wav]\n");
+    fprintf(stderr, "usage: aec_wav [-v] [-e [-c]] [-f FROM-TO] [-t tail_ms] [-d max_delay_ms] MIC.wav REF.wav [OUT.wav]\n");
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -59,7 +63,8 @@ int main(int argc, char **argv)
     aec_defaults(&cfg);
     int verbose = 0, turns = 0, opt;
     double show_from = 1e9, show_to = -1;
-    while ((opt = getopt(argc, argv, "vef:t:d:")) != -1) {
+    int cap_only = 0;
+    while ((opt = getopt(argc, argv, "vecf:t:d:")) != -1) {
         switch (opt) {
         case 'f':
             if (sscanf(optarg, "%lf-%lf", &show_from, &show_to) != 2) {
@@ -69,6 +74,7 @@ int main(int argc, char **argv)
             break;
         case 'v': verbose = 1; break;
         case 'e': turns = 1; break;
+        case 'c': cap_only = 1; break;
         case 't': cfg.tail_ms = atoi(optarg); break;
         case 'd': cfg.max_delay_ms = atoi(optarg); break;
         default: usage(); return 2;
@@ -105,7 +111,10 @@ int main(int argc, char **argv)
     size_t n_erle = 0;
     unsigned long near = 0;
     aec_stats_t st;
-    aec_gate_t gate = {0};
+    aec_gate_t gate = {.cap_only = cap_only};
+    unsigned near_bits = 0;
+    double barged = -1;
+    int barges = 0;
     ep = endpoint_create(NULL);
     int onsets = 0, onsets_voice = 0, in_voice = 0;
     if (!erles || !ep) {
@@ -124,12 +133,22 @@ int main(int argc, char **argv)
         if (found_s < 0 && st.delay_ms >= 0) found_s = (f + 1) * AEC_FRAME / (double)AUDIO_RATE;
         if (!isnan(st.erle_db)) erles[n_erle++] = st.erle_db;
         near += (unsigned long)aec_near_speech(&st);
-        if ((f + 1) / 100.0 >= show_from && (f + 1) / 100.0 <= show_to)
-            printf("%7.2f s  delay %d  erle %5.1f  mic %6.1f  out %6.1f  echo %6.1f  floor %6.1f  kiosk %d  near %d\n",
-                   (f + 1) / 100.0, st.delay_ms, st.erle_db, st.mic_db, st.out_db, st.echo_db, st.floor_db,
-                   st.ref_active, aec_near_speech(&st));
+        int veto = turns ? aec_only_echo(&gate, &st) : 0;
+        double now = (f + 1) / 100.0;
+        if (now >= show_from && now <= show_to)
+            printf("%7.2f s  delay %d  erle %5.1f now %5.1f  mic %6.1f  out %6.1f  echo %6.1f  floor %6.1f  "
+                   "kiosk %d  near %d%s\n", now, st.delay_ms, st.erle_db, st.erle_now_db, st.mic_db, st.out_db,
+                   st.echo_db, st.floor_db, st.ref_active, aec_near_speech(&st),
+                   turns ? veto ? "  veto" : "  -" : "");
         if (turns) {   /* the live kiosk's endpointer on the cancelled audio, with its veto */
-            endpoint_veto(ep, aec_only_echo(&gate, &st));
+            endpoint_veto(ep, veto);
+            near_bits = (near_bits << 1) | (unsigned)(st.ref_active && !veto);
+            if (!endpoint_in_turn(ep) && __builtin_popcount(near_bits & 0xff) >= 5 &&
+                (barged < 0 || now - barged > 0.6)) {
+                barged = now;
+                barges++;
+                printf("%7.2f s  barge-in\n", now);
+            }
             ep_event_t ev = endpoint_feed(ep, out + at);
             if (ev == EP_ONSET) {
                 onsets++;
@@ -156,7 +175,8 @@ int main(int argc, char **argv)
            n_erle ? erles[n_erle / 2] : NAN, n_erle / 100.0);
     printf("near-end speech in %.1f %% of the %lu frames with the kiosk's voice\n",
            st.echo_frames ? 100.0 * near / st.echo_frames : 0.0, st.echo_frames);
-    if (turns) printf("turns %d, %d of them starting over the kiosk's voice\n", onsets, onsets_voice);
+    if (turns) printf("turns %d, %d of them starting over the kiosk's voice; barge-ins %d\n", onsets, onsets_voice,
+                      barges);
     printf("cpu %.4f s per second of audio (%.2f %% of one core)\n", cpu / secs, 100 * cpu / secs);
     if (argc - optind == 3 && wav_write(argv[optind + 2], out, frames * AEC_FRAME, err, sizeof err) < 0) {
         fprintf(stderr, "aec_wav: %s\n", err);

@@ -123,6 +123,10 @@
 #define GOOD_CANCEL 0.25            /* out 6 dB below mic: the frame is the kiosk's */
 #define ERLE_N 200                  /* ERLE: the median over this many echo-only frames ... */
 #define ERLE_MIN_FRAMES 50          /* ... told once there are this many */
+#define SPELL_N 30                  /* ERLE now: the last this many echo-only frames of the spell ... */
+#define SPELL_MIN 20                /* ... told once the spell has this many ... */
+#define SPELL_Q 5                   /* ... their 1/SPELL_Q quantile (the 20th percentile) ... */
+#define SPELL_ABOVE_DB 10.0         /* ... of frames with the echo this far above the floor */
 #define ECHO_SPREAD 3               /* frames either side of the delay the echo model looks at */
 #define ECHO_ONLY_DB 3.0            /* mic no louder than echo_db + this: only the kiosk */
 #define ABOVE_FLOOR_DB 20.0         /* ... and the echo this far above the microphone's floor */
@@ -178,6 +182,10 @@ struct aec_s {
     float erle_v[ERLE_N];           /* ERLE: the last echo-only frames' mic/out, dB (ring) */
     int erle_n, erle_at;            /* frames in it; where the next goes */
     double erle;                    /* their median, NAN below ERLE_MIN_FRAMES */
+    float spell_v[SPELL_N];         /* ERLE now: the echo-only frames' mic/out since the reference
+                                       last went quiet (ring) */
+    int spell_n, spell_at;
+    double erle_now;                /* their SPELL_Q quantile, NAN below SPELL_MIN */
     double floor_db;                /* the microphone's floor (noise), dBFS; NAN: nothing heard yet */
     side_t prev;
     double mic_db, out_db, echo_db; /* the last frame's stats */
@@ -315,6 +323,12 @@ static void gain_from_history(aec_t *a)
     a->gden = den;
 }
 
+static void spell_reset(aec_t *a)
+{
+    a->spell_n = a->spell_at = 0;
+    a->erle_now = NAN;
+}
+
 static void set_delay(aec_t *a, int delay)
 {
     int margin = AEC_MARGIN_MS * RATE / 1000;
@@ -325,6 +339,7 @@ static void set_delay(aec_t *a, int delay)
     a->spx_delay = spx;
     a->erle_n = a->erle_at = 0;
     a->erle = NAN;
+    spell_reset(a);
     gain_from_history(a);
 }
 
@@ -371,6 +386,20 @@ static int cmp_float(const void *x, const void *y)
 {
     float a = *(const float *)x, b = *(const float *)y;
     return (a > b) - (a < b);
+}
+
+/* One more echo-only frame's ERLE for the spell's quantile (SPELL_N floats:
+ * sorted every frame). */
+static void add_spell(aec_t *a, double db)
+{
+    a->spell_v[a->spell_at] = (float)db;
+    a->spell_at = (a->spell_at + 1) % SPELL_N;
+    if (a->spell_n < SPELL_N) a->spell_n++;
+    if (a->spell_n < SPELL_MIN) return;
+    float w[SPELL_N];
+    memcpy(w, a->spell_v, (size_t)a->spell_n * sizeof *w);
+    qsort(w, (size_t)a->spell_n, sizeof *w, cmp_float);
+    a->erle_now = w[a->spell_n / SPELL_Q];
 }
 
 /* One more echo-only frame's ERLE; the median is taken again every tenth. */
@@ -529,6 +558,7 @@ void aec_reset(aec_t *a)
     a->model = a->gnum = a->gden = 0;
     a->erle_n = a->erle_at = 0;
     a->erle = NAN;
+    spell_reset(a);
     a->floor_db = NAN;
     a->mic_db = a->out_db = pow_db(0);
     a->echo_db = -INFINITY;
@@ -614,6 +644,7 @@ void aec_process(aec_t *a, const int16_t *mic, const int16_t *ref, int16_t *out)
     a->ref_active = s.ref_active;
     if (!s.ref_active) {
         a->echo_db = -INFINITY;
+        spell_reset(a);             /* the path may move before the next (PulseAudio) */
         return;
     }
     a->echo_frames++;
@@ -626,9 +657,12 @@ void aec_process(aec_t *a, const int16_t *mic, const int16_t *ref, int16_t *out)
         return;
     }
     a->echo_db = pow_db(a->gnum / a->gden * s.model);
-    if (s.model > MODEL_MIN && a->mic_db <= a->echo_db + ECHO_ONLY_DB &&
-        !(a->echo_db < a->floor_db + ABOVE_FLOOR_DB))
-        add_erle(a, a->mic_db - a->out_db);
+    if (s.model > MODEL_MIN && a->mic_db <= a->echo_db + ECHO_ONLY_DB) {
+        if (!(a->echo_db < a->floor_db + ABOVE_FLOOR_DB)) add_erle(a, a->mic_db - a->out_db);
+        /* the spell's: nearer the floor, where the noise left in out makes
+         * ERLE read low (the safe side), or there would be none in a noisy lane */
+        if (!(a->echo_db < a->floor_db + SPELL_ABOVE_DB)) add_spell(a, a->mic_db - a->out_db);
+    }
 }
 
 int aec_near_speech(const aec_stats_t *s)
@@ -649,7 +683,16 @@ int aec_only_echo(aec_gate_t *g, const aec_stats_t *s)
     g->env = e > g->env - AEC_ECHO_DECAY_DB ? e : g->env - AEC_ECHO_DECAY_DB;
     if (!st.ref_active) return 0;
     if (g->env > st.echo_db) st.echo_db = g->env;
-    if (!(st.erle_db < AEC_ERLE_CREDIT_DB)) st.erle_db = AEC_ERLE_CREDIT_DB;   /* NAN too */
+    /* trusted: the cap, or this spell's own ERLE when higher (the median over
+     * older frames may still hold the filter's first, unconverged second) and
+     * the microphone hears more than the echo expected: a filter the path
+     * has just moved under leaves as much as the echo, or more, and only a
+     * few frames of its spell show it yet */
+    if (!g->cap_only && st.erle_now_db > AEC_ERLE_CREDIT_DB && !isnan(st.erle_db) &&
+        st.mic_db > st.echo_db)
+        st.erle_db = st.erle_now_db;
+    else if (!(st.erle_db < AEC_ERLE_CREDIT_DB))
+        st.erle_db = AEC_ERLE_CREDIT_DB;   /* NAN too */
     return !aec_near_speech(&st);
 }
 
@@ -657,6 +700,7 @@ void aec_stats(const aec_t *a, aec_stats_t *s)
 {
     s->delay_ms = a->delay < 0 ? -1 : (int)lround(a->delay * 1000.0 / RATE);
     s->erle_db = erle_db(a);
+    s->erle_now_db = a->suspect ? NAN : a->erle_now;
     s->mic_db = a->mic_db;
     s->out_db = a->out_db;
     s->echo_db = a->echo_db;

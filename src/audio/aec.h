@@ -87,6 +87,10 @@ typedef struct {
                               200 frames where only the kiosk spoke (its echo 20 dB above the floor and
                               the microphone no louder than echo_db + 3 dB); NAN until 50 such frames
                               are in, again after a re-alignment, and while a new delay is suspected */
+    double erle_now_db;    /* the same over this spell of the kiosk's voice alone (since the reference
+                              was last quiet past delay + tail, or the delay last changed): the 20th
+                              percentile of its last 30 echo-only frames; NAN until 20 are in and
+                              while erle_db is NAN for a suspected delay */
     double mic_db;         /* this frame's level in dBFS (a full-scale sine reads -3; digital silence -120),
                               before cancelling */
     double out_db;         /* ... after */
@@ -117,15 +121,19 @@ int aec_near_speech(const aec_stats_t *s);
  * - the echo's level is its envelope, falling AEC_ECHO_DECAY_DB a frame: a
  *   word's echo rings on in the room after the word has stopped;
  * - the canceller is trusted for at most AEC_ERLE_CREDIT_DB of what it
- *   measured: when the echo path moves by a millisecond or two (PulseAudio
- *   does that between prompts; a re-alignment needs 10 ms) speexdsp's filter
- *   takes a second or so to follow, and meanwhile its residue is far above
- *   the ERLE it measured before (src/DECISIONS.md, 2026-12-07).
+ *   measured, unless this spell of its voice shows it cancelling more
+ *   (erle_now_db, which then stands for erle_db): when the echo path moves by a
+ *   millisecond or two (PulseAudio does that between prompts; a re-alignment
+ *   needs 10 ms) speexdsp's filter takes a second or so to follow, and
+ *   meanwhile its residue is far above the ERLE it measured before
+ *   (src/DECISIONS.md, 2026-12-07); a spell's own frames show that at once.
  * Start g zeroed; 1: only echo (not evidence of a customer). */
 #define AEC_ECHO_DECAY_DB 3.0
 #define AEC_ERLE_CREDIT_DB 10.0
 typedef struct {
     double env;                /* the echo's envelope, dBFS */
+    int cap_only;              /* 1: AEC_ERLE_CREDIT_DB at most, whatever the spell shows (the rule
+                                  before 2026-12-08; build/aec_wav -c compares them) */
 } aec_gate_t;
 int aec_only_echo(aec_gate_t *g, const aec_stats_t *s);
 
