@@ -241,7 +241,7 @@ eval: $(BUILD)/kiosk
 	python3 tests/speech/eval.py --kiosk $(BUILD)/kiosk --noise clean,20,10,5
 	python3 tests/speech/real_eval.py --kiosk $(BUILD)/kiosk --noise clean,10 --baseline
 
-bench: $(BUILD)/kiosk $(BUILD)/bench_grammar $(BUILD)/bench_asr $(BUILD)/rig $(BUILD)/endpoint_wav $(BUILD)/pa_idle
+bench: $(BUILD)/kiosk $(BUILD)/bench_grammar $(BUILD)/bench_asr $(BUILD)/rig $(BUILD)/endpoint_wav $(BUILD)/pa_idle $(BUILD)/aec_wav
 	bash tests/bench.sh $(BUILD)/kiosk
 
 # Decode speed pass by pass (tests/bench_asr.c); bench.sh runs it.

@@ -20,13 +20,15 @@
  * (aec_only_echo): where turns would start and end, which start while
  * the kiosk's voice is in the air, and where the live kiosk's early
  * barge-in (5 of the last 8 frames with its voice in the air not vetoed,
- * outside a turn, 0.6 s apart: source_mic.c) would stop a prompt.  -c: the
- * veto as it was before 2026-12-08 (the canceller trusted for 10 dB at most,
- * aec_gate_t.cap_only).
+ * outside a turn, 0.6 s apart: source_mic.c, aec_barge_frame), or else the
+ * turn's onset over its voice, would stop a prompt.  -c: the veto as it was before 2026-12-08 (the canceller trusted
+ * for 10 dB at most, aec_gate_t.cap_only); -b: the barge-in's frames as they
+ * were before 2026-12-08 (any frame with the kiosk's voice in the air the veto
+ * let through, the echo audible or not).
  *
  * With -f FROM-TO (seconds), every frame's figures in that stretch.
  *
- * Usage: aec_wav [-v] [-e [-c]] [-f FROM-TO] [-t tail_ms] [-d max_delay_ms] MIC.wav REF.wav [OUT.wav]
+ * Usage: aec_wav [-v] [-e [-c] [-b]] [-f FROM-TO] [-t tail_ms] [-d max_delay_ms] MIC.wav REF.wav [OUT.wav]
  * Exits 0, or 1 when a file cannot be read or written, 2 on bad usage. */
 #include <math.h>
 #include <stdio.h>
@@ -41,7 +43,7 @@
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: aec_wav [-v] [-e [-c]] [-f FROM-TO] [-t tail_ms] [-d max_delay_ms] MIC.wav REF.wav [OUT.wav]\n");
+    fprintf(stderr, "usage: aec_wav [-v] [-e [-c] [-b]] [-f FROM-TO] [-t tail_ms] [-d max_delay_ms] MIC.wav REF.wav [OUT.wav]\n");
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -63,8 +65,8 @@ int main(int argc, char **argv)
     aec_defaults(&cfg);
     int verbose = 0, turns = 0, opt;
     double show_from = 1e9, show_to = -1;
-    int cap_only = 0;
-    while ((opt = getopt(argc, argv, "vecf:t:d:")) != -1) {
+    int cap_only = 0, old_barge = 0;
+    while ((opt = getopt(argc, argv, "vecbf:t:d:")) != -1) {
         switch (opt) {
         case 'f':
             if (sscanf(optarg, "%lf-%lf", &show_from, &show_to) != 2) {
@@ -75,6 +77,7 @@ int main(int argc, char **argv)
         case 'v': verbose = 1; break;
         case 'e': turns = 1; break;
         case 'c': cap_only = 1; break;
+        case 'b': old_barge = 1; break;
         case 't': cfg.tail_ms = atoi(optarg); break;
         case 'd': cfg.max_delay_ms = atoi(optarg); break;
         default: usage(); return 2;
@@ -142,7 +145,8 @@ int main(int argc, char **argv)
                    turns ? veto ? "  veto" : "  -" : "");
         if (turns) {   /* the live kiosk's endpointer on the cancelled audio, with its veto */
             endpoint_veto(ep, veto);
-            near_bits = (near_bits << 1) | (unsigned)(st.ref_active && !veto);
+            near_bits = (near_bits << 1) | (unsigned)(old_barge ? st.ref_active && !veto
+                                                                : aec_barge_frame(&gate, &st, veto));
             if (!endpoint_in_turn(ep) && __builtin_popcount(near_bits & 0xff) >= 5 &&
                 (barged < 0 || now - barged > 0.6)) {
                 barged = now;
@@ -154,6 +158,11 @@ int main(int argc, char **argv)
                 onsets++;
                 in_voice = st.ref_active;
                 onsets_voice += in_voice;
+                if (in_voice && (barged < 0 || now - barged > 0.6)) {   /* no early one: the onset stops it */
+                    barged = now;
+                    barges++;
+                    printf("%7.2f s  barge-in at the onset\n", now);
+                }
             }
             if (ev == EP_ONSET || ev == EP_END || ev == EP_CUT)
                 printf("%7.2f s  %s%s\n", (f + 1) / 100.0, ev == EP_ONSET ? "turn starts" : "turn ends",

@@ -84,6 +84,8 @@ bash "$(dirname "$0")/bench_live.sh" "$kiosk"
 # with nobody there for 10 minutes (kiosk run --echo-check).  About 30 minutes.
 echo "== the echo rig: 30 conversations (tests/rig/run.sh)"
 OUT=build/bench-rig bash "$(dirname "$0")/rig/run.sh" | tail -20
+echo "== the same recordings' barge-ins replayed offline, the veto as built against the 10 dB cap alone"
+python3 "$(dirname "$0")/rig/barge_offline.py" build/bench-rig
 echo "== the echo rig: 10 minutes of the kiosk talking to nobody"
 OUT=build/bench-rig-echo bash "$(dirname "$0")/rig/run.sh" --echo 10 | grep -E "^turns made|run.sh"
 grep -h "echo check:" build/bench-rig-echo/echo/kiosk.err

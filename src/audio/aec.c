@@ -696,6 +696,11 @@ int aec_only_echo(aec_gate_t *g, const aec_stats_t *s)
     return !aec_near_speech(&st);
 }
 
+int aec_barge_frame(const aec_gate_t *g, const aec_stats_t *s, int vetoed)
+{
+    return s->ref_active && !vetoed && g->env > s->floor_db + AEC_AUDIBLE_DB;
+}
+
 void aec_stats(const aec_t *a, aec_stats_t *s)
 {
     s->delay_ms = a->delay < 0 ? -1 : (int)lround(a->delay * 1000.0 / RATE);

@@ -137,6 +137,18 @@ typedef struct {
 } aec_gate_t;
 int aec_only_echo(aec_gate_t *g, const aec_stats_t *s);
 
+/* A frame's evidence for an early barge-in (source_mic.c stops a prompt at 5
+ * of the last 8 such frames, before the turn's onset is sure): one the veto
+ * let through (vetoed: what it said of the frame, 0 or 1) while the kiosk's
+ * voice is expected at the microphone, the echo's envelope (g, after
+ * aec_only_echo on this frame) AEC_AUDIBLE_DB over the floor.  Before the
+ * echo arrives (the reference runs delay_ms ahead of it) and in the gaps
+ * between sentences there is no voice to tell the customer from, and 50 ms
+ * of noise 14 dB over the floor stopped prompts there (the rig,
+ * src/DECISIONS.md 2026-12-08); the endpointer's onset stops them instead. */
+#define AEC_AUDIBLE_DB 6.0
+int aec_barge_frame(const aec_gate_t *g, const aec_stats_t *s, int vetoed);
+
 /* The state after the last aec_process.  The levels, echo_db and
  * ref_active describe the audio that call put in out (with the suppressor
  * on, the microphone of the call before), so that they compare. */

@@ -413,8 +413,10 @@ static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double no
         endpoint_veto(m->ep, veto);
         /* Barge-in early: the prompt stops at BARGE_NEED of the last 8 frames
          * of the customer's voice over it, before the turn's onset (100 ms of
-         * speech) is sure; if no turn follows, the prompt is said again. */
-        m->near_bits = (m->near_bits << 1) | (unsigned)(m->st.ref_active && !veto);
+         * speech) is sure; if no turn follows, the prompt is said again.  Only
+         * frames where its voice is heard count (aec_barge_frame): before its
+         * echo arrives and between sentences the onset stops it. */
+        m->near_bits = (m->near_bits << 1) | (unsigned)aec_barge_frame(&m->gate, &m->st, veto);
         if (!m->barged && L->car && !endpoint_in_turn(m->ep) && __builtin_popcount(m->near_bits & 0xff) >= BARGE_NEED &&
             barge_in(m, now))
             m->barged = now;
