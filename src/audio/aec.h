@@ -146,7 +146,7 @@ int aec_only_echo(aec_gate_t *g, const aec_stats_t *s);
  * between sentences there is no voice to tell the customer from, and 50 ms
  * of noise 14 dB over the floor stopped prompts there (the rig,
  * src/DECISIONS.md 2026-12-08); the endpointer's onset stops them instead. */
-#define AEC_AUDIBLE_DB 6.0
+#define AEC_AUDIBLE_DB 0.0
 int aec_barge_frame(const aec_gate_t *g, const aec_stats_t *s, int vetoed);
 
 /* The state after the last aec_process.  The levels, echo_db and

@@ -45,6 +45,7 @@
 #include "../audio/denoise.h"
 #include "../audio/endpoint.h"
 #include "../audio/keeper.h"
+#include "../audio/wav.h"
 #include "../dialog/turnshape.h"
 #include "commands.h"
 #include "hear.h"
@@ -67,6 +68,7 @@
 /* The silence that starts the speculative decode (EP_PAUSE). */
 #define PAUSE_S 0.1
 /* Early barge-in: frames of 8, and how long a turn has to begin after it. */
+#define DUMP_MAX_S 600       /* $KIOSK_AEC_DUMP keeps at most this much (38 MB) */
 #define BARGE_NEED 5
 #define BARGE_WAIT_S 0.6
 /* The start's sentence: how long to wait for the canceller to find it. */
@@ -320,6 +322,12 @@ typedef struct {
     int16_t frame[EP_FRAME];  /* a frame being filled from the device */
     int16_t rframe[EP_FRAME]; /* ... and what the loudspeaker played meanwhile */
     size_t have;
+    /* $KIOSK_AEC_DUMP=DIR: the canceller's two inputs, as paired, kept (at most
+     * DUMP_MAX_S) and written to DIR/aec-PID-{mic,ref}.wav at close: a
+     * diagnostic, for build/aec_wav on what the live kiosk heard */
+    char *dump_dir;
+    int16_t *dump_mic, *dump_ref;
+    size_t dump_n;
 } mic_t;
 
 /* A turn of the car at the post to the recogniser of its menu. */
@@ -390,6 +398,11 @@ static void answered(mic_t *m, double now)
 static void on_frame(mic_t *m, const int16_t *mic, const int16_t *ref, double now)
 {
     lane_t *L = m->io->lane;
+    if (m->dump_dir && m->dump_n + EP_FRAME <= (size_t)DUMP_MAX_S * AUDIO_RATE) {
+        memcpy(m->dump_mic + m->dump_n, mic, EP_FRAME * sizeof *mic);
+        memcpy(m->dump_ref + m->dump_n, ref, EP_FRAME * sizeof *ref);
+        m->dump_n += EP_FRAME;
+    }
     int16_t frame[EP_FRAME];
     m->playing = device_playing(m->dev) > 0;
     if (m->aec) {
@@ -830,6 +843,12 @@ static source_t *mic_open(const source_opts_t *o, char *err, size_t errlen)
     ecfg.pause_ms = (int)(PAUSE_S * 1000);
     m->ep = endpoint_create(&ecfg);
     if (o->denoise) m->dn = denoise_create();
+    const char *dump = getenv("KIOSK_AEC_DUMP");
+    if (dump && *dump) {
+        m->dump_dir = xstrdup(dump);
+        m->dump_mic = xmalloc((size_t)DUMP_MAX_S * AUDIO_RATE * sizeof *m->dump_mic);
+        m->dump_ref = xmalloc((size_t)DUMP_MAX_S * AUDIO_RATE * sizeof *m->dump_ref);
+    }
     if (!o->half_duplex) {
         aec_config_t acfg;
         aec_defaults(&acfg);
@@ -912,6 +931,19 @@ static void mic_close(source_t *s)
     if (m->rec.done_fd > 0) {
         loop_del_file(m->loop, m->rec.done_fd);
         close(m->rec.done_fd);
+    }
+    if (m->dump_dir) {
+        char path[1024], err[256];
+        const char *what[2] = {"mic", "ref"};
+        const int16_t *pcm[2] = {m->dump_mic, m->dump_ref};
+        for (int i = 0; i < 2; i++) {
+            snprintf(path, sizeof path, "%s/aec-%d-%s.wav", m->dump_dir, (int)getpid(), what[i]);
+            if (wav_write(path, pcm[i], m->dump_n, err, sizeof err) < 0)
+                fprintf(stderr, "%s: KIOSK_AEC_DUMP: %s\n", m->io->who, err);
+        }
+        free(m->dump_dir);
+        free(m->dump_mic);
+        free(m->dump_ref);
     }
     endpoint_free(m->ep);
     denoise_free(m->dn);
