@@ -849,6 +849,10 @@ static source_t *mic_open(const source_opts_t *o, char *err, size_t errlen)
         m->dump_mic = xmalloc((size_t)DUMP_MAX_S * AUDIO_RATE * sizeof *m->dump_mic);
         m->dump_ref = xmalloc((size_t)DUMP_MAX_S * AUDIO_RATE * sizeof *m->dump_ref);
     }
+    /* The spell's own ERLE is not trusted live yet: on lunch.sh's direct
+     * PulseAudio loop (ERLE 40 dB and more) it let the kiosk's own "A team
+     * member will be right with you." stop itself (src/DECISIONS.md, 2026-12-08) */
+    m->gate.cap_only = 1;
     if (!o->half_duplex) {
         aec_config_t acfg;
         aec_defaults(&acfg);
