@@ -68,9 +68,10 @@
 /* The silence that starts the speculative decode (EP_PAUSE). */
 #define PAUSE_S 0.1
 /* Early barge-in: frames of 8, and how long a turn has to begin after it. */
-#define DUMP_MAX_S 600       /* $KIOSK_AEC_DUMP keeps at most this much (38 MB) */
 #define BARGE_NEED 5
 #define BARGE_WAIT_S 0.6
+/* $KIOSK_AEC_DUMP keeps at most this much of each input (2 x 19 MB). */
+#define DUMP_MAX_S 600
 /* The start's sentence: how long to wait for the canceller to find it. */
 #define PROBE_WAIT_S 4.0
 #define PROBE_SETTLE_S 1.0

@@ -2,7 +2,7 @@
 """barge_offline.py: the early barge-in replayed offline on the echo rig's recordings.
 
 For each conversation of the given rig runs (tests/rig/run.sh's OUT folders), runs
-build/aec_wav -e over its mic.wav and speaker.wav three times: as built; with -b (the
+build/aec_wav -e over its mic.wav and speaker.wav three times: as aec_wav has it; with -b (the
 barge-in's frames as before 2026-12-08: the echo audible or not); with -c -b (the veto
 before 2026-12-08 too: the canceller trusted for 10 dB at most), and prints for each how soon the customers who started over the kiosk's voice (rig.jsonl's
 customer_on inside a kiosk_on..kiosk_off) would stop the prompt, and the barge-ins with no
@@ -26,7 +26,7 @@ AEC_WAV = os.environ.get("AEC_WAV", "build/aec_wav")
 
 RULES = (("cap", ["-c", "-b"], "before 2026-12-08 (-c -b)"),
          ("veto", ["-b"], "the spell's ERLE trusted, any frame (-b)"),
-         ("now", [], "as built"))
+         ("now", [], "the spell's ERLE, heard frames (aec_wav's default; the live kiosk keeps the cap)"))
 
 
 def barges(conv, flags):

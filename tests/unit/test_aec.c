@@ -215,9 +215,11 @@ static void through(const int16_t *x, size_t n, float *y)
     aec_free(a);
 }
 
-static lane_t make_lane(const lane_cfg_t *c)
+/* A lane of n samples (whole frames), all silent. */
+static lane_t alloc_lane(size_t n)
 {
-    lane_t L = {.n = g_kiosk_n, .frames = g_kiosk_n / AEC_FRAME};
+    lane_t L = {.n = n / AEC_FRAME * AEC_FRAME};
+    L.frames = L.n / AEC_FRAME;
     L.mic = calloc(L.n, sizeof *L.mic);
     L.ref = calloc(L.n, sizeof *L.ref);
     L.out = calloc(L.n, sizeof *L.out);
@@ -226,6 +228,12 @@ static lane_t make_lane(const lane_cfg_t *c)
     L.echo = calloc(L.n, sizeof *L.echo);
     L.st = calloc(L.frames, sizeof *L.st);
     assert_true(L.mic && L.ref && L.out && L.near && L.near_out && L.echo && L.st);
+    return L;
+}
+
+static lane_t make_lane(const lane_cfg_t *c)
+{
+    lane_t L = alloc_lane(g_kiosk_n);
     memcpy(L.ref, g_kiosk, L.n * sizeof *L.ref);
     double g = pow(10, -c->atten_db / 20);
     for (size_t i = 0; c->delay_ms >= 0 && i < L.n; i++) {
@@ -716,16 +724,7 @@ static void test_barge_noise(void **state)
     size_t n0;
     int16_t *p = say("en-us", KIOSK_TEXT[0], &n0);
     const size_t gap = MS(1200), lead = MS(LEAD_MS), delay = MS(250);
-    lane_t L = {.n = (lead + 6 * (n0 + gap)) / AEC_FRAME * AEC_FRAME};
-    L.frames = L.n / AEC_FRAME;
-    L.mic = calloc(L.n, sizeof *L.mic);
-    L.ref = calloc(L.n, sizeof *L.ref);
-    L.out = calloc(L.n, sizeof *L.out);
-    L.near = calloc(L.n, sizeof *L.near);
-    L.near_out = calloc(L.n, sizeof *L.near_out);
-    L.echo = calloc(L.n, sizeof *L.echo);
-    L.st = calloc(L.frames, sizeof *L.st);
-    assert_true(L.mic && L.ref && L.out && L.near && L.near_out && L.echo && L.st);
+    lane_t L = alloc_lane(lead + 6 * (n0 + gap));
     size_t starts[6];
     for (int r = 0; r < 6; r++) {
         starts[r] = lead + (size_t)r * (n0 + gap);
